@@ -1,0 +1,515 @@
+"""`corridor` — run and administer a node."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor import __version__, clock
+from corridor.cli.common import DataDir, clear_errors, console, fail, opened, setup_logging
+from corridor.cli.common import table as make_table
+from corridor.config import DEFAULT_URL, resolve_data_dir
+from corridor.security.principal import CLI
+
+app = typer.Typer(
+    help="corridor: a node of the practitioners' network against migrant smuggling.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+unit_app = typer.Typer(help="Manage units.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check and export the audit log.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+node_app = typer.Typer(help="This node's identity.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(unit_app, name="unit")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+app.add_typer(node_app, name="node")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"corridor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Every command takes --data-dir DIR (default: $CORRIDOR_HOME, else ./corridor-data)."""
+
+
+# --- node lifecycle ----------------------------------------------------------------------
+
+
+@app.command()
+@clear_errors
+def init(
+    name: Annotated[str, typer.Option(help="Node name, e.g. 'FIA Anti-Human Smuggling Circle'.")],
+    org: Annotated[str, typer.Option(help="Organisation running the node.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 country code (alpha-2 or alpha-3).")],
+    url: Annotated[
+        str, typer.Option(help="Base URL peers will use to reach this node.")
+    ] = DEFAULT_URL,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL URL (postgresql+psycopg://user@host/db); default: SQLite in data dir."
+        ),
+    ] = None,
+    admin_email: Annotated[
+        str, typer.Option(help="E-mail of the first administrator.")
+    ] = "admin@localhost",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a node: keys, store, migrations, first administrator."""
+    from corridor.node.service import init_node
+
+    target = resolve_data_dir(data_dir)
+    result = init_node(
+        target,
+        name=name,
+        org=org,
+        country=country,
+        url=url,
+        database_url=database_url,
+        admin_email=admin_email,
+    )
+    node = result.node
+    console.print(f"[green]Node created[/] in {target}")
+    console.print(f"  node id      {node.id}")
+    console.print(f"  fingerprint  {node.fingerprint}")
+    console.print(f"  store        {node.db.dialect}")
+    console.print(f"  administrator {result.admin_email}")
+    console.print(
+        f"  one-time password [bold]{result.admin_password}[/] "
+        "(shown once; it must be changed at first sign-in)"
+    )
+    node.close()
+
+
+@app.command()
+@clear_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    worker: Annotated[bool, typer.Option(help="Run the job worker in this process.")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the web UI and the API (and, by default, run the worker in-process)."""
+    import uvicorn
+
+    from corridor.node.service import open_node
+    from corridor.web.app import create_app
+
+    setup_logging()
+    node = open_node(resolve_data_dir(data_dir))
+    app_ = create_app(node, run_worker=worker)
+    console.print(
+        f"corridor node [bold]{node.config.name}[/] on http://{host}:{port}/ (login: /login)",
+        highlight=False,
+    )
+    uvicorn.run(
+        app_,
+        host=host,
+        port=port,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+@app.command(name="worker")
+@clear_errors
+def worker_cmd(
+    once: Annotated[bool, typer.Option(help="Run what is due now, then exit.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Drain the job queue (a separate process in production; several are safe on PostgreSQL)."""
+    from corridor.jobs.worker import Worker
+
+    setup_logging()
+    with opened(data_dir) as node:
+        w = Worker(node)
+        if once:
+            console.print(f"{w.run_pending()} job(s) run")
+            return
+        try:
+            w.run_forever()
+        except KeyboardInterrupt:
+            w.stop()
+
+
+@db_app.command("upgrade")
+@clear_errors
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Apply database migrations (idempotent)."""
+    from corridor import db
+    from corridor.config import load_config
+
+    cfg = load_config(resolve_data_dir(data_dir))
+    db.upgrade(cfg.database_url)
+    with opened(data_dir) as node:
+        console.print(f"store at migration {db.current_revision(node.db)}")
+
+
+@node_app.command("info")
+@clear_errors
+def node_info(data_dir: DataDir = None) -> None:
+    """Show this node's identity."""
+    with opened(data_dir) as node:
+        c = node.config
+        for k, v in (
+            ("id", node.id),
+            ("fingerprint", node.fingerprint),
+            ("name", c.name),
+            ("org", c.org),
+            ("country", c.country),
+            ("url", c.url),
+            ("store", node.db.dialect),
+        ):
+            console.print(f"{k:12} {v}", highlight=False)
+
+
+# --- users, units, tokens ----------------------------------------------------------------
+
+
+class RoleName(StrEnum):
+    administrator = "administrator"
+    analyst = "analyst"
+    investigator = "investigator"
+    liaison_officer = "liaison_officer"
+    protection_officer = "protection_officer"
+    viewer = "viewer"
+
+
+@user_app.command("add")
+@clear_errors
+def user_add(
+    email: str,
+    role: Annotated[RoleName, typer.Option(help="Role of the new user.")],
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    unit: Annotated[str | None, typer.Option(help="Unit name or handle.")] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input (first line)."
+        ),
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a user. Without --password-stdin a one-time password is printed once."""
+    from corridor.security import service as security
+
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("no password on standard input")
+    one_time = password is None
+    if password is None:
+        password = security.generate_password()
+    with opened(data_dir) as node, node.db.transaction() as session:
+        unit_obj = security.find_unit(session, unit) if unit else None
+        user = security.create_user(
+            session,
+            actor=CLI,
+            email=email,
+            role=role.value,
+            password=password,
+            display_name=name,
+            unit=unit_obj,
+            must_change_password=one_time,
+        )
+        console.print(
+            f"user {user.email} ({user.role}) added, handle {user.handle}", highlight=False
+        )
+    if one_time:
+        console.print(f"one-time password [bold]{password}[/] (shown once; change at sign-in)")
+
+
+@user_app.command("list")
+@clear_errors
+def user_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """List users."""
+    from corridor.security import service as security
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        users = security.list_users(session, actor=CLI)
+        if as_json:
+            for u in users:
+                print(
+                    json.dumps(
+                        {
+                            "email": u.email,
+                            "handle": u.handle,
+                            "role": u.role,
+                            "unit": u.unit.name if u.unit else None,
+                            "disabled": u.disabled,
+                            "totp": u.totp_enabled,
+                        }
+                    )
+                )
+            return
+        table = make_table("e-mail", "name", "role", "unit", "2FA", "status", "handle")
+        for u in users:
+            table.add_row(
+                u.email,
+                u.display_name,
+                u.role,
+                u.unit.name if u.unit else "",
+                "on" if u.totp_enabled else "off",
+                "disabled" if u.disabled else "active",
+                u.handle,
+            )
+        console.print(table)
+
+
+def _set_disabled(email: str, data_dir: Path | None, disabled: bool) -> None:
+    from corridor.security import service as security
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        user = security.find_user(session, email)
+        security.update_user(session, actor=CLI, user=user, disabled=disabled)
+        console.print(f"user {user.email} {'disabled' if disabled else 'enabled'}")
+
+
+@user_app.command("disable")
+@clear_errors
+def user_disable(email: str, data_dir: DataDir = None) -> None:
+    """Disable a user (ends their sessions; their tokens stop working)."""
+    _set_disabled(email, data_dir, True)
+
+
+@user_app.command("enable")
+@clear_errors
+def user_enable(email: str, data_dir: DataDir = None) -> None:
+    """Enable a disabled user."""
+    _set_disabled(email, data_dir, False)
+
+
+@user_app.command("reset-password")
+@clear_errors
+def user_reset_password(email: str, data_dir: DataDir = None) -> None:
+    """Print a new one-time password (also lifts a lockout)."""
+    from corridor.security import service as security
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        user = security.find_user(session, email)
+        password = security.reset_password(session, actor=CLI, user=user)
+        console.print(f"one-time password for {user.email}: [bold]{password}[/] (shown once)")
+
+
+@unit_app.command("add")
+@clear_errors
+def unit_add(name: str, description: str = "", data_dir: DataDir = None) -> None:
+    """Add a unit."""
+    from corridor.security import service as security
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        unit = security.create_unit(session, actor=CLI, name=name, description=description)
+        console.print(f"unit {unit.name} added, handle {unit.handle}", highlight=False)
+
+
+@unit_app.command("list")
+@clear_errors
+def unit_list(data_dir: DataDir = None) -> None:
+    """List units."""
+    from corridor.security import service as security
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        table = make_table("name", "handle", "description")
+        for u in security.list_units(session, actor=CLI):
+            table.add_row(u.name, u.handle, u.description)
+        console.print(table)
+
+
+class Scope(StrEnum):
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+
+@token_app.command("create")
+@clear_errors
+def token_create(
+    email: str,
+    scope: Annotated[
+        list[Scope] | None, typer.Option(help="read, write, admin (repeatable).")
+    ] = None,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    expires_days: Annotated[int, typer.Option(help="Days until it expires; 0 = never.")] = 90,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API token for a user; the token is printed once."""
+    from corridor.security import service as security
+
+    if expires_days < 0:
+        fail("--expires-days must be 0 or more")
+    expires = clock.now() + timedelta(days=expires_days) if expires_days else None
+    with opened(data_dir) as node, node.db.transaction() as session:
+        user = security.find_user(session, email)
+        secret, tok = security.create_token(
+            session,
+            actor=CLI,
+            user=user,
+            name=name,
+            scopes=[s.value for s in scope] if scope else ["read"],
+            expires_at=expires,
+        )
+    print(secret)
+    sys.stderr.write(f"token {tok.id} ({', '.join(tok.scopes)}) for {email}; shown once\n")
+
+
+@token_app.command("list")
+@clear_errors
+def token_list(
+    email: Annotated[str | None, typer.Argument()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """List API tokens (of one user, or all); never the secrets."""
+    from corridor.security import service as security
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        user = security.find_user(session, email) if email else None
+        rows = [
+            {
+                "id": str(t.id),
+                "user": t.user.email,
+                "name": t.name,
+                "prefix": t.prefix,
+                "scopes": t.scopes,
+                "expires": clock.iso(t.expires_at) if t.expires_at else None,
+                "state": "revoked" if t.revoked_at else "active",
+            }
+            for t in security.list_tokens(session, actor=CLI, user=user)
+        ]
+    if as_json:
+        for row in rows:
+            print(json.dumps(row))
+        return
+    table = make_table("id", "user", "name", "prefix", "scopes", "expires", "state")
+    for row in rows:
+        table.add_row(*(",".join(v) if isinstance(v, list) else str(v or "") for v in row.values()))
+    console.print(table)
+
+
+@token_app.command("revoke")
+@clear_errors
+def token_revoke(token_id: str, data_dir: DataDir = None) -> None:
+    """Revoke an API token by id."""
+    from corridor.security import service as security
+
+    try:
+        tid = uuid.UUID(token_id)
+    except ValueError:
+        fail(f"{token_id!r} is not a token id")
+    with opened(data_dir) as node, node.db.transaction() as session:
+        security.revoke_token(session, actor=CLI, token_id=tid)
+    console.print(f"token {token_id} revoked")
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+@clear_errors
+def audit_verify(data_dir: DataDir = None) -> None:
+    """Check the hash chain; exits 1 and names the first broken entry if any."""
+    from corridor.audit import service as audit
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        result = audit.verify(session)
+    if result.ok:
+        console.print(f"audit log intact: {result.checked} entries checked")
+        return
+    console.print(
+        f"[bold red]audit log broken at entry {result.broken_seq}[/]: {result.reason} "
+        f"({result.checked} entries verified before it)"
+    )
+    raise typer.Exit(1)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@audit_app.command("export")
+@clear_errors
+def audit_export(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write ('-' = stdout).")
+    ] = Path("-"),
+    fmt: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.jsonl,
+    data_dir: DataDir = None,
+) -> None:
+    """Export the whole audit log (JSON lines or CSV), with each entry's hash."""
+    import csv
+
+    from corridor.audit import service as audit
+
+    with opened(data_dir) as node:
+        with node.db.transaction() as session:
+            audit.append(session, actor=CLI, action="audit.export", detail={"format": fmt.value})
+        out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8", newline="")
+        try:
+            with node.db.sessions() as session:
+                writer = None
+                for row in audit.iter_export(session, audit.AuditFilter()):
+                    if fmt is ExportFormat.jsonl:
+                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        continue
+                    if writer is None:
+                        writer = csv.DictWriter(out, fieldnames=list(row))
+                        writer.writeheader()
+                    writer.writerow(
+                        {k: json.dumps(v) if isinstance(v, dict) else v for k, v in row.items()}
+                    )
+        finally:
+            if out is not sys.stdout:
+                out.close()
+
+
+# --- demo --------------------------------------------------------------------------------
+
+
+@app.command()
+@clear_errors
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Where the demo nodes live.")] = Path(
+        "corridor-demo"
+    ),
+    nodes: Annotated[
+        int, typer.Option(help="How many agencies' nodes to start.", min=1, max=3)
+    ] = 1,
+    port: Annotated[int, typer.Option(help="Port of the first node; the next ones follow.")] = 8080,
+    reset: Annotated[bool, typer.Option(help="Delete the demo data and seed it anew.")] = False,
+) -> None:
+    """Start demo nodes with synthetic seed data and print their URLs and logins."""
+    from corridor.demo import run_demo
+
+    run_demo(directory.resolve(), nodes=nodes, port=port, reset=reset)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,107 @@
+"""Node configuration: where the data directory is and what `corridor init` wrote into it."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corridor.errors import CorridorError
+
+CONFIG_FILE = "node.toml"
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+class NotInitialised(CorridorError):
+    title = "Node not initialised"
+    type_slug = "not-initialised"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Documented input limits (README, "Limits"); every face enforces the same numbers."""
+
+    max_body_bytes: int = 1 * 1024 * 1024
+    max_json_depth: int = 32
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    password_min_length: int = 12
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    data_dir: Path
+    name: str
+    org: str
+    country: str
+    url: str
+    database_url: str
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.url.startswith("https://")
+
+
+def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
+    """--data-dir, else $CORRIDOR_HOME, else ./corridor-data."""
+    if data_dir:
+        return Path(data_dir).expanduser().resolve()
+    env = os.environ.get("CORRIDOR_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return (Path.cwd() / "corridor-data").resolve()
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'corridor.db'}"
+
+
+def is_initialised(data_dir: Path) -> bool:
+    return (data_dir / CONFIG_FILE).exists()
+
+
+def write_config(
+    data_dir: Path, *, name: str, org: str, country: str, url: str, database_url: str | None
+) -> None:
+    # json.dumps yields valid TOML basic strings for any text we accept.
+    lines = [
+        "# Written by `corridor init`. Edit with care: peers know this node by its keys.",
+        f"name = {json.dumps(name, ensure_ascii=False)}",
+        f"org = {json.dumps(org, ensure_ascii=False)}",
+        f"country = {json.dumps(country)}",
+        f"url = {json.dumps(url)}",
+    ]
+    if database_url:
+        lines.append(f"database_url = {json.dumps(database_url)}")
+    path = data_dir / CONFIG_FILE
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)  # may hold database credentials
+
+
+def load_config(data_dir: Path) -> NodeConfig:
+    path = data_dir / CONFIG_FILE
+    if not path.exists():
+        raise NotInitialised(
+            f"No node in {data_dir}: run `corridor init --data-dir {data_dir} ...` first."
+        )
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    database_url = (
+        os.environ.get("CORRIDOR_DATABASE_URL") or raw.get("database_url") or sqlite_url(data_dir)
+    )
+    return NodeConfig(
+        data_dir=data_dir,
+        name=raw["name"],
+        org=raw["org"],
+        country=raw["country"],
+        url=raw.get("url", DEFAULT_URL),
+        database_url=database_url,
+    )

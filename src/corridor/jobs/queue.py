@@ -1,0 +1,208 @@
+"""Enqueue, claim and settle jobs. Claims lock rows with SKIP LOCKED on PostgreSQL, so several
+workers never take the same job; SQLite serialises writers (BEGIN IMMEDIATE) to the same end."""
+
+from __future__ import annotations
+
+import random
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, event, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.db import Database
+from corridor.errors import NotFound
+from corridor.jobs.models import Job
+
+if TYPE_CHECKING:
+    from corridor.node.service import Node
+
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 3600.0
+LEASE = timedelta(minutes=5)
+
+# Wakes an in-process worker as soon as a transaction that enqueued something commits.
+wakeup = threading.Event()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop("jobs_enqueued", False):
+        wakeup.set()
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str
+    fn: Callable[[Node, dict[str, Any]], None]
+    # Periodic jobs are re-queued after each run (retention sweeps, housekeeping).
+    every: timedelta | None = None
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str, *, every: timedelta | None = None) -> Callable[[Any], Any]:
+    def deco(fn: Callable[[Node, dict[str, Any]], None]) -> Callable[[Node, dict[str, Any]], None]:
+        HANDLERS[kind] = Handler(kind, fn, every)
+        return fn
+
+    return deco
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    run_after: datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 10,
+) -> Job | None:
+    """Queue a job in the caller's transaction (it runs only if the work commits).
+
+    With a dedupe_key, at most one queued-or-running job holds that key; returns None then."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    now = clock.now()
+    if dedupe_key and session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key)):
+        return None
+    job = Job(
+        kind=kind,
+        payload=payload or {},
+        state="queued",
+        attempts=0,
+        max_attempts=max_attempts,
+        run_after=run_after or now,
+        dedupe_key=dedupe_key,
+        created_at=now,
+        updated_at=now,
+    )
+    if dedupe_key:
+        try:
+            with session.begin_nested():
+                session.add(job)
+        except IntegrityError:
+            return None  # another transaction queued it first
+    else:
+        session.add(job)
+    session.flush()
+    session.info["jobs_enqueued"] = True
+    return job
+
+
+def backoff(attempts: int) -> float:
+    """Capped exponential backoff with jitter (half fixed, half random)."""
+    delay = min(BACKOFF_CAP, BACKOFF_BASE**attempts)
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
+
+
+def claim(db: Database, worker_id: str, *, limit: int = 10) -> list[uuid.UUID]:
+    now = clock.now()
+    with db.transaction() as session:
+        q = (
+            select(Job)
+            .where(
+                or_(
+                    (Job.state == "queued") & (Job.run_after <= now),
+                    (Job.state == "running") & (Job.locked_until < now),  # a worker died
+                )
+            )
+            .order_by(Job.run_after)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        jobs = session.scalars(q).all()
+        for job in jobs:
+            job.state = "running"
+            job.locked_by = worker_id
+            job.locked_until = now + LEASE
+            job.attempts += 1
+            job.updated_at = now
+        return [j.id for j in jobs]
+
+
+def run(node: Node, job_id: uuid.UUID) -> str:
+    """Run one claimed job and settle it: done, queued again with backoff, or dead."""
+    with node.db.transaction() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return "missing"
+        kind, payload, attempts, max_attempts = (
+            job.kind,
+            dict(job.payload),
+            job.attempts,
+            job.max_attempts,
+        )
+    h = HANDLERS.get(kind)
+    error: str | None = None
+    try:
+        if h is None:
+            raise LookupError(f"no handler for job kind {kind!r}")
+        h.fn(node, payload)
+    except Exception as exc:
+        # Only the exception type and message: payloads may hold identifiers, never log them.
+        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    now = clock.now()
+    with node.db.transaction() as session:
+        job = session.get(Job, job_id, with_for_update=True)
+        if job is None:
+            return "missing"
+        job.updated_at = now
+        job.locked_by = None
+        job.locked_until = None
+        if error is None:
+            job.state = "done"
+            job.last_error = None
+            job.dedupe_key = None
+            if h is not None and h.every is not None:
+                enqueue(session, kind, payload, run_after=now + h.every, dedupe_key=f"every:{kind}")
+            return "done"
+        job.last_error = error
+        if attempts >= max_attempts:
+            job.state = "dead"
+            job.dedupe_key = None
+            if h is not None and h.every is not None:
+                enqueue(session, kind, payload, run_after=now + h.every, dedupe_key=f"every:{kind}")
+            return "dead"
+        job.state = "queued"
+        job.run_after = now + timedelta(seconds=backoff(attempts))
+        return "retry"
+
+
+def ensure_periodic(db: Database) -> None:
+    with db.transaction() as session:
+        for h in HANDLERS.values():
+            if h.every is not None:
+                enqueue(session, h.kind, {}, dedupe_key=f"every:{h.kind}")
+
+
+def retry_dead(session: Session, job_id: uuid.UUID) -> Job:
+    job = session.get(Job, job_id, with_for_update=True)
+    if job is None or job.state != "dead":
+        raise NotFound("no dead job with that id")
+    job.state = "queued"
+    job.attempts = 0
+    job.run_after = clock.now()
+    job.updated_at = clock.now()
+    session.info["jobs_enqueued"] = True
+    return job
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+    return {state: n for state, n in rows}
+
+
+def prune_done(session: Session, *, older_than: timedelta) -> int:
+    res = session.execute(
+        delete(Job).where(Job.state == "done", Job.updated_at < clock.now() - older_than)
+    )
+    return res.rowcount or 0

@@ -1,0 +1,23 @@
+"""Every table of the node, imported in one place for Alembic and for `create_all` in tests."""
+
+from corridor.audit.models import AuditEntry, AuditHead
+from corridor.db import Base
+from corridor.jobs.models import Job
+from corridor.node.models import Counter, NodeMeta
+from corridor.records.models import RecordVersion, StoredRecord
+from corridor.security.models import ApiToken, Unit, User, WebSession
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Counter",
+    "Job",
+    "NodeMeta",
+    "RecordVersion",
+    "StoredRecord",
+    "Unit",
+    "User",
+    "WebSession",
+]

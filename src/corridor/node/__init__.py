@@ -1,0 +1,1 @@
+"""The node's own identity: keys, node id, node card."""

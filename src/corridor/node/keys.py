@@ -1,0 +1,92 @@
+"""The node's key pair files and the node id derived from the signing key."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+SIGNING_FILE = "signing.key"
+EXCHANGE_FILE = "exchange.key"
+
+
+def b64u(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64u(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def node_id_for(public_key: bytes) -> str:
+    """26 lowercase base32 characters of SHA-256(signing public key): stable, self-certifying."""
+    digest = hashlib.sha256(public_key).digest()[:16]
+    return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
+
+
+def fingerprint(public_key: bytes) -> str:
+    """Human-comparable fingerprint for out-of-band checks (10 groups of 4 hex digits)."""
+    digest = hashlib.sha256(public_key).hexdigest()[:40].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 40, 4))
+
+
+@dataclass(frozen=True)
+class NodeKeys:
+    signing: Ed25519PrivateKey
+    exchange: X25519PrivateKey
+
+    @property
+    def signing_public(self) -> bytes:
+        return raw_public(self.signing.public_key())
+
+    @property
+    def exchange_public(self) -> bytes:
+        return self.exchange.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+
+    @property
+    def node_id(self) -> str:
+        return node_id_for(self.signing_public)
+
+    def sign(self, data: bytes) -> bytes:
+        return self.signing.sign(data)
+
+
+def _write_private(path: Path, pem: bytes) -> None:
+    # Created 0600 from the start: the key is never readable by others, not even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+
+
+def generate(keys_dir: Path) -> NodeKeys:
+    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keys_dir.chmod(0o700)
+    keys = NodeKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
+    for name, key in ((SIGNING_FILE, keys.signing), (EXCHANGE_FILE, keys.exchange)):
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _write_private(keys_dir / name, pem)
+    return keys
+
+
+def load(keys_dir: Path) -> NodeKeys:
+    signing = serialization.load_pem_private_key((keys_dir / SIGNING_FILE).read_bytes(), None)
+    exchange = serialization.load_pem_private_key((keys_dir / EXCHANGE_FILE).read_bytes(), None)
+    if not isinstance(signing, Ed25519PrivateKey) or not isinstance(exchange, X25519PrivateKey):
+        raise ValueError(f"unexpected key types in {keys_dir}")
+    return NodeKeys(signing, exchange)

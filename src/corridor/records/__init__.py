@@ -1,0 +1,1 @@
+"""Records: the one way anything crosses a node boundary (DESIGN.md section 2)."""

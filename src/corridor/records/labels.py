@@ -1,0 +1,79 @@
+"""Sharing labels (DESIGN.md section 3): TLP 2.0, handling codes, forward, purpose, evaluation,
+retention. Validated when a record is created and again when one is received."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from corridor.schemas import StrictModel, UtcDateTime
+
+TLP = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
+TLP_LEVELS: tuple[str, ...] = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+Handling = Literal["H0", "H1", "H2", "H3"]
+HANDLING_TEXT = {
+    "H0": "Crime-fighting use only",
+    "H1": "Not for use in judicial proceedings without the originator's permission",
+    "H2": "No dissemination without the originator's permission",
+    "H3": "Other restrictions (see note)",
+}
+Purpose = Literal["enforcement", "risk-analysis", "protection", "cooperation"]
+PURPOSES: tuple[str, ...] = ("enforcement", "risk-analysis", "protection", "cooperation")
+# "none": receivers may not even ask to pass it on; "on-request": they may ask the origin.
+Forward = Literal["none", "on-request"]
+
+# user:<handle> or unit:<handle>, optionally @<node id> for recipients on other nodes.
+RECIPIENT_RE = re.compile(r"^(user|unit):[a-z0-9][a-z0-9._-]{1,39}(@[a-z2-7]{26})?$")
+
+
+class Evaluation(StrictModel):
+    """The 4x4 scheme: source reliability A/B/C/X, information 1-4."""
+
+    source: Literal["A", "B", "C", "X"]
+    information: Literal[1, 2, 3, 4]
+
+
+class Labels(StrictModel):
+    tlp: TLP = "AMBER"
+    handling: Handling = "H0"
+    handling_note: str | None = Field(default=None, max_length=500)
+    forward: Forward = "on-request"
+    purpose: Purpose = "cooperation"
+    evaluation: Evaluation | None = None
+    recipients: list[str] = Field(default_factory=list, max_length=200)
+    expires: UtcDateTime | None = None
+    review: UtcDateTime | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Labels:
+        if self.handling == "H3" and not self.handling_note:
+            raise ValueError("handling H3 needs a handling_note stating the restriction")
+        if self.tlp == "RED" and not self.recipients:
+            raise ValueError("TLP:RED needs named recipients (user:<handle> or unit:<handle>)")
+        if self.tlp != "RED" and self.recipients:
+            raise ValueError("recipients are only used with TLP:RED")
+        for r in self.recipients:
+            if not RECIPIENT_RE.match(r):
+                raise ValueError(f"recipient {r!r} is not user:<handle> or unit:<handle>[@node]")
+        if self.expires and self.review and self.review > self.expires:
+            raise ValueError("review date must not be after the expiry date")
+        return self
+
+
+class Audience(StrictModel):
+    """Named nodes and/or sharing groups. Empty means: this node only."""
+
+    nodes: list[str] = Field(default_factory=list, max_length=500)
+    groups: list[str] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _ids(self) -> Audience:
+        for n in self.nodes:
+            if not re.fullmatch(r"[a-z2-7]{26}", n):
+                raise ValueError(f"{n!r} is not a node id")
+        for g in self.groups:
+            if not re.fullmatch(r"[0-9a-f-]{36}", g):
+                raise ValueError(f"{g!r} is not a group id")
+        return self

@@ -1,0 +1,33 @@
+"""Shared Pydantic building blocks: strict input models and the one wire format for times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+
+from corridor.clock import as_utc, iso
+
+
+def _require_tz(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError(
+            "timestamp must carry a timezone (UTC ISO 8601, e.g. 2026-01-31T12:00:00Z)"
+        )
+    return as_utc(value)
+
+
+UtcDateTime = Annotated[
+    datetime, AfterValidator(_require_tz), PlainSerializer(iso, return_type=str)
+]
+
+
+class StrictModel(BaseModel):
+    """Input models reject unknown fields: a typo must not be silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReadModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)

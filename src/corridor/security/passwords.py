@@ -1,0 +1,34 @@
+"""Argon2id password hashing (argon2-cffi, RFC 9106 defaults)."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal accounts.
+_DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def configure(*, time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
+    """Cheaper parameters for test suites only; a node always runs with the defaults."""
+    global _hasher, _DUMMY
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    _DUMMY = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    return _hasher.check_needs_rehash(stored)

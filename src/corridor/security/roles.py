@@ -1,0 +1,51 @@
+"""Roles, what each may do, and which purposes of data each may see.
+
+Enforced in the service layer, so the web UI, the API and the CLI obey the same rules."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    administrator = "administrator"
+    analyst = "analyst"
+    investigator = "investigator"
+    liaison_officer = "liaison_officer"
+    protection_officer = "protection_officer"
+    viewer = "viewer"
+
+
+ROLE_LABELS = {
+    Role.administrator: "Administrator",
+    Role.analyst: "Analyst",
+    Role.investigator: "Investigator",
+    Role.liaison_officer: "Liaison officer",
+    Role.protection_officer: "Protection officer",
+    Role.viewer: "Viewer",
+}
+
+# Purpose limitation (DOMAIN.md): protection data never reaches enforcement roles, and the
+# administrator runs the node without reading operational data beyond cooperation.
+ROLE_PURPOSES: dict[Role, frozenset[str]] = {
+    Role.administrator: frozenset({"cooperation"}),
+    Role.analyst: frozenset({"cooperation", "enforcement", "risk-analysis"}),
+    Role.investigator: frozenset({"cooperation", "enforcement", "risk-analysis"}),
+    Role.liaison_officer: frozenset({"cooperation", "enforcement"}),
+    Role.protection_officer: frozenset({"cooperation", "protection"}),
+    Role.viewer: frozenset({"cooperation", "risk-analysis"}),
+}
+ENFORCEMENT_ROLES = frozenset({Role.analyst, Role.investigator, Role.liaison_officer})
+
+# permission -> (roles that hold it, API token scope it needs)
+PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
+    "node.manage": (frozenset({Role.administrator}), "admin"),
+    "users.manage": (frozenset({Role.administrator}), "admin"),
+    "audit.read": (frozenset({Role.administrator}), "admin"),
+    "jobs.manage": (frozenset({Role.administrator}), "admin"),
+    "records.read": (frozenset(Role), "read"),
+    "records.write": (frozenset(Role) - {Role.viewer}, "write"),
+    "account.self": (frozenset(Role), "read"),
+}
+
+SCOPES: tuple[str, ...] = ("read", "write", "admin")

@@ -1,0 +1,596 @@
+"""Users, units, login with lockout, TOTP, web sessions and API tokens.
+
+Every function takes the acting principal and checks its permission here, so the UI, the API
+and the CLI obey the same rules."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.audit import service as audit
+from corridor.config import Limits
+from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from corridor.security import passwords
+from corridor.security.models import ApiToken, Unit, User, WebSession
+from corridor.security.principal import Principal
+from corridor.security.roles import SCOPES, Role
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+TOKEN_PREFIX = "cor_"
+LIMITS = Limits()
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def new_handle(prefix: str) -> str:
+    """Pseudonymous handle shown to partners instead of names, e.g. u-k3m9x2qa."""
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return prefix + "-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < LIMITS.password_min_length:
+        raise InvalidInput(f"passwords need at least {LIMITS.password_min_length} characters")
+    if len(password) > 1024:
+        raise InvalidInput("passwords may have at most 1024 characters")
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise InvalidInput(f"{email!r} is not an e-mail address")
+    return email
+
+
+def parse_role(role: str | Role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown role {role!r}; use one of: {', '.join(r.value for r in Role)}"
+        ) from None
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+def create_unit(session: Session, *, actor: Principal, name: str, description: str = "") -> Unit:
+    actor.require("users.manage")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a unit needs a name (at most 200 characters)")
+    if session.scalar(select(Unit).where(Unit.name == name)):
+        raise Conflict(f"unit {name!r} already exists")
+    unit = Unit(
+        name=name, handle=new_handle("unit"), description=description[:2000], created_at=clock.now()
+    )
+    session.add(unit)
+    session.flush()
+    audit.append(
+        session, actor=actor, action="unit.create", object_type="unit", object_id=str(unit.id)
+    )
+    return unit
+
+
+def list_units(session: Session, *, actor: Principal) -> list[Unit]:
+    actor.require("account.self")
+    return list(session.scalars(select(Unit).order_by(Unit.name)))
+
+
+def find_unit(session: Session, ref: str) -> Unit:
+    unit = session.scalar(select(Unit).where((Unit.name == ref) | (Unit.handle == ref)))
+    if unit is None:
+        try:
+            unit = session.get(Unit, uuid.UUID(ref))
+        except ValueError:
+            unit = None
+    if unit is None:
+        raise NotFound(f"unit {ref!r} not found")
+    return unit
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Principal,
+    email: str,
+    role: str | Role,
+    password: str,
+    display_name: str = "",
+    unit: Unit | None = None,
+    must_change_password: bool = False,
+) -> User:
+    actor.require("users.manage")
+    email = normalise_email(email)
+    role = parse_role(role)
+    check_password_policy(password)
+    if len(display_name) > 200:
+        raise InvalidInput("display name: at most 200 characters")
+    if session.scalar(select(User).where(User.email == email)):
+        raise Conflict("a user with that e-mail already exists")
+    user = User(
+        email=email,
+        role=role.value,
+        display_name=display_name.strip(),
+        handle=new_handle("u"),
+        unit_id=unit.id if unit else None,
+        password_hash=passwords.hash_password(password),
+        must_change_password=must_change_password,
+        disabled=False,
+        failed_logins=0,
+        totp_enabled=False,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.handle,
+        detail={"role": role.value},
+    )
+    return user
+
+
+def list_users(session: Session, *, actor: Principal) -> list[User]:
+    actor.require("users.manage")
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def find_user(session: Session, ref: str) -> User:
+    """By e-mail, handle or id."""
+    user = session.scalar(
+        select(User).where((User.email == ref.strip().lower()) | (User.handle == ref))
+    )
+    if user is None:
+        try:
+            user = session.get(User, uuid.UUID(ref))
+        except ValueError:
+            user = None
+    if user is None:
+        raise NotFound(f"user {ref!r} not found")
+    return user
+
+
+def _admins_left(session: Session, excluding: uuid.UUID) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(
+                User.role == Role.administrator.value,
+                User.disabled.is_(False),
+                User.id != excluding,
+            )
+        )
+        or 0
+    )
+
+
+def update_user(
+    session: Session,
+    *,
+    actor: Principal,
+    user: User,
+    role: str | Role | None = None,
+    unit: Unit | bool | None = False,
+    display_name: str | None = None,
+    disabled: bool | None = None,
+) -> User:
+    """`unit=False` leaves the unit alone, `unit=None` removes it."""
+    actor.require("users.manage")
+    changes: dict[str, object] = {}
+    demoting = role is not None and parse_role(role) != Role.administrator
+    losing_admin = (disabled or demoting) and user.role == Role.administrator.value
+    if losing_admin and _admins_left(session, user.id) == 0:
+        raise Conflict("this is the last active administrator; appoint another one first")
+    if role is not None:
+        user.role = parse_role(role).value
+        changes["role"] = user.role
+    if unit is not False:
+        user.unit_id = unit.id if isinstance(unit, Unit) else None
+        changes["unit"] = unit.handle if isinstance(unit, Unit) else None
+    if display_name is not None:
+        if len(display_name) > 200:
+            raise InvalidInput("display name: at most 200 characters")
+        user.display_name = display_name.strip()
+        changes["display_name"] = True
+    if disabled is not None:
+        user.disabled = disabled
+        changes["disabled"] = disabled
+        if disabled:
+            end_sessions(session, user)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="user.update",
+        object_type="user",
+        object_id=user.handle,
+        detail=changes,
+    )
+    return user
+
+
+def reset_password(session: Session, *, actor: Principal, user: User) -> str:
+    """A one-time password the user must change at next login; also lifts a lockout."""
+    actor.require("users.manage")
+    password = generate_password()
+    user.password_hash = passwords.hash_password(password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    end_sessions(session, user)
+    audit.append(
+        session,
+        actor=actor,
+        action="user.reset_password",
+        object_type="user",
+        object_id=user.handle,
+    )
+    return password
+
+
+def change_password(
+    session: Session, *, actor: Principal, user: User, current: str, new: str
+) -> None:
+    if actor.user_id != user.id:
+        raise PermissionDenied("you can change only your own password")
+    if not passwords.verify(user.password_hash, current):
+        audit.append_denied(
+            session,
+            actor=actor,
+            action="user.change_password",
+            object_type="user",
+            object_id=user.handle,
+        )
+        raise InvalidInput("the current password is wrong")
+    if new == current:
+        raise InvalidInput("the new password must differ from the current one")
+    check_password_policy(new)
+    user.password_hash = passwords.hash_password(new)
+    user.must_change_password = False
+    audit.append(
+        session,
+        actor=actor,
+        action="user.change_password",
+        object_type="user",
+        object_id=user.handle,
+    )
+
+
+def set_password(session: Session, *, actor: Principal, user: User, password: str) -> None:
+    """Administrative set (CLI, scripted provisioning)."""
+    actor.require("users.manage")
+    check_password_policy(password)
+    user.password_hash = passwords.hash_password(password)
+    user.must_change_password = False
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.append(
+        session, actor=actor, action="user.set_password", object_type="user", object_id=user.handle
+    )
+
+
+def principal_for(
+    user: User, *, kind: str, ip: str = "", scopes: frozenset[str] | None = None
+) -> Principal:
+    return Principal(
+        kind=kind,
+        handle=user.handle,
+        role=Role(user.role),
+        user_id=user.id,
+        unit_handle=user.unit.handle if user.unit else None,
+        scopes=scopes,
+        ip=ip,
+    )
+
+
+# --- login -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    user: User | None
+    reason: str  # "ok" | "invalid" | "locked" | "disabled"
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str) -> LoginOutcome:
+    """Check a password. Failures are counted and committed by the caller's transaction:
+    callers must not roll back on a failed outcome."""
+    now = clock.now()
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        passwords.verify(None, password)
+        return LoginOutcome(None, "invalid")
+    user = session.scalar(select(User).where(User.email == email).with_for_update(of=User))
+    anon = Principal(kind="session", handle="anonymous", ip=ip)
+    if user is None:
+        passwords.verify(None, password)
+        audit.append(
+            session,
+            actor=anon,
+            action="auth.login",
+            outcome="denied",
+            detail={"reason": "unknown account"},
+        )
+        return LoginOutcome(None, "invalid")
+    who = principal_for(user, kind="session", ip=ip)
+    if user.locked_until and user.locked_until > now:
+        audit.append(
+            session,
+            actor=who,
+            action="auth.login",
+            outcome="denied",
+            object_type="user",
+            object_id=user.handle,
+            detail={"reason": "locked"},
+        )
+        return LoginOutcome(None, "locked")
+    ok = passwords.verify(user.password_hash, password)
+    if ok and user.disabled:
+        audit.append(
+            session,
+            actor=who,
+            action="auth.login",
+            outcome="denied",
+            object_type="user",
+            object_id=user.handle,
+            detail={"reason": "disabled"},
+        )
+        return LoginOutcome(None, "disabled")
+    if not ok:
+        user.failed_logins += 1
+        detail: dict[str, object] = {"reason": "bad password", "failures": user.failed_logins}
+        if user.failed_logins >= LIMITS.lockout_threshold:
+            user.locked_until = now + timedelta(minutes=LIMITS.lockout_minutes)
+            user.failed_logins = 0
+            detail["locked_minutes"] = LIMITS.lockout_minutes
+        audit.append(
+            session,
+            actor=who,
+            action="auth.login",
+            outcome="denied",
+            object_type="user",
+            object_id=user.handle,
+            detail=detail,
+        )
+        return LoginOutcome(None, "locked" if "locked_minutes" in detail else "invalid")
+    user.failed_logins = 0
+    user.locked_until = None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return LoginOutcome(user, "ok")
+
+
+def complete_login(session: Session, *, user: User, ip: str) -> tuple[str, WebSession]:
+    """Open a web session after every factor passed; returns the cookie value once."""
+    now = clock.now()
+    token = secrets.token_urlsafe(32)
+    ws = WebSession(
+        id=_sha256(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=LIMITS.session_max_hours),
+        ip=ip[:64],
+    )
+    session.add(ws)
+    user.last_login_at = now
+    audit.append(
+        session,
+        actor=principal_for(user, kind="session", ip=ip),
+        action="auth.login",
+        object_type="user",
+        object_id=user.handle,
+    )
+    return token, ws
+
+
+def session_principal(
+    session: Session, *, cookie: str, ip: str
+) -> tuple[Principal, WebSession, User] | None:
+    ws = session.get(WebSession, _sha256(cookie))
+    if ws is None:
+        return None
+    now = clock.now()
+    user = session.get(User, ws.user_id)
+    idle = timedelta(minutes=LIMITS.session_idle_minutes)
+    if user is None or user.disabled or ws.expires_at <= now or ws.last_seen_at + idle <= now:
+        session.delete(ws)
+        return None
+    if (now - ws.last_seen_at).total_seconds() > 60:
+        ws.last_seen_at = now
+    return principal_for(user, kind="session", ip=ip), ws, user
+
+
+def logout(session: Session, *, cookie: str, actor: Principal) -> None:
+    ws = session.get(WebSession, _sha256(cookie))
+    if ws is not None:
+        session.delete(ws)
+        audit.append(session, actor=actor, action="auth.logout")
+
+
+def end_sessions(session: Session, user: User) -> None:
+    for ws in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
+        session.delete(ws)
+
+
+# --- TOTP --------------------------------------------------------------------------------
+
+
+def totp_begin(session: Session, *, actor: Principal, user: User) -> str:
+    """Store a fresh secret (not yet active); returns the otpauth:// URI for the app."""
+    if actor.user_id != user.id:
+        raise PermissionDenied("you can set up a second factor only for yourself")
+    if user.totp_enabled:
+        raise Conflict("two-factor authentication is already on")
+    user.totp_secret = pyotp.random_base32()
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="corridor")
+
+
+def _totp_step(user: User, code: str) -> int | None:
+    if not user.totp_secret or not re.fullmatch(r"\d{6}", code.strip()):
+        return None
+    totp = pyotp.TOTP(user.totp_secret)
+    now = clock.now()
+    for drift in (0, -1, 1):
+        at = now + timedelta(seconds=30 * drift)
+        if secrets.compare_digest(totp.at(at), code.strip()):
+            return int(at.timestamp()) // 30
+    return None
+
+
+def totp_confirm(session: Session, *, actor: Principal, user: User, code: str) -> None:
+    if actor.user_id != user.id:
+        raise PermissionDenied("you can set up a second factor only for yourself")
+    step = _totp_step(user, code)
+    if step is None:
+        raise InvalidInput("that code is not valid; check the time on your device")
+    user.totp_enabled = True
+    user.totp_last_step = step
+    audit.append(
+        session, actor=actor, action="user.totp_enable", object_type="user", object_id=user.handle
+    )
+
+
+def totp_disable(session: Session, *, actor: Principal, user: User) -> None:
+    if actor.user_id != user.id:
+        actor.require("users.manage")
+    user.totp_enabled = False
+    user.totp_secret = None
+    user.totp_last_step = None
+    audit.append(
+        session, actor=actor, action="user.totp_disable", object_type="user", object_id=user.handle
+    )
+
+
+def totp_verify_login(session: Session, *, user: User, code: str, ip: str) -> bool:
+    """Second factor at login; a code is accepted once (no replay) and failures count
+    towards the same lockout as passwords."""
+    step = _totp_step(user, code)
+    if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
+        user.totp_last_step = step
+        return True
+    user.failed_logins += 1
+    detail: dict[str, object] = {"reason": "bad second factor"}
+    if user.failed_logins >= LIMITS.lockout_threshold:
+        user.locked_until = clock.now() + timedelta(minutes=LIMITS.lockout_minutes)
+        user.failed_logins = 0
+        detail["locked_minutes"] = LIMITS.lockout_minutes
+    audit.append(
+        session,
+        actor=principal_for(user, kind="session", ip=ip),
+        action="auth.login",
+        object_type="user",
+        object_id=user.handle,
+        outcome="denied",
+        detail=detail,
+    )
+    return False
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+def create_token(
+    session: Session,
+    *,
+    actor: Principal,
+    user: User,
+    name: str = "",
+    scopes: list[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[str, ApiToken]:
+    """Returns the secret once; only its SHA-256 is stored."""
+    if actor.user_id != user.id:
+        actor.require("users.manage")
+    scopes = sorted(set(scopes or ["read"]))
+    for s in scopes:
+        if s not in SCOPES:
+            raise InvalidInput(f"unknown scope {s!r}; use {', '.join(SCOPES)}")
+    if user.disabled:
+        raise Conflict("the user is disabled")
+    if expires_at is not None and expires_at <= clock.now():
+        raise InvalidInput("the expiry date is in the past")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    tok = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:200],
+        prefix=secret[:12],
+        token_hash=_sha256(secret),
+        scopes=scopes,
+        created_at=clock.now(),
+        expires_at=expires_at,
+    )
+    session.add(tok)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="token.create",
+        object_type="token",
+        object_id=str(tok.id),
+        detail={"user": user.handle, "scopes": scopes},
+    )
+    return secret, tok
+
+
+def token_principal(session: Session, *, secret: str, ip: str) -> Principal | None:
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    now = clock.now()
+    if tok is None or tok.revoked_at is not None or tok.user.disabled:
+        return None
+    if tok.expires_at is not None and tok.expires_at <= now:
+        return None
+    if tok.last_used_at is None or (now - tok.last_used_at).total_seconds() > 60:
+        tok.last_used_at = now
+    return principal_for(tok.user, kind="token", ip=ip, scopes=frozenset(tok.scopes))
+
+
+def list_tokens(session: Session, *, actor: Principal, user: User | None = None) -> list[ApiToken]:
+    q = select(ApiToken).order_by(ApiToken.created_at.desc())
+    if user is None or user.id != actor.user_id:
+        actor.require("users.manage")
+    if user is not None:
+        q = q.where(ApiToken.user_id == user.id)
+    return list(session.scalars(q))
+
+
+def revoke_token(session: Session, *, actor: Principal, token_id: uuid.UUID) -> ApiToken:
+    tok = session.get(ApiToken, token_id)
+    if tok is None:
+        raise NotFound("token not found")
+    if tok.user_id != actor.user_id:
+        actor.require("users.manage")
+    if tok.revoked_at is None:
+        tok.revoked_at = clock.now()
+        audit.append(
+            session, actor=actor, action="token.revoke", object_type="token", object_id=str(tok.id)
+        )
+    return tok

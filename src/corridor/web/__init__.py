@@ -1,0 +1,1 @@
+"""The node's faces over HTTP: web UI (Jinja2 + HTMX) and REST API under /api/v1."""

@@ -1,0 +1,364 @@
+"""Administration pages: users, units, the audit log and the node itself."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy import func, select
+
+from corridor import clock
+from corridor import db as dbm
+from corridor.audit import service as audit
+from corridor.errors import CorridorError, InvalidInput
+from corridor.jobs import queue
+from corridor.jobs.models import Job
+from corridor.node.service import Node
+from corridor.records.models import StoredRecord
+from corridor.security import service as security
+from corridor.security.principal import Principal
+from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.i18n import gettext as _
+from corridor.web.render import page, redirect
+
+router = APIRouter(include_in_schema=False, prefix="/admin")
+PageAuth = Annotated[Auth, Depends(page_auth)]
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+def _users_page(
+    request: Request, auth: Auth, *, status: int = 200, **extra: object
+) -> HTMLResponse:
+    with node_of(request).db.transaction() as session:
+        users = security.list_users(session, actor=auth.principal)
+        units = security.list_units(session, actor=auth.principal)
+    return page(
+        request, "admin/users.html", {"users": users, "units": units, **extra}, status=status
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users(request: Request, auth: PageAuth) -> HTMLResponse:
+    return _users_page(request, auth)
+
+
+@router.post("/users", response_class=HTMLResponse)
+def create_user(
+    request: Request,
+    auth: PageAuth,
+    email: Annotated[str, Form(max_length=320)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=40)] = "viewer",
+    unit: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    password = security.generate_password()
+    try:
+        with node_of(request).db.transaction() as session:
+            unit_obj = security.find_unit(session, unit) if unit else None
+            user = security.create_user(
+                session,
+                actor=auth.principal,
+                email=email,
+                role=role,
+                password=password,
+                display_name=display_name,
+                unit=unit_obj,
+                must_change_password=True,
+            )
+            created = user.email
+    except CorridorError as exc:
+        return _users_page(request, auth, status=exc.status, error=exc.detail)
+    return _users_page(request, auth, created=created, one_time_password=password)
+
+
+def _user_page(
+    request: Request, auth: Auth, handle: str, *, status: int = 200, **extra: object
+) -> HTMLResponse:
+    with node_of(request).db.transaction() as session:
+        auth.principal.require("users.manage")
+        user = security.find_user(session, handle)
+        units = security.list_units(session, actor=auth.principal)
+        tokens = security.list_tokens(session, actor=auth.principal, user=user)
+        locked = bool(user.locked_until and user.locked_until > clock.now())
+    return page(
+        request,
+        "admin/user.html",
+        {"user": user, "units": units, "tokens": tokens, "locked": locked, **extra},
+        status=status,
+    )
+
+
+@router.get("/users/{handle}", response_class=HTMLResponse)
+def user_detail(request: Request, auth: PageAuth, handle: str) -> HTMLResponse:
+    return _user_page(request, auth, handle)
+
+
+@router.post("/users/{handle}", response_class=HTMLResponse)
+def user_update(
+    request: Request,
+    auth: PageAuth,
+    handle: str,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=40)] = "",
+    unit: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    try:
+        with node_of(request).db.transaction() as session:
+            user = security.find_user(session, handle)
+            unit_obj = security.find_unit(session, unit) if unit else None
+            security.update_user(
+                session,
+                actor=auth.principal,
+                user=user,
+                role=role or None,
+                unit=unit_obj,
+                display_name=display_name,
+            )
+    except CorridorError as exc:
+        return _user_page(request, auth, handle, status=exc.status, error=exc.detail)
+    return redirect(request, f"/admin/users/{handle}", _("Saved."))
+
+
+@router.post("/users/{handle}/{action}", response_class=HTMLResponse)
+def user_action(request: Request, auth: PageAuth, handle: str, action: str) -> Response:
+    try:
+        with node_of(request).db.transaction() as session:
+            user = security.find_user(session, handle)
+            if action == "disable":
+                security.update_user(session, actor=auth.principal, user=user, disabled=True)
+                message = _("Account disabled; its sessions ended.")
+            elif action == "enable":
+                security.update_user(session, actor=auth.principal, user=user, disabled=False)
+                message = _("Account enabled.")
+            elif action == "reset-password":
+                password = security.reset_password(session, actor=auth.principal, user=user)
+                return _user_page(request, auth, handle, one_time_password=password)
+            elif action == "totp-off":
+                security.totp_disable(session, actor=auth.principal, user=user)
+                message = _("Two-factor authentication turned off for this account.")
+            else:
+                raise InvalidInput(f"unknown action {action!r}")
+    except CorridorError as exc:
+        return _user_page(request, auth, handle, status=exc.status, error=exc.detail)
+    return redirect(request, f"/admin/users/{handle}", message)
+
+
+# --- units -------------------------------------------------------------------------------
+
+
+def _units_page(
+    request: Request, auth: Auth, *, status: int = 200, **extra: object
+) -> HTMLResponse:
+    with node_of(request).db.transaction() as session:
+        auth.principal.require("users.manage")
+        units = security.list_units(session, actor=auth.principal)
+        members = {u.id: 0 for u in units}
+        for user in security.list_users(session, actor=auth.principal):
+            if user.unit_id in members:
+                members[user.unit_id] += 1
+    return page(
+        request, "admin/units.html", {"units": units, "members": members, **extra}, status=status
+    )
+
+
+@router.get("/units", response_class=HTMLResponse)
+def units(request: Request, auth: PageAuth) -> HTMLResponse:
+    return _units_page(request, auth)
+
+
+@router.post("/units", response_class=HTMLResponse)
+def create_unit(
+    request: Request,
+    auth: PageAuth,
+    name: Annotated[str, Form(max_length=200)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    try:
+        with node_of(request).db.transaction() as session:
+            security.create_unit(session, actor=auth.principal, name=name, description=description)
+    except CorridorError as exc:
+        return _units_page(request, auth, status=exc.status, error=exc.detail)
+    return redirect(request, "/admin/units", _("Unit created."))
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+def parse_filter(
+    action: str | None, actor: str | None, outcome: str | None, since: str | None, until: str | None
+) -> audit.AuditFilter:
+    def day(value: str | None) -> datetime | None:
+        if not value:
+            return None
+        try:
+            return clock.as_utc(datetime.fromisoformat(value))
+        except ValueError:
+            raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+    return audit.AuditFilter(
+        action=action or None,
+        actor=actor or None,
+        outcome=outcome or None,
+        since=day(since),
+        until=day(until),
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(
+    request: Request,
+    auth: PageAuth,
+    action: Annotated[str | None, Query(max_length=80)] = None,
+    actor: Annotated[str | None, Query(max_length=80)] = None,
+    outcome: Annotated[str | None, Query(max_length=16)] = None,
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    until: Annotated[str | None, Query(max_length=32)] = None,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    auth.principal.require("audit.read")
+    try:
+        f = parse_filter(action, actor, outcome, since, until)
+    except InvalidInput as exc:
+        return page(
+            request,
+            "admin/audit.html",
+            {"error": exc.detail, "entries": [], "total": 0, "q": request.query_params},
+            status=422,
+        )
+    with node_of(request).db.transaction() as session:
+        entries, total = audit.search(session, f, limit=50, before_seq=before)
+        audit.append(
+            session, actor=auth.principal, action="audit.read", detail={"count": len(entries)}
+        )
+    template = "admin/_audit_rows.html" if request.headers.get("hx-request") else "admin/audit.html"
+    return page(request, template, {"entries": entries, "total": total, "q": request.query_params})
+
+
+@router.get("/audit/export")
+def audit_export(
+    request: Request,
+    auth: PageAuth,
+    format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "jsonl",
+    action: Annotated[str | None, Query(max_length=80)] = None,
+    actor: Annotated[str | None, Query(max_length=80)] = None,
+    outcome: Annotated[str | None, Query(max_length=16)] = None,
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    until: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    auth.principal.require("audit.read")
+    f = parse_filter(action, actor, outcome, since, until)
+    return export_response(node_of(request), auth.principal, f, format)
+
+
+def export_response(
+    node: Node, actor: Principal, f: audit.AuditFilter, fmt: str
+) -> StreamingResponse:
+    with node.db.transaction() as session:
+        audit.append(session, actor=actor, action="audit.export", detail={"format": fmt})
+
+    def rows() -> Iterator[str]:
+        with node.db.sessions() as session:
+            it = audit.iter_export(session, f)
+            if fmt == "jsonl":
+                for row in it:
+                    yield json.dumps(row, ensure_ascii=False) + "\n"
+                return
+            buf = io.StringIO()
+            writer = None
+            for row in it:
+                if writer is None:
+                    writer = csv.DictWriter(buf, fieldnames=list(row))
+                    writer.writeheader()
+                writer.writerow(
+                    {k: json.dumps(v) if isinstance(v, dict) else v for k, v in row.items()}
+                )
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+
+    stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
+    media = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
+    return StreamingResponse(
+        rows(),
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="corridor-audit-{stamp}.{fmt}"'},
+    )
+
+
+@router.post("/audit/verify", response_class=HTMLResponse)
+def audit_verify(request: Request, auth: PageAuth) -> HTMLResponse:
+    auth.principal.require("audit.read")
+    with node_of(request).db.transaction() as session:
+        result = audit.verify(session)
+        audit.append(
+            session,
+            actor=auth.principal,
+            action="audit.verify",
+            outcome="ok" if result.ok else "error",
+            detail={"checked": result.checked},
+        )
+    return page(request, "admin/_audit_verify.html", {"result": result})
+
+
+# --- node --------------------------------------------------------------------------------
+
+
+@router.get("/node", response_class=HTMLResponse)
+def node_page(request: Request, auth: PageAuth) -> HTMLResponse:
+    auth.principal.require("node.manage")
+    node = node_of(request)
+    with node.db.transaction() as session:
+        counts = queue.counts(session)
+        dead = list(
+            session.scalars(
+                select(Job).where(Job.state == "dead").order_by(Job.updated_at.desc()).limit(20)
+            )
+        )
+        card = session.scalar(
+            select(StoredRecord).where(
+                StoredRecord.type == "node.card",
+                StoredRecord.origin == node.id,
+                StoredRecord.state == "active",
+            )
+        )
+        records_held = session.scalar(select(func.count()).select_from(StoredRecord))
+    revision = dbm.current_revision(node.db)
+    store = node.db.engine.url.render_as_string(hide_password=True)
+    return page(
+        request,
+        "admin/node.html",
+        {
+            "card": card.envelope if card else None,
+            "counts": counts,
+            "dead": dead,
+            "revision": revision,
+            "store": store,
+            "dialect": node.db.dialect,
+            "limits": node.config.limits,
+            "records_held": records_held,
+        },
+    )
+
+
+@router.post("/jobs/{job_id}/retry")
+def retry_job(request: Request, auth: PageAuth, job_id: uuid.UUID) -> Response:
+    auth.principal.require("jobs.manage")
+    with node_of(request).db.transaction() as session:
+        queue.retry_dead(session, job_id)
+        audit.append(
+            session,
+            actor=auth.principal,
+            action="job.retry",
+            object_type="job",
+            object_id=str(job_id),
+        )
+    return redirect(request, "/admin/node", _("Job queued again."))

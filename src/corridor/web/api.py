@@ -1,0 +1,425 @@
+"""REST API /api/v1 for the core: node, me, users, units, tokens, audit, records, jobs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import Field
+from sqlalchemy import select
+
+from corridor import __version__
+from corridor.audit import service as audit
+from corridor.jobs import queue
+from corridor.jobs.models import Job
+from corridor.records import service as records
+from corridor.schemas import ReadModel, StrictModel, UtcDateTime
+from corridor.security import service as security
+from corridor.security.models import Unit, User
+from corridor.security.principal import Principal
+from corridor.security.roles import Role
+from corridor.web.admin import export_response, parse_filter
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1")
+Actor = Annotated[Principal, Depends(api_principal)]
+
+
+class NodeRead(StrictModel):
+    id: str
+    name: str
+    org: str
+    country: str
+    url: str
+    fingerprint: str
+    version: str
+
+
+class UnitRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    handle: str
+    description: str
+
+
+class UnitCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class UserRead(ReadModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    handle: str
+    role: Role
+    unit: UnitRead | None
+    disabled: bool
+    totp_enabled: bool
+    must_change_password: bool
+    created_at: UtcDateTime
+    last_login_at: UtcDateTime | None
+
+
+class UserCreate(StrictModel):
+    email: str = Field(max_length=320)
+    role: Role
+    display_name: str = Field(default="", max_length=200)
+    unit: str | None = Field(default=None, max_length=64, description="unit name or handle")
+    password: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="omit to get a one-time password that must be changed at first login",
+    )
+
+
+class UserCreated(StrictModel):
+    user: UserRead
+    one_time_password: str | None
+
+
+class UserUpdate(StrictModel):
+    role: Role | None = None
+    display_name: str | None = Field(default=None, max_length=200)
+    unit: str | None = Field(default=None, max_length=64, description="'' removes the unit")
+    disabled: bool | None = None
+
+
+class TokenRead(ReadModel):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
+    last_used_at: UtcDateTime | None
+
+
+class TokenCreate(StrictModel):
+    name: str = Field(default="", max_length=200)
+    scopes: list[str] = Field(default_factory=lambda: ["read"], max_length=3)
+    expires_at: UtcDateTime | None = None
+    user: str | None = Field(default=None, description="administrators: create for another user")
+
+
+class TokenCreated(StrictModel):
+    token: str
+    info: TokenRead
+
+
+class AuditRead(ReadModel):
+    seq: int
+    ts: UtcDateTime
+    actor: str
+    actor_kind: str
+    action: str
+    object_type: str
+    object_id: str
+    ip: str
+    outcome: str
+    detail: dict[str, Any]
+    hash: str
+
+
+T = TypeVar("T")
+
+
+class Page(StrictModel, Generic[T]):
+    items: list[T]
+    next: str | None = None
+    total: int | None = None
+
+
+class VerifyRead(StrictModel):
+    ok: bool
+    checked: int
+    broken_seq: int | None
+    reason: str
+
+
+class RevokeBody(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class JobRead(ReadModel):
+    id: uuid.UUID
+    kind: str
+    state: str
+    attempts: int
+    max_attempts: int
+    run_after: UtcDateTime
+    last_error: str | None
+    updated_at: UtcDateTime
+
+
+class JobsRead(StrictModel):
+    counts: dict[str, int]
+    items: list[JobRead]
+
+
+def _user_read(user: User) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+# --- node and me -------------------------------------------------------------------------
+
+
+@router.get("/node", response_model=NodeRead, tags=["node"])
+def get_node(request: Request, actor: Actor) -> NodeRead:
+    node = node_of(request)
+    c = node.config
+    return NodeRead(
+        id=node.id,
+        name=c.name,
+        org=c.org,
+        country=c.country,
+        url=c.url,
+        fingerprint=node.fingerprint,
+        version=__version__,
+    )
+
+
+@router.get("/me", response_model=UserRead, tags=["users"])
+def me(request: Request, actor: Actor) -> UserRead:
+    with node_of(request).db.transaction() as session:
+        return _user_read(security.find_user(session, actor.handle))
+
+
+# --- users and units ---------------------------------------------------------------------
+
+
+@router.get("/users", response_model=Page[UserRead], tags=["users"])
+def list_users(request: Request, actor: Actor) -> Page[UserRead]:
+    with node_of(request).db.transaction() as session:
+        users = security.list_users(session, actor=actor)
+        return Page(items=[_user_read(u) for u in users], total=len(users))
+
+
+@router.post("/users", response_model=UserCreated, status_code=201, tags=["users"])
+def create_user(request: Request, actor: Actor, body: UserCreate) -> UserCreated:
+    one_time = None if body.password else security.generate_password()
+    with node_of(request).db.transaction() as session:
+        unit = security.find_unit(session, body.unit) if body.unit else None
+        user = security.create_user(
+            session,
+            actor=actor,
+            email=body.email,
+            role=body.role,
+            password=body.password or one_time or "",
+            display_name=body.display_name,
+            unit=unit,
+            must_change_password=one_time is not None,
+        )
+        return UserCreated(user=_user_read(user), one_time_password=one_time)
+
+
+@router.get("/users/{ref}", response_model=UserRead, tags=["users"])
+def get_user(request: Request, actor: Actor, ref: str) -> UserRead:
+    actor.require("users.manage")
+    with node_of(request).db.transaction() as session:
+        return _user_read(security.find_user(session, ref))
+
+
+@router.patch("/users/{ref}", response_model=UserRead, tags=["users"])
+def update_user(request: Request, actor: Actor, ref: str, body: UserUpdate) -> UserRead:
+    actor.require("users.manage")
+    with node_of(request).db.transaction() as session:
+        user = security.find_user(session, ref)
+        unit: Unit | bool | None = False
+        if body.unit is not None:
+            unit = security.find_unit(session, body.unit) if body.unit else None
+        security.update_user(
+            session,
+            actor=actor,
+            user=user,
+            role=body.role,
+            unit=unit,
+            display_name=body.display_name,
+            disabled=body.disabled,
+        )
+        return _user_read(user)
+
+
+@router.post("/users/{ref}/reset-password", response_model=UserCreated, tags=["users"])
+def reset_password(request: Request, actor: Actor, ref: str) -> UserCreated:
+    actor.require("users.manage")
+    with node_of(request).db.transaction() as session:
+        user = security.find_user(session, ref)
+        password = security.reset_password(session, actor=actor, user=user)
+        return UserCreated(user=_user_read(user), one_time_password=password)
+
+
+@router.get("/units", response_model=Page[UnitRead], tags=["users"])
+def list_units(request: Request, actor: Actor) -> Page[UnitRead]:
+    with node_of(request).db.transaction() as session:
+        units = security.list_units(session, actor=actor)
+        return Page(items=[UnitRead.model_validate(u) for u in units], total=len(units))
+
+
+@router.post("/units", response_model=UnitRead, status_code=201, tags=["users"])
+def create_unit(request: Request, actor: Actor, body: UnitCreate) -> UnitRead:
+    with node_of(request).db.transaction() as session:
+        unit = security.create_unit(
+            session, actor=actor, name=body.name, description=body.description
+        )
+        return UnitRead.model_validate(unit)
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+
+@router.get("/tokens", response_model=Page[TokenRead], tags=["tokens"])
+def list_tokens(request: Request, actor: Actor) -> Page[TokenRead]:
+    with node_of(request).db.transaction() as session:
+        user = security.find_user(session, actor.handle)
+        toks = security.list_tokens(session, actor=actor, user=user)
+        return Page(items=[TokenRead.model_validate(t) for t in toks], total=len(toks))
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201, tags=["tokens"])
+def create_token(request: Request, actor: Actor, body: TokenCreate) -> TokenCreated:
+    with node_of(request).db.transaction() as session:
+        user = security.find_user(session, body.user or actor.handle)
+        if actor.scopes is not None and not set(body.scopes) <= actor.scopes:
+            actor.require("users.manage")  # a token cannot mint a wider token for itself
+        secret, tok = security.create_token(
+            session,
+            actor=actor,
+            user=user,
+            name=body.name,
+            scopes=body.scopes,
+            expires_at=body.expires_at,
+        )
+        return TokenCreated(token=secret, info=TokenRead.model_validate(tok))
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"])
+def revoke_token(request: Request, actor: Actor, token_id: uuid.UUID) -> Response:
+    with node_of(request).db.transaction() as session:
+        security.revoke_token(session, actor=actor, token_id=token_id)
+    return Response(status_code=204)
+
+
+# --- audit -------------------------------------------------------------------------------
+
+
+@router.get("/audit", response_model=Page[AuditRead], tags=["audit"])
+def list_audit(
+    request: Request,
+    actor: Actor,
+    action: Annotated[str | None, Query(max_length=80)] = None,
+    actor_handle: Annotated[str | None, Query(alias="actor", max_length=80)] = None,
+    outcome: Annotated[str | None, Query(max_length=16)] = None,
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    until: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Page[AuditRead]:
+    actor.require("audit.read")
+    f = parse_filter(action, actor_handle, outcome, since, until)
+    with node_of(request).db.transaction() as session:
+        entries, total = audit.search(session, f, limit=limit, before_seq=before)
+        audit.append(session, actor=actor, action="audit.read", detail={"count": len(entries)})
+        nxt = str(entries[-1].seq) if len(entries) == limit else None
+        return Page(items=[AuditRead.model_validate(e) for e in entries], next=nxt, total=total)
+
+
+@router.get("/audit/verify", response_model=VerifyRead, tags=["audit"])
+def verify_audit(request: Request, actor: Actor) -> VerifyRead:
+    actor.require("audit.read")
+    with node_of(request).db.transaction() as session:
+        r = audit.verify(session)
+        audit.append(
+            session,
+            actor=actor,
+            action="audit.verify",
+            outcome="ok" if r.ok else "error",
+            detail={"checked": r.checked},
+        )
+    return VerifyRead(ok=r.ok, checked=r.checked, broken_seq=r.broken_seq, reason=r.reason)
+
+
+@router.get("/audit/export", tags=["audit"])
+def export_audit(
+    request: Request,
+    actor: Actor,
+    format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "jsonl",
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    until: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    actor.require("audit.read")
+    f = parse_filter(None, None, None, since, until)
+    return export_response(node_of(request), actor, f, format)
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+@router.get("/records", response_model=Page[dict[str, Any]], tags=["records"])
+def list_records(
+    request: Request,
+    actor: Actor,
+    type: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    before: uuid.UUID | None = None,
+) -> Page[dict[str, Any]]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        items = records.list_visible(
+            session, node.id, actor=actor, type=type, limit=limit, before=before
+        )
+    nxt = items[-1]["id"] if len(items) == limit else None
+    return Page(items=items, next=nxt)
+
+
+@router.get("/records/{record_id}", tags=["records"])
+def get_record(request: Request, actor: Actor, record_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        return records.get_visible(session, node.id, actor=actor, record_id=record_id)
+
+
+@router.post("/records/{record_id}/revoke", tags=["records"])
+def revoke_record(
+    request: Request, actor: Actor, record_id: uuid.UUID, body: RevokeBody
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        records.get_visible(session, node.id, actor=actor, record_id=record_id)
+        return records.revoke(
+            session, node.keys, actor=actor, record_id=record_id, reason=body.reason
+        )
+
+
+# --- jobs --------------------------------------------------------------------------------
+
+
+@router.get("/jobs", response_model=JobsRead, tags=["jobs"])
+def list_jobs(
+    request: Request,
+    actor: Actor,
+    state: Annotated[str, Query(pattern="^(queued|running|done|dead)$")] = "dead",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> JobsRead:
+    actor.require("jobs.manage")
+    with node_of(request).db.transaction() as session:
+        jobs = session.scalars(
+            select(Job).where(Job.state == state).order_by(Job.updated_at.desc()).limit(limit)
+        ).all()
+        return JobsRead(
+            counts=queue.counts(session), items=[JobRead.model_validate(j) for j in jobs]
+        )
+
+
+@router.post("/jobs/{job_id}/retry", response_model=JobRead, tags=["jobs"])
+def retry_job(request: Request, actor: Actor, job_id: uuid.UUID) -> JobRead:
+    actor.require("jobs.manage")
+    with node_of(request).db.transaction() as session:
+        job = queue.retry_dead(session, job_id)
+        audit.append(
+            session, actor=actor, action="job.retry", object_type="job", object_id=str(job_id)
+        )
+        return JobRead.model_validate(job)

@@ -1,0 +1,160 @@
+"""The node's ASGI application: UI, REST API and (later) the federation endpoint."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corridor import __version__
+from corridor.audit import service as audit
+from corridor.errors import CorridorError, PermissionDenied
+from corridor.jobs.worker import Worker
+from corridor.node.service import Node
+from corridor.security.principal import Principal
+from corridor.web import account, admin, api, dashboard, login, problems
+from corridor.web.auth import (
+    LoginRequired,
+    PasswordChangeRequired,
+    client_ip,
+    login_redirect_target,
+)
+from corridor.web.middleware import (
+    AccessLogMiddleware,
+    BodyLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
+from corridor.web.render import page
+
+log = logging.getLogger("corridor.web")
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    return page(request, "error.html", {"title": title, "detail": detail}, status=status)
+
+
+def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
+    worker = Worker(node) if run_worker else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start_thread()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        title=f"corridor node API ({node.config.name})",
+        version=__version__,
+        description="REST API of a corridor node. Authenticate with `Authorization: Bearer "
+        "<token>` (create tokens with `corridor token create` or on your account page). "
+        "Errors are RFC 9457 problem details.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI would load assets from a CDN; nothing leaves the node
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.node = node
+
+    @app.exception_handler(CorridorError)
+    async def corridor_error(request: Request, exc: CorridorError) -> Response:
+        if isinstance(exc, PermissionDenied):
+            auth = getattr(request.state, "auth", None)
+            actor = (
+                auth.principal
+                if auth
+                else Principal(kind="session", handle="anonymous", ip=client_ip(request))
+            )
+            await run_in_threadpool(
+                audit.append_now,
+                node.db,
+                actor=actor,
+                action="access.denied",
+                outcome="denied",
+                detail={"path": request.url.path[:200], "method": request.method},
+            )
+        if _is_api(request):
+            return problems.from_error(request, exc)
+        return _error_page(request, exc.status, exc.title, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return problems.from_validation(request, exc)
+        return _error_page(
+            request,
+            422,
+            "Invalid input",
+            "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                for e in exc.errors()
+            ),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return problems.from_http(request, exc)
+        return _error_page(request, exc.status_code, str(exc.detail), "")
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(login_redirect_target(exc.next_path), status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def password_change(request: Request, exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/account/password", status_code=303)
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> Response:
+        return problems.problem(
+            400,
+            "Malformed JSON",
+            "the JSON is nested too deeply",
+            slug="malformed-json",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_api(request):
+            return problems.problem(
+                500,
+                "Internal error",
+                "the node could not complete the request; nothing was stored",
+                slug="internal",
+            )
+        return _error_page(request, 500, "Internal error", "")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "node": node.id}
+
+    app.include_router(login.router)
+    app.include_router(dashboard.router)
+    app.include_router(account.router)
+    app.include_router(admin.router)
+    app.include_router(api.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(SecurityHeadersMiddleware, https=node.config.secure_cookies)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=node.config.limits.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    return app

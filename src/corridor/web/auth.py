@@ -1,0 +1,157 @@
+"""Who is calling: bearer token (API) or session cookie (UI, with CSRF), resolved per request."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from corridor.errors import PermissionDenied, Unauthenticated
+from corridor.security import service as security
+from corridor.security.principal import Principal
+
+if TYPE_CHECKING:
+    from corridor.node.service import Node
+
+SESSION_COOKIE = "corridor_session"
+LOGIN_CSRF_COOKIE = "corridor_login_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Pages a user who must change a one-time password may still reach.
+PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout"})
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+class PasswordChangeRequired(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Auth:
+    principal: Principal
+    via: str  # "session" | "token"
+    csrf: str | None
+    email: str
+    display_name: str
+    must_change_password: bool
+    totp_enabled: bool
+    locale: str | None
+
+
+def node_of(request: Request) -> Node:
+    return request.app.state.node
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _resolve(request: Request) -> Auth | None:
+    node = node_of(request)
+    ip = client_ip(request)
+    header = request.headers.get("authorization", "")
+    with node.db.transaction() as session:
+        if header:
+            scheme, _, secret = header.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                raise Unauthenticated("use 'Authorization: Bearer <token>'")
+            principal = security.token_principal(session, secret=secret.strip(), ip=ip)
+            if principal is None:
+                raise Unauthenticated("the API token is unknown, revoked or expired")
+            user = security.find_user(session, principal.handle)
+            return Auth(
+                principal,
+                "token",
+                None,
+                user.email,
+                user.display_name,
+                user.must_change_password,
+                user.totp_enabled,
+                user.locale,
+            )
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        found = security.session_principal(session, cookie=cookie, ip=ip)
+        if found is None:
+            return None
+        principal, ws, user = found
+        return Auth(
+            principal,
+            "session",
+            ws.csrf_token,
+            user.email,
+            user.display_name,
+            user.must_change_password,
+            user.totp_enabled,
+            user.locale,
+        )
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not a browser cross-site form post
+    own = {f"{request.url.scheme}://{request.url.netloc}"}
+    configured = urlsplit(node_of(request).config.url)
+    own.add(f"{configured.scheme}://{configured.netloc}")
+    return origin in own
+
+
+async def _check_csrf(request: Request, auth: Auth, *, allow_form: bool) -> None:
+    if auth.via != "session" or request.method in SAFE_METHODS:
+        return
+    if not _same_origin(request):
+        raise PermissionDenied("cross-origin request refused")
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and allow_form:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not sent or not auth.csrf or not secrets.compare_digest(sent, auth.csrf):
+        raise PermissionDenied("missing or wrong CSRF token; reload the page and try again")
+
+
+async def api_principal(request: Request) -> Principal:
+    """Dependency for /api/v1: bearer token, or the UI's session plus X-CSRF-Token."""
+    auth = await run_in_threadpool(_resolve, request)
+    if auth is None:
+        raise Unauthenticated("authenticate with 'Authorization: Bearer <token>'")
+    await _check_csrf(request, auth, allow_form=False)
+    request.state.auth = auth
+    return auth.principal
+
+
+async def page_auth(request: Request) -> Auth:
+    """Dependency for UI pages: a session (tokens are for the API), CSRF on every form post."""
+    if request.headers.get("authorization"):
+        raise Unauthenticated("the web UI uses a session; API tokens are for /api/v1")
+    auth = await run_in_threadpool(_resolve, request)
+    if auth is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target if request.method in SAFE_METHODS else "/")
+    await _check_csrf(request, auth, allow_form=True)
+    if auth.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired
+    request.state.auth = auth
+    return auth
+
+
+def login_redirect_target(next_path: str) -> str:
+    return "/login?next=" + quote(next_path, safe="")
+
+
+def safe_next(value: str | None) -> str:
+    """Only local paths: never an open redirect."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value

@@ -1,0 +1,212 @@
+"""Login (password, then TOTP when enabled) and logout."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
+
+from corridor import clock
+from corridor.config import Limits
+from corridor.security import service as security
+from corridor.security.models import User
+from corridor.web.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Auth,
+    client_ip,
+    node_of,
+    page_auth,
+    safe_next,
+)
+from corridor.web.i18n import gettext as _
+from corridor.web.render import page, redirect
+
+router = APIRouter(include_in_schema=False)
+PENDING_MAX_AGE = 300
+
+
+def _pending(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(node_of(request).secret, salt="login-totp")
+
+
+def _login_form(
+    request: Request, *, error: str | None = None, status: int = 200, next_path: str = "/"
+) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    resp = page(
+        request,
+        "login.html",
+        {"login_csrf": token, "error": error, "next": safe_next(next_path)},
+        status=status,
+    )
+    resp.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=node_of(request).config.secure_cookies,
+        max_age=3600,
+    )
+    return resp
+
+
+def _login_csrf_ok(request: Request, sent: str) -> bool:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    return bool(cookie) and bool(sent) and secrets.compare_digest(cookie, sent)
+
+
+def _start_session(request: Request, user_id: uuid.UUID, next_path: str) -> Response:
+    node = node_of(request)
+
+    def work() -> tuple[str, bool]:
+        with node.db.transaction() as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            cookie, _ws = security.complete_login(session, user=user, ip=client_ip(request))
+            return cookie, user.must_change_password
+
+    cookie, must_change = work()
+    target = "/account/password" if must_change else safe_next(next_path)
+    resp = RedirectResponse(target, status_code=303)
+    limits = Limits()
+    resp.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        httponly=True,
+        samesite="strict",
+        secure=node.config.secure_cookies,
+        max_age=limits.session_max_hours * 3600,
+    )
+    resp.delete_cookie(LOGIN_CSRF_COOKIE)
+    return resp
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    if request.cookies.get(SESSION_COOKIE):
+        node = node_of(request)
+        with node.db.transaction() as session:
+            found = security.session_principal(
+                session, cookie=request.cookies[SESSION_COOKIE], ip=client_ip(request)
+            )
+        if found is not None:
+            return RedirectResponse(safe_next(next), status_code=303)
+    return _login_form(request, next_path=next)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    if not _login_csrf_ok(request, csrf_token):
+        return _login_form(
+            request,
+            error=_("Your session expired. Please sign in again."),
+            status=403,
+            next_path=next,
+        )
+    node = node_of(request)
+    with node.db.transaction() as session:
+        outcome = security.authenticate(
+            session, email=email, password=password, ip=client_ip(request)
+        )
+        user = outcome.user
+        totp = bool(user and user.totp_enabled)
+        user_id = user.id if user else None
+    if outcome.reason == "locked":
+        return _login_form(
+            request,
+            status=423,
+            next_path=next,
+            error=_(
+                "Too many failed attempts. The account is locked for a while; "
+                "try again later or ask an administrator."
+            ),
+        )
+    if user_id is None:
+        return _login_form(
+            request, error=_("E-mail or password is wrong."), status=401, next_path=next
+        )
+    if totp:
+        token = _pending(request).dumps({"uid": str(user_id)})
+        return page(
+            request,
+            "login_totp.html",
+            {"pending": token, "login_csrf": csrf_token, "next": safe_next(next)},
+        )
+    return _start_session(request, user_id, next)
+
+
+@router.post("/login/totp")
+def login_totp(
+    request: Request,
+    pending: Annotated[str, Form(max_length=500)] = "",
+    code: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    if not _login_csrf_ok(request, csrf_token):
+        return _login_form(
+            request,
+            error=_("Your session expired. Please sign in again."),
+            status=403,
+            next_path=next,
+        )
+    try:
+        uid = uuid.UUID(_pending(request).loads(pending, max_age=PENDING_MAX_AGE)["uid"])
+    except (BadSignature, KeyError, ValueError, TypeError):
+        return _login_form(
+            request,
+            error=_("The sign-in took too long. Please start again."),
+            status=401,
+            next_path=next,
+        )
+    node = node_of(request)
+    with node.db.transaction() as session:
+        user = session.get(User, uid)
+        ok = bool(
+            user
+            and not user.disabled
+            and user.totp_enabled
+            and not (user.locked_until and user.locked_until > clock.now())
+            and security.totp_verify_login(session, user=user, code=code, ip=client_ip(request))
+        )
+    if not ok:
+        return page(
+            request,
+            "login_totp.html",
+            {
+                "pending": pending,
+                "login_csrf": csrf_token,
+                "next": safe_next(next),
+                "error": _("That code is not valid."),
+            },
+            status=401,
+        )
+    return _start_session(request, uid, next)
+
+
+@router.post("/logout")
+async def logout(request: Request, auth: Annotated[Auth, Depends(page_auth)]) -> Response:
+    node = node_of(request)
+
+    def work() -> None:
+        with node.db.transaction() as session:
+            security.logout(
+                session, cookie=request.cookies.get(SESSION_COOKIE, ""), actor=auth.principal
+            )
+
+    await run_in_threadpool(work)
+    resp = redirect(request, "/login", _("You are signed out."))
+    resp.delete_cookie(SESSION_COOKIE)
+    return resp

@@ -1,0 +1,98 @@
+"""Template rendering with the shell's context (node, user, CSRF token, navigation, language)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from corridor import __version__, clock
+from corridor.records.labels import HANDLING_TEXT, TLP_LEVELS
+from corridor.security.roles import ROLE_LABELS, Role
+from corridor.web import i18n, nav
+from corridor.web.auth import Auth, node_of
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+FLASH_COOKIE = "corridor_flash"
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["dt"] = lambda d: clock.as_utc(d).strftime("%Y-%m-%d %H:%M UTC") if d else ""
+    env.globals.update(
+        version=__version__,
+        role_label=lambda r: i18n.gettext(ROLE_LABELS[Role(r)]),
+        roles=list(Role),
+        tlp_levels=TLP_LEVELS,
+        handling_text=HANDLING_TEXT,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=_env())
+
+
+def _flash_serializer(request: Request) -> URLSafeSerializer:
+    return URLSafeSerializer(node_of(request).secret, salt="flash")
+
+
+def redirect(request: Request, path: str, flash: str | None = None) -> RedirectResponse:
+    resp = RedirectResponse(path, status_code=303)
+    if flash:
+        resp.set_cookie(
+            FLASH_COOKIE,
+            _flash_serializer(request).dumps(flash),
+            max_age=60,
+            httponly=True,
+            samesite="strict",
+            secure=node_of(request).config.secure_cookies,
+        )
+    return resp
+
+
+def page(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    auth: Auth | None = None,
+) -> HTMLResponse:
+    auth = auth or getattr(request.state, "auth", None)
+    lang = i18n.negotiate(request.headers.get("accept-language"), auth.locale if auth else None)
+    i18n.activate(lang)
+    flash = None
+    raw = request.cookies.get(FLASH_COOKIE)
+    if raw:
+        try:
+            flash = _flash_serializer(request).loads(raw)
+        except BadSignature:
+            flash = None
+    node = node_of(request)
+    ctx = {
+        "node": node,
+        "auth": auth,
+        "csrf_token": auth.csrf if auth else None,
+        "nav": nav.for_principal(auth.principal) if auth else [],
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "flash": flash,
+        "path": request.url.path,
+        **(context or {}),
+    }
+    resp = templates.TemplateResponse(request, name, ctx, status_code=status)
+    if raw:
+        resp.delete_cookie(FLASH_COOKIE)
+    return resp

@@ -1,0 +1,164 @@
+"""Shared fixtures: a fresh node per test on SQLite and on PostgreSQL (when it answers).
+
+Migrations and `corridor init` run once per backend and test worker (a template); each test
+then gets a copy: the data directory is copied, and on PostgreSQL the database is cloned from
+the template database."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from corridor.node.service import Node, init_node, open_node
+from corridor.security import passwords
+from corridor.security import service as security
+from corridor.security.principal import SYSTEM
+
+# Argon2 at full cost makes every user creation ~50 ms; tests use a cheap setting.
+passwords.configure(time_cost=1, memory_cost=1024)
+
+PG_URL = os.environ.get(
+    "CORRIDOR_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+PASSWORD = "correct horse battery staple"
+
+
+def _pg_conninfo(url: str, dbname: str | None = None) -> str:
+    url = url.replace("postgresql+psycopg://", "postgresql://")
+    if dbname:
+        url = re.sub(r"/[^/?]*(\?|$)", f"/{dbname}\\1", url.split("://", 1)[1], count=1)
+        url = "postgresql://" + url
+    return url
+
+
+def pg_available() -> bool:
+    try:
+        with psycopg.connect(_pg_conninfo(PG_URL), connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def pg_admin(sql: str) -> None:
+    with psycopg.connect(_pg_conninfo(PG_URL), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def pg_db_url(dbname: str) -> str:
+    return _pg_conninfo(PG_URL, dbname).replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and not pg_available():
+        if os.environ.get("CI") or os.environ.get("CORRIDOR_TEST_DATABASE_URL"):
+            pytest.fail("PostgreSQL is required here but does not answer at " + PG_URL)
+        pytest.skip("PostgreSQL does not answer; SQLite only")
+    return request.param
+
+
+@dataclass
+class Template:
+    backend: str
+    data_dir: Path
+    dbname: str | None
+    admin_password: str
+
+
+def _rewrite_db(data_dir: Path, url: str) -> None:
+    cfg = data_dir / "node.toml"
+    lines = [ln for ln in cfg.read_text().splitlines() if not ln.startswith("database_url")]
+    lines.append(f'database_url = "{url}"')
+    cfg.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="session")
+def template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    data_dir = tmp_path_factory.mktemp(f"template-{backend}") / "node"
+    dbname = None
+    url = None
+    if backend == "postgresql":
+        dbname = f"corridor_tmpl_{uuid.uuid4().hex[:12]}"
+        pg_admin(f'CREATE DATABASE "{dbname}"')
+        url = pg_db_url(dbname)
+    result = init_node(
+        data_dir, name="Test node", org="Test agency", country="PK", database_url=url
+    )
+    result.node.close()
+    yield Template(backend, data_dir, dbname, result.admin_password)
+    if dbname:
+        pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+@pytest.fixture
+def node(template: Template, tmp_path: Path) -> Iterator[Node]:
+    data_dir = tmp_path / "node"
+    shutil.copytree(template.data_dir, data_dir)
+    dbname = None
+    if template.dbname:
+        dbname = f"corridor_t_{uuid.uuid4().hex[:12]}"
+        pg_admin(f'CREATE DATABASE "{dbname}" TEMPLATE "{template.dbname}"')
+        _rewrite_db(data_dir, pg_db_url(dbname))
+    n = open_node(data_dir)
+    try:
+        yield n
+    finally:
+        n.close()
+        if dbname:
+            pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_user(node: Node):  # type: ignore[no-untyped-def]
+    """make_user(role, email=None, unit=None) -> principal; password is PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, email: str | None = None, unit: str | None = None, **kw: object):  # type: ignore[no-untyped-def]
+        email = email or f"{role}{next(counter)}@test.example"
+        with node.db.transaction() as session:
+            unit_obj = None
+            if unit:
+                try:
+                    unit_obj = security.find_unit(session, unit)
+                except Exception:
+                    unit_obj = security.create_unit(session, actor=SYSTEM, name=unit)
+            user = security.create_user(
+                session,
+                actor=SYSTEM,
+                email=email,
+                role=role,
+                password=PASSWORD,
+                unit=unit_obj,
+                **kw,
+            )  # type: ignore[arg-type]
+            return security.principal_for(user, kind="session")
+
+    return make
+
+
+@pytest.fixture
+def shift_clock():  # type: ignore[no-untyped-def]
+    """shift_clock(timedelta) moves the node's clock forward; restored after the test."""
+    from datetime import UTC, datetime, timedelta
+
+    from corridor import clock
+
+    offset = [timedelta(0)]
+    clock.set_clock(lambda: datetime.now(UTC) + offset[0])
+
+    def shift(delta: timedelta) -> None:
+        offset[0] += delta
+
+    yield shift
+    clock.set_clock(None)

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from corridor.jobs import queue
+from corridor.jobs.models import Job
+from corridor.jobs.worker import Worker
+
+CALLS: list[dict[str, Any]] = []
+FAILS: dict[str, int] = {}
+
+
+@queue.handler("test.echo")
+def _echo(node, payload: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    CALLS.append(payload)
+
+
+@queue.handler("test.flaky")
+def _flaky(node, payload: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    key = payload["key"]
+    FAILS[key] = FAILS.get(key, 0) + 1
+    if FAILS[key] <= payload["fail_times"]:
+        raise RuntimeError(f"attempt {FAILS[key]} failed")
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> None:
+    CALLS.clear()
+    FAILS.clear()
+
+
+def jobs(node) -> list[Job]:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        return list(session.scalars(select(Job).where(Job.kind.startswith("test."))))
+
+
+def test_enqueued_job_runs_once_after_commit(node) -> None:  # type: ignore[no-untyped-def]
+    queue.wakeup.clear()
+    with node.db.transaction() as session:
+        queue.enqueue(session, "test.echo", {"n": 1})
+    assert queue.wakeup.is_set()
+    assert Worker(node).run_pending() == 1
+    assert CALLS == [{"n": 1}]
+    assert Worker(node).run_pending() == 0
+    assert [j.state for j in jobs(node)] == ["done"]
+
+
+def test_rolled_back_enqueue_never_runs(node) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RuntimeError), node.db.transaction() as session:
+        queue.enqueue(session, "test.echo", {"n": 2})
+        raise RuntimeError
+    assert Worker(node).run_pending() == 0 and jobs(node) == []
+
+
+def test_unknown_kind_is_refused(node) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError), node.db.transaction() as session:
+        queue.enqueue(session, "test.nothing")
+
+
+def test_retries_with_backoff_then_succeeds(node, shift_clock) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        queue.enqueue(session, "test.flaky", {"key": "a", "fail_times": 2})
+    w = Worker(node)
+    w.run_pending()
+    (job,) = jobs(node)
+    assert job.state == "queued" and job.attempts == 1 and "attempt 1 failed" in job.last_error
+    assert w.run_pending() == 0  # not due yet: backoff
+    shift_clock(timedelta(hours=2))
+    w.run_pending()
+    shift_clock(timedelta(hours=2))
+    w.run_pending()
+    (job,) = jobs(node)
+    assert job.state == "done" and job.attempts == 3 and FAILS["a"] == 3
+
+
+def test_gives_up_after_max_attempts_and_can_be_retried(node, shift_clock) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        queue.enqueue(session, "test.flaky", {"key": "b", "fail_times": 99}, max_attempts=3)
+    w = Worker(node)
+    for _ in range(3):
+        w.run_pending()
+        shift_clock(timedelta(hours=2))
+    (job,) = jobs(node)
+    assert job.state == "dead" and job.attempts == 3
+    with node.db.transaction() as session:
+        queue.retry_dead(session, job.id)
+    w.run_pending()
+    assert FAILS["b"] == 4
+
+
+def test_backoff_is_capped_and_jittered() -> None:
+    delays = [queue.backoff(a) for a in range(1, 30)]
+    assert all(0 < d <= queue.BACKOFF_CAP for d in delays)
+    assert delays[-1] >= queue.BACKOFF_CAP / 2
+    assert len({round(queue.backoff(5), 6) for _ in range(20)}) > 1
+
+
+def test_dedupe_key(node) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        assert queue.enqueue(session, "test.echo", {}, dedupe_key="k") is not None
+        assert queue.enqueue(session, "test.echo", {}, dedupe_key="k") is None
+    Worker(node).run_pending()
+    with node.db.transaction() as session:
+        assert queue.enqueue(session, "test.echo", {}, dedupe_key="k") is not None
+
+
+def test_a_crashed_workers_job_is_reclaimed_after_its_lease(node, shift_clock) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        queue.enqueue(session, "test.echo", {"n": 3})
+    assert len(queue.claim(node.db, "dead-worker")) == 1  # claimed, never settled
+    assert queue.claim(node.db, "other") == []
+    shift_clock(queue.LEASE + timedelta(seconds=1))
+    assert Worker(node).run_pending() == 1 and CALLS == [{"n": 3}]
+
+
+def test_concurrent_workers_never_run_a_job_twice(node) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        for i in range(60):
+            queue.enqueue(session, "test.echo", {"n": i})
+    workers = [Worker(node, batch=3) for _ in range(4)]
+    threads = [threading.Thread(target=w.run_pending) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(c["n"] for c in CALLS) == list(range(60))
+
+
+def test_periodic_jobs_requeue_themselves(node) -> None:  # type: ignore[no-untyped-def]
+    queue.ensure_periodic(node.db)
+    queue.ensure_periodic(node.db)
+    with node.db.transaction() as session:
+        periodic = session.scalars(select(Job).where(Job.kind == "records.retention")).all()
+    assert len(periodic) == 1
+    Worker(node).run_pending()
+    with node.db.transaction() as session:
+        states = sorted(
+            j.state for j in session.scalars(select(Job).where(Job.kind == "records.retention"))
+        )
+    assert states == ["done", "queued"]

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from corridor.records.labels import Audience, Labels
+
+
+def test_defaults_are_restrictive_enough() -> None:
+    labels = Labels()
+    assert labels.tlp == "AMBER"
+    assert labels.purpose == "cooperation"
+    assert labels.recipients == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"tlp": "RED"}, "named recipients"),
+        ({"tlp": "AMBER", "recipients": ["user:u-abcdefgh"]}, "only used with TLP:RED"),
+        ({"tlp": "RED", "recipients": ["someone"]}, "is not user"),
+        ({"handling": "H3"}, "handling_note"),
+        ({"handling": "H5"}, "H0"),
+        ({"purpose": "marketing"}, "purpose"),
+        ({"evaluation": {"source": "D", "information": 1}}, "source"),
+        ({"evaluation": {"source": "A", "information": 5}}, "information"),
+        ({"expires": "2027-01-01T00:00:00Z", "review": "2027-02-01T00:00:00Z"}, "review"),
+        ({"expires": "2027-01-01T00:00:00"}, "timezone"),
+        ({"colour": "blue"}, "Extra inputs"),
+    ],
+)
+def test_invalid_labels(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(ValidationError) as exc:
+        Labels(**kwargs)
+    assert message in str(exc.value)
+
+
+def test_valid_red_with_recipients_on_another_node() -> None:
+    labels = Labels(
+        tlp="RED",
+        recipients=["unit:unit-abcdefgh@" + "a" * 26, "user:u-k3m9x2qa"],
+        evaluation={"source": "B", "information": 2},
+        handling="H3",
+        handling_note="Not for the press office",
+    )
+    dumped = labels.model_dump(mode="json", exclude_none=True)
+    assert dumped["evaluation"] == {"source": "B", "information": 2}
+
+
+def test_audience_ids_are_checked() -> None:
+    Audience(nodes=["a" * 26], groups=["01a22348-7f15-7704-8e51-128688f269ae"])
+    with pytest.raises(ValidationError):
+        Audience(nodes=["node-1"])
+    with pytest.raises(ValidationError):
+        Audience(groups=["everyone"])
