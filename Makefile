@@ -28,7 +28,7 @@ demo: install
 	$(BIN)/corridor demo
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check $(wildcard src tests bench)
 
 # The whole suite, on SQLite and (when it answers) PostgreSQL, unit + network + browser tests.
 test: install chromium lint

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from corridor.demo import AGENCIES, DEMO_PASSWORD, prepare
+from corridor.node.service import open_node
+from corridor.security import service as security
+from corridor.security.principal import SYSTEM
+from corridor.security.roles import Role
+
+
+def test_demo_seed_has_every_role_and_is_idempotent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data_dir, logins = prepare(tmp_path, AGENCIES[0], 18080)
+    assert {role for _, role in logins} == {r.value for r in Role}
+    again_dir, again = prepare(tmp_path, AGENCIES[0], 18080)
+    assert again_dir == data_dir and sorted(again) == sorted(logins)
+    node = open_node(data_dir)
+    try:
+        with node.db.transaction() as session:
+            for email, _ in logins:
+                outcome = security.authenticate(session, email=email, password=DEMO_PASSWORD,
+                                                ip="")
+                assert outcome.reason == "ok", email
+            assert len(security.list_units(session, actor=SYSTEM)) == len(AGENCIES[0].units)
+    finally:
+        node.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.network
+def test_corridor_demo_starts_a_node_and_prints_logins(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corridor", "demo", "--dir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "Ctrl-C" in line:
+                break
+        out = "".join(lines)
+        assert f"http://127.0.0.1:{port}/login" in out, out
+        assert DEMO_PASSWORD in out and "investigator@fia-pk.demo" in out
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True) as client:
+            page = client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            r = client.post("/login", data={"email": "investigator@fia-pk.demo",
+                                            "password": DEMO_PASSWORD, "csrf_token": token})
+            assert r.status_code == 200 and "Dashboard" in r.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
