@@ -47,7 +47,7 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output -o src/corridor/locale/messages.pot --project corridor .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location --sort-output -o src/corridor/locale/messages.pot --project corridor .
 
 clean:
 	rm -rf $(VENV) .pytest_cache corridor-data corridor-demo

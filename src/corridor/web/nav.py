@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corridor.security.principal import Principal
+from corridor.web.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,13 @@ class NavEntry:
     order: int = 100
 
 
-SECTIONS = ("Overview", "Cooperation", "Intelligence", "Guidance", "Administration")
+SECTIONS = (
+    N_("Overview"),
+    N_("Cooperation"),
+    N_("Intelligence"),
+    N_("Guidance"),
+    N_("Administration"),
+)
 _ENTRIES: list[NavEntry] = []
 
 
@@ -40,10 +47,10 @@ def for_principal(principal: Principal) -> list[tuple[str, list[NavEntry]]]:
 
 
 for _e in (
-    NavEntry("Overview", "Dashboard", "/", "account.self", 0),
-    NavEntry("Administration", "Users", "/admin/users", "users.manage", 10),
-    NavEntry("Administration", "Units", "/admin/units", "users.manage", 20),
-    NavEntry("Administration", "Audit log", "/admin/audit", "audit.read", 30),
-    NavEntry("Administration", "Node", "/admin/node", "node.manage", 40),
+    NavEntry("Overview", N_("Dashboard"), "/", "account.self", 0),
+    NavEntry("Administration", N_("Users"), "/admin/users", "users.manage", 10),
+    NavEntry("Administration", N_("Units"), "/admin/units", "users.manage", 20),
+    NavEntry("Administration", N_("Audit log"), "/admin/audit", "audit.read", 30),
+    NavEntry("Administration", N_("Node"), "/admin/node", "node.manage", 40),
 ):
     register(_e)
