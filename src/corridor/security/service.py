@@ -83,7 +83,7 @@ def create_unit(session: Session, *, actor: Principal, name: str, description: s
     session.add(unit)
     session.flush()
     audit.append(
-        session, actor=actor, action="unit.create", object_type="unit", object_id=str(unit.id)
+        session, actor=actor, action="unit.create", object_type="unit", object_id=unit.handle
     )
     return unit
 
