@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 SIGNING_FILE = "signing.key"
+NODE_ID_FILE = "node_id"
 EXCHANGE_FILE = "exchange.key"
 
 
@@ -44,6 +45,8 @@ def fingerprint(public_key: bytes) -> str:
 class NodeKeys:
     signing: Ed25519PrivateKey
     exchange: X25519PrivateKey
+    # The node's identity: derived from its first signing key and kept across key rotations.
+    node_id: str
 
     @property
     def signing_public(self) -> bytes:
@@ -54,10 +57,6 @@ class NodeKeys:
         return self.exchange.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-
-    @property
-    def node_id(self) -> str:
-        return node_id_for(self.signing_public)
 
     def sign(self, data: bytes) -> bytes:
         return self.signing.sign(data)
@@ -70,17 +69,22 @@ def _write_private(path: Path, pem: bytes) -> None:
         fh.write(pem)
 
 
+def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
 def generate(keys_dir: Path) -> NodeKeys:
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     keys_dir.chmod(0o700)
-    keys = NodeKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate())
-    for name, key in ((SIGNING_FILE, keys.signing), (EXCHANGE_FILE, keys.exchange)):
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        _write_private(keys_dir / name, pem)
+    signing = Ed25519PrivateKey.generate()
+    keys = NodeKeys(
+        signing, X25519PrivateKey.generate(), node_id_for(raw_public(signing.public_key()))
+    )
+    _write_private(keys_dir / SIGNING_FILE, _pem(keys.signing))
+    _write_private(keys_dir / EXCHANGE_FILE, _pem(keys.exchange))
+    (keys_dir / NODE_ID_FILE).write_text(keys.node_id + "\n", encoding="ascii")
     return keys
 
 
@@ -89,4 +93,10 @@ def load(keys_dir: Path) -> NodeKeys:
     exchange = serialization.load_pem_private_key((keys_dir / EXCHANGE_FILE).read_bytes(), None)
     if not isinstance(signing, Ed25519PrivateKey) or not isinstance(exchange, X25519PrivateKey):
         raise ValueError(f"unexpected key types in {keys_dir}")
-    return NodeKeys(signing, exchange)
+    id_file = keys_dir / NODE_ID_FILE
+    node_id = (
+        id_file.read_text(encoding="ascii").strip()
+        if id_file.exists()
+        else node_id_for(raw_public(signing.public_key()))
+    )
+    return NodeKeys(signing, exchange, node_id)
