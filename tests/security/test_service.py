@@ -226,3 +226,23 @@ def test_change_password(node, make_user) -> None:  # type: ignore[no-untyped-de
         )
     assert login(node, "c@test.example", "a new password 123").reason == "ok"
     assert login(node, "c@test.example").reason == "invalid"
+
+
+def test_password_change_ends_other_sessions(node, make_user) -> None:  # type: ignore[no-untyped-def]
+    p = make_user("viewer", email="s@test.example")
+    with node.db.transaction() as session:
+        user = security.find_user(session, "s@test.example")
+        here, ws = security.complete_login(session, user=user, ip="")
+        elsewhere, _ = security.complete_login(session, user=user, ip="")
+    with node.db.transaction() as session:
+        security.change_password(
+            session,
+            actor=p,
+            user=security.find_user(session, p.handle),
+            current=PASSWORD,
+            new="another password 42",
+            keep_session=ws.id,
+        )
+    with node.db.transaction() as session:
+        assert security.session_principal(session, cookie=here, ip="") is not None
+        assert security.session_principal(session, cookie=elsewhere, ip="") is None

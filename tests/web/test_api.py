@@ -239,3 +239,25 @@ def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
     assert "server" not in {k.lower() for k in r.headers} or "uvicorn" not in r.headers.get(
         "server", ""
     )
+
+
+def test_cross_site_fetch_metadata_is_refused(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user("administrator", email="boss2@test.example")
+    web_login(client, "boss2@test.example")
+    token = csrf_from(client.get("/account").text)
+    r = client.post(
+        "/api/v1/units",
+        json={"name": "Cross"},
+        headers={"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"},
+    )
+    assert_problem(r, 403)
+    same = client.post(
+        "/api/v1/units",
+        json={"name": "Same"},
+        headers={
+            "X-CSRF-Token": token,
+            "Sec-Fetch-Site": "same-origin",
+            "Origin": "http://127.0.0.1:8080",
+        },
+    )
+    assert same.status_code == 201

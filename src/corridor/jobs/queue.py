@@ -197,8 +197,16 @@ def retry_dead(session: Session, job_id: uuid.UUID) -> Job:
 
 
 def counts(session: Session) -> dict[str, int]:
+    """Jobs per state; queued jobs not yet due (periodic ones, backoffs) count as scheduled."""
     rows = session.execute(select(Job.state, func.count()).group_by(Job.state)).all()
-    return {state: n for state, n in rows}
+    out: dict[str, int] = {state: n for state, n in rows}
+    later = session.scalar(
+        select(func.count()).where(Job.state == "queued", Job.run_after > clock.now())
+    )
+    if later:
+        out["scheduled"] = later
+        out["queued"] -= later
+    return out
 
 
 def prune_done(session: Session, *, older_than: timedelta) -> int:

@@ -253,8 +253,15 @@ def reset_password(session: Session, *, actor: Principal, user: User) -> str:
 
 
 def change_password(
-    session: Session, *, actor: Principal, user: User, current: str, new: str
+    session: Session,
+    *,
+    actor: Principal,
+    user: User,
+    current: str,
+    new: str,
+    keep_session: str | None = None,
 ) -> None:
+    """Change one's own password; every other session of the user ends."""
     if actor.user_id != user.id:
         raise PermissionDenied("you can change only your own password")
     if not passwords.verify(user.password_hash, current):
@@ -271,6 +278,7 @@ def change_password(
     check_password_policy(new)
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
+    end_sessions(session, user, keep=keep_session)
     audit.append(
         session,
         actor=actor,
@@ -288,6 +296,7 @@ def set_password(session: Session, *, actor: Principal, user: User, password: st
     user.must_change_password = False
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(session, user)
     audit.append(
         session, actor=actor, action="user.set_password", object_type="user", object_id=user.handle
     )
@@ -434,9 +443,10 @@ def logout(session: Session, *, cookie: str, actor: Principal) -> None:
         audit.append(session, actor=actor, action="auth.logout")
 
 
-def end_sessions(session: Session, user: User) -> None:
+def end_sessions(session: Session, user: User, *, keep: str | None = None) -> None:
     for ws in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
-        session.delete(ws)
+        if ws.id != keep:
+            session.delete(ws)
 
 
 # --- TOTP --------------------------------------------------------------------------------

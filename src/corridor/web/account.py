@@ -89,7 +89,12 @@ def change_password(
         with node.db.transaction() as session:
             user = security.find_user(session, auth.principal.handle)
             security.change_password(
-                session, actor=auth.principal, user=user, current=current, new=new
+                session,
+                actor=auth.principal,
+                user=user,
+                current=current,
+                new=new,
+                keep_session=auth.session_id,
             )
     except CorridorError as exc:
         return page(request, "account/password.html", {"error": exc.detail}, status=exc.status)

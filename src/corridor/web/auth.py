@@ -43,6 +43,7 @@ class Auth:
     must_change_password: bool
     totp_enabled: bool
     locale: str | None
+    session_id: str | None = None  # hash of the session cookie, never the cookie
 
 
 def node_of(request: Request) -> Node:
@@ -92,13 +93,17 @@ def _resolve(request: Request) -> Auth | None:
             user.must_change_password,
             user.totp_enabled,
             user.locale,
+            ws.id,
         )
 
 
 def _same_origin(request: Request) -> bool:
+    # Browsers say where a request comes from; refuse anything another site started.
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return False
     origin = request.headers.get("origin")
     if origin is None:
-        return True  # not a browser cross-site form post
+        return True  # not sent by a browser cross-site form post
     own = {f"{request.url.scheme}://{request.url.netloc}"}
     configured = urlsplit(node_of(request).config.url)
     own.add(f"{configured.scheme}://{configured.netloc}")

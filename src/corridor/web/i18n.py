@@ -82,6 +82,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction; translated later where it is shown."""
     return message

@@ -98,7 +98,7 @@ class SecurityHeadersMiddleware:
             (b"content-security-policy", CSP.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),
             (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
             (b"cross-origin-opener-policy", b"same-origin"),
         ]

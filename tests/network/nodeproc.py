@@ -1,0 +1,278 @@
+"""Real `corridor` processes on loopback for the network and browser tests.
+
+Everything goes through the CLI (`python -m corridor ...`), exactly as an operator would run
+it; servers are polled on /healthz (short timeouts, no fixed sleeps) and always stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+PASSWORD = "correct horse battery staple"
+STARTUP_TIMEOUT = 60.0
+PG_URL = os.environ.get(
+    "CORRIDOR_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli_env() -> dict[str, str]:
+    """The caller's environment without anything that would point a node elsewhere."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("CORRIDOR_HOME", "CORRIDOR_DATABASE_URL")
+    }
+    env["COLUMNS"] = "400"  # rich wraps at 80 columns when not on a terminal
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def corridor(
+    *args: str | os.PathLike[str],
+    stdin: str | None = None,
+    check: bool = True,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "corridor", *map(str, args)]
+    proc = subprocess.run(
+        cmd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=timeout,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd[2:])} exited {proc.returncode}\n"
+            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        )
+    return proc
+
+
+def init_node(
+    data_dir: Path,
+    *,
+    url: str = "http://127.0.0.1:8080",
+    database_url: str | None = None,
+    admin_email: str = "admin@corridor.test",
+    name: str = "Loopback test node",
+) -> str:
+    """`corridor init`; returns the administrator's one-time password."""
+    args: list[str | os.PathLike[str]] = [
+        "init",
+        "--data-dir",
+        data_dir,
+        "--name",
+        name,
+        "--org",
+        "Test agency",
+        "--country",
+        "PK",
+        "--url",
+        url,
+        "--admin-email",
+        admin_email,
+    ]
+    if database_url:
+        args += ["--database-url", database_url]
+    out = corridor(*args).stdout
+    found = re.search(r"one-time password\s+(\S+)", out)
+    assert found, f"no one-time password in the output of corridor init:\n{out}"
+    return found.group(1)
+
+
+def add_users(data_dir: Path, users: Sequence[tuple[str, str]], password: str = PASSWORD) -> None:
+    """`corridor user add EMAIL --role ROLE --password-stdin` for each (email, role), run
+    side by side (each process spends most of its second importing and hashing)."""
+    procs = []
+    for email, role in users:
+        cmd = [
+            sys.executable,
+            "-m",
+            "corridor",
+            "user",
+            "add",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+            "--data-dir",
+            str(data_dir),
+        ]
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(),
+        )
+        procs.append((email, proc))
+    failures = []
+    for email, proc in procs:
+        out, err = proc.communicate(password + "\n", timeout=120)
+        if proc.returncode != 0:
+            failures.append(f"user add {email} exited {proc.returncode}:\n{out}\n{err}")
+    assert not failures, "\n".join(failures)
+
+
+def create_token(data_dir: Path, email: str, scopes: Sequence[str]) -> str:
+    args: list[str | os.PathLike[str]] = ["token", "create", email, "--data-dir", data_dir]
+    for scope in scopes:
+        args += ["--scope", scope]
+    token = corridor(*args).stdout.strip().splitlines()[-1].strip()
+    assert token.startswith("cor_"), token
+    return token
+
+
+@dataclass
+class Server:
+    """One `corridor serve` process; output goes to a log file quoted in failures."""
+
+    data_dir: Path
+    log_path: Path
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def start(self, port: int | None = None) -> Server:
+        """Start and wait until /healthz answers. `port` is tried first; if another process
+        took it (free_port() only finds a port that was free a moment ago), another one."""
+        for attempt in range(3):
+            self.port = port if (port and attempt == 0) else free_port()
+            cmd = [sys.executable, "-m", "corridor", "serve", "--data-dir", str(self.data_dir)]
+            cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
+            with self.log_path.open("ab") as log:
+                log.write(f"--- corridor serve on port {self.port}\n".encode())
+                log.flush()
+                self.proc = subprocess.Popen(
+                    cmd,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    env=cli_env(),
+                    start_new_session=True,
+                )
+            if self.wait_healthy():
+                return self
+            if "address already in use" not in self.log_tail(5):
+                break
+        raise AssertionError(f"corridor serve did not come up:\n{self.log_tail()}")
+
+    def wait_healthy(self, timeout: float = STARTUP_TIMEOUT) -> bool:
+        """Poll /healthz with short timeouts; False as soon as the process has exited."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=0.5) as client:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    return False
+                try:
+                    if client.get(self.url + "/healthz").status_code == 200:
+                        return True
+                except httpx.TransportError:
+                    pass
+                # The poll interval doubles as a check that the process is still alive.
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.proc.wait(timeout=0.05)
+        self.kill()
+        raise AssertionError(f"/healthz did not answer within {timeout}s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush, like a power cut of the process."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        """SIGTERM (uvicorn's graceful shutdown), SIGKILL if it does not end in time."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@contextmanager
+def serving(data_dir: Path, log_path: Path | None = None) -> Iterator[Server]:
+    server = Server(data_dir, log_path or data_dir.parent / f"serve-{data_dir.name}.log")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _pg_conninfo(dbname: str | None = None) -> str:
+    url = PG_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+    if dbname:
+        head, _, tail = url.partition("://")
+        rest = re.sub(r"/[^/?]*(\?|$)", f"/{dbname}\\1", tail, count=1)
+        url = f"{head}://{rest}"
+    return url
+
+
+def pg_answers() -> bool:
+    try:
+        with psycopg.connect(_pg_conninfo(), connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def require_pg() -> None:
+    """Skip when PostgreSQL does not answer, except in CI where it must."""
+    if pg_answers():
+        return
+    if os.environ.get("CI") or os.environ.get("CORRIDOR_TEST_DATABASE_URL"):
+        pytest.fail(f"PostgreSQL is required here but does not answer at {PG_URL}")
+    pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty database; yields its postgresql+psycopg:// URL and drops it afterwards."""
+    require_pg()
+    dbname = f"corridor_net_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    try:
+        yield _pg_conninfo(dbname).replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
