@@ -16,11 +16,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
 from corridor.node.service import Node, init_node, open_node
 from corridor.security import passwords
 from corridor.security import service as security
 from corridor.security.principal import SYSTEM
+from corridor.web.app import create_app
 
 # Argon2 at full cost makes every user creation ~50 ms; tests use a cheap setting.
 passwords.configure(time_cost=1, memory_cost=1024)
@@ -162,3 +164,34 @@ def shift_clock():  # type: ignore[no-untyped-def]
 
     yield shift
     clock.set_clock(None)
+
+
+@pytest.fixture
+def client(node) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(create_app(node), base_url="http://127.0.0.1:8080") as c:
+        yield c
+
+
+@pytest.fixture
+def token_for(node, make_user):  # type: ignore[no-untyped-def]
+    """token_for(role, scopes=("read",)) -> bearer headers for a new user of that role."""
+
+    def make(role: str, scopes: tuple[str, ...] = ("read",), email: str | None = None):  # type: ignore[no-untyped-def]
+        p = make_user(role, email=email)
+        with node.db.transaction() as session:
+            user = security.find_user(session, p.handle)
+            secret, _ = security.create_token(
+                session,
+                actor=p if role == "administrator" else _system(),
+                user=user,
+                scopes=list(scopes),
+            )
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+def _system():  # type: ignore[no-untyped-def]
+    from corridor.security.principal import SYSTEM
+
+    return SYSTEM

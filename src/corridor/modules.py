@@ -1,15 +1,33 @@
-"""Importing a module registers its record types, job handlers and navigation entries."""
+"""The modules of a node. Importing one registers its record types, job handlers and
+navigation entries; its routers are mounted by the web app."""
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 
 MODULES = (
     "corridor.node.records",
     "corridor.node.jobs",
 )
 
+# Modules with a FastAPI `router`, mounted in this order (pages, API, federation endpoint).
+ROUTERS = (
+    "corridor.web.login",
+    "corridor.web.dashboard",
+    "corridor.web.account",
+    "corridor.web.admin",
+    "corridor.web.api",
+    "corridor.federation.pages",
+    "corridor.federation.api",
+    "corridor.federation.endpoint",
+)
+
 
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(name)
+
+
+def routers() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in ROUTERS]

@@ -233,7 +233,7 @@ def ingest(node, peer: NodeKeys, envelope: dict[str, Any]) -> records.IngestResu
         return records.ingest(
             session,
             envelope=envelope,
-            public_key_for=lambda origin: peer.signing_public if origin == peer.node_id else None,
+            public_keys_for=lambda origin: [peer.signing_public] if origin == peer.node_id else [],
             addressed_to_us=lambda e: node.id in e["audience"]["nodes"],
             actor=SYSTEM,
         )

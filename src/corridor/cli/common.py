@@ -17,7 +17,7 @@ from rich.table import Table
 from corridor.config import resolve_data_dir
 from corridor.errors import CorridorError
 
-console = Console()
+console = Console(soft_wrap=True)  # messages are never cut or wrapped: scripts read them
 err_console = Console(stderr=True)
 
 DataDir = Annotated[

@@ -30,12 +30,14 @@ token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check and export the audit log.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 node_app = typer.Typer(help="This node's identity.", no_args_is_help=True)
+peer_app = typer.Typer(help="Peering with other nodes.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(unit_app, name="unit")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(node_app, name="node")
+app.add_typer(peer_app, name="peer")
 
 
 def _version(value: bool) -> None:
@@ -184,6 +186,135 @@ def node_info(data_dir: DataDir = None) -> None:
             ("store", node.db.dialect),
         ):
             console.print(f"{k:12} {v}", highlight=False)
+
+
+@node_app.command("card")
+@clear_errors
+def node_card(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write ('-' = stdout).")
+    ] = Path("-"),
+    data_dir: DataDir = None,
+) -> None:
+    """Print this node's self-signed card, to give to a peer's administrator."""
+    from corridor.federation.cards import own_card_chain
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        chain = own_card_chain(session, node.id)
+        fingerprint = node.fingerprint
+    text = json.dumps(chain[0] if len(chain) == 1 else chain, indent=2, ensure_ascii=False)
+    if str(output) == "-":
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+    sys.stderr.write(f"fingerprint {fingerprint}: tell it to the peer by another channel\n")
+
+
+# --- peers -------------------------------------------------------------------------------
+
+
+@peer_app.command("add")
+@clear_errors
+def peer_add(
+    card_file: Annotated[Path | None, typer.Argument(help="The peer's card file.")] = None,
+    url: Annotated[str | None, typer.Option(help="Fetch the card from the peer's URL.")] = None,
+    fingerprint: Annotated[
+        str | None, typer.Option(help="With --url: the fingerprint the peer told you.")
+    ] = None,
+    approve: Annotated[bool, typer.Option(help="Approve at once (fingerprint checked).")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Import a peer's card (file, or --url with --fingerprint); approve now or later."""
+    from corridor.federation import peers as peering
+
+    if (card_file is None) == (url is None):
+        fail("give a card file or --url (with --fingerprint)")
+    if url is not None:
+        if not fingerprint:
+            fail("--url needs --fingerprint, as told by the peer's administrator")
+        text = peering.fetch_card(url, fingerprint or "")
+    else:
+        assert card_file is not None
+        try:
+            text = card_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read {card_file}: {exc}")
+    with opened(data_dir) as node, node.db.transaction() as session:
+        peer = peering.add_peer(
+            session, actor=CLI, own_node_id=node.id, card_file=text, approve=approve
+        )
+        console.print(
+            f"peer {peer.name} ({peer.country}) {peer.node_id}: {peer.state}", highlight=False
+        )
+        console.print(f"fingerprint {peer.fingerprint}", highlight=False)
+        if peer.state != "approved":
+            console.print(
+                "compare the fingerprint with the peer's administrator, then run "
+                f"`corridor peer approve {peer.node_id}`",
+                highlight=False,
+            )
+
+
+def _peer_state(node_id: str, state: str, data_dir: Path | None) -> None:
+    from corridor.federation import peers as peering
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        peer = peering.set_state(session, actor=CLI, node_id=node_id, state=state)
+        console.print(f"peer {peer.name} {peer.node_id}: {peer.state}", highlight=False)
+
+
+@peer_app.command("approve")
+@clear_errors
+def peer_approve(node_id: str, data_dir: DataDir = None) -> None:
+    """Approve a peer after comparing its fingerprint out of band."""
+    _peer_state(node_id, "approved", data_dir)
+
+
+@peer_app.command("suspend")
+@clear_errors
+def peer_suspend(node_id: str, data_dir: DataDir = None) -> None:
+    """Stop all traffic with a peer (approve again to resume)."""
+    _peer_state(node_id, "suspended", data_dir)
+
+
+@peer_app.command("list")
+@clear_errors
+def peer_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """List peers and their state."""
+    from corridor.federation import peers as peering
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        rows = [
+            {
+                "node_id": p.node_id,
+                "name": p.name,
+                "country": p.country,
+                "url": p.url,
+                "state": p.state,
+                "fingerprint": p.fingerprint,
+                "last_contact": clock.iso(p.last_contact_at) if p.last_contact_at else None,
+                "last_error": p.last_error,
+            }
+            for p in peering.list_peers(session, actor=CLI)
+        ]
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+        return
+    table = make_table("node id", "name", "country", "state", "last contact", "last error")
+    for r in rows:
+        table.add_row(
+            r["node_id"],
+            r["name"],
+            r["country"],
+            r["state"],
+            r["last_contact"] or "",
+            r["last_error"] or "",
+        )
+    console.print(table)
 
 
 # --- users, units, tokens ----------------------------------------------------------------

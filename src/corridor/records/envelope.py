@@ -89,6 +89,19 @@ def verify(envelope: dict[str, Any], public_key: bytes) -> None:
         ) from exc
 
 
+def verify_any(envelope: dict[str, Any], public_keys: list[bytes]) -> None:
+    """Verify against the first key that fits (a peer's current key, then earlier ones)."""
+    for key in public_keys[:-1]:
+        try:
+            verify(envelope, key)
+            return
+        except SignatureInvalid:
+            continue
+    if not public_keys:
+        raise SignatureInvalid("no key to verify this record with")
+    verify(envelope, public_keys[-1])
+
+
 def parse(envelope: Any) -> Envelope:
     if not isinstance(envelope, dict):
         raise InvalidInput("a record must be a JSON object")

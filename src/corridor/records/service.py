@@ -270,7 +270,7 @@ def ingest(
     session: Session,
     *,
     envelope: Any,
-    public_key_for: Callable[[str], bytes | None],
+    public_keys_for: Callable[[str], list[bytes]],
     addressed_to_us: Callable[[dict[str, Any]], bool],
     actor: Principal,
 ) -> IngestResult:
@@ -278,10 +278,10 @@ def ingest(
 
     Idempotent: the same or an older version is acknowledged and ignored; a tombstone is final."""
     parsed = env_mod.parse(envelope)
-    key = public_key_for(parsed.origin)
-    if key is None:
+    keys = public_keys_for(parsed.origin)
+    if not keys:
         raise PermissionDenied(f"origin {parsed.origin} is not a known peer")
-    env_mod.verify(envelope, key)
+    env_mod.verify_any(envelope, keys)
     if parsed.body is not None:
         registry.validate_body(parsed.type, parsed.body)
     else:

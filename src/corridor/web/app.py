@@ -14,13 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corridor import __version__
+from corridor import __version__, modules
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, PermissionDenied
 from corridor.jobs.worker import Worker
 from corridor.node.service import Node
 from corridor.security.principal import Principal
-from corridor.web import account, admin, api, dashboard, login, problems
+from corridor.web import problems
 from corridor.web.auth import (
     LoginRequired,
     PasswordChangeRequired,
@@ -147,11 +147,8 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok", "node": node.id}
 
-    app.include_router(login.router)
-    app.include_router(dashboard.router)
-    app.include_router(account.router)
-    app.include_router(admin.router)
-    app.include_router(api.router)
+    for module in modules.routers():
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(SecurityHeadersMiddleware, https=node.config.secure_cookies)

@@ -1,0 +1,1 @@
+"""Federation: node cards, peering, transport, delivery (DESIGN.md section 4)."""

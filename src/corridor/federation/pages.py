@@ -1,0 +1,91 @@
+"""Administration of peers in the UI: import a card, compare the fingerprint, approve."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from corridor.errors import CorridorError, InvalidInput
+from corridor.federation import peers as peering
+from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
+from corridor.web import nav
+from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.i18n import N_
+from corridor.web.i18n import gettext as _
+from corridor.web.render import page, redirect
+
+router = APIRouter(include_in_schema=False, prefix="/admin/peers")
+PageAuth = Annotated[Auth, Depends(page_auth)]
+
+
+def _peers_page(
+    request: Request, auth: Auth, *, status: int = 200, **extra: object
+) -> HTMLResponse:
+    auth.principal.require("node.manage")
+    node = node_of(request)
+    with node.db.transaction() as session:
+        peers = peering.list_peers(session, actor=auth.principal)
+        chain = own_card_chain(session, node.id)
+    own = json.dumps(chain[0] if len(chain) == 1 else chain, indent=2, ensure_ascii=False)
+    return page(
+        request, "federation/peers.html", {"peers": peers, "own_card": own, **extra}, status=status
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def peers(request: Request, auth: PageAuth) -> HTMLResponse:
+    return _peers_page(request, auth)
+
+
+@router.post("", response_class=HTMLResponse)
+async def import_card(
+    request: Request,
+    auth: PageAuth,
+    card: Annotated[str, Form(max_length=MAX_CARD_BYTES)] = "",
+    card_file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    text = card
+    if card_file is not None and card_file.filename:
+        raw = await card_file.read(MAX_CARD_BYTES + 1)
+        text = raw.decode("utf-8", errors="replace")
+    node = node_of(request)
+
+    def work() -> str:
+        if not text.strip():
+            raise InvalidInput(_("Paste the peer's card or choose its file."))
+        with node.db.transaction() as session:
+            peer = peering.add_peer(
+                session, actor=auth.principal, own_node_id=node.id, card_file=text
+            )
+            return peer.node_id
+
+    try:
+        node_id = await run_in_threadpool(work)
+    except CorridorError as exc:
+        return await run_in_threadpool(
+            partial(_peers_page, request, auth, status=exc.status, error=exc.detail)
+        )
+    return redirect(
+        request,
+        f"/admin/peers#peer-{node_id}",
+        _("Card imported. Compare the fingerprint with the peer's administrator before approving."),
+    )
+
+
+@router.post("/{node_id}/{action}")
+def peer_action(request: Request, auth: PageAuth, node_id: str, action: str) -> Response:
+    states = {"approve": "approved", "suspend": "suspended"}
+    if action not in states:
+        raise InvalidInput(f"unknown action {action!r}")
+    with node_of(request).db.transaction() as session:
+        peering.set_state(session, actor=auth.principal, node_id=node_id, state=states[action])
+    message = _("Peer approved.") if action == "approve" else _("Peer suspended.")
+    return redirect(request, "/admin/peers", message)
+
+
+nav.register(nav.NavEntry("Administration", N_("Peers"), "/admin/peers", "node.manage", 35))
