@@ -24,6 +24,8 @@ class Limits:
     """Documented input limits (README, "Limits"); every face enforces the same numbers."""
 
     max_body_bytes: int = 1 * 1024 * 1024
+    # Node-to-node batches carry many records (and, later, attachments).
+    max_federation_bytes: int = 32 * 1024 * 1024
     max_json_depth: int = 32
     session_idle_minutes: int = 30
     session_max_hours: int = 12

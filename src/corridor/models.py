@@ -2,7 +2,7 @@
 
 from corridor.audit.models import AuditEntry, AuditHead
 from corridor.db import Base
-from corridor.federation.models import Peer
+from corridor.federation.models import OutboxItem, Peer
 from corridor.jobs.models import Job
 from corridor.node.models import Counter, NodeMeta
 from corridor.records.models import RecordVersion, StoredRecord
@@ -16,6 +16,7 @@ __all__ = [
     "Counter",
     "Job",
     "NodeMeta",
+    "OutboxItem",
     "Peer",
     "RecordVersion",
     "StoredRecord",

@@ -9,6 +9,8 @@ from types import ModuleType
 MODULES = (
     "corridor.node.records",
     "corridor.node.jobs",
+    "corridor.federation.outbox",
+    "corridor.federation.delivery",
 )
 
 # Modules with a FastAPI `router`, mounted in this order (pages, API, federation endpoint).

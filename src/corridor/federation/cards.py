@@ -58,7 +58,8 @@ def _check(envelope: dict[str, Any]) -> tuple[env.Envelope, NodeCardBody]:
         body = NodeCardBody.model_validate(parsed.body)
     except ValidationError as exc:
         raise InvalidInput(
-            "invalid node card", errors=exc.errors(include_url=False, include_context=False)
+            "invalid node card",
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from exc
     return parsed, body
 

@@ -1,12 +1,21 @@
-"""/federation/v1: what other nodes call. The card is public; everything else is signed."""
+"""/federation/v1: what other nodes call. The card is public; everything else is signed by the
+calling node (RFC 9421) and accepted only from approved peers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from corridor.audit import service as audit
+from corridor.errors import Unauthenticated
+from corridor.federation import delivery, transport
 from corridor.federation.cards import own_card_chain
-from corridor.web.auth import node_of
+from corridor.federation.peers import verification_keys
+from corridor.security.principal import Principal
+from corridor.web.auth import client_ip, node_of
 
 router = APIRouter(prefix="/federation/v1", include_in_schema=False)
 
@@ -18,3 +27,52 @@ def card(request: Request) -> JSONResponse:
     with node.db.transaction() as session:
         chain = own_card_chain(session, node.id)
     return JSONResponse(chain[0] if len(chain) == 1 else chain)
+
+
+def _authenticate(request: Request, body: bytes) -> str:
+    node = node_of(request)
+
+    def current_key(node_id: str) -> bytes | None:
+        with node.db.transaction() as session:
+            keys = verification_keys(session, node_id)
+        return keys[0] if keys else None
+
+    try:
+        return transport.verify(
+            method=request.method,
+            url=str(request.url),
+            headers=dict(request.headers),
+            body=body,
+            own_id=node.id,
+            public_key_for=current_key,
+        )
+    except Unauthenticated as exc:
+        audit.append_now(
+            node.db,
+            actor=Principal(kind="system", handle="federation", ip=client_ip(request)),
+            action="federation.refused",
+            outcome="denied",
+            detail={"path": request.url.path, "reason": exc.detail[:300]},
+        )
+        raise
+
+
+@router.post("/inbox")
+async def inbox(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    node = node_of(request)
+    peer_id = await run_in_threadpool(_authenticate, request, body)
+    batch = delivery.parse_batch(body)
+    results = await run_in_threadpool(delivery.receive_items, node, peer_id, batch.items)
+    return {"results": results}
+
+
+@router.get("/feed")
+async def feed(
+    request: Request,
+    since: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=delivery.MAX_BATCH)] = delivery.BATCH,
+) -> dict[str, Any]:
+    node = node_of(request)
+    peer_id = await run_in_threadpool(_authenticate, request, b"")
+    return await run_in_threadpool(delivery.serve_feed, node, peer_id, since, limit)

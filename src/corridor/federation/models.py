@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
+from corridor.ids import uuid7
 
 
 class Peer(Base):
@@ -35,5 +37,29 @@ class Peer(Base):
     last_contact_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
-    # Delivery bookkeeping (transport): how far we have pulled from / received of this peer.
-    pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Highest position of this peer's stream to us received without a gap (push or pull).
+    received_position: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutboxItem(Base):
+    """One record version to deliver to one peer, at a position of that peer's stream.
+
+    Written in the transaction that creates the version, so nothing committed is ever lost;
+    pushed by the worker, and served again to the peer's pull (feed) until it has it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("recipient", "position"),
+        Index("ix_outbox_pending", "recipient", "state", "position"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    recipient: Mapped[str] = mapped_column(String(26))
+    position: Mapped[int] = mapped_column(BigInteger)
+    record_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    # pending -> delivered | rejected (the peer refused it; see error)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

@@ -73,7 +73,7 @@ def add_peer(
             past_keys=[],
             state="pending",
             added_at=clock.now(),
-            pull_cursor=0,
+            received_position=0,
         )
         _apply(peer, card)
         session.add(peer)

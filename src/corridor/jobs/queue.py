@@ -44,14 +44,18 @@ class Handler:
     fn: Callable[[Node, dict[str, Any]], None]
     # Periodic jobs are re-queued after each run (retention sweeps, housekeeping).
     every: timedelta | None = None
+    # Longest wait between retries (delivery to a peer retries sooner than housekeeping).
+    backoff_cap: float = 3600.0
 
 
 HANDLERS: dict[str, Handler] = {}
 
 
-def handler(kind: str, *, every: timedelta | None = None) -> Callable[[Any], Any]:
+def handler(
+    kind: str, *, every: timedelta | None = None, backoff_cap: float = BACKOFF_CAP
+) -> Callable[[Any], Any]:
     def deco(fn: Callable[[Node, dict[str, Any]], None]) -> Callable[[Node, dict[str, Any]], None]:
-        HANDLERS[kind] = Handler(kind, fn, every)
+        HANDLERS[kind] = Handler(kind, fn, every, backoff_cap)
         return fn
 
     return deco
@@ -98,9 +102,9 @@ def enqueue(
     return job
 
 
-def backoff(attempts: int) -> float:
+def backoff(attempts: int, cap: float = BACKOFF_CAP) -> float:
     """Capped exponential backoff with jitter (half fixed, half random)."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE**attempts)
+    delay = min(cap, BACKOFF_BASE**attempts)
     return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
 
 
@@ -121,6 +125,8 @@ def claim(db: Database, worker_id: str, *, limit: int = 10) -> list[uuid.UUID]:
         )
         jobs = session.scalars(q).all()
         for job in jobs:
+            # Free the key at once: work arriving while this runs queues a fresh job.
+            job.dedupe_key = None
             job.state = "running"
             job.locked_by = worker_id
             job.locked_until = now + LEASE
@@ -173,7 +179,8 @@ def run(node: Node, job_id: uuid.UUID) -> str:
                 enqueue(session, kind, payload, run_after=now + h.every, dedupe_key=f"every:{kind}")
             return "dead"
         job.state = "queued"
-        job.run_after = now + timedelta(seconds=backoff(attempts))
+        cap = h.backoff_cap if h is not None else BACKOFF_CAP
+        job.run_after = now + timedelta(seconds=backoff(attempts, cap))
         return "retry"
 
 

@@ -109,5 +109,6 @@ def parse(envelope: Any) -> Envelope:
         return Envelope.model_validate(envelope)
     except ValidationError as exc:
         raise InvalidInput(
-            "malformed record", errors=exc.errors(include_url=False, include_context=False)
+            "malformed record",
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from exc

@@ -54,5 +54,5 @@ def validate_body(name: str, body: Any) -> dict[str, Any]:
     except ValidationError as exc:
         raise InvalidInput(
             f"invalid body for record type {name}",
-            errors=exc.errors(include_url=False, include_context=False),
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
         ) from exc

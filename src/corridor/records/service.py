@@ -28,6 +28,16 @@ from corridor.security.principal import Principal
 
 SEQ_COUNTER = "record.seq"
 
+# Called in the transaction of every version this node signs (federation queues delivery).
+OWN_VERSION_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
+# Called in the transaction of every version received from a peer (notifications, receipts).
+RECEIVED_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
+
+
+def _own_version(session: Session, envelope: dict[str, Any]) -> None:
+    for hook in OWN_VERSION_HOOKS:
+        hook(session, envelope)
+
 
 def next_seq(session: Session) -> int:
     row = session.get(Counter, SEQ_COUNTER, with_for_update=True)
@@ -126,6 +136,7 @@ def create(
     signed = env_mod.sign(fields, keys)
     _store(session, signed, state="active")
     _project(session, signed)
+    _own_version(session, signed)
     audit.append(
         session,
         actor=actor,
@@ -176,6 +187,7 @@ def update(
     signed = env_mod.sign(fields, keys)
     _store(session, signed, state="active")
     _project(session, signed)
+    _own_version(session, signed)
     audit.append(
         session,
         actor=actor,
@@ -204,6 +216,7 @@ def _tombstone(
     _purge_history(session, row.id)
     _store(session, signed, state=state)
     _project(session, signed)
+    _own_version(session, signed)
     return signed
 
 
@@ -310,6 +323,8 @@ def ingest(
     else:
         _store(session, envelope, state="active")
     _project(session, envelope)
+    for hook in RECEIVED_HOOKS:
+        hook(session, envelope)
     audit.append(
         session,
         actor=actor,

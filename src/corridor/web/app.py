@@ -39,7 +39,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/federation/"))
 
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
@@ -152,6 +152,11 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(SecurityHeadersMiddleware, https=node.config.secure_cookies)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=node.config.limits.max_body_bytes)
+    limits = node.config.limits
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=limits.max_body_bytes,
+        larger={"/federation/": limits.max_federation_bytes},
+    )
     app.add_middleware(AccessLogMiddleware)
     return app

@@ -21,23 +21,30 @@ CSP = (
 class BodyLimitMiddleware:
     """Refuse bodies over the documented limit, by Content-Length or while streaming."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, *, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.larger = larger or {}  # path prefix -> limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        max_bytes = next(
+            (n for prefix, n in self.larger.items() if path.startswith(prefix)), self.default_max
+        )
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > max_bytes
                 except ValueError:
                     await self._reject(scope, send, 400, "invalid Content-Length")
                     return
                 if too_big:
-                    await self._reject(scope, send, 413, self._detail())
+                    await self._reject(scope, send, 413, self._detail(max_bytes))
                     return
         received = 0
         refused = False
@@ -49,11 +56,11 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Answer now and tell the app the client left: frameworks would turn an
                     # exception here into their own 400.
                     refused = True
-                    await self._reject(scope, send, 413, self._detail())
+                    await self._reject(scope, send, 413, self._detail(max_bytes))
                     return {"type": "http.disconnect"}
             return message
 
@@ -63,8 +70,9 @@ class BodyLimitMiddleware:
 
         await self.app(scope, limited_receive, guarded_send)
 
-    def _detail(self) -> str:
-        return f"request bodies are limited to {self.max_bytes} bytes"
+    @staticmethod
+    def _detail(max_bytes: int) -> str:
+        return f"request bodies are limited to {max_bytes} bytes"
 
     async def _reject(self, scope: Scope, send: Send, status: int, detail: str) -> None:
         title = "Content too large" if status == 413 else "Bad request"

@@ -1,0 +1,324 @@
+"""Delivery that loses nothing: push batches to each peer's inbox, pull its feed on gaps,
+after downtime and periodically; the same receiving path for both."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from pydantic import Field, ValidationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.audit import service as audit
+from corridor.errors import CorridorError, InvalidInput, PermissionDenied
+from corridor.federation import transport
+from corridor.federation.models import OutboxItem, Peer
+from corridor.federation.peers import verification_keys
+from corridor.jobs import queue
+from corridor.jobs.models import Job
+from corridor.node.service import Node
+from corridor.records import service as records
+from corridor.records.models import StoredRecord
+from corridor.schemas import StrictModel
+from corridor.security.principal import Principal
+
+log = logging.getLogger("corridor.federation")
+BATCH = 200
+MAX_BATCH = 1000
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+class Item(StrictModel):
+    position: int = Field(ge=1)
+    record: dict[str, Any]
+
+
+class Batch(StrictModel):
+    items: list[Item] = Field(max_length=MAX_BATCH)
+
+
+def parse_batch(body: bytes) -> Batch:
+    try:
+        return Batch.model_validate_json(body)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "malformed batch",
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
+        ) from None
+
+
+def _peer_principal(peer_id: str) -> Principal:
+    return Principal(kind="system", handle=f"peer:{peer_id}")
+
+
+def addressed_to(own_id: str, envelope: dict[str, Any]) -> bool:
+    return own_id in (envelope.get("audience") or {}).get("nodes", [])
+
+
+def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str, Any]]:
+    """Ingest each record in its own transaction: one refused record never holds up others.
+    Returns one result per item, then advances the peer's contiguous position."""
+    results: list[dict[str, Any]] = []
+    actor = _peer_principal(peer_id)
+    for item in items:
+        rec = item.record
+        result: dict[str, Any] = {
+            "position": item.position,
+            "id": rec.get("id"),
+            "version": rec.get("version"),
+        }
+        try:
+            if rec.get("origin") != peer_id:
+                raise PermissionDenied("third-party rule: a node delivers only its own records")
+            with node.db.transaction() as session:
+                outcome = records.ingest(
+                    session,
+                    envelope=rec,
+                    public_keys_for=lambda origin, s=session: verification_keys(s, origin),
+                    addressed_to_us=lambda e: addressed_to(node.id, e),
+                    actor=actor,
+                )
+            result["outcome"] = outcome.outcome
+        except CorridorError as exc:
+            result.update(outcome="rejected", error=exc.detail)
+            audit.append_now(
+                node.db,
+                actor=actor,
+                action="federation.reject",
+                object_type=str(rec.get("type", ""))[:40],
+                object_id=str(rec.get("id", ""))[:80],
+                outcome="denied",
+                detail={"reason": exc.detail[:300]},
+            )
+        results.append(result)
+    _advance(node, peer_id, sorted(i.position for i in items))
+    return results
+
+
+def _advance(node: Node, peer_id: str, positions: list[int]) -> None:
+    gap = False
+    with node.db.transaction() as session:
+        peer = session.get(Peer, peer_id, with_for_update=True)
+        if peer is None:
+            return
+        for p in positions:
+            if p == peer.received_position + 1:
+                peer.received_position = p
+            elif p > peer.received_position + 1:
+                gap = True
+        peer.last_contact_at = clock.now()
+        if gap:
+            queue.enqueue(
+                session,
+                "federation.pull",
+                {"peer": peer_id},
+                dedupe_key=f"pull:{peer_id}",
+                max_attempts=50,
+            )
+        # The peer is reachable: anything waiting for it goes now, not at the next backoff.
+        session.execute(
+            update(Job)
+            .where(
+                Job.dedupe_key == f"push:{peer_id}",
+                Job.state == "queued",
+            )
+            .values(run_after=clock.now())
+        )
+        session.info["jobs_enqueued"] = True
+
+
+def _note_error(node: Node, peer_id: str, error: str | None) -> None:
+    with node.db.transaction() as session:
+        peer = session.get(Peer, peer_id)
+        if peer is None:
+            return
+        if error is None:
+            peer.last_error = None
+            peer.last_contact_at = clock.now()
+        else:
+            peer.last_error = error[:500]
+            peer.last_error_at = clock.now()
+
+
+def _approved(session: Session, peer_id: str) -> Peer | None:
+    peer = session.get(Peer, peer_id)
+    return peer if peer is not None and peer.state == "approved" else None
+
+
+def push_to(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> int:
+    """Send every pending version to one peer, in batches; returns how many were accepted."""
+    sent = 0
+    own_http = http is None
+    http = http or transport.client()
+    try:
+        while True:
+            with node.db.transaction() as session:
+                peer = _approved(session, peer_id)
+                if peer is None:
+                    return sent
+                pending = session.scalars(
+                    select(OutboxItem)
+                    .where(OutboxItem.recipient == peer_id, OutboxItem.state == "pending")
+                    .order_by(OutboxItem.position)
+                    .limit(BATCH)
+                ).all()
+                if not pending:
+                    return sent
+                ids = {p.record_id for p in pending}
+                current = {
+                    r.id: r.envelope
+                    for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(ids)))
+                }
+                batch = {
+                    "items": [
+                        {"position": p.position, "record": current[p.record_id]}
+                        for p in pending
+                        if p.record_id in current
+                    ]
+                }
+                url = peer.url + "/federation/v1/inbox"
+                item_ids = [p.id for p in pending]
+            body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
+            try:
+                resp = transport.send(http, "POST", url, node.keys, to=peer_id, body=body)
+            except httpx.HTTPError as exc:
+                _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
+                raise DeliveryFailed(f"{peer_id} unreachable") from None
+            if resp.status_code != 200:
+                _note_error(node, peer_id, f"HTTP {resp.status_code}: {resp.text[:300]}")
+                raise DeliveryFailed(f"{peer_id} answered {resp.status_code}")
+            outcomes = {r["position"]: r for r in resp.json().get("results", [])}
+            now = clock.now()
+            with node.db.transaction() as session:
+                for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))):
+                    res = outcomes.get(item.position)
+                    if res is None:
+                        continue
+                    if res.get("outcome") == "rejected":
+                        item.state, item.error = "rejected", str(res.get("error", ""))[:500]
+                    else:
+                        item.state, item.delivered_at = "delivered", now
+                        sent += 1
+            _note_error(node, peer_id, None)
+    finally:
+        if own_http:
+            http.close()
+
+
+def serve_feed(node: Node, peer_id: str, since: int, limit: int) -> dict[str, Any]:
+    """What a peer pulls: everything queued for it after `since`. Asking from `since` also
+    acknowledges every position up to it."""
+    with node.db.transaction() as session:
+        session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.recipient == peer_id,
+                OutboxItem.position <= since,
+                OutboxItem.state == "pending",
+            )
+            .values(state="delivered", delivered_at=clock.now())
+        )
+        rows = session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.recipient == peer_id, OutboxItem.position > since)
+            .order_by(OutboxItem.position)
+            .limit(limit)
+        ).all()
+        current = {
+            r.id: r.envelope
+            for r in session.scalars(
+                select(StoredRecord).where(StoredRecord.id.in_({r.record_id for r in rows}))
+            )
+        }
+        items = [
+            {"position": r.position, "record": current[r.record_id]}
+            for r in rows
+            if r.record_id in current
+        ]
+        last = rows[-1].position if rows else since
+    return {"items": items, "next": last, "more": len(rows) == limit}
+
+
+def pull_from(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> int:
+    """Catch up on everything a peer holds for us since the last contiguous position."""
+    got = 0
+    own_http = http is None
+    http = http or transport.client()
+    try:
+        while True:
+            with node.db.transaction() as session:
+                peer = _approved(session, peer_id)
+                if peer is None:
+                    return got
+                since, url = peer.received_position, peer.url + "/federation/v1/feed"
+            try:
+                resp = transport.send(
+                    http, "GET", url, node.keys, to=peer_id, params={"since": since, "limit": BATCH}
+                )
+            except httpx.HTTPError as exc:
+                _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
+                raise DeliveryFailed(f"{peer_id} unreachable") from None
+            if resp.status_code != 200:
+                _note_error(node, peer_id, f"feed HTTP {resp.status_code}: {resp.text[:300]}")
+                raise DeliveryFailed(f"{peer_id} feed answered {resp.status_code}")
+            page = resp.json()
+            items = parse_batch(json.dumps({"items": page.get("items", [])}).encode()).items
+            if items:
+                receive_items(node, peer_id, items)
+                got += len(items)
+            with node.db.transaction() as session:
+                peer = session.get(Peer, peer_id, with_for_update=True)
+                if peer is not None and isinstance(page.get("next"), int):
+                    # Positions the origin skipped (nothing to send) count as received.
+                    peer.received_position = max(peer.received_position, page["next"])
+            if not page.get("more"):
+                _note_error(node, peer_id, None)
+                return got
+    finally:
+        if own_http:
+            http.close()
+
+
+@queue.handler("federation.push", backoff_cap=60.0)
+def _push_job(node: Node, payload: dict[str, Any]) -> None:
+    push_to(node, payload["peer"])
+
+
+@queue.handler("federation.pull", backoff_cap=60.0)
+def _pull_job(node: Node, payload: dict[str, Any]) -> None:
+    pull_from(node, payload["peer"])
+
+
+@queue.handler("federation.sync", every=timedelta(seconds=60))
+def _sync_job(node: Node, payload: dict[str, Any]) -> None:
+    """Safety net and catch-up after downtime: pull from every peer, push what waits."""
+    with node.db.transaction() as session:
+        for peer_id in session.scalars(select(Peer.node_id).where(Peer.state == "approved")):
+            queue.enqueue(
+                session,
+                "federation.pull",
+                {"peer": peer_id},
+                dedupe_key=f"pull:{peer_id}",
+                max_attempts=50,
+            )
+            waiting = session.scalar(
+                select(OutboxItem.id)
+                .where(OutboxItem.recipient == peer_id, OutboxItem.state == "pending")
+                .limit(1)
+            )
+            if waiting is not None:
+                queue.enqueue(
+                    session,
+                    "federation.push",
+                    {"peer": peer_id},
+                    dedupe_key=f"push:{peer_id}",
+                    max_attempts=1_000_000,
+                )
