@@ -25,8 +25,7 @@ def test_demo_seed_has_every_role_and_is_idempotent(tmp_path) -> None:  # type: 
     try:
         with node.db.transaction() as session:
             for email, _ in logins:
-                outcome = security.authenticate(session, email=email, password=DEMO_PASSWORD,
-                                                ip="")
+                outcome = security.authenticate(session, email=email, password=DEMO_PASSWORD, ip="")
                 assert outcome.reason == "ok", email
             assert len(security.list_units(session, actor=SYSTEM)) == len(AGENCIES[0].units)
     finally:
@@ -44,7 +43,9 @@ def test_corridor_demo_starts_a_node_and_prints_logins(tmp_path) -> None:  # typ
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "corridor", "demo", "--dir", str(tmp_path), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
     try:
@@ -60,8 +61,14 @@ def test_corridor_demo_starts_a_node_and_prints_logins(tmp_path) -> None:  # typ
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True) as client:
             page = client.get("/login")
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-            r = client.post("/login", data={"email": "investigator@fia-pk.demo",
-                                            "password": DEMO_PASSWORD, "csrf_token": token})
+            r = client.post(
+                "/login",
+                data={
+                    "email": "investigator@fia-pk.demo",
+                    "password": DEMO_PASSWORD,
+                    "csrf_token": token,
+                },
+            )
             assert r.status_code == 200 and "Dashboard" in r.text
     finally:
         proc.send_signal(signal.SIGINT)

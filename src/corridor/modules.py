@@ -8,6 +8,7 @@ from types import ModuleType
 
 MODULES = (
     "corridor.node.records",
+    "corridor.records.groups",
     "corridor.node.jobs",
     "corridor.federation.outbox",
     "corridor.federation.delivery",

@@ -225,3 +225,45 @@ def test_unreachable_peer_is_noted_and_retried(pair) -> None:  # type: ignore[no
         peer = session.get(Peer, b.id)
         assert peer is not None and "unreachable" in (peer.last_error or "")
     assert outbox(a) == [(1, "pending")]
+
+
+def test_groups_expand_to_members_and_removed_members_stop_receiving(pair) -> None:  # type: ignore[no-untyped-def]
+    from corridor.federation.groups import create_group, set_members
+    from corridor.records.labels import Audience, Labels
+
+    a, b, _, to_b = pair
+    with a.db.transaction() as session:
+        group = create_group(
+            session, a.keys, actor=CLI, name="Eastern Mediterranean route", members=[b.id]
+        )
+    assert group["audience"]["nodes"] == [b.id]
+    with a.db.transaction() as session:
+        rec = records.create(
+            session,
+            a.keys,
+            actor=SYSTEM,
+            type="test.fed",
+            body={"text": "to the group"},
+            labels=Labels(),
+            audience=Audience(groups=[group["id"]]),
+        )
+    assert rec["audience"] == {"nodes": [b.id], "groups": [group["id"]]}
+    delivery.push_to(a, b.id, http=to_b)
+    assert held(b, rec["id"]) is not None and held(b, group["id"]) is not None
+    with a.db.transaction() as session:
+        v2 = set_members(session, a.keys, actor=CLI, group_id=uuid.UUID(group["id"]), members=[])
+    assert v2["audience"]["nodes"] == [b.id]  # the removed member learns it was removed
+    with a.db.transaction() as session:
+        later = records.create(
+            session,
+            a.keys,
+            actor=SYSTEM,
+            type="test.fed",
+            body={"text": "after removal"},
+            labels=Labels(),
+            audience=Audience(groups=[group["id"]]),
+        )
+    assert later["audience"]["nodes"] == []
+    delivery.push_to(a, b.id, http=to_b)
+    assert held(b, later["id"]) is None
+    assert held(b, group["id"]).envelope["version"] == 2  # type: ignore[union-attr]

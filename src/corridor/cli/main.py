@@ -31,6 +31,10 @@ audit_app = typer.Typer(help="Check and export the audit log.", no_args_is_help=
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 node_app = typer.Typer(help="This node's identity.", no_args_is_help=True)
 peer_app = typer.Typer(help="Peering with other nodes.", no_args_is_help=True)
+bundle_app = typer.Typer(
+    help="Records carried as files (links down, air gaps).", no_args_is_help=True
+)
+group_app = typer.Typer(help="Sharing groups owned by this node.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(unit_app, name="unit")
 app.add_typer(token_app, name="token")
@@ -38,6 +42,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(node_app, name="node")
 app.add_typer(peer_app, name="peer")
+app.add_typer(bundle_app, name="bundle")
+app.add_typer(group_app, name="group")
 
 
 def _version(value: bool) -> None:
@@ -315,6 +321,84 @@ def peer_list(
             r["last_error"] or "",
         )
     console.print(table)
+
+
+# --- bundles and groups ------------------------------------------------------------------
+
+
+@bundle_app.command("export")
+@clear_errors
+def bundle_export(
+    file: Annotated[Path, typer.Argument(help="Bundle file to write.")],
+    to: Annotated[str, typer.Option("--to", help="Node id of the peer it is for.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Write every record queued for a peer into a signed bundle file."""
+    from corridor.federation.bundles import export_bundle
+
+    with opened(data_dir) as node:
+        bundle = export_bundle(node, actor=CLI, to=to)
+    file.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    console.print(
+        f"{len(bundle['items'])} record version(s) for {to} written to {file}", highlight=False
+    )
+
+
+@bundle_app.command("import")
+@clear_errors
+def bundle_import(
+    file: Annotated[Path, typer.Argument(help="Bundle file from a peer.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Import a peer's bundle (checks its signature and every record; idempotent)."""
+    from corridor.federation.bundles import import_bundle
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc}")
+    with opened(data_dir) as node:
+        counts = import_bundle(node, actor=CLI, data=data)
+    console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "empty bundle")
+
+
+@group_app.command("add")
+@clear_errors
+def group_add(
+    name: str,
+    member: Annotated[list[str], typer.Option(help="Member node id (repeatable).")],
+    description: str = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a sharing group of peers (this node is always a member)."""
+    from corridor.federation.groups import create_group
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        group = create_group(
+            session, node.keys, actor=CLI, name=name, description=description, members=member
+        )
+    console.print(
+        f"group {name} {group['id']} with {len(group['body']['members'])} members", highlight=False
+    )
+
+
+@group_app.command("list")
+@clear_errors
+def group_list(data_dir: DataDir = None) -> None:
+    """List the sharing groups this node knows (own and received)."""
+    from corridor.records.groups import list_groups
+
+    with opened(data_dir) as node, node.db.transaction() as session:
+        table = make_table("id", "name", "owner", "members")
+        for g in list_groups(session):
+            body = g.envelope["body"]
+            table.add_row(
+                str(g.id),
+                body["name"],
+                "this node" if g.origin == node.id else g.origin,
+                ", ".join(body["members"]),
+            )
+        console.print(table)
 
 
 # --- users, units, tokens ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
 from corridor.node.models import Counter
 from corridor.records import envelope as env_mod
-from corridor.records import registry
+from corridor.records import groups, registry
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import RecordVersion, StoredRecord
 from corridor.records.policy import can_see
@@ -130,7 +130,9 @@ def create(
         "seq": next_seq(session),
         "ts": clock.iso(clock.now()),
         "labels": _labels_dict(labels),
-        "audience": (audience or Audience()).model_dump(mode="json"),
+        "audience": groups.expand(session, audience or Audience(), origin=keys.node_id).model_dump(
+            mode="json"
+        ),
         "body": registry.validate_body(type, body),
     }
     signed = env_mod.sign(fields, keys)
@@ -181,7 +183,9 @@ def update(
         "seq": next_seq(session),
         "ts": clock.iso(clock.now()),
         "labels": _labels_dict(labels) if labels else old["labels"],
-        "audience": audience.model_dump(mode="json") if audience else old["audience"],
+        "audience": groups.expand(session, audience, origin=keys.node_id).model_dump(mode="json")
+        if audience
+        else old["audience"],
         "body": registry.validate_body(old["type"], body) if body is not None else old["body"],
     }
     signed = env_mod.sign(fields, keys)

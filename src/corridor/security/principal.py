@@ -30,8 +30,11 @@ class Principal:
             return True
         if self.kind == "cli":
             # The CLI runs as the machine's operator (who holds the key files): administration
-            # only, never reading operational records.
-            return PERMISSIONS[permission][1] == "admin" or permission == "account.self"
+            # and the node's own records (card, sharing groups), never reading operational data.
+            return PERMISSIONS[permission][1] == "admin" or permission in (
+                "account.self",
+                "records.write",
+            )
         roles, scope = PERMISSIONS[permission]
         if self.role not in roles:
             return False
