@@ -6,6 +6,7 @@ the template database."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,10 +19,12 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor.federation.cards import own_card_chain
+from corridor.federation.peers import add_peer
 from corridor.node.service import Node, init_node, open_node
 from corridor.security import passwords
 from corridor.security import service as security
-from corridor.security.principal import SYSTEM
+from corridor.security.principal import CLI, SYSTEM
 from corridor.web.app import create_app
 
 # Argon2 at full cost makes every user creation ~50 ms; tests use a cheap setting.
@@ -195,3 +198,34 @@ def _system():  # type: ignore[no-untyped-def]
     from corridor.security.principal import SYSTEM
 
     return SYSTEM
+
+
+@pytest.fixture
+def other_node(tmp_path) -> Iterator[Node]:  # type: ignore[no-untyped-def]
+    result = init_node(
+        tmp_path / "other",
+        name="Jandarma Van",
+        org="Gendarmerie",
+        country="TR",
+        url="http://127.0.0.1:9002",
+    )
+    yield result.node
+    result.node.close()
+
+
+def card_text(node: Node) -> str:
+    with node.db.transaction() as session:
+        chain = own_card_chain(session, node.id)
+    return json.dumps(chain[0] if len(chain) == 1 else chain)
+
+
+@pytest.fixture
+def pair(node, other_node):  # type: ignore[no-untyped-def]
+    """Two nodes that peered mutually; returns (a, b, http_to_a, http_to_b)."""
+    for here, there in ((node, other_node), (other_node, node)):
+        with here.db.transaction() as session:
+            add_peer(
+                session, actor=CLI, own_node_id=here.id, card_file=card_text(there), approve=True
+            )
+    with TestClient(create_app(node)) as to_a, TestClient(create_app(other_node)) as to_b:
+        yield node, other_node, to_a, to_b

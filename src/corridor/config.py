@@ -26,6 +26,8 @@ class Limits:
     max_body_bytes: int = 1 * 1024 * 1024
     # Node-to-node batches carry many records (and, later, attachments).
     max_federation_bytes: int = 32 * 1024 * 1024
+    # Messages carry attachments (10 MiB in all, base64 in JSON).
+    max_message_bytes: int = 16 * 1024 * 1024
     max_json_depth: int = 32
     session_idle_minutes: int = 30
     session_max_hours: int = 12

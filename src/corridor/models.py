@@ -3,7 +3,9 @@
 from corridor.audit.models import AuditEntry, AuditHead
 from corridor.db import Base
 from corridor.federation.models import OutboxItem, Peer
+from corridor.federation.receipts import Receipt
 from corridor.jobs.models import Job
+from corridor.messages.models import Message
 from corridor.node.models import Counter, NodeMeta
 from corridor.records.models import RecordVersion, StoredRecord
 from corridor.security.models import ApiToken, Unit, User, WebSession
@@ -15,9 +17,11 @@ __all__ = [
     "Base",
     "Counter",
     "Job",
+    "Message",
     "NodeMeta",
     "OutboxItem",
     "Peer",
+    "Receipt",
     "RecordVersion",
     "StoredRecord",
     "Unit",

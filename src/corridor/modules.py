@@ -12,6 +12,8 @@ MODULES = (
     "corridor.node.jobs",
     "corridor.federation.outbox",
     "corridor.federation.delivery",
+    "corridor.federation.receipts",
+    "corridor.messages.records",
 )
 
 # Modules with a FastAPI `router`, mounted in this order (pages, API, federation endpoint).
@@ -24,6 +26,7 @@ ROUTERS = (
     "corridor.federation.pages",
     "corridor.federation.api",
     "corridor.federation.endpoint",
+    "corridor.messages.api",
 )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, InvalidInput, PermissionDenied
-from corridor.federation import transport
+from corridor.federation import receipts, transport
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.peers import verification_keys
 from corridor.jobs import queue
@@ -86,6 +86,12 @@ def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str,
                     addressed_to_us=lambda e: addressed_to(node.id, e),
                     actor=actor,
                 )
+                if (
+                    outcome.outcome == "stored"
+                    and rec.get("body") is not None
+                    and rec.get("type") in receipts.WANTS_RECEIPTS
+                ):
+                    receipts.send(session, node.keys, rec, "delivered")
             result["outcome"] = outcome.outcome
         except CorridorError as exc:
             result.update(outcome="rejected", error=exc.detail)

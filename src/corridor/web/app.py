@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -107,6 +108,28 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
             ),
         )
 
+    @app.exception_handler(ValidationError)
+    async def model_error(request: Request, exc: ValidationError) -> Response:
+        # Built inside a service (labels combined from several fields, for example).
+        errors = [
+            {
+                "loc": [str(p) for p in e.get("loc", ())],
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        if _is_api(request):
+            return problems.problem(
+                422,
+                "Invalid input",
+                "; ".join(e["msg"] for e in errors),
+                slug="invalid-input",
+                instance=request.url.path,
+                errors=errors,
+            )
+        return _error_page(request, 422, "Invalid input", "; ".join(e["msg"] for e in errors))
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
@@ -156,7 +179,11 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=limits.max_body_bytes,
-        larger={"/federation/": limits.max_federation_bytes},
+        larger={
+            "/federation/": limits.max_federation_bytes,
+            "/api/v1/messages": limits.max_message_bytes,
+            "/messages": limits.max_message_bytes,
+        },
     )
     app.add_middleware(AccessLogMiddleware)
     return app

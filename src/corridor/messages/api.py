@@ -1,0 +1,191 @@
+"""REST API /api/v1/messages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import Field
+
+from corridor.errors import InvalidInput, NotFound
+from corridor.federation import receipts
+from corridor.messages import service as messages
+from corridor.records.labels import TLP, Evaluation, Forward, Handling, Labels, Purpose
+from corridor.schemas import StrictModel, UtcDateTime
+from corridor.security.principal import Principal
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
+Actor = Annotated[Principal, Depends(api_principal)]
+
+
+class AttachmentIn(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(default="application/octet-stream", max_length=100)
+    data: str = Field(description="base64 of the file")
+
+
+class MessageCreate(StrictModel):
+    to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
+    subject: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=100_000)
+    tlp: TLP = "AMBER"
+    handling: Handling = "H0"
+    handling_note: str | None = Field(default=None, max_length=500)
+    purpose: Purpose = "cooperation"
+    forward: Forward = "on-request"
+    evaluation: Evaluation | None = None
+    recipients: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="TLP:RED: user:<handle> / unit:<handle>[@node]",
+    )
+    expires: UtcDateTime | None = None
+    in_reply_to: uuid.UUID | None = None
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
+
+
+class RevokeIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def summary(item: messages.Listed) -> dict[str, Any]:
+    m = item.message
+    return {
+        "id": str(m.id),
+        "thread": str(m.thread_id),
+        "from": m.origin,
+        "author": m.author,
+        "to": m.recipients,
+        "subject": m.subject,
+        "tlp": m.tlp,
+        "purpose": m.purpose,
+        "attachments": m.attachments,
+        "sent_at": m.sent_at.isoformat().replace("+00:00", "Z"),
+        "state": item.state,
+    }
+
+
+def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    body = envelope.get("body") or {}
+    return {
+        "id": envelope["id"],
+        "version": envelope["version"],
+        "from": envelope["origin"],
+        "author": envelope["author"],
+        "to": envelope["audience"]["nodes"],
+        "groups": envelope["audience"]["groups"],
+        "sent_at": envelope["ts"],
+        "labels": envelope["labels"],
+        "state": "withdrawn" if envelope.get("tombstone") or envelope.get("purged") else "active",
+        "subject": body.get("subject"),
+        "body": body.get("text"),
+        "thread": body.get("thread") or envelope["id"],
+        "in_reply_to": body.get("in_reply_to"),
+        "attachments": [
+            {k: a[k] for k in ("name", "content_type", "size", "sha256")}
+            for a in body.get("attachments", [])
+        ],
+        "receipts": {
+            node: {s: t.isoformat().replace("+00:00", "Z") for s, t in st.items()}
+            for node, st in receipt_map.items()
+        },
+    }
+
+
+@router.post("", status_code=201)
+def create_message(request: Request, actor: Actor, payload: MessageCreate) -> dict[str, Any]:
+    node = node_of(request)
+    files = []
+    for a in payload.attachments:
+        try:
+            content = base64.b64decode(a.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
+        files.append(messages.NewAttachment(a.name, a.content_type, content))
+    labels = Labels(
+        tlp=payload.tlp,
+        handling=payload.handling,
+        handling_note=payload.handling_note,
+        purpose=payload.purpose,
+        forward=payload.forward,
+        evaluation=payload.evaluation,
+        recipients=payload.recipients,
+        expires=payload.expires,
+    )
+    with node.db.transaction() as session:
+        env = messages.send(
+            session,
+            node.keys,
+            actor=actor,
+            to=payload.to,
+            subject=payload.subject,
+            text=payload.body,
+            labels=labels,
+            in_reply_to=payload.in_reply_to,
+            attachments=files,
+        )
+        return detail(env, {})
+
+
+@router.get("")
+def list_messages(
+    request: Request,
+    actor: Actor,
+    box: Annotated[str, Query(pattern="^(inbox|sent|all)$")] = "inbox",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    thread: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        items = messages.list_messages(
+            session, node.id, actor=actor, box=box, limit=limit, thread=thread
+        )
+        return {"items": [summary(i) for i in items]}
+
+
+@router.get("/{message_id}")
+def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = messages.read(session, node.keys, actor=actor, message_id=message_id)
+        return detail(env, receipts.statuses(session, message_id))
+
+
+@router.get("/{message_id}/attachments/{index}")
+def get_attachment(request: Request, actor: Actor, message_id: uuid.UUID, index: int) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = messages.read(session, node.keys, actor=actor, message_id=message_id)
+    files = (env.get("body") or {}).get("attachments", [])
+    if not 0 <= index < len(files):
+        raise NotFound("no such attachment")
+    a = files[index]
+    return Response(
+        base64.b64decode(a["data"]),
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": f'attachment; filename="{_safe(a["name"])}"',
+            "x-corridor-sha256": a["sha256"],
+        },
+    )
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name)[:200]
+
+
+@router.post("/{message_id}/revoke")
+def revoke_message(
+    request: Request, actor: Actor, message_id: uuid.UUID, payload: RevokeIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = messages.withdraw(
+            session, node.keys, actor=actor, message_id=message_id, reason=payload.reason
+        )
+        return detail(env, receipts.statuses(session, message_id))
