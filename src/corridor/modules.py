@@ -14,6 +14,7 @@ MODULES = (
     "corridor.federation.delivery",
     "corridor.federation.receipts",
     "corridor.messages.records",
+    "corridor.web.events",
 )
 
 # Modules with a FastAPI `router`, mounted in this order (pages, API, federation endpoint).
@@ -27,6 +28,7 @@ ROUTERS = (
     "corridor.federation.api",
     "corridor.federation.endpoint",
     "corridor.messages.api",
+    "corridor.messages.pages",
 )
 
 

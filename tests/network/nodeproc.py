@@ -6,6 +6,7 @@ it; servers are polled on /healthz (short timeouts, no fixed sleeps) and always 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -14,14 +15,18 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import psycopg
 import pytest
+
+T = TypeVar("T")
 
 PASSWORD = "correct horse battery staple"
 STARTUP_TIMEOUT = 60.0
@@ -77,6 +82,8 @@ def init_node(
     database_url: str | None = None,
     admin_email: str = "admin@corridor.test",
     name: str = "Loopback test node",
+    org: str = "Test agency",
+    country: str = "PK",
 ) -> str:
     """`corridor init`; returns the administrator's one-time password."""
     args: list[str | os.PathLike[str]] = [
@@ -86,9 +93,9 @@ def init_node(
         "--name",
         name,
         "--org",
-        "Test agency",
+        org,
         "--country",
-        "PK",
+        country,
         "--url",
         url,
         "--admin-email",
@@ -166,10 +173,11 @@ class Server:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
 
-    def start(self, port: int | None = None) -> Server:
+    def start(self, port: int | None = None, *, strict_port: bool = False) -> Server:
         """Start and wait until /healthz answers. `port` is tried first; if another process
-        took it (free_port() only finds a port that was free a moment ago), another one."""
-        for attempt in range(3):
+        took it (free_port() only finds a port that was free a moment ago), another one,
+        unless `strict_port` (a federated node must answer on the URL of its card)."""
+        for attempt in range(1 if strict_port else 3):
             self.port = port if (port and attempt == 0) else free_port()
             cmd = [sys.executable, "-m", "corridor", "serve", "--data-dir", str(self.data_dir)]
             cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
@@ -276,3 +284,142 @@ def fresh_pg_database() -> Iterator[str]:
     finally:
         with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+# --- Federation: several nodes peered with each other -----------------------------------
+
+LIAISON = "liaison@corridor.test"
+
+
+def wait_for(
+    condition: Callable[[], T | None],
+    *,
+    timeout: float,
+    what: str,
+    interval: float = 0.1,
+    context: Callable[[], str] | None = None,
+) -> T:
+    """Poll `condition` until it returns something truthy (which is returned); fail with
+    `what` (and the output of `context`, e.g. server logs) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except (httpx.TransportError, AssertionError) as exc:
+            last_error = exc
+        if time.monotonic() >= deadline:
+            detail = f"\nlast error: {last_error!r}" if last_error else ""
+            extra = f"\n{context()}" if context else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}{detail}{extra}")
+        time.sleep(interval)
+
+
+@dataclass
+class FedNode:
+    """One node of a test federation: its identity, its tokens and its server process.
+
+    The port is chosen before `corridor init`, because the URL in the node's card is where
+    its peers reach it; the node is always restarted on that same port."""
+
+    label: str
+    data_dir: Path
+    port: int
+    node_id: str = ""
+    card_path: Path = field(default_factory=Path)
+    token: str = ""  # liaison officer, scopes read + write
+    admin_token: str = ""  # administrator, scopes read + write + admin
+    server: Server | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return (
+            self.server is not None
+            and self.server.proc is not None
+            and (self.server.proc.poll() is None)
+        )
+
+    def cli(
+        self, *args: str | os.PathLike[str], check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        return corridor(*args, "--data-dir", self.data_dir, check=check)
+
+    def start(self) -> FedNode:
+        if self.server is None:
+            self.server = Server(self.data_dir, self.data_dir.parent / f"serve-{self.label}.log")
+        if not self.running:
+            self.server.start(self.port, strict_port=True)
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM (graceful)."""
+        if self.server is not None:
+            self.server.stop()
+
+    def kill(self) -> None:
+        """SIGKILL (no shutdown at all)."""
+        if self.server is not None:
+            self.server.kill()
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.server is None:
+            return f"--- {self.label}: never started"
+        return f"--- {self.label} ({self.url}) log:\n{self.server.log_tail(lines)}"
+
+    def client(self, *, admin: bool = False, timeout: float = 10) -> httpx.Client:
+        token = self.admin_token if admin else self.token
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout
+        )
+
+
+def _setup_identity(node: FedNode, country: str) -> None:
+    init_node(
+        node.data_dir,
+        url=node.url,
+        name=f"Node {node.label}",
+        org=f"Agency {node.label}",
+        country=country,
+    )
+    node.card_path = node.data_dir.parent / f"card-{node.label}.json"
+    node.cli("node", "card", "-o", node.card_path)
+    card = json.loads(node.card_path.read_text(encoding="utf-8"))
+    node.node_id = str(card["origin"])
+
+
+def _setup_access(node: FedNode, peers: Sequence[FedNode]) -> None:
+    for peer in peers:
+        node.cli("peer", "add", peer.card_path, "--approve")
+    add_users(node.data_dir, [(LIAISON, "liaison_officer")])
+    node.token = create_token(node.data_dir, LIAISON, ["read", "write"])
+    node.admin_token = create_token(
+        node.data_dir, "admin@corridor.test", ["read", "write", "admin"]
+    )
+
+
+def make_federation(
+    root: Path, labels: Sequence[str], *, start: Sequence[str] | None = None
+) -> list[FedNode]:
+    """Initialise one node per label under `root`, peer every pair (both sides, approved),
+    give each a liaison officer's and an administrator's token, then start the nodes named
+    in `start` (all by default). The CLI runs side by side across nodes."""
+    countries = ["PK", "TR", "GR", "IT", "DE", "FR"]
+    nodes = [FedNode(label, root / f"node-{label}", free_port()) for label in labels]
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        list(pool.map(_setup_identity, nodes, countries[: len(nodes)]))
+        list(pool.map(lambda n: _setup_access(n, [p for p in nodes if p is not n]), nodes))
+        wanted = [n for n in nodes if start is None or n.label in start]
+        list(pool.map(FedNode.start, wanted))
+    return nodes
+
+
+def stop_all(nodes: Sequence[FedNode]) -> None:
+    for node in nodes:
+        with contextlib.suppress(Exception):
+            node.stop()

@@ -139,6 +139,7 @@ def serve(
         log_config=None,
         server_header=False,
         proxy_headers=False,
+        timeout_graceful_shutdown=3,  # open event streams must not hold a shutdown
     )
 
 

@@ -119,6 +119,7 @@ def create(
     audience: Audience | None = None,
 ) -> dict[str, Any]:
     actor.require("records.write")
+    _check_purpose(actor, labels)
     if labels.expires and labels.expires <= clock.now():
         raise InvalidInput("the expiry date is in the past")
     fields = {
@@ -150,6 +151,13 @@ def create(
     return signed
 
 
+def _check_purpose(actor: Principal, labels: Labels) -> None:
+    # A user writes only data of a purpose their role may see (no protection data written
+    # by enforcement roles, and no record its own author could not read back).
+    if actor.kind in ("session", "token") and labels.purpose not in actor.purposes:
+        raise PermissionDenied(f"your role does not handle {labels.purpose} data")
+
+
 def _own_active(session: Session, keys: NodeKeys, record_id: uuid.UUID) -> StoredRecord:
     row = session.get(StoredRecord, record_id, with_for_update=True)
     if row is None:
@@ -174,6 +182,8 @@ def update(
     actor.require("records.write")
     row = _own_active(session, keys, record_id)
     old = row.envelope
+    if labels:
+        _check_purpose(actor, labels)
     if labels and labels.expires and labels.expires <= clock.now():
         raise InvalidInput("the expiry date is in the past")
     fields = {

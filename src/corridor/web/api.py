@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from corridor.security.principal import Principal
 from corridor.security.roles import Role
 from corridor.web.admin import export_response, parse_filter
 from corridor.web.auth import api_principal, node_of
+from corridor.web.events import broker_for
 
 router = APIRouter(prefix="/api/v1")
 Actor = Annotated[Principal, Depends(api_principal)]
@@ -423,3 +424,19 @@ def retry_job(request: Request, actor: Actor, job_id: uuid.UUID) -> JobRead:
             session, actor=actor, action="job.retry", object_type="job", object_id=str(job_id)
         )
         return JobRead.model_validate(job)
+
+
+# --- real time ---------------------------------------------------------------------------
+
+
+@router.get("/events", tags=["events"], response_class=StreamingResponse)
+async def events(request: Request, actor: Actor) -> StreamingResponse:
+    """Server-sent events: `record` events (type, id, origin, state) for what arrives from
+    peers and that you may see. Fetch the record itself through its API."""
+    node = node_of(request)
+    broker = broker_for(node.db.engine, node.id)
+    return StreamingResponse(
+        broker.stream(actor, request.is_disconnected),
+        media_type="text/event-stream",
+        headers={"cache-control": "no-store", "x-accel-buffering": "no"},
+    )

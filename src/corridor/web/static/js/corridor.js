@@ -17,3 +17,36 @@ document.addEventListener("click", function (event) {
     });
   }
 });
+
+// Real time: what arrives from partner nodes is announced at once (server-sent events),
+// and lists marked with hx-trigger="corridor-record from:body" refresh themselves.
+(function () {
+  const source = document.body.dataset.events;
+  if (!source || !window.EventSource) { return; }
+  const titles = { message: "New message", receipt: null };
+  let area = null;
+  function toast(text, href) {
+    if (!area) {
+      area = document.createElement("div");
+      area.className = "toast-area";
+      area.setAttribute("role", "status");
+      area.setAttribute("aria-live", "polite");
+      document.body.appendChild(area);
+    }
+    const el = document.createElement(href ? "a" : "div");
+    el.className = "toast";
+    el.textContent = text;
+    if (href) { el.href = href; }
+    area.appendChild(el);
+    setTimeout(function () { el.remove(); }, 8000);
+  }
+  const events = new EventSource(source);
+  events.addEventListener("record", function (e) {
+    const data = JSON.parse(e.data);
+    if (window.htmx) { window.htmx.trigger(document.body, "corridor-record", data); }
+    const title = titles[data.type];
+    if (title && data.state === "active") {
+      toast(document.body.dataset["t" + data.type] || title, "/messages/" + data.id);
+    }
+  });
+})();

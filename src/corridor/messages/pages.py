@@ -1,0 +1,223 @@
+"""Messages in the web UI: inbox and sent, a thread with receipts, compose and reply."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from corridor import clock
+from corridor.errors import CorridorError, InvalidInput
+from corridor.federation import receipts
+from corridor.federation.models import Peer
+from corridor.messages import service as messages
+from corridor.messages.records import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from corridor.records.groups import list_groups
+from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
+from corridor.web import nav
+from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.i18n import N_
+from corridor.web.i18n import gettext as _
+from corridor.web.render import page, redirect
+
+router = APIRouter(include_in_schema=False, prefix="/messages")
+PageAuth = Annotated[Auth, Depends(page_auth)]
+
+nav.register(nav.NavEntry("Cooperation", N_("Messages"), "/messages", "records.read", 10))
+
+
+def _names(session) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {p.node_id: f"{p.name} ({p.country})" for p in session.scalars(select(Peer))}
+
+
+@router.get("", response_class=HTMLResponse)
+def inbox(
+    request: Request, auth: PageAuth, box: Annotated[str, Query(pattern="^(inbox|sent)$")] = "inbox"
+) -> HTMLResponse:
+    return _list(request, auth, box, "messages/index.html")
+
+
+@router.get("/_list", response_class=HTMLResponse)
+def inbox_rows(
+    request: Request, auth: PageAuth, box: Annotated[str, Query(pattern="^(inbox|sent)$")] = "inbox"
+) -> HTMLResponse:
+    return _list(request, auth, box, "messages/_list.html")
+
+
+def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        items = messages.list_messages(session, node.id, actor=auth.principal, box=box, limit=100)
+        names = _names(session)
+    return page(request, template, {"items": items, "box": box, "names": names})
+
+
+def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: object) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        peers = list(
+            session.scalars(
+                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
+            )
+        )
+        groups = list_groups(session)
+    purposes = [p for p in PURPOSES if p in auth.principal.purposes]
+    return page(
+        request,
+        "messages/compose.html",
+        {
+            "peers": peers,
+            "groups": groups,
+            "tlps": TLP_LEVELS,
+            "handlings": HANDLING_TEXT,
+            "purposes": purposes,
+            "max_files": MAX_ATTACHMENTS,
+            "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
+            **extra,
+        },
+        status=status,
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def compose(request: Request, auth: PageAuth) -> HTMLResponse:
+    auth.principal.require("records.write")
+    return _compose(request, auth)
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def send(
+    request: Request,
+    auth: PageAuth,
+    to: Annotated[list[str] | None, Form()] = None,
+    subject: Annotated[str, Form(max_length=300)] = "",
+    text: Annotated[str, Form(max_length=100_000)] = "",
+    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
+    recipients: Annotated[str, Form(max_length=4000)] = "",
+    handling: Annotated[str, Form(max_length=4)] = "H0",
+    handling_note: Annotated[str, Form(max_length=500)] = "",
+    purpose: Annotated[str, Form(max_length=32)] = "cooperation",
+    source: Annotated[str, Form(max_length=1)] = "",
+    information: Annotated[str, Form(max_length=1)] = "",
+    expires: Annotated[str, Form(max_length=10)] = "",
+    in_reply_to: Annotated[str, Form(max_length=36)] = "",
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    attachments = []
+    for f in files or []:
+        if not f.filename:
+            continue
+        content = await f.read(MAX_ATTACHMENT_BYTES + 1)
+        attachments.append(messages.NewAttachment(f.filename, f.content_type or "", content))
+    node = node_of(request)
+
+    def work() -> str:
+        evaluation = (
+            {"source": source, "information": int(information)} if source and information else None
+        )
+        try:
+            labels = Labels(
+                tlp=tlp,
+                handling=handling,
+                handling_note=handling_note or None,
+                purpose=purpose,
+                evaluation=evaluation,
+                recipients=recipients.split() if tlp == "RED" else [],
+                expires=(
+                    datetime.fromisoformat(expires).replace(tzinfo=clock.now().tzinfo)
+                    if expires
+                    else None
+                ),
+            )
+        except (ValidationError, ValueError) as exc:
+            msg = (
+                "; ".join(e["msg"] for e in exc.errors())
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            raise InvalidInput(msg) from None
+        with node.db.transaction() as session:
+            env = messages.send(
+                session,
+                node.keys,
+                actor=auth.principal,
+                to=to or [],
+                subject=subject,
+                text=text,
+                labels=labels,
+                attachments=attachments,
+                in_reply_to=uuid.UUID(in_reply_to) if in_reply_to else None,
+            )
+            return str(env["body"].get("thread") or env["id"])
+
+    try:
+        thread = await run_in_threadpool(work)
+    except (CorridorError, ValidationError) as exc:
+        detail = (
+            exc.detail
+            if isinstance(exc, CorridorError)
+            else "; ".join(e["msg"] for e in exc.errors(include_input=False))
+        )
+        if in_reply_to:
+            return redirect(request, f"/messages/{in_reply_to}", detail)
+        return await run_in_threadpool(partial(_compose, request, auth, status=422, error=detail))
+    return redirect(request, f"/messages/{thread}", _("Message sent."))
+
+
+@router.get("/{message_id}", response_class=HTMLResponse)
+def thread(request: Request, auth: PageAuth, message_id: uuid.UUID) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        first = messages.read(session, node.keys, actor=auth.principal, message_id=message_id)
+        thread_id = uuid.UUID((first.get("body") or {}).get("thread") or first["id"])
+        listed = messages.list_messages(
+            session, node.id, actor=auth.principal, box="all", thread=thread_id, limit=200
+        )
+        shown = []
+        for item in listed:
+            env = messages.read(
+                session, node.keys, actor=auth.principal, message_id=item.message.id
+            )
+            shown.append({"env": env, "receipts": receipts.statuses(session, item.message.id)})
+        names = _names(session)
+    return page(
+        request,
+        "messages/thread.html",
+        {
+            "items": shown,
+            "names": names,
+            "thread_id": thread_id,
+            "reply_to": shown[-1]["env"]["id"] if shown else str(message_id),
+        },
+    )
+
+
+@router.post("/{message_id}/revoke")
+def revoke(
+    request: Request,
+    auth: PageAuth,
+    message_id: uuid.UUID,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    node = node_of(request)
+    try:
+        with node.db.transaction() as session:
+            messages.withdraw(
+                session,
+                node.keys,
+                actor=auth.principal,
+                message_id=message_id,
+                reason=reason or "withdrawn by the sender",
+            )
+    except CorridorError as exc:
+        return redirect(request, f"/messages/{message_id}", exc.detail)
+    return redirect(
+        request, f"/messages/{message_id}", _("Message withdrawn: every recipient node purges it.")
+    )
