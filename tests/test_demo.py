@@ -32,15 +32,32 @@ def test_demo_seed_has_every_role_and_is_idempotent(tmp_path) -> None:  # type: 
         node.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_ports(n: int) -> int:
+    """A base port with n consecutive free ports."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + n >= 65535:
+            continue
+        try:
+            socks = []
+            for p in range(base, base + n):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", p))
+                socks.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no consecutive free ports")
 
 
 @pytest.mark.network
-def test_corridor_demo_starts_a_node_and_prints_logins(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    port = _free_port()
+def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    port = _free_ports(3)
     proc = subprocess.Popen(
         [sys.executable, "-m", "corridor", "demo", "--dir", str(tmp_path), "--port", str(port)],
         stdout=subprocess.PIPE,

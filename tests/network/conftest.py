@@ -23,3 +23,8 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "node"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered by pytest-xdist, but the suite also runs with `-p no:xdist`.
+    config.addinivalue_line("markers", "xdist_group(name): run the group on one xdist worker")

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import httpx
 import psycopg
@@ -379,7 +379,9 @@ class FedNode:
         )
 
 
-def _setup_identity(node: FedNode, country: str) -> None:
+def _init_identity(node: FedNode, country: str, *, card_via_cli: bool) -> None:
+    """`corridor init` with the node's future URL and an administrator's token; with
+    `card_via_cli`, also `corridor node card -o FILE` (the node id is the card's origin)."""
     init_node(
         node.data_dir,
         url=node.url,
@@ -387,35 +389,78 @@ def _setup_identity(node: FedNode, country: str) -> None:
         org=f"Agency {node.label}",
         country=country,
     )
-    node.card_path = node.data_dir.parent / f"card-{node.label}.json"
-    node.cli("node", "card", "-o", node.card_path)
-    card = json.loads(node.card_path.read_text(encoding="utf-8"))
-    node.node_id = str(card["origin"])
+    node.admin_token = create_token(
+        node.data_dir, "admin@corridor.test", ["read", "write", "admin"]
+    )
+    if card_via_cli:
+        node.card_path = node.data_dir.parent / f"card-{node.label}.json"
+        node.cli("node", "card", "-o", node.card_path)
+        node.node_id = str(json.loads(node.card_path.read_text(encoding="utf-8"))["origin"])
 
 
-def _setup_access(node: FedNode, peers: Sequence[FedNode]) -> None:
+def _peer_via_cli(node: FedNode, peers: Sequence[FedNode]) -> None:
+    """What an operator does before the first start: import and approve each peer's card,
+    add a liaison officer and give them a token."""
     for peer in peers:
         node.cli("peer", "add", peer.card_path, "--approve")
     add_users(node.data_dir, [(LIAISON, "liaison_officer")])
     node.token = create_token(node.data_dir, LIAISON, ["read", "write"])
-    node.admin_token = create_token(
-        node.data_dir, "admin@corridor.test", ["read", "write", "admin"]
-    )
+
+
+def _check(r: httpx.Response, status: int) -> httpx.Response:
+    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
+    return r
+
+
+def _peer_via_api(nodes: Sequence[FedNode]) -> None:
+    """The same through the REST API of the running nodes (an administrator's token)."""
+    cards: dict[str, object] = {}
+    for node in nodes:
+        with node.client(admin=True) as api:
+            card = _check(api.get("/api/v1/node/card"), 200).json()
+        node.node_id = str(card["origin"])
+        cards[node.label] = card
+    for node in nodes:
+        with node.client(admin=True, timeout=30) as api:
+            for peer in nodes:
+                if peer is not node:
+                    body = {"card": cards[peer.label], "approve": True}
+                    _check(api.post("/api/v1/peers", json=body), 201)
+            user = {"email": LIAISON, "role": "liaison_officer", "password": PASSWORD}
+            _check(api.post("/api/v1/users", json=user), 201)
+            tok = {"user": LIAISON, "name": "federation tests", "scopes": ["read", "write"]}
+            node.token = _check(api.post("/api/v1/tokens", json=tok), 201).json()["token"]
 
 
 def make_federation(
-    root: Path, labels: Sequence[str], *, start: Sequence[str] | None = None
+    root: Path, labels: Sequence[str], *, peer_via: Literal["api", "cli"] = "api"
 ) -> list[FedNode]:
-    """Initialise one node per label under `root`, peer every pair (both sides, approved),
-    give each a liaison officer's and an administrator's token, then start the nodes named
-    in `start` (all by default). The CLI runs side by side across nodes."""
+    """One running node per label under `root`, every pair peered (both sides, approved),
+    each with a liaison officer's and an administrator's token.
+
+    peer_via="cli": init, card, peer add, user add, token create, then serve (the operator's
+    path; about 7 CLI runs per node, each a second or more of imports). "api": init and an
+    administrator's token by CLI, then serve and do the rest through the API (faster)."""
     countries = ["PK", "TR", "GR", "IT", "DE", "FR"]
     nodes = [FedNode(label, root / f"node-{label}", free_port()) for label in labels]
+    cli = peer_via == "cli"
     with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
-        list(pool.map(_setup_identity, nodes, countries[: len(nodes)]))
-        list(pool.map(lambda n: _setup_access(n, [p for p in nodes if p is not n]), nodes))
-        wanted = [n for n in nodes if start is None or n.label in start]
-        list(pool.map(FedNode.start, wanted))
+        try:
+            list(
+                pool.map(
+                    lambda n, c: _init_identity(n, c, card_via_cli=cli),
+                    nodes,
+                    countries[: len(nodes)],
+                )
+            )
+            if cli:
+                list(pool.map(lambda n: _peer_via_cli(n, [p for p in nodes if p is not n]), nodes))
+            list(pool.map(FedNode.start, nodes))
+            if not cli:
+                _peer_via_api(nodes)
+        except BaseException:
+            stop_all(nodes)
+            raise
     return nodes
 
 

@@ -716,8 +716,8 @@ def demo(
         "corridor-demo"
     ),
     nodes: Annotated[
-        int, typer.Option(help="How many agencies' nodes to start.", min=1, max=3)
-    ] = 1,
+        int, typer.Option(help="How many agencies' nodes to start (peered).", min=1, max=5)
+    ] = 3,
     port: Annotated[int, typer.Option(help="Port of the first node; the next ones follow.")] = 8080,
     reset: Annotated[bool, typer.Option(help="Delete the demo data and seed it anew.")] = False,
 ) -> None:
