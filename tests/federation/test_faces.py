@@ -84,3 +84,20 @@ def test_peer_cli(tmp_path, other_node) -> None:  # type: ignore[no-untyped-def]
 
 def node_card_marker(html: str) -> bool:
     return "Download the card" in html and '"type": "node.card"' in html.replace("&#34;", '"')
+
+
+def test_peer_status_page_shows_delivery(pair, make_user) -> None:  # type: ignore[no-untyped-def]
+    from corridor.federation import delivery
+    from tests.federation.conftest import note
+
+    a, b, to_a, to_b = pair
+    note(a, [b.id], "one")
+    note(a, [b.id], "two")
+    delivery.push_to(a, b.id, http=to_b)
+    note(a, [b.id], "three")
+    make_user("administrator", email="adm@test.example")
+    web_login(to_a, "adm@test.example")
+    listing = to_a.get("/admin/peers").text
+    assert f'href="/admin/peers/{b.id}"' in listing
+    detail = to_a.get(f"/admin/peers/{b.id}").text
+    assert detail.count("delivered") >= 2 and "pending" in detail and "test.fed" in detail

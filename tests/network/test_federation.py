@@ -82,6 +82,20 @@ def peer_status(node: FedNode, peer: FedNode) -> dict[str, Any]:
     return next(p for p in r.json()["items"] if p["node_id"] == peer.node_id)
 
 
+def audit_entries(node: FedNode, action: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"action": action, "limit": 500}
+    with node.client(admin=True) as api:
+        while True:
+            r = api.get("/api/v1/audit", params=params)
+            assert r.status_code == 200, r.text
+            page = r.json()
+            entries += page["items"]
+            if not page.get("next"):
+                return entries
+            params["before"] = page["next"]
+
+
 def all_receipted(origin: FedNode, ids: list[str], peer: FedNode, status: str) -> bool:
     return all(status in receipts(origin, i).get(peer.node_id, {}) for i in ids)
 
@@ -256,6 +270,11 @@ def test_peer_killed_mid_stream_ends_with_every_message_exactly_once(
     # Each one arrived intact (the listing holds exactly one row per id; the record too).
     sample = detail(b, created[-1])
     assert sample["body"] == f"n{STREAM - 1}" and sample["version"] == 1
+    # Stored exactly once: B's audit trail has one `record.receive` per message (versions
+    # pushed again after the crash were acknowledged as duplicates, not stored again).
+    received = [e["object_id"] for e in audit_entries(b, "record.receive")]
+    ours_received = [i for i in received if i in set(created)]
+    assert sorted(ours_received) == sorted(created), (len(ours_received), STREAM)
     # And B told A about every one of them, including those stored just before the kill.
     wait_for(
         lambda: all_receipted(a, created, b, "delivered"),

@@ -116,6 +116,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     worker: Annotated[bool, typer.Option(help="Run the job worker in this process.")] = True,
+    tls_cert: Annotated[
+        Path | None, typer.Option(help="PEM certificate (chain) to serve HTTPS directly.")
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the web UI and the API (and, by default, run the worker in-process)."""
@@ -124,11 +128,17 @@ def serve(
     from corridor.node.service import open_node
     from corridor.web.app import create_app
 
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together")
+    for f in (tls_cert, tls_key):
+        if f is not None and not f.is_file():
+            fail(f"{f} is not a readable file")
     setup_logging()
     node = open_node(resolve_data_dir(data_dir))
     app_ = create_app(node, run_worker=worker)
     console.print(
-        f"corridor node [bold]{node.config.name}[/] on http://{host}:{port}/ (login: /login)",
+        f"corridor node [bold]{node.config.name}[/] on {'https' if tls_cert else 'http'}://"
+        f"{host}:{port}/ (login: /login)",
         highlight=False,
     )
     uvicorn.run(
@@ -140,6 +150,8 @@ def serve(
         server_header=False,
         proxy_headers=False,
         timeout_graceful_shutdown=3,  # open event streams must not hold a shutdown
+        ssl_certfile=str(tls_cert) if tls_cert else None,
+        ssl_keyfile=str(tls_key) if tls_key else None,
     )
 
 

@@ -8,11 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation import peers as peering
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
+from corridor.federation.models import OutboxItem
+from corridor.records.models import StoredRecord
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.i18n import N_
@@ -30,10 +33,20 @@ def _peers_page(
     node = node_of(request)
     with node.db.transaction() as session:
         peers = peering.list_peers(session, actor=auth.principal)
+        pending = dict(
+            session.execute(
+                select(OutboxItem.recipient, func.count())
+                .where(OutboxItem.state == "pending")
+                .group_by(OutboxItem.recipient)
+            ).all()
+        )
         chain = own_card_chain(session, node.id)
     own = json.dumps(chain[0] if len(chain) == 1 else chain, indent=2, ensure_ascii=False)
     return page(
-        request, "federation/peers.html", {"peers": peers, "own_card": own, **extra}, status=status
+        request,
+        "federation/peers.html",
+        {"peers": peers, "pending": pending, "own_card": own, **extra},
+        status=status,
     )
 
 
@@ -75,6 +88,30 @@ async def import_card(
         f"/admin/peers#peer-{node_id}",
         _("Card imported. Compare the fingerprint with the peer's administrator before approving."),
     )
+
+
+@router.get("/{node_id}", response_class=HTMLResponse)
+def peer_detail(request: Request, auth: PageAuth, node_id: str) -> HTMLResponse:
+    """Delivery to one peer: queue depth, last contact and error, state of each version."""
+    auth.principal.require("node.manage")
+    node = node_of(request)
+    with node.db.transaction() as session:
+        peer = peering.get_peer(session, node_id)
+        counts = dict(
+            session.execute(
+                select(OutboxItem.state, func.count())
+                .where(OutboxItem.recipient == node_id)
+                .group_by(OutboxItem.state)
+            ).all()
+        )
+        rows = session.execute(
+            select(OutboxItem, StoredRecord.type)
+            .join(StoredRecord, StoredRecord.id == OutboxItem.record_id)
+            .where(OutboxItem.recipient == node_id)
+            .order_by(OutboxItem.position.desc())
+            .limit(100)
+        ).all()
+    return page(request, "federation/peer.html", {"peer": peer, "counts": counts, "rows": rows})
 
 
 @router.post("/{node_id}/{action}")
