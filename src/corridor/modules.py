@@ -13,6 +13,7 @@ MODULES = (
     "corridor.federation.outbox",
     "corridor.federation.delivery",
     "corridor.federation.receipts",
+    "corridor.federation.rotation",
     "corridor.messages.records",
     "corridor.web.events",
 )

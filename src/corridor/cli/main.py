@@ -229,6 +229,34 @@ def node_card(
     sys.stderr.write(f"fingerprint {fingerprint}: tell it to the peer by another channel\n")
 
 
+@node_app.command("rotate-key")
+@clear_errors
+def node_rotate_key(
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Replace the node's keys; approved peers receive the new card (signed by the old key)."""
+    import httpx
+
+    from corridor.federation.rotation import rotate
+
+    if not yes:
+        typer.confirm("Rotate this node's keys now?", abort=True)
+    with opened(data_dir) as node:
+        try:  # a running server keeps the old key in memory: it must be stopped first
+            running = httpx.get(f"{node.config.url}/healthz", timeout=2).json().get("node")
+        except (httpx.HTTPError, ValueError):
+            running = None
+        if running == node.id:
+            fail(f"the node is running at {node.config.url}: stop it, rotate, start it again")
+        card = rotate(node, actor=CLI)
+        console.print(
+            f"new key fingerprint {card['body']['fingerprint']}; card version "
+            f"{card['version']} queued for {len(card['audience']['nodes'])} peer(s)",
+            highlight=False,
+        )
+
+
 # --- peers -------------------------------------------------------------------------------
 
 

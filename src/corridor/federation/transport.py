@@ -6,6 +6,7 @@ The authority is not covered: nodes may sit behind reverse proxies."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
@@ -108,6 +109,12 @@ def verify(
     if created > (clock.now() + MAX_SKEW).timestamp():
         raise Unauthenticated("the signature was created in the future: check the clocks")
     return str(params["keyid"])
+
+
+def claimed_key_id(headers: dict[str, str]) -> str | None:
+    """The keyid a request claims (before any verification)."""
+    m = re.search(r'keyid="([a-z2-7]{26})"', headers.get("signature-input", ""))
+    return m.group(1) if m else None
 
 
 def client() -> httpx.Client:

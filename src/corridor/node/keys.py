@@ -100,3 +100,39 @@ def load(keys_dir: Path) -> NodeKeys:
         else node_id_for(raw_public(signing.public_key()))
     )
     return NodeKeys(signing, exchange, node_id)
+
+
+PENDING = ".new"
+
+
+def write_pending(keys_dir: Path, node_id: str) -> NodeKeys:
+    """New key pair written beside the current one (`*.new`), not yet in use."""
+    for name in (SIGNING_FILE, EXCHANGE_FILE):
+        (keys_dir / (name + PENDING)).unlink(missing_ok=True)
+    keys = NodeKeys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate(), node_id)
+    _write_private(keys_dir / (SIGNING_FILE + PENDING), _pem(keys.signing))
+    _write_private(keys_dir / (EXCHANGE_FILE + PENDING), _pem(keys.exchange))
+    return keys
+
+
+def pending_public(keys_dir: Path) -> bytes | None:
+    path = keys_dir / (SIGNING_FILE + PENDING)
+    if not path.exists():
+        return None
+    key = serialization.load_pem_private_key(path.read_bytes(), None)
+    assert isinstance(key, Ed25519PrivateKey)
+    return raw_public(key.public_key())
+
+
+def commit_pending(keys_dir: Path, stamp: str) -> None:
+    """Retire the current keys (kept, renamed) and put the pending ones in place."""
+    for name in (SIGNING_FILE, EXCHANGE_FILE):
+        current, new = keys_dir / name, keys_dir / (name + PENDING)
+        if new.exists():
+            current.rename(keys_dir / f"{name}.retired-{stamp}")
+            new.rename(current)
+
+
+def drop_pending(keys_dir: Path) -> None:
+    for name in (SIGNING_FILE, EXCHANGE_FILE):
+        (keys_dir / (name + PENDING)).unlink(missing_ok=True)

@@ -215,4 +215,10 @@ def open_node(data_dir: Path, *, check_schema: bool = True) -> Node:
             database.dispose()
             raise Conflict("the database belongs to another node than these keys")
     secret = (data_dir / SECRET_FILE).read_bytes()
-    return Node(config, keys, database, secret)
+    node = Node(config, keys, database, secret)
+    if check_schema:
+        # Imported here: federation builds on this module.
+        from corridor.federation.rotation import finish_interrupted
+
+        finish_interrupted(node)
+    return node
