@@ -56,11 +56,14 @@ def append(
     """Append inside the caller's transaction: the entry commits or rolls back with the work.
 
     `detail` must hold identifiers and counts only, never personal data or secrets."""
-    head = session.get(AuditHead, 1, with_for_update=True)
+    head = session.info.get("audit_head")
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
+        # Locked once per transaction; later appends in it reuse the row.
+        head = session.get(AuditHead, 1, with_for_update=True)
+        if head is None:
+            head = AuditHead(id=1, seq=0, hash=GENESIS)
+            session.add(head)
+        session.info["audit_head"] = head
     ts = clock.now()
     entry = AuditEntry(
         seq=head.seq + 1,
@@ -79,7 +82,6 @@ def append(
     session.add(entry)
     head.seq = entry.seq
     head.hash = entry.hash
-    session.flush()
     return entry
 
 

@@ -64,81 +64,94 @@ def addressed_to(own_id: str, envelope: dict[str, Any]) -> bool:
 
 
 def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str, Any]]:
-    """Ingest each record in its own transaction: one refused record never holds up others.
-    Returns one result per item, then advances the peer's contiguous position."""
+    """Ingest a batch in one transaction, each record in a savepoint of its own: one refused
+    record never holds up the others. Returns one result per item; advances the peer's
+    contiguous position in the same transaction."""
     results: list[dict[str, Any]] = []
     actor = _peer_principal(peer_id)
-    for item in items:
-        rec = item.record
-        result: dict[str, Any] = {
-            "position": item.position,
-            "id": rec.get("id"),
-            "version": rec.get("version"),
-        }
-        try:
-            if rec.get("origin") != peer_id:
-                raise PermissionDenied("third-party rule: a node delivers only its own records")
-            with node.db.transaction() as session:
-                outcome = records.ingest(
-                    session,
-                    envelope=rec,
-                    public_keys_for=lambda origin, s=session: verification_keys(s, origin),
-                    addressed_to_us=lambda e: addressed_to(node.id, e),
-                    actor=actor,
-                )
+    with node.db.transaction() as session:
+        keys = verification_keys(session, peer_id)
+        wanting_receipts: list[dict[str, Any]] = []
+        for item in items:
+            rec = item.record
+            result: dict[str, Any] = {
+                "position": item.position,
+                "id": rec.get("id"),
+                "version": rec.get("version"),
+            }
+            try:
+                if rec.get("origin") != peer_id:
+                    raise PermissionDenied("third-party rule: a node delivers only its own records")
+                with session.begin_nested():
+                    outcome = records.ingest(
+                        session,
+                        envelope=rec,
+                        public_keys_for=lambda origin: keys if origin == peer_id else [],
+                        addressed_to_us=lambda e: addressed_to(node.id, e),
+                        actor=actor,
+                        audit_each=False,
+                    )
                 if (
                     outcome.outcome == "stored"
                     and rec.get("body") is not None
                     and rec.get("type") in receipts.WANTS_RECEIPTS
                 ):
-                    receipts.send(session, node.keys, rec, "delivered")
-            result["outcome"] = outcome.outcome
-        except CorridorError as exc:
-            result.update(outcome="rejected", error=exc.detail)
-            audit.append_now(
-                node.db,
+                    wanting_receipts.append(rec)
+                result["outcome"] = outcome.outcome
+            except CorridorError as exc:
+                result.update(outcome="rejected", error=exc.detail)
+                audit.append(
+                    session,
+                    actor=actor,
+                    action="federation.reject",
+                    object_type=str(rec.get("type", ""))[:40],
+                    object_id=str(rec.get("id", ""))[:80],
+                    outcome="denied",
+                    detail={"reason": exc.detail[:300]},
+                )
+            results.append(result)
+        stored = [r["id"] for r in results if r.get("outcome") == "stored"]
+        if stored:
+            # One entry per batch, naming every record version written.
+            audit.append(
+                session,
                 actor=actor,
-                action="federation.reject",
-                object_type=str(rec.get("type", ""))[:40],
-                object_id=str(rec.get("id", ""))[:80],
-                outcome="denied",
-                detail={"reason": exc.detail[:300]},
+                action="record.receive",
+                object_type="batch",
+                object_id=peer_id,
+                detail={"ids": stored, "count": len(stored)},
             )
-        results.append(result)
-    _advance(node, peer_id, sorted(i.position for i in items))
+        receipts.send(session, node.keys, wanting_receipts, "delivered")
+        _advance(session, peer_id, sorted(i.position for i in items))
     return results
 
 
-def _advance(node: Node, peer_id: str, positions: list[int]) -> None:
+def _advance(session: Session, peer_id: str, positions: list[int]) -> None:
     gap = False
-    with node.db.transaction() as session:
-        peer = session.get(Peer, peer_id, with_for_update=True)
-        if peer is None:
-            return
-        for p in positions:
-            if p == peer.received_position + 1:
-                peer.received_position = p
-            elif p > peer.received_position + 1:
-                gap = True
-        peer.last_contact_at = clock.now()
-        if gap:
-            queue.enqueue(
-                session,
-                "federation.pull",
-                {"peer": peer_id},
-                dedupe_key=f"pull:{peer_id}",
-                max_attempts=50,
-            )
-        # The peer is reachable: anything waiting for it goes now, not at the next backoff.
-        session.execute(
-            update(Job)
-            .where(
-                Job.dedupe_key == f"push:{peer_id}",
-                Job.state == "queued",
-            )
-            .values(run_after=clock.now())
+    peer = session.get(Peer, peer_id, with_for_update=True)
+    if peer is None:
+        return
+    for p in positions:
+        if p == peer.received_position + 1:
+            peer.received_position = p
+        elif p > peer.received_position + 1:
+            gap = True
+    peer.last_contact_at = clock.now()
+    if gap:
+        queue.enqueue(
+            session,
+            "federation.pull",
+            {"peer": peer_id},
+            dedupe_key=f"pull:{peer_id}",
+            max_attempts=50,
         )
-        session.info["jobs_enqueued"] = True
+    # The peer is reachable: anything waiting for it goes now, not at the next backoff.
+    session.execute(
+        update(Job)
+        .where(Job.dedupe_key == f"push:{peer_id}", Job.state == "queued")
+        .values(run_after=clock.now())
+    )
+    session.info["jobs_enqueued"] = True
 
 
 def _note_error(node: Node, peer_id: str, error: str | None) -> None:

@@ -13,7 +13,6 @@ from corridor import clock
 from corridor.errors import InvalidInput
 from corridor.federation.models import OutboxItem, Peer
 from corridor.jobs import queue
-from corridor.node.models import Counter
 from corridor.records import service as records
 
 PUSH_ATTEMPTS = 1_000_000  # delivery never gives up; backoff is capped
@@ -28,13 +27,8 @@ def recipients(session: Session, envelope: dict[str, Any]) -> list[str]:
 
 
 def _next_position(session: Session, recipient: str) -> int:
-    name = f"outbox:{recipient}"
-    row = session.get(Counter, name, with_for_update=True)
-    if row is None:
-        row = Counter(name=name, value=0)
-        session.add(row)
+    row = records.locked_counter(session, f"outbox:{recipient}")
     row.value += 1
-    session.flush()
     return row.value
 
 
@@ -42,7 +36,10 @@ def queue_version(session: Session, envelope: dict[str, Any]) -> None:
     targets = recipients(session, envelope)
     if not targets:
         return
-    known = set(session.scalars(select(Peer.node_id).where(Peer.node_id.in_(targets))))
+    known: set[str] = session.info.setdefault("known_peers", set())
+    missing = [t for t in targets if t not in known]
+    if missing:
+        known.update(session.scalars(select(Peer.node_id).where(Peer.node_id.in_(missing))))
     unknown = [t for t in targets if t not in known]
     if unknown:
         raise InvalidInput(f"unknown recipient node(s): {', '.join(unknown)}; peer with them first")
@@ -65,7 +62,6 @@ def queue_version(session: Session, envelope: dict[str, Any]) -> None:
             dedupe_key=f"push:{target}",
             max_attempts=PUSH_ATTEMPTS,
         )
-    session.flush()
 
 
 records.OWN_VERSION_HOOKS.append(queue_version)

@@ -25,11 +25,17 @@ RECEIPT_TYPE = "receipt"
 STATUSES = ("delivered", "read")
 
 
-class ReceiptBody(StrictModel):
+class ReceiptItem(StrictModel):
     record_id: uuid.UUID
     version: int = Field(ge=1)
+
+
+class ReceiptBody(StrictModel):
+    """One receipt covers every record of a delivered batch (or the one record just read)."""
+
     status: Literal["delivered", "read"]
     at: UtcDateTime
+    items: list[ReceiptItem] = Field(min_length=1, max_length=1000)
 
 
 class Receipt(Base):
@@ -46,19 +52,26 @@ class Receipt(Base):
 
 def _project(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    # A receipt is written by the node that holds the record: its origin is the reader.
-    key = (uuid.UUID(body["record_id"]), envelope["origin"], body["status"])
-    row = session.get(Receipt, key)
-    if row is None:
-        session.add(
-            Receipt(
-                record_id=key[0],
-                node_id=key[1],
-                status=key[2],
-                version=body["version"],
-                at=clock.as_utc(datetime.fromisoformat(body["at"].replace("Z", "+00:00"))),
+    # A receipt is written by the node that holds the records: its origin is the reader.
+    reader, status = envelope["origin"], body["status"]
+    at = clock.as_utc(datetime.fromisoformat(body["at"].replace("Z", "+00:00")))
+    ids = [uuid.UUID(i["record_id"]) for i in body["items"]]
+    have = set(
+        session.scalars(
+            select(Receipt.record_id).where(
+                Receipt.record_id.in_(ids), Receipt.node_id == reader, Receipt.status == status
             )
         )
+    )
+    for item in body["items"]:
+        rid = uuid.UUID(item["record_id"])
+        if rid not in have:
+            have.add(rid)
+            session.add(
+                Receipt(
+                    record_id=rid, node_id=reader, status=status, version=item["version"], at=at
+                )
+            )
 
 
 registry.register(
@@ -75,28 +88,49 @@ registry.register(
 WANTS_RECEIPTS: set[str] = set()
 
 
-def send(session: Session, keys: NodeKeys, envelope: dict[str, Any], status: str) -> bool:
-    """Issue a receipt for a record received from a peer, once per status."""
-    rid = uuid.UUID(envelope["id"])
-    if envelope["origin"] == keys.node_id:
-        return False
-    if session.get(Receipt, (rid, keys.node_id, status)) is not None:
-        return False
-    records.create(
-        session,
-        keys,
-        actor=SYSTEM,
-        type=RECEIPT_TYPE,
-        body={
-            "record_id": str(rid),
-            "version": envelope["version"],
-            "status": status,
-            "at": clock.iso(clock.now()),
-        },
-        labels=Labels(tlp="AMBER", purpose=envelope["labels"].get("purpose", "cooperation")),
-        audience=Audience(nodes=[envelope["origin"]]),
+def send(session: Session, keys: NodeKeys, envelopes: list[dict[str, Any]], status: str) -> int:
+    """Receipt records for records received from peers: one per origin, listing every record
+    not yet receipted with this status. Returns how many records were receipted."""
+    received = [e for e in envelopes if e["origin"] != keys.node_id]
+    if not received:
+        return 0
+    ids = [uuid.UUID(e["id"]) for e in received]
+    done = set(
+        session.scalars(
+            select(Receipt.record_id).where(
+                Receipt.record_id.in_(ids),
+                Receipt.node_id == keys.node_id,
+                Receipt.status == status,
+            )
+        )
     )
-    return True
+    by_origin: dict[str, list[dict[str, Any]]] = {}
+    for e in received:
+        if uuid.UUID(e["id"]) not in done:
+            done.add(uuid.UUID(e["id"]))
+            by_origin.setdefault(e["origin"], []).append(e)
+    count = 0
+    for origin, items in by_origin.items():
+        # Protection data stays in its lane: the receipt carries the purpose of its records.
+        for purpose in sorted({e["labels"].get("purpose", "cooperation") for e in items}):
+            chunk = [e for e in items if e["labels"].get("purpose", "cooperation") == purpose]
+            for start in range(0, len(chunk), 1000):
+                part = chunk[start : start + 1000]
+                records.create(
+                    session,
+                    keys,
+                    actor=SYSTEM,
+                    type=RECEIPT_TYPE,
+                    body={
+                        "status": status,
+                        "at": clock.iso(clock.now()),
+                        "items": [{"record_id": e["id"], "version": e["version"]} for e in part],
+                    },
+                    labels=Labels(tlp="AMBER", purpose=purpose),
+                    audience=Audience(nodes=[origin]),
+                )
+                count += len(part)
+    return count
 
 
 def statuses(session: Session, record_id: uuid.UUID) -> dict[str, dict[str, datetime]]:

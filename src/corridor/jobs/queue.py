@@ -76,7 +76,11 @@ def enqueue(
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     now = clock.now()
-    if dedupe_key and session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key)):
+    queued_here = session.info.setdefault("dedupe_keys", set())
+    if dedupe_key and (
+        dedupe_key in queued_here
+        or session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key))
+    ):
         return None
     job = Job(
         kind=kind,
@@ -95,9 +99,9 @@ def enqueue(
                 session.add(job)
         except IntegrityError:
             return None  # another transaction queued it first
+        queued_here.add(dedupe_key)
     else:
         session.add(job)
-    session.flush()
     session.info["jobs_enqueued"] = True
     return job
 

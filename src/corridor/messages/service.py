@@ -145,7 +145,7 @@ def read(
     if envelope["type"] != MESSAGE_TYPE:
         raise NotFound(f"no message {message_id}")
     if envelope.get("body") is not None:
-        receipts.send(session, keys, envelope, "read")
+        receipts.send(session, keys, [envelope], "read")
     return envelope
 
 

@@ -39,13 +39,22 @@ def _own_version(session: Session, envelope: dict[str, Any]) -> None:
         hook(session, envelope)
 
 
-def next_seq(session: Session) -> int:
-    row = session.get(Counter, SEQ_COUNTER, with_for_update=True)
+def locked_counter(session: Session, name: str) -> Counter:
+    """A counter row, locked for the rest of the transaction (looked up once per transaction)."""
+    cache = session.info.setdefault("counters", {})
+    row = cache.get(name)
     if row is None:
-        row = Counter(name=SEQ_COUNTER, value=0)
-        session.add(row)
+        row = session.get(Counter, name, with_for_update=True)
+        if row is None:
+            row = Counter(name=name, value=0)
+            session.add(row)
+        cache[name] = row
+    return row
+
+
+def next_seq(session: Session) -> int:
+    row = locked_counter(session, SEQ_COUNTER)
     row.value += 1
-    session.flush()
     return row.value
 
 
@@ -53,11 +62,21 @@ def _labels_dict(labels: Labels) -> dict[str, Any]:
     return labels.model_dump(mode="json", exclude_none=True)
 
 
-def _store(session: Session, envelope: dict[str, Any], *, state: str) -> StoredRecord:
+def _store(
+    session: Session,
+    envelope: dict[str, Any],
+    *,
+    state: str,
+    row: StoredRecord | None = None,
+    new: bool = False,
+) -> StoredRecord:
+    """Write the latest version and its history entry. `row`: the caller already holds it;
+    `new`: the caller knows the record does not exist yet (saves a lookup)."""
     labels = envelope["labels"]
     rid = uuid.UUID(envelope["id"])
     now = clock.now()
-    row = session.get(StoredRecord, rid)
+    if row is None and not new:
+        row = session.get(StoredRecord, rid)
     if row is None:
         row = StoredRecord(id=rid)
         session.add(row)
@@ -73,7 +92,7 @@ def _store(session: Session, envelope: dict[str, Any], *, state: str) -> StoredR
     row.review_at = _parse_ts(labels.get("review"))
     row.envelope = envelope
     row.stored_at = now
-    session.flush()
+    session.flush()  # the version row refers to it
     session.add(
         RecordVersion(
             record_id=rid,
@@ -83,7 +102,6 @@ def _store(session: Session, envelope: dict[str, Any], *, state: str) -> StoredR
             stored_at=now,
         )
     )
-    session.flush()
     return row
 
 
@@ -137,7 +155,7 @@ def create(
         "body": registry.validate_body(type, body),
     }
     signed = env_mod.sign(fields, keys)
-    _store(session, signed, state="active")
+    _store(session, signed, state="active", new=True)
     _project(session, signed)
     _own_version(session, signed)
     audit.append(
@@ -199,7 +217,7 @@ def update(
         "body": registry.validate_body(old["type"], body) if body is not None else old["body"],
     }
     signed = env_mod.sign(fields, keys)
-    _store(session, signed, state="active")
+    _store(session, signed, state="active", row=row)
     _project(session, signed)
     _own_version(session, signed)
     audit.append(
@@ -228,7 +246,7 @@ def _tombstone(
     }
     signed = env_mod.sign(fields, keys)
     _purge_history(session, row.id)
-    _store(session, signed, state=state)
+    _store(session, signed, state=state, row=row)
     _project(session, signed)
     _own_version(session, signed)
     return signed
@@ -300,6 +318,7 @@ def ingest(
     public_keys_for: Callable[[str], list[bytes]],
     addressed_to_us: Callable[[dict[str, Any]], bool],
     actor: Principal,
+    audit_each: bool = True,
 ) -> IngestResult:
     """Accept a record version from another node after checking everything again.
 
@@ -330,23 +349,24 @@ def ingest(
         state = "expired" if parsed.tombstone.reason == "expired" else "revoked"
         if row is not None:
             _purge_history(session, row.id)
-        _store(session, envelope, state=state)
+        _store(session, envelope, state=state, row=row, new=row is None)
     elif parsed.labels.expires and parsed.labels.expires <= clock.now():
         envelope = {**envelope, "body": None, "purged": True}
-        _store(session, envelope, state="expired")
+        _store(session, envelope, state="expired", row=row, new=row is None)
     else:
-        _store(session, envelope, state="active")
+        _store(session, envelope, state="active", row=row, new=row is None)
     _project(session, envelope)
     for hook in RECEIVED_HOOKS:
         hook(session, envelope)
-    audit.append(
-        session,
-        actor=actor,
-        action="record.receive",
-        object_type=parsed.type,
-        object_id=rid,
-        detail={"origin": parsed.origin, "version": parsed.version},
-    )
+    if audit_each:  # batch receivers write one entry per batch instead
+        audit.append(
+            session,
+            actor=actor,
+            action="record.receive",
+            object_type=parsed.type,
+            object_id=rid,
+            detail={"origin": parsed.origin, "version": parsed.version},
+        )
     return IngestResult("stored", rid, parsed.version)
 
 

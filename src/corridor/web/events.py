@@ -107,7 +107,7 @@ def _publish_after_commit(session: Session) -> None:
             "state": "withdrawn" if env.get("tombstone") or env.get("purged") else "active",
         }
         if env["type"] == "receipt":
-            payload["about"] = body.get("record_id")
+            payload["about"] = [i.get("record_id") for i in body.get("items", [])]
         broker.publish(payload, env)
 
 
