@@ -49,7 +49,7 @@ class Broker:
     def _dispatch(self, payload: dict[str, Any], envelope: dict[str, Any]) -> None:
         for sub in list(self.subscribers):
             if can_see(sub.principal, envelope, self.node_id):
-                # A stalled client misses events; it reloads what it shows when it wakes.
+                # A stalled client misses events; the page refreshes its lists on reconnect.
                 with contextlib.suppress(asyncio.QueueFull):
                     sub.queue.put_nowait(payload)
 

@@ -41,6 +41,13 @@ document.addEventListener("click", function (event) {
     setTimeout(function () { el.remove(); }, 8000);
   }
   const events = new EventSource(source);
+  let opened = 0;
+  events.addEventListener("open", function () {
+    // After a reconnect (node restarted, network blip, slow tab), events may have been
+    // missed: refresh what the page lists once.
+    opened += 1;
+    if (opened > 1 && window.htmx) { window.htmx.trigger(document.body, "corridor-record", {}); }
+  });
   events.addEventListener("record", function (e) {
     const data = JSON.parse(e.data);
     if (window.htmx) { window.htmx.trigger(document.body, "corridor-record", data); }
