@@ -207,3 +207,55 @@ def open_session(
         s.context.close()
     if not request.node.stash.get(CALL_FAILED, False):
         assert not problems, "\n".join(problems)
+
+
+# --- Sessions on any node (e.g. the federated pair of test_realtime) ----------------------
+
+
+def watched_session(browser: Browser, origin: str, **options: Any) -> Session:
+    """A fresh browser context on `origin`, watched exactly like open_session's."""
+    context = browser.new_context(base_url=origin, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_REPORTER)
+    watch = Watch(origin)
+    context.on("request", lambda r: watch.requests.append(r.url))
+    context.on("console", watch.on_console)
+    context.on("weberror", lambda e: watch.errors.append(f"uncaught: {e.error}"))
+    return Session(context, context.new_page(), watch)
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright: Playwright) -> Iterator[Browser]:
+    """The same Chromium as `browser`, without starting live_node (for tests that run their
+    own nodes)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is required here (make chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed (make chromium)")
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture
+def open_session_at(
+    request: pytest.FixtureRequest, chromium: Browser
+) -> Iterator[Callable[..., Session]]:
+    """open_session_at(origin, **context_options) -> Session: open_session for a node other
+    than live_node (its requests must stay on `origin`); checked after the test the same way."""
+    sessions: list[Session] = []
+
+    def open_(origin: str, **options: Any) -> Session:
+        s = watched_session(chromium, origin, **options)
+        sessions.append(s)
+        return s
+
+    yield open_
+    problems = []
+    for s in sessions:
+        problems += s.watch.problems()
+        s.context.close()
+    if not request.node.stash.get(CALL_FAILED, False):
+        assert not problems, "\n".join(problems)
