@@ -229,3 +229,23 @@ def pair(node, other_node):  # type: ignore[no-untyped-def]
             )
     with TestClient(create_app(node)) as to_a, TestClient(create_app(other_node)) as to_b:
         yield node, other_node, to_a, to_b
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make `--dist loadgroup` honour `xdist_group` under pytest >= 9.
+
+    pytest-xdist (3.8) marks a grouped test by assigning `item._nodeid = "<id>@<group>"`;
+    since pytest 9 `item.nodeid` derives from `item._id`, so the suffix is lost and every test
+    is scheduled on its own: a module-scoped federation would be built on both workers and
+    its tests would interleave with other modules' (tearing it down and up again)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest < 9: xdist's own assignment works
+        return
+    for item in items:
+        grouped = getattr(item, "_nodeid", None)
+        if isinstance(grouped, str) and "@" in grouped and "@" not in item.nodeid:
+            item._id = NodeId.parse(grouped)  # type: ignore[attr-defined]

@@ -47,11 +47,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Registered by pytest-xdist too; repeated here so `-p no:xdist --strict-markers` works.
-    config.addinivalue_line("markers", "xdist_group(name): run the group on one xdist worker")
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield

@@ -267,3 +267,22 @@ def test_groups_expand_to_members_and_removed_members_stop_receiving(pair) -> No
     delivery.push_to(a, b.id, http=to_b)
     assert held(b, later["id"]) is None
     assert held(b, group["id"]).envelope["version"] == 2  # type: ignore[union-attr]
+
+
+def test_contact_from_a_peer_wakes_a_push_waiting_in_backoff(pair) -> None:  # type: ignore[no-untyped-def]
+    from corridor import clock
+    from corridor.jobs.worker import Worker
+
+    a, b, _, _ = pair
+    with a.db.transaction() as session:
+        session.get(Peer, b.id).url = "http://127.0.0.1:9"  # type: ignore[union-attr]
+    note(a, [b.id])
+    Worker(a).run_pending()  # the push fails: retried later
+    with a.db.transaction() as session:
+        job = session.scalars(select(Job).where(Job.dedupe_key == f"push:{b.id}")).one()
+        assert job.state == "queued" and job.run_after > clock.now()
+    with a.db.transaction() as session:  # B calls in (a push or a pull reaches A)
+        delivery._advance(session, b.id, [])
+    with a.db.transaction() as session:
+        job = session.scalars(select(Job).where(Job.dedupe_key == f"push:{b.id}")).one()
+        assert job.run_after <= clock.now()

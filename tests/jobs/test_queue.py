@@ -143,3 +143,34 @@ def test_periodic_jobs_requeue_themselves(node) -> None:  # type: ignore[no-unty
             j.state for j in session.scalars(select(Job).where(Job.kind == "records.retention"))
         )
     assert states == ["done", "queued"]
+
+
+def test_a_retry_keeps_its_key_and_new_work_does_not_pile_up(node, shift_clock) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        queue.enqueue(session, "test.flaky", {"key": "c", "fail_times": 5}, dedupe_key="push:x")
+    Worker(node).run_pending()  # fails: queued again with backoff, still keyed
+    with node.db.transaction() as session:
+        for _ in range(3):
+            assert (
+                queue.enqueue(
+                    session, "test.flaky", {"key": "c", "fail_times": 5}, dedupe_key="push:x"
+                )
+                is None
+            )
+        keyed = session.scalars(select(Job).where(Job.dedupe_key == "push:x")).all()
+    assert (
+        len(keyed) == 1 and keyed[0].state == "queued" and keyed[0].run_after > keyed[0].updated_at
+    )
+
+
+def test_periodic_jobs_marked_at_start_are_due_when_a_worker_starts(node) -> None:  # type: ignore[no-untyped-def]
+    from corridor import clock
+
+    queue.ensure_periodic(node.db)
+    with node.db.transaction() as session:
+        retention = session.scalars(select(Job).where(Job.kind == "records.retention")).one()
+        retention.run_after = clock.now() + timedelta(minutes=4)  # scheduled before a restart
+    queue.ensure_periodic(node.db)
+    with node.db.transaction() as session:
+        retention = session.scalars(select(Job).where(Job.kind == "records.retention")).one()
+    assert retention.run_after <= clock.now()

@@ -399,12 +399,9 @@ def _init_identity(node: FedNode, country: str, *, card_via_cli: bool) -> None:
 
 
 def _peer_via_cli(node: FedNode, peers: Sequence[FedNode]) -> None:
-    """What an operator does before the first start: import and approve each peer's card,
-    add a liaison officer and give them a token."""
+    """What an operator does before the first start: import and approve each peer's card."""
     for peer in peers:
         node.cli("peer", "add", peer.card_path, "--approve")
-    add_users(node.data_dir, [(LIAISON, "liaison_officer")])
-    node.token = create_token(node.data_dir, LIAISON, ["read", "write"])
 
 
 def _check(r: httpx.Response, status: int) -> httpx.Response:
@@ -426,10 +423,15 @@ def _peer_via_api(nodes: Sequence[FedNode]) -> None:
                 if peer is not node:
                     body = {"card": cards[peer.label], "approve": True}
                     _check(api.post("/api/v1/peers", json=body), 201)
-            user = {"email": LIAISON, "role": "liaison_officer", "password": PASSWORD}
-            _check(api.post("/api/v1/users", json=user), 201)
-            tok = {"user": LIAISON, "name": "federation tests", "scopes": ["read", "write"]}
-            node.token = _check(api.post("/api/v1/tokens", json=tok), 201).json()["token"]
+
+
+def _add_liaison(node: FedNode) -> None:
+    """A liaison officer with a read/write token (through the API: no CLI start-up cost)."""
+    with node.client(admin=True, timeout=30) as api:
+        user = {"email": LIAISON, "role": "liaison_officer", "password": PASSWORD}
+        _check(api.post("/api/v1/users", json=user), 201)
+        tok = {"user": LIAISON, "name": "federation tests", "scopes": ["read", "write"]}
+        node.token = _check(api.post("/api/v1/tokens", json=tok), 201).json()["token"]
 
 
 def make_federation(
@@ -438,9 +440,11 @@ def make_federation(
     """One running node per label under `root`, every pair peered (both sides, approved),
     each with a liaison officer's and an administrator's token.
 
-    peer_via="cli": init, card, peer add, user add, token create, then serve (the operator's
-    path; about 7 CLI runs per node, each a second or more of imports). "api": init and an
-    administrator's token by CLI, then serve and do the rest through the API (faster)."""
+    Always by CLI: `corridor init` (with the URL peers will use) and an administrator's
+    token. peer_via="cli": `corridor node card` and `corridor peer add --approve` before the
+    first start, as an operator would; "api": the same through the REST API once the nodes
+    run (each CLI run costs a second or more of imports). The liaison officer and their
+    token are created through the API in both cases."""
     countries = ["PK", "TR", "GR", "IT", "DE", "FR"]
     nodes = [FedNode(label, root / f"node-{label}", free_port()) for label in labels]
     cli = peer_via == "cli"
@@ -458,6 +462,7 @@ def make_federation(
             list(pool.map(FedNode.start, nodes))
             if not cli:
                 _peer_via_api(nodes)
+            list(pool.map(_add_liaison, nodes))
         except BaseException:
             stop_all(nodes)
             raise

@@ -316,7 +316,7 @@ def _pull_job(node: Node, payload: dict[str, Any]) -> None:
     pull_from(node, payload["peer"])
 
 
-@queue.handler("federation.sync", every=timedelta(seconds=60))
+@queue.handler("federation.sync", every=timedelta(seconds=60), at_start=True)
 def _sync_job(node: Node, payload: dict[str, Any]) -> None:
     """Safety net and catch-up after downtime: pull from every peer, push what waits."""
     with node.db.transaction() as session:

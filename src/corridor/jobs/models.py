@@ -26,7 +26,8 @@ class Job(Base):
     locked_by: Mapped[str | None] = mapped_column(String(80))
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    # One queued-or-running job per key (e.g. one retention sweep per period).
-    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # At most one *queued* job per key (e.g. "push:<peer>"); kept for the job's life so that
+    # a queued retry can still be found and woken.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, event, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -46,16 +45,22 @@ class Handler:
     every: timedelta | None = None
     # Longest wait between retries (delivery to a peer retries sooner than housekeeping).
     backoff_cap: float = 3600.0
+    # Periodic jobs that also run as soon as a worker starts (catch-up after downtime).
+    at_start: bool = False
 
 
 HANDLERS: dict[str, Handler] = {}
 
 
 def handler(
-    kind: str, *, every: timedelta | None = None, backoff_cap: float = BACKOFF_CAP
+    kind: str,
+    *,
+    every: timedelta | None = None,
+    backoff_cap: float = BACKOFF_CAP,
+    at_start: bool = False,
 ) -> Callable[[Any], Any]:
     def deco(fn: Callable[[Node, dict[str, Any]], None]) -> Callable[[Node, dict[str, Any]], None]:
-        HANDLERS[kind] = Handler(kind, fn, every, backoff_cap)
+        HANDLERS[kind] = Handler(kind, fn, every, backoff_cap, at_start)
         return fn
 
     return deco
@@ -72,14 +77,17 @@ def enqueue(
 ) -> Job | None:
     """Queue a job in the caller's transaction (it runs only if the work commits).
 
-    With a dedupe_key, at most one queued-or-running job holds that key; returns None then."""
+    With a dedupe_key, at most one queued job holds that key (a running one does not count:
+    work arriving while it runs queues a fresh job); returns None when one is queued."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     now = clock.now()
     queued_here = session.info.setdefault("dedupe_keys", set())
     if dedupe_key and (
         dedupe_key in queued_here
-        or session.scalar(select(Job.id).where(Job.dedupe_key == dedupe_key))
+        or session.scalar(
+            select(Job.id).where(Job.dedupe_key == dedupe_key, Job.state == "queued").limit(1)
+        )
     ):
         return None
     job = Job(
@@ -93,15 +101,9 @@ def enqueue(
         created_at=now,
         updated_at=now,
     )
+    session.add(job)
     if dedupe_key:
-        try:
-            with session.begin_nested():
-                session.add(job)
-        except IntegrityError:
-            return None  # another transaction queued it first
         queued_here.add(dedupe_key)
-    else:
-        session.add(job)
     session.info["jobs_enqueued"] = True
     return job
 
@@ -129,8 +131,6 @@ def claim(db: Database, worker_id: str, *, limit: int = 10) -> list[uuid.UUID]:
         )
         jobs = session.scalars(q).all()
         for job in jobs:
-            # Free the key at once: work arriving while this runs queues a fresh job.
-            job.dedupe_key = None
             job.state = "running"
             job.locked_by = worker_id
             job.locked_until = now + LEASE
@@ -171,14 +171,12 @@ def run(node: Node, job_id: uuid.UUID) -> str:
         if error is None:
             job.state = "done"
             job.last_error = None
-            job.dedupe_key = None
             if h is not None and h.every is not None:
                 enqueue(session, kind, payload, run_after=now + h.every, dedupe_key=f"every:{kind}")
             return "done"
         job.last_error = error
         if attempts >= max_attempts:
             job.state = "dead"
-            job.dedupe_key = None
             if h is not None and h.every is not None:
                 enqueue(session, kind, payload, run_after=now + h.every, dedupe_key=f"every:{kind}")
             return "dead"
@@ -189,10 +187,19 @@ def run(node: Node, job_id: uuid.UUID) -> str:
 
 
 def ensure_periodic(db: Database) -> None:
+    """Queue every periodic job once; those marked at_start are due now."""
     with db.transaction() as session:
         for h in HANDLERS.values():
-            if h.every is not None:
-                enqueue(session, h.kind, {}, dedupe_key=f"every:{h.kind}")
+            if h.every is None:
+                continue
+            key = f"every:{h.kind}"
+            enqueue(session, h.kind, {}, dedupe_key=key)
+            if h.at_start:
+                session.execute(
+                    update(Job)
+                    .where(Job.dedupe_key == key, Job.state == "queued")
+                    .values(run_after=clock.now())
+                )
 
 
 def retry_dead(session: Session, job_id: uuid.UUID) -> Job:

@@ -15,7 +15,7 @@ from corridor.security.models import WebSession
 from corridor.security.principal import SYSTEM
 
 
-@handler("records.retention", every=timedelta(minutes=5))
+@handler("records.retention", every=timedelta(minutes=5), at_start=True)
 def retention(node: Node, payload: dict[str, Any]) -> None:
     while True:
         with node.db.transaction() as session:
