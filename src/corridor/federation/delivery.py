@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -72,6 +73,7 @@ def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str,
     with node.db.transaction() as session:
         keys = verification_keys(session, peer_id)
         wanting_receipts: list[dict[str, Any]] = []
+        existing = _lock_existing(session, items)
         for item in items:
             rec = item.record
             result: dict[str, Any] = {
@@ -82,15 +84,18 @@ def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str,
             try:
                 if rec.get("origin") != peer_id:
                     raise PermissionDenied("third-party rule: a node delivers only its own records")
-                with session.begin_nested():
-                    outcome = records.ingest(
-                        session,
-                        envelope=rec,
-                        public_keys_for=lambda origin: keys if origin == peer_id else [],
-                        addressed_to_us=lambda e: addressed_to(node.id, e),
-                        actor=actor,
-                        audit_each=False,
-                    )
+                # ingest refuses before it writes anything: no savepoint needed.
+                outcome = records.ingest(
+                    session,
+                    envelope=rec,
+                    public_keys_for=lambda origin: keys if origin == peer_id else [],
+                    addressed_to_us=lambda e: addressed_to(node.id, e),
+                    actor=actor,
+                    audit_each=False,
+                    existing=existing,
+                )
+                if outcome.row is not None:
+                    existing[outcome.row.id] = outcome.row
                 if (
                     outcome.outcome == "stored"
                     and rec.get("body") is not None
@@ -124,6 +129,22 @@ def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str,
         receipts.send(session, node.keys, wanting_receipts, "delivered")
         _advance(session, peer_id, sorted(i.position for i in items))
     return results
+
+
+def _lock_existing(session: Session, items: list[Item]) -> dict[uuid.UUID, StoredRecord]:
+    """The batch's records already held, fetched (and locked) in one query."""
+    ids = set()
+    for item in items:
+        try:
+            ids.add(uuid.UUID(str(item.record.get("id"))))
+        except ValueError:
+            continue  # refused later, item by item
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(StoredRecord).where(StoredRecord.id.in_(ids)).with_for_update()
+    ).all()
+    return {r.id: r for r in rows}
 
 
 def _advance(session: Session, peer_id: str, positions: list[int]) -> None:

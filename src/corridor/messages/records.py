@@ -68,7 +68,9 @@ class MessageBody(StrictModel):
 def _project(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
     rid = uuid.UUID(envelope["id"])
-    row = session.get(Message, rid) or Message(id=rid)
+    # A first version has no projection yet: no lookup needed.
+    existing = None if envelope["version"] == 1 else session.get(Message, rid)
+    row = existing or Message(id=rid)
     row.thread_id = uuid.UUID(body["thread"]) if body.get("thread") else rid
     row.origin = envelope["origin"]
     row.author = envelope["author"]

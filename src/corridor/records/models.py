@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from corridor.db import Base
 
@@ -33,6 +33,10 @@ class StoredRecord(Base):
     review_at: Mapped[datetime | None]
     envelope: Mapped[dict[str, Any]]
     stored_at: Mapped[datetime]
+
+    # Write-only (history is read by query); declared so that a new version row is always
+    # inserted after its record without an extra flush.
+    versions: WriteOnlyMapped[RecordVersion] = relationship(passive_deletes=True)
 
 
 class RecordVersion(Base):

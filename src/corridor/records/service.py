@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -92,8 +92,7 @@ def _store(
     row.review_at = _parse_ts(labels.get("review"))
     row.envelope = envelope
     row.stored_at = now
-    session.flush()  # the version row refers to it
-    session.add(
+    row.versions.add(
         RecordVersion(
             record_id=rid,
             version=envelope["version"],
@@ -309,6 +308,7 @@ class IngestResult:
     outcome: IngestOutcome
     record_id: str
     version: int
+    row: StoredRecord | None = field(default=None, repr=False, compare=False)
 
 
 def ingest(
@@ -319,10 +319,14 @@ def ingest(
     addressed_to_us: Callable[[dict[str, Any]], bool],
     actor: Principal,
     audit_each: bool = True,
+    existing: dict[uuid.UUID, StoredRecord] | None = None,
 ) -> IngestResult:
     """Accept a record version from another node after checking everything again.
 
-    Idempotent: the same or an older version is acknowledged and ignored; a tombstone is final."""
+    Idempotent: the same or an older version is acknowledged and ignored; a tombstone is final.
+    Every check that can refuse comes before the first write, so a refusal leaves nothing
+    behind even inside a larger transaction. `existing`: rows the caller already locked
+    (a batch), keyed by id; ids absent from it are known not to exist."""
     parsed = env_mod.parse(envelope)
     keys = public_keys_for(parsed.origin)
     if not keys:
@@ -335,7 +339,10 @@ def ingest(
     if not addressed_to_us(envelope):
         raise PermissionDenied(f"record {parsed.id} is not addressed to this node")
     rid = str(parsed.id)
-    row = session.get(StoredRecord, parsed.id, with_for_update=True)
+    if existing is not None:
+        row = existing.get(parsed.id)
+    else:
+        row = session.get(StoredRecord, parsed.id, with_for_update=True)
     if row is not None:
         if row.origin != parsed.origin:
             raise PermissionDenied(f"record {rid} belongs to another origin")
@@ -349,12 +356,12 @@ def ingest(
         state = "expired" if parsed.tombstone.reason == "expired" else "revoked"
         if row is not None:
             _purge_history(session, row.id)
-        _store(session, envelope, state=state, row=row, new=row is None)
+        row = _store(session, envelope, state=state, row=row, new=row is None)
     elif parsed.labels.expires and parsed.labels.expires <= clock.now():
         envelope = {**envelope, "body": None, "purged": True}
-        _store(session, envelope, state="expired", row=row, new=row is None)
+        row = _store(session, envelope, state="expired", row=row, new=row is None)
     else:
-        _store(session, envelope, state="active", row=row, new=row is None)
+        row = _store(session, envelope, state="active", row=row, new=row is None)
     _project(session, envelope)
     for hook in RECEIVED_HOOKS:
         hook(session, envelope)
@@ -367,7 +374,7 @@ def ingest(
             object_id=rid,
             detail={"origin": parsed.origin, "version": parsed.version},
         )
-    return IngestResult("stored", rid, parsed.version)
+    return IngestResult("stored", rid, parsed.version, row)
 
 
 def get_visible(

@@ -7,11 +7,7 @@ Create Date: 2026-11-28 19:08:54.535214
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
-import corridor.db
-
 
 revision = "0004"
 down_revision = "0003"
