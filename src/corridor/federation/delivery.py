@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 
 log = logging.getLogger("corridor.federation")
-BATCH = 200
+BATCH = 500
 MAX_BATCH = 1000
 
 
@@ -287,41 +288,61 @@ def serve_feed(node: Node, peer_id: str, since: int, limit: int) -> dict[str, An
     return {"items": items, "next": last, "more": len(rows) == limit}
 
 
+def _fetch_page(
+    node: Node, peer_id: str, http: httpx.Client, url: str, since: int
+) -> dict[str, Any]:
+    try:
+        resp = transport.send(
+            http, "GET", url, node.keys, to=peer_id, params={"since": since, "limit": BATCH}
+        )
+    except httpx.HTTPError as exc:
+        _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
+        raise DeliveryFailed(f"{peer_id} unreachable") from None
+    if resp.status_code != 200:
+        _note_error(node, peer_id, f"feed HTTP {resp.status_code}: {resp.text[:300]}")
+        raise DeliveryFailed(f"{peer_id} feed answered {resp.status_code}")
+    page: dict[str, Any] = resp.json()
+    return page
+
+
 def pull_from(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> int:
-    """Catch up on everything a peer holds for us since the last contiguous position."""
+    """Catch up on everything a peer holds for us since the last contiguous position.
+
+    The next page is fetched while the current one is stored (catch-up after an outage is
+    bound by both ends' work). Fetching ahead is safe: our position advances only once a
+    page is stored, so after a crash the pull starts again from there."""
     got = 0
     own_http = http is None
     http = http or transport.client()
+    with node.db.transaction() as session:
+        peer = _approved(session, peer_id)
+        if peer is None:
+            return 0
+        since, url = peer.received_position, peer.url + "/federation/v1/feed"
     try:
-        while True:
-            with node.db.transaction() as session:
-                peer = _approved(session, peer_id)
-                if peer is None:
-                    return got
-                since, url = peer.received_position, peer.url + "/federation/v1/feed"
-            try:
-                resp = transport.send(
-                    http, "GET", url, node.keys, to=peer_id, params={"since": since, "limit": BATCH}
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            page = _fetch_page(node, peer_id, http, url, since)
+            while True:
+                more = bool(page.get("more"))
+                nxt = page.get("next")
+                following = (
+                    ahead.submit(_fetch_page, node, peer_id, http, url, nxt)
+                    if more and isinstance(nxt, int)
+                    else None
                 )
-            except httpx.HTTPError as exc:
-                _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
-                raise DeliveryFailed(f"{peer_id} unreachable") from None
-            if resp.status_code != 200:
-                _note_error(node, peer_id, f"feed HTTP {resp.status_code}: {resp.text[:300]}")
-                raise DeliveryFailed(f"{peer_id} feed answered {resp.status_code}")
-            page = resp.json()
-            items = parse_batch(json.dumps({"items": page.get("items", [])}).encode()).items
-            if items:
-                receive_items(node, peer_id, items)
-                got += len(items)
-            with node.db.transaction() as session:
-                peer = session.get(Peer, peer_id, with_for_update=True)
-                if peer is not None and isinstance(page.get("next"), int):
-                    # Positions the origin skipped (nothing to send) count as received.
-                    peer.received_position = max(peer.received_position, page["next"])
-            if not page.get("more"):
-                _note_error(node, peer_id, None)
-                return got
+                items = parse_batch(json.dumps({"items": page.get("items", [])}).encode()).items
+                if items:
+                    receive_items(node, peer_id, items)
+                    got += len(items)
+                with node.db.transaction() as session:
+                    peer = session.get(Peer, peer_id, with_for_update=True)
+                    if peer is not None and isinstance(nxt, int):
+                        # Positions the origin skipped (nothing to send) count as received.
+                        peer.received_position = max(peer.received_position, nxt)
+                if following is None:
+                    _note_error(node, peer_id, None)
+                    return got
+                page = following.result()
     finally:
         if own_http:
             http.close()
