@@ -29,3 +29,8 @@ def as_utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+def parse(text: str) -> datetime:
+    """ISO 8601 (with Z or an offset; a date or a naive time counts as UTC) to aware UTC."""
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))

@@ -286,3 +286,18 @@ def test_contact_from_a_peer_wakes_a_push_waiting_in_backoff(pair) -> None:  # t
     with a.db.transaction() as session:
         job = session.scalars(select(Job).where(Job.dedupe_key == f"push:{b.id}")).one()
         assert job.run_after <= clock.now()
+
+
+def test_batches_stay_within_the_byte_budget(pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_a, to_b = pair
+    for i in range(5):
+        note(a, [b.id], "x" * 900 + str(i))
+    monkeypatch.setattr(delivery, "BATCH_BYTES", 2500)  # about two records per batch
+    page = delivery.serve_feed(a, b.id, 0, 500)
+    assert [i["position"] for i in page["items"]] == [1, 2] and page["more"]
+    assert page["next"] == 2
+    assert delivery.pull_from(b, a.id, http=to_a) == 5
+    note(a, [b.id], "y" * 900)
+    # The pull acknowledged positions 1-4 (its last request asked from 4); 5 is sent again
+    # (a duplicate at B, answered as such) together with the new 6.
+    assert delivery.push_to(a, b.id, http=to_b) == 2

@@ -32,6 +32,18 @@ from corridor.security.principal import Principal
 log = logging.getLogger("corridor.federation")
 BATCH = 500
 MAX_BATCH = 1000
+# Well under the receiver's 32 MiB request limit, even with messages carrying attachments.
+BATCH_BYTES = 16 * 1024 * 1024
+
+
+def _within_budget(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The longest prefix of items whose JSON stays within BATCH_BYTES (at least one)."""
+    total = 0
+    for n, item in enumerate(items):
+        total += len(json.dumps(item["record"], ensure_ascii=False)) + 32
+        if total > BATCH_BYTES and n > 0:
+            return items[:n]
+    return items
 
 
 class DeliveryFailed(Exception):
@@ -219,14 +231,17 @@ def push_to(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> in
                     for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(ids)))
                 }
                 batch = {
-                    "items": [
-                        {"position": p.position, "record": current[p.record_id]}
-                        for p in pending
-                        if p.record_id in current
-                    ]
+                    "items": _within_budget(
+                        [
+                            {"position": p.position, "record": current[p.record_id]}
+                            for p in pending
+                            if p.record_id in current
+                        ]
+                    )
                 }
                 url = peer.url + "/federation/v1/inbox"
-                item_ids = [p.id for p in pending]
+                sent_positions = {i["position"] for i in batch["items"]}
+                item_ids = [p.id for p in pending if p.position in sent_positions]
             body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
             try:
                 resp = transport.send(http, "POST", url, node.keys, to=peer_id, body=body)
@@ -279,11 +294,14 @@ def serve_feed(node: Node, peer_id: str, since: int, limit: int) -> dict[str, An
                 select(StoredRecord).where(StoredRecord.id.in_({r.record_id for r in rows}))
             )
         }
-        items = [
+        every = [
             {"position": r.position, "record": current[r.record_id]}
             for r in rows
             if r.record_id in current
         ]
+        items = _within_budget(every)
+        if len(items) < len(every):  # cut by the byte budget: continue after the last one sent
+            return {"items": items, "next": items[-1]["position"], "more": True}
         last = rows[-1].position if rows else since
     return {"items": items, "next": last, "more": len(rows) == limit}
 

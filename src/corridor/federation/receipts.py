@@ -54,7 +54,7 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
     # A receipt is written by the node that holds the records: its origin is the reader.
     reader, status = envelope["origin"], body["status"]
-    at = clock.as_utc(datetime.fromisoformat(body["at"].replace("Z", "+00:00")))
+    at = clock.parse(body["at"])
     ids = [uuid.UUID(i["record_id"]) for i in body["items"]]
     have = set(
         session.scalars(

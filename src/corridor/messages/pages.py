@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from functools import partial
 from typing import Annotated
 
@@ -134,11 +133,7 @@ async def send(
                 purpose=purpose,
                 evaluation=evaluation,
                 recipients=recipients.split() if tlp == "RED" else [],
-                expires=(
-                    datetime.fromisoformat(expires).replace(tzinfo=clock.now().tzinfo)
-                    if expires
-                    else None
-                ),
+                expires=(clock.parse(expires) if expires else None),
             )
         except (ValidationError, ValueError) as exc:
             msg = (

@@ -6,7 +6,6 @@ import base64
 import binascii
 import hashlib
 import uuid
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -80,7 +79,7 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
     row.purpose = envelope["labels"].get("purpose", "cooperation")
     row.attachments = len(body.get("attachments", []))
     if row.sent_at is None:
-        row.sent_at = clock.as_utc(datetime.fromisoformat(envelope["ts"].replace("Z", "+00:00")))
+        row.sent_at = clock.parse(envelope["ts"])
     row.revoked = False
     session.add(row)
 

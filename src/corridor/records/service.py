@@ -107,7 +107,7 @@ def _store(
 def _parse_ts(value: str | None) -> datetime | None:
     if value is None:
         return None
-    return clock.as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    return clock.parse(value)
 
 
 def _project(session: Session, envelope: dict[str, Any]) -> None:

@@ -200,7 +200,7 @@ def parse_filter(
         if not value:
             return None
         try:
-            return clock.as_utc(datetime.fromisoformat(value))
+            return clock.parse(value)
         except ValueError:
             raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
