@@ -169,7 +169,7 @@ def fanout(root: Path, n: int, messages: int) -> dict[str, Any]:
 
         def listen(i: int) -> None:
             with (
-                httpx.Client(timeout=None) as c,
+                httpx.Client(timeout=None) as c,  # noqa: S113 (an event stream: no read timeout)
                 c.stream(
                     "GET",
                     net.url(i) + "/api/v1/events",
