@@ -82,7 +82,11 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(conn: Any) -> None:
             # IMMEDIATE takes the write lock up front: a transaction that reads and then
             # writes (audit, sequences, job claims) can never fail on a stale snapshot.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only transactions (Database.reading) run beside writers instead.
+            if conn.get_execution_options().get("corridor_read_only"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -95,6 +99,9 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            self.engine.execution_options(corridor_read_only=True), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -104,6 +111,14 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back everything on any error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it does not take the write lock, so
+        concurrent readers never queue behind writers. Writing in it is a bug (and fails)."""
+        with self._readers.begin() as session:
+            session.info["read_only"] = True
             yield session
 
     def dispose(self) -> None:

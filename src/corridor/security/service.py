@@ -419,9 +419,9 @@ def complete_login(session: Session, *, user: User, ip: str) -> tuple[str, WebSe
     return token, ws
 
 
-def session_principal(
-    session: Session, *, cookie: str, ip: str
-) -> tuple[Principal, WebSession, User] | None:
+def check_session(session: Session, *, cookie: str) -> tuple[WebSession, User | None] | None:
+    """The web session of a cookie and its user, reading only. The user is None when the
+    session must end (expired, idle too long, user disabled or gone)."""
     ws = session.get(WebSession, _sha256(cookie))
     if ws is None:
         return None
@@ -429,10 +429,37 @@ def session_principal(
     user = session.get(User, ws.user_id)
     idle = timedelta(minutes=LIMITS.session_idle_minutes)
     if user is None or user.disabled or ws.expires_at <= now or ws.last_seen_at + idle <= now:
+        return ws, None
+    return ws, user
+
+
+def session_touch_due(ws: WebSession) -> bool:
+    return (clock.now() - ws.last_seen_at).total_seconds() > TOUCH_SECONDS
+
+
+def touch_session(session: Session, session_id: str, *, end: bool = False) -> None:
+    """Record activity on a web session, or end it (expired, user disabled)."""
+    ws = session.get(WebSession, session_id)
+    if ws is None:
+        return
+    if end:
+        session.delete(ws)
+    else:
+        ws.last_seen_at = clock.now()
+
+
+def session_principal(
+    session: Session, *, cookie: str, ip: str
+) -> tuple[Principal, WebSession, User] | None:
+    found = check_session(session, cookie=cookie)
+    if found is None:
+        return None
+    ws, user = found
+    if user is None:
         session.delete(ws)
         return None
-    if (now - ws.last_seen_at).total_seconds() > 60:
-        ws.last_seen_at = now
+    if session_touch_due(ws):
+        ws.last_seen_at = clock.now()
     return principal_for(user, kind="session", ip=ip), ws, user
 
 
@@ -569,17 +596,38 @@ def create_token(
     return secret, tok
 
 
-def token_principal(session: Session, *, secret: str, ip: str) -> Principal | None:
+TOUCH_SECONDS = 60  # last-used and last-seen times are written at most once a minute
+
+
+def check_token(session: Session, *, secret: str) -> ApiToken | None:
+    """The live token for a secret (read only; `touch_token` records its use)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
         return None
     tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
-    now = clock.now()
     if tok is None or tok.revoked_at is not None or tok.user.disabled:
         return None
-    if tok.expires_at is not None and tok.expires_at <= now:
+    if tok.expires_at is not None and tok.expires_at <= clock.now():
         return None
-    if tok.last_used_at is None or (now - tok.last_used_at).total_seconds() > 60:
-        tok.last_used_at = now
+    return tok
+
+
+def token_touch_due(tok: ApiToken) -> bool:
+    last = tok.last_used_at
+    return last is None or (clock.now() - last).total_seconds() > TOUCH_SECONDS
+
+
+def touch_token(session: Session, token_id: uuid.UUID) -> None:
+    tok = session.get(ApiToken, token_id)
+    if tok is not None:
+        tok.last_used_at = clock.now()
+
+
+def token_principal(session: Session, *, secret: str, ip: str) -> Principal | None:
+    tok = check_token(session, secret=secret)
+    if tok is None:
+        return None
+    if token_touch_due(tok):
+        tok.last_used_at = clock.now()
     return principal_for(tok.user, kind="token", ip=ip, scopes=frozenset(tok.scopes))
 
 

@@ -185,7 +185,7 @@ def get_node(request: Request, actor: Actor) -> NodeRead:
 
 @router.get("/me", response_model=UserRead, tags=["users"])
 def me(request: Request, actor: Actor) -> UserRead:
-    with node_of(request).db.transaction() as session:
+    with node_of(request).db.reading() as session:
         return _user_read(security.find_user(session, actor.handle))
 
 
@@ -194,7 +194,7 @@ def me(request: Request, actor: Actor) -> UserRead:
 
 @router.get("/users", response_model=Page[UserRead], tags=["users"])
 def list_users(request: Request, actor: Actor) -> Page[UserRead]:
-    with node_of(request).db.transaction() as session:
+    with node_of(request).db.reading() as session:
         users = security.list_users(session, actor=actor)
         return Page(items=[_user_read(u) for u in users], total=len(users))
 
@@ -220,7 +220,7 @@ def create_user(request: Request, actor: Actor, body: UserCreate) -> UserCreated
 @router.get("/users/{ref}", response_model=UserRead, tags=["users"])
 def get_user(request: Request, actor: Actor, ref: str) -> UserRead:
     actor.require("users.manage")
-    with node_of(request).db.transaction() as session:
+    with node_of(request).db.reading() as session:
         return _user_read(security.find_user(session, ref))
 
 
@@ -255,7 +255,7 @@ def reset_password(request: Request, actor: Actor, ref: str) -> UserCreated:
 
 @router.get("/units", response_model=Page[UnitRead], tags=["users"])
 def list_units(request: Request, actor: Actor) -> Page[UnitRead]:
-    with node_of(request).db.transaction() as session:
+    with node_of(request).db.reading() as session:
         units = security.list_units(session, actor=actor)
         return Page(items=[UnitRead.model_validate(u) for u in units], total=len(units))
 
@@ -274,7 +274,7 @@ def create_unit(request: Request, actor: Actor, body: UnitCreate) -> UnitRead:
 
 @router.get("/tokens", response_model=Page[TokenRead], tags=["tokens"])
 def list_tokens(request: Request, actor: Actor) -> Page[TokenRead]:
-    with node_of(request).db.transaction() as session:
+    with node_of(request).db.reading() as session:
         user = security.find_user(session, actor.handle)
         toks = security.list_tokens(session, actor=actor, user=user)
         return Page(items=[TokenRead.model_validate(t) for t in toks], total=len(toks))

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import PermissionDenied, Unauthenticated
 from corridor.security import service as security
+from corridor.security.models import User, WebSession
 from corridor.security.principal import Principal
 
 if TYPE_CHECKING:
@@ -54,47 +55,65 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def _auth(principal: Principal, via: str, user: User, ws: WebSession | None = None) -> Auth:
+    return Auth(
+        principal,
+        via,
+        ws.csrf_token if ws else None,
+        user.email,
+        user.display_name,
+        user.must_change_password,
+        user.totp_enabled,
+        user.locale,
+        ws.id if ws else None,
+    )
+
+
 def _resolve(request: Request) -> Auth | None:
+    """Checks run in a read-only transaction (no queueing behind writers); the once-a-minute
+    record of activity, or ending an expired session, in a short write of its own."""
     node = node_of(request)
     ip = client_ip(request)
     header = request.headers.get("authorization", "")
-    with node.db.transaction() as session:
-        if header:
-            scheme, _, secret = header.partition(" ")
-            if scheme.lower() != "bearer" or not secret.strip():
-                raise Unauthenticated("use 'Authorization: Bearer <token>'")
-            principal = security.token_principal(session, secret=secret.strip(), ip=ip)
-            if principal is None:
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("use 'Authorization: Bearer <token>'")
+        with node.db.reading() as session:
+            tok = security.check_token(session, secret=secret.strip())
+            if tok is None:
                 raise Unauthenticated("the API token is unknown, revoked or expired")
-            user = security.find_user(session, principal.handle)
-            return Auth(
-                principal,
-                "token",
-                None,
-                user.email,
-                user.display_name,
-                user.must_change_password,
-                user.totp_enabled,
-                user.locale,
+            principal = security.principal_for(
+                tok.user, kind="token", ip=ip, scopes=frozenset(tok.scopes)
             )
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            return None
-        found = security.session_principal(session, cookie=cookie, ip=ip)
+            auth, due, token_id = (
+                _auth(principal, "token", tok.user),
+                security.token_touch_due(tok),
+                tok.id,
+            )
+        if due:
+            with node.db.transaction() as session:
+                security.touch_token(session, token_id)
+        return auth
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    with node.db.reading() as session:
+        found = security.check_session(session, cookie=cookie)
         if found is None:
             return None
-        principal, ws, user = found
-        return Auth(
-            principal,
-            "session",
-            ws.csrf_token,
-            user.email,
-            user.display_name,
-            user.must_change_password,
-            user.totp_enabled,
-            user.locale,
-            ws.id,
+        ws, user = found
+        result = (
+            None
+            if user is None
+            else _auth(security.principal_for(user, kind="session", ip=ip), "session", user, ws)
         )
+        due = user is None or security.session_touch_due(ws)
+        session_id = ws.id
+    if due:
+        with node.db.transaction() as session:
+            security.touch_session(session, session_id, end=result is None)
+    return result
 
 
 def _same_origin(request: Request) -> bool:
