@@ -213,7 +213,7 @@ def push_to(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> in
     http = http or transport.client()
     try:
         while True:
-            with node.db.transaction() as session:
+            with node.db.reading() as session:
                 peer = _approved(session, peer_id)
                 if peer is None:
                     return sent
@@ -263,7 +263,9 @@ def push_to(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> in
                     else:
                         item.state, item.delivered_at = "delivered", now
                         sent += 1
-            _note_error(node, peer_id, None)
+                peer = session.get(Peer, peer_id)
+                if peer is not None:
+                    peer.last_error, peer.last_contact_at = None, now
     finally:
         if own_http:
             http.close()

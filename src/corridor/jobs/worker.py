@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from corridor.jobs import queue
@@ -17,10 +18,16 @@ log = logging.getLogger("corridor.worker")
 
 
 class Worker:
-    def __init__(self, node: Node, *, poll_seconds: float = 2.0, batch: int = 10) -> None:
+    """Runs claimed jobs on a few threads at once: most jobs wait on peers (HTTP), and a
+    message to thirty partners must not go out one partner after another."""
+
+    def __init__(
+        self, node: Node, *, poll_seconds: float = 2.0, batch: int = 16, concurrency: int = 8
+    ) -> None:
         self.node = node
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.concurrency = concurrency
         self.id = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:80]
         self.stopping = threading.Event()
 
@@ -31,11 +38,15 @@ class Worker:
             ids = queue.claim(self.node.db, self.id, limit=self.batch)
             if not ids:
                 return ran
-            for job_id in ids:
-                outcome = queue.run(self.node, job_id)
+            if len(ids) == 1 or self.concurrency == 1:
+                outcomes = [queue.run(self.node, job_id) for job_id in ids]
+            else:
+                with ThreadPoolExecutor(min(self.concurrency, len(ids))) as pool:
+                    outcomes = list(pool.map(lambda j: queue.run(self.node, j), ids))
+            for job_id, outcome in zip(ids, outcomes, strict=True):
                 if outcome != "done":
                     log.warning("job %s: %s", job_id, outcome)
-                ran += 1
+            ran += len(ids)
         return ran
 
     def run_forever(self) -> None:
