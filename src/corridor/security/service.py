@@ -325,67 +325,54 @@ class LoginOutcome:
     reason: str  # "ok" | "invalid" | "locked" | "disabled"
 
 
+def _login_denied(session: Session, who: Principal, user: User | None, **detail: object) -> None:
+    audit.append(
+        session,
+        actor=who,
+        action="auth.login",
+        outcome="denied",
+        object_type="user" if user else "",
+        object_id=user.handle if user else "",
+        detail=detail,
+    )
+
+
+def _count_failure(user: User, reason: str) -> dict[str, object]:
+    """One more failed factor; the threshold locks the account. Returns the audit detail."""
+    user.failed_logins += 1
+    detail: dict[str, object] = {"reason": reason, "failures": user.failed_logins}
+    if user.failed_logins >= LIMITS.lockout_threshold:
+        user.locked_until = clock.now() + timedelta(minutes=LIMITS.lockout_minutes)
+        user.failed_logins = 0
+        detail["locked_minutes"] = LIMITS.lockout_minutes
+    return detail
+
+
 def authenticate(session: Session, *, email: str, password: str, ip: str) -> LoginOutcome:
     """Check a password. Failures are counted and committed by the caller's transaction:
     callers must not roll back on a failed outcome."""
-    now = clock.now()
     try:
         email = normalise_email(email)
     except InvalidInput:
         passwords.verify(None, password)
         return LoginOutcome(None, "invalid")
     user = session.scalar(select(User).where(User.email == email).with_for_update(of=User))
-    anon = Principal(kind="session", handle="anonymous", ip=ip)
     if user is None:
         passwords.verify(None, password)
-        audit.append(
-            session,
-            actor=anon,
-            action="auth.login",
-            outcome="denied",
-            detail={"reason": "unknown account"},
-        )
+        anon = Principal(kind="session", handle="anonymous", ip=ip)
+        _login_denied(session, anon, None, reason="unknown account")
         return LoginOutcome(None, "invalid")
     who = principal_for(user, kind="session", ip=ip)
-    if user.locked_until and user.locked_until > now:
-        audit.append(
-            session,
-            actor=who,
-            action="auth.login",
-            outcome="denied",
-            object_type="user",
-            object_id=user.handle,
-            detail={"reason": "locked"},
-        )
+    if user.locked_until and user.locked_until > clock.now():
+        _login_denied(session, who, user, reason="locked")
         return LoginOutcome(None, "locked")
     ok = passwords.verify(user.password_hash, password)
     if ok and user.disabled:
-        audit.append(
-            session,
-            actor=who,
-            action="auth.login",
-            outcome="denied",
-            object_type="user",
-            object_id=user.handle,
-            detail={"reason": "disabled"},
-        )
+        _login_denied(session, who, user, reason="disabled")
         return LoginOutcome(None, "disabled")
     if not ok:
-        user.failed_logins += 1
-        detail: dict[str, object] = {"reason": "bad password", "failures": user.failed_logins}
-        if user.failed_logins >= LIMITS.lockout_threshold:
-            user.locked_until = now + timedelta(minutes=LIMITS.lockout_minutes)
-            user.failed_logins = 0
-            detail["locked_minutes"] = LIMITS.lockout_minutes
-        audit.append(
-            session,
-            actor=who,
-            action="auth.login",
-            outcome="denied",
-            object_type="user",
-            object_id=user.handle,
-            detail=detail,
-        )
+        detail = _count_failure(user, "bad password")
+        _login_denied(session, who, user, **detail)
         return LoginOutcome(None, "locked" if "locked_minutes" in detail else "invalid")
     user.failed_logins = 0
     user.locked_until = None
@@ -532,21 +519,8 @@ def totp_verify_login(session: Session, *, user: User, code: str, ip: str) -> bo
     if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
         user.totp_last_step = step
         return True
-    user.failed_logins += 1
-    detail: dict[str, object] = {"reason": "bad second factor"}
-    if user.failed_logins >= LIMITS.lockout_threshold:
-        user.locked_until = clock.now() + timedelta(minutes=LIMITS.lockout_minutes)
-        user.failed_logins = 0
-        detail["locked_minutes"] = LIMITS.lockout_minutes
-    audit.append(
-        session,
-        actor=principal_for(user, kind="session", ip=ip),
-        action="auth.login",
-        object_type="user",
-        object_id=user.handle,
-        outcome="denied",
-        detail=detail,
-    )
+    detail = _count_failure(user, "bad second factor")
+    _login_denied(session, principal_for(user, kind="session", ip=ip), user, **detail)
     return False
 
 
