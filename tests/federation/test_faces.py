@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from typer.testing import CliRunner
 
@@ -101,3 +102,75 @@ def test_peer_status_page_shows_delivery(pair, make_user) -> None:  # type: igno
     assert f'href="/admin/peers/{b.id}"' in listing
     detail = to_a.get(f"/admin/peers/{b.id}").text
     assert detail.count("delivered") >= 2 and "pending" in detail and "test.fed" in detail
+
+
+def test_groups_api(pair, make_user) -> None:  # type: ignore[no-untyped-def]
+    from corridor.security import service as security
+    from corridor.security.principal import SYSTEM
+
+    a, b, to_a, _ = pair
+    make_user("administrator", email="g@test.example")
+    with a.db.transaction() as session:
+        secret, _ = security.create_token(
+            session,
+            actor=SYSTEM,
+            user=security.find_user(session, "g@test.example"),
+            scopes=["read", "write", "admin"],
+        )
+    h = {"Authorization": f"Bearer {secret}"}
+    r = to_a.post(
+        "/api/v1/groups", headers=h, json={"name": "Eastern Mediterranean route", "members": [b.id]}
+    )
+    assert r.status_code == 201 and r.json()["members"] == sorted([a.id, b.id])
+    gid = r.json()["id"]
+    assert [g["id"] for g in to_a.get("/api/v1/groups", headers=h).json()["items"]] == [gid]
+    r = to_a.put(f"/api/v1/groups/{gid}/members", headers=h, json={"members": []})
+    assert r.status_code == 200 and r.json()["members"] == [a.id] and r.json()["version"] == 2
+    assert (
+        to_a.post(
+            "/api/v1/groups", headers=h, json={"name": "x", "members": ["not-a-node"]}
+        ).status_code
+        == 422
+    )
+    assert (
+        to_a.post(
+            "/api/v1/groups", headers=h, json={"name": "x", "members": ["z" * 26]}
+        ).status_code
+        == 422
+    )  # not a peer
+    make_user("liaison_officer", email="lo2@test.example")
+    with a.db.transaction() as session:
+        vs, _ = security.create_token(
+            session,
+            actor=SYSTEM,
+            user=security.find_user(session, "lo2@test.example"),
+            scopes=["read", "write", "admin"],
+        )
+    assert (
+        to_a.post(
+            "/api/v1/groups",
+            headers={"Authorization": f"Bearer {vs}"},
+            json={"name": "y", "members": [b.id]},
+        ).status_code
+        == 403
+    )
+
+
+def test_groups_page(pair, make_user) -> None:  # type: ignore[no-untyped-def]
+    _a, b, to_a, _ = pair
+    make_user("administrator", email="gp@test.example")
+    web_login(to_a, "gp@test.example")
+    token = csrf_from(to_a.get("/admin/peers").text)
+    r = to_a.post(
+        "/admin/peers/groups", data={"csrf_token": token, "name": "Aegean", "members": [b.id]}
+    )
+    assert r.status_code == 200 and "Sharing group created" in r.text and "Aegean" in r.text
+    bad = to_a.post(
+        "/admin/peers/groups", data={"csrf_token": token, "name": "Forged", "members": ["z" * 26]}
+    )
+    assert bad.status_code == 422 and "peer with them first" in bad.text
+    gid = re.search(r'action="/admin/peers/groups/([0-9a-f-]{36})/members"', r.text).group(1)  # type: ignore[union-attr]
+    r = to_a.post(f"/admin/peers/groups/{gid}/members", data={"csrf_token": token})
+    assert "Members saved" in r.text
+    compose = to_a.get("/messages/new").text
+    assert "Group: Aegean" in compose

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import Field
 
+from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import own_card_chain
 from corridor.federation.models import Peer
+from corridor.records import groups
 from corridor.schemas import ReadModel, StrictModel, UtcDateTime
 from corridor.security.principal import Principal
 from corridor.web.api import Page
@@ -86,3 +89,62 @@ def set_peer_state(
 ) -> PeerRead:
     with node_of(request).db.transaction() as session:
         return _read(peering.set_state(session, actor=actor, node_id=node_id, state=body.state))
+
+
+class GroupCreate(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    members: list[str] = Field(min_length=1, max_length=500, description="peer node ids")
+
+
+class GroupMembers(StrictModel):
+    members: list[str] = Field(max_length=500)
+
+
+def _group(envelope: dict[str, Any], own_id: str) -> dict[str, Any]:
+    body = envelope.get("body") or {}
+    return {
+        "id": envelope["id"],
+        "version": envelope["version"],
+        "owner": envelope["origin"],
+        "own": envelope["origin"] == own_id,
+        "name": body.get("name"),
+        "description": body.get("description", ""),
+        "members": body.get("members", []),
+    }
+
+
+@router.get("/groups")
+def list_groups(request: Request, actor: Actor) -> dict[str, Any]:
+    """Sharing groups this node knows: its own and those of peers it belongs to."""
+    actor.require("account.self")
+    node = node_of(request)
+    with node.db.reading() as session:
+        return {"items": [_group(g.envelope, node.id) for g in groups.list_groups(session)]}
+
+
+@router.post("/groups", status_code=201)
+def create_group(request: Request, actor: Actor, body: GroupCreate) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = sharing.create_group(
+            session,
+            node.keys,
+            actor=actor,
+            name=body.name,
+            description=body.description,
+            members=body.members,
+        )
+        return _group(env, node.id)
+
+
+@router.put("/groups/{group_id}/members")
+def set_group_members(
+    request: Request, actor: Actor, group_id: uuid.UUID, body: GroupMembers
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = sharing.set_members(
+            session, node.keys, actor=actor, group_id=group_id, members=body.members
+        )
+        return _group(env, node.id)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import uuid
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import CorridorError, InvalidInput
+from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
 from corridor.federation.models import OutboxItem
+from corridor.records import groups
 from corridor.records.models import StoredRecord
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
@@ -41,11 +45,12 @@ def _peers_page(
             ).all()
         )
         chain = own_card_chain(session, node.id)
+        known_groups = [g.envelope for g in groups.list_groups(session)]
     own = json.dumps(chain[0] if len(chain) == 1 else chain, indent=2, ensure_ascii=False)
     return page(
         request,
         "federation/peers.html",
-        {"peers": peers, "pending": pending, "own_card": own, **extra},
+        {"peers": peers, "pending": pending, "own_card": own, "groups": known_groups, **extra},
         status=status,
     )
 
@@ -88,6 +93,53 @@ async def import_card(
         f"/admin/peers#peer-{node_id}",
         _("Card imported. Compare the fingerprint with the peer's administrator before approving."),
     )
+
+
+@router.post("/groups", response_class=HTMLResponse)
+def create_group(
+    request: Request,
+    auth: PageAuth,
+    name: Annotated[str, Form(max_length=200)] = "",
+    description: Annotated[str, Form(max_length=2000)] = "",
+    members: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    node = node_of(request)
+    try:
+        with node.db.transaction() as session:
+            sharing.create_group(
+                session,
+                node.keys,
+                actor=auth.principal,
+                name=name,
+                description=description,
+                members=members or [],
+            )
+    except (CorridorError, ValidationError) as exc:
+        detail = (
+            exc.detail
+            if isinstance(exc, CorridorError)
+            else "; ".join(e["msg"] for e in exc.errors(include_input=False))
+        )
+        return _peers_page(request, auth, status=422, error=detail)
+    return redirect(request, "/admin/peers#groups", _("Sharing group created."))
+
+
+@router.post("/groups/{group_id}/members", response_class=HTMLResponse)
+def group_members(
+    request: Request,
+    auth: PageAuth,
+    group_id: uuid.UUID,
+    members: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    node = node_of(request)
+    try:
+        with node.db.transaction() as session:
+            sharing.set_members(
+                session, node.keys, actor=auth.principal, group_id=group_id, members=members or []
+            )
+    except CorridorError as exc:
+        return _peers_page(request, auth, status=exc.status, error=exc.detail)
+    return redirect(request, "/admin/peers#groups", _("Members saved."))
 
 
 @router.get("/{node_id}", response_class=HTMLResponse)
