@@ -120,6 +120,10 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright, live_node: LiveNode) -> Iterator[Browser]:
+    yield from _launch(playwright)
+
+
+def _launch(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is required here (make chromium)")
@@ -183,19 +187,16 @@ def open_session(
     sessions: list[Session] = []
 
     def open_(**options: Any) -> Session:
-        context = browser.new_context(base_url=live_node.url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_init_script(CSP_REPORTER)
-        watch = Watch(live_node.url)
-        context.on("request", lambda r: watch.requests.append(r.url))
-        context.on("console", watch.on_console)
-        context.on("weberror", lambda e: watch.errors.append(f"uncaught: {e.error}"))
-        page = context.new_page()
-        s = Session(context, page, watch)
+        s = watched_session(browser, live_node.url, **options)
         sessions.append(s)
         return s
 
     yield open_
+    _check_sessions(request, sessions)
+
+
+def _check_sessions(request: pytest.FixtureRequest, sessions: list[Session]) -> None:
+    """Close every context; unless the test already failed, fail on what the watch saw."""
     problems = []
     for s in sessions:
         problems += s.watch.problems()
@@ -223,15 +224,7 @@ def watched_session(browser: Browser, origin: str, **options: Any) -> Session:
 def chromium(playwright: Playwright) -> Iterator[Browser]:
     """The same Chromium as `browser`, without starting live_node (for tests that run their
     own nodes)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is required here (make chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed (make chromium)")
-    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield b
-    finally:
-        b.close()
+    yield from _launch(playwright)
 
 
 @pytest.fixture
@@ -248,9 +241,4 @@ def open_session_at(
         return s
 
     yield open_
-    problems = []
-    for s in sessions:
-        problems += s.watch.problems()
-        s.context.close()
-    if not request.node.stash.get(CALL_FAILED, False):
-        assert not problems, "\n".join(problems)
+    _check_sessions(request, sessions)

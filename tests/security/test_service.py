@@ -38,7 +38,9 @@ def test_token_scopes_narrow_the_role(node, make_user) -> None:  # type: ignore[
         user = security.find_user(session, "root@test.example")
         secret, _ = security.create_token(session, actor=admin, user=user, scopes=["read"])
     with node.db.transaction() as session:
-        p = security.token_principal(session, secret=secret, ip="")
+        tok = security.check_token(session, secret=secret)
+        assert tok is not None
+        p = security.principal_for_token(tok, ip="")
     assert p is not None and p.has("records.read") and not p.has("users.manage")
 
 
@@ -172,20 +174,26 @@ def test_tokens_revoke_expire_and_follow_the_user(node, make_user, shift_clock) 
         )
         s3, _ = security.create_token(session, actor=p, user=user)
     with node.db.transaction() as session:
-        assert security.token_principal(session, secret=s1, ip="") is not None
+        live = security.check_token(session, secret=s1)
+        assert live is not None and live.last_used_at is None and security.token_touch_due(live)
+        security.touch_token(session, t1.id)
+    with node.db.transaction() as session:
+        live = security.check_token(session, secret=s1)
+        assert live is not None and live.last_used_at is not None
+        assert not security.token_touch_due(live)
         security.revoke_token(session, actor=p, token_id=t1.id)
     with node.db.transaction() as session:
-        assert security.token_principal(session, secret=s1, ip="") is None
-        assert security.token_principal(session, secret="cor_forged", ip="") is None
-        assert security.token_principal(session, secret="garbage", ip="") is None
+        assert security.check_token(session, secret=s1) is None
+        assert security.check_token(session, secret="cor_forged") is None
+        assert security.check_token(session, secret="garbage") is None
     shift_clock(timedelta(days=2))
     with node.db.transaction() as session:
-        assert security.token_principal(session, secret=s2, ip="") is None
+        assert security.check_token(session, secret=s2) is None
         security.update_user(
             session, actor=admin, user=security.find_user(session, "i@test.example"), disabled=True
         )
     with node.db.transaction() as session:
-        assert security.token_principal(session, secret=s3, ip="") is None
+        assert security.check_token(session, secret=s3) is None
 
 
 def test_tokens_of_others_need_admin(node, make_user) -> None:  # type: ignore[no-untyped-def]

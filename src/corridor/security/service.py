@@ -596,12 +596,8 @@ def touch_token(session: Session, token_id: uuid.UUID) -> None:
         tok.last_used_at = clock.now()
 
 
-def token_principal(session: Session, *, secret: str, ip: str) -> Principal | None:
-    tok = check_token(session, secret=secret)
-    if tok is None:
-        return None
-    if token_touch_due(tok):
-        tok.last_used_at = clock.now()
+def principal_for_token(tok: ApiToken, *, ip: str) -> Principal:
+    """The acting principal of a live token: its user's role, narrowed by its scopes."""
     return principal_for(tok.user, kind="token", ip=ip, scopes=frozenset(tok.scopes))
 
 

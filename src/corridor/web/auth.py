@@ -83,9 +83,7 @@ def _resolve(request: Request) -> Auth | None:
             tok = security.check_token(session, secret=secret.strip())
             if tok is None:
                 raise Unauthenticated("the API token is unknown, revoked or expired")
-            principal = security.principal_for(
-                tok.user, kind="token", ip=ip, scopes=frozenset(tok.scopes)
-            )
+            principal = security.principal_for_token(tok, ip=ip)
             auth, due, token_id = (
                 _auth(principal, "token", tok.user),
                 security.token_touch_due(tok),
