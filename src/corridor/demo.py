@@ -220,11 +220,9 @@ def seed_threads(running: list[tuple[Agency, str, Path]], node_ids: dict[str, st
     if not {"pk-fia", "tr-jandarma", "gr-hcg"} <= set(by_slug):
         return
     tokens = {
-        slug: _token(
-            d, f"liaison.officer@{next(a.domain for a, _, _ in running if a.slug == slug)}"
-        )
-        for slug, (_, d) in by_slug.items()
-        if slug in ("pk-fia", "tr-jandarma", "gr-hcg")
+        a.slug: _token(d, f"liaison.officer@{a.domain}")
+        for a, _, d in running
+        if a.slug in ("pk-fia", "tr-jandarma", "gr-hcg")
     }
 
     def post(slug: str, payload: dict[str, object]) -> str:
