@@ -87,6 +87,10 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
                 },
             )
             assert r.status_code == 200 and "Dashboard" in r.text
+            # The seeded investigation: imported, linked, duplicates found, partly shared.
+            assert "FIA-AHSC-2026-014" in client.get("/cases").text
+            hits = client.get("/search", params={"q": "Mohammed Asif Khan"})
+            assert "Muhammad Asif Khan" in hits.text, hits.text
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)

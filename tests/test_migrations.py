@@ -12,7 +12,9 @@ from corridor.models import Base
 
 def test_migrations_match_the_models(node) -> None:  # type: ignore[no-untyped-def]
     with node.db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": dbm.include_object}
+        )
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
 

@@ -28,6 +28,9 @@ class Limits:
     max_federation_bytes: int = 32 * 1024 * 1024
     # Messages carry attachments (10 MiB in all, base64 in JSON).
     max_message_bytes: int = 16 * 1024 * 1024
+    # Spreadsheets and FtM files imported into a case, and files kept with a case.
+    max_import_bytes: int = 200 * 1024 * 1024
+    max_case_file_bytes: int = 20 * 1024 * 1024
     max_json_depth: int = 32
     session_idle_minutes: int = 30
     session_max_hours: int = 12

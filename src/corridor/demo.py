@@ -21,6 +21,7 @@ import httpx
 from corridor import clock
 from corridor.cli.common import console
 from corridor.config import is_initialised
+from corridor.demo_entities import seed_investigation
 from corridor.errors import InvalidInput
 from corridor.federation.cards import own_card_chain
 from corridor.federation.models import Peer
@@ -398,6 +399,16 @@ def run_demo(base: Path, *, nodes: int, port: int, reset: bool) -> None:
         marker = base / "threads-seeded"
         if not marker.exists():
             seed_threads(running, node_ids)
+            marker.write_text(clock.iso(clock.now()))
+        marker = base / "investigation-seeded"
+        if not marker.exists():
+            dirs = {a.slug: d for a, _, d in running}
+            seed_investigation(
+                {a.slug: url for a, url, _ in running},
+                lambda slug, email: _token(dirs[slug], email),
+                node_ids,
+                {a.slug: a.domain for a in chosen},
+            )
             marker.write_text(clock.iso(clock.now()))
         console.rule("corridor demo")
         for agency, url, logins, logfile in rows:

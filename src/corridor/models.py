@@ -2,6 +2,20 @@
 
 from corridor.audit.models import AuditEntry, AuditHead
 from corridor.db import Base
+from corridor.entities.models import (
+    Case,
+    CaseChart,
+    CaseFile,
+    CaseMember,
+    CaseNote,
+    CaseTask,
+    Entity,
+    EntityIndex,
+    ImportRun,
+    MatchCandidate,
+    SavedMapping,
+    Statement,
+)
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.receipts import Receipt
 from corridor.jobs.models import Job
@@ -15,14 +29,26 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Case",
+    "CaseChart",
+    "CaseFile",
+    "CaseMember",
+    "CaseNote",
+    "CaseTask",
     "Counter",
+    "Entity",
+    "EntityIndex",
+    "ImportRun",
     "Job",
+    "MatchCandidate",
     "Message",
     "NodeMeta",
     "OutboxItem",
     "Peer",
     "Receipt",
     "RecordVersion",
+    "SavedMapping",
+    "Statement",
     "StoredRecord",
     "Unit",
     "User",

@@ -15,6 +15,8 @@ MODULES = (
     "corridor.federation.receipts",
     "corridor.federation.rotation",
     "corridor.messages.records",
+    "corridor.entities.records",
+    "corridor.entities.imports",
     "corridor.web.events",
 )
 
@@ -30,6 +32,14 @@ ROUTERS = (
     "corridor.federation.endpoint",
     "corridor.messages.api",
     "corridor.messages.pages",
+    "corridor.entities.api",
+    "corridor.entities.import_api",
+    "corridor.entities.analysis_api",
+    "corridor.entities.pages",
+    "corridor.entities.import_pages",
+    "corridor.entities.analysis_pages",
+    "corridor.entities.casework_api",
+    "corridor.entities.casework_pages",
 )
 
 

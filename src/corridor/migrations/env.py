@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from corridor.db import make_engine
+from corridor.db import include_object, make_engine
 from corridor.models import Base
 
 config = context.config
@@ -30,6 +30,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

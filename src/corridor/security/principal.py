@@ -30,10 +30,13 @@ class Principal:
             return True
         if self.kind == "cli":
             # The CLI runs as the machine's operator (who holds the key files): administration
-            # and the node's own records (card, sharing groups), never reading operational data.
+            # and the node's own records (card, sharing groups). It may load files into a case
+            # and export one (`corridor import/export`, audited), but never browse or search.
             return PERMISSIONS[permission][1] == "admin" or permission in (
                 "account.self",
                 "records.write",
+                "entities.import",
+                "entities.export",
             )
         roles, scope = PERMISSIONS[permission]
         if self.role not in roles:

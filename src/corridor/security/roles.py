@@ -36,6 +36,8 @@ ROLE_PURPOSES: dict[Role, frozenset[str]] = {
     Role.viewer: frozenset({"cooperation", "risk-analysis"}),
 }
 ENFORCEMENT_ROLES = frozenset({Role.analyst, Role.investigator, Role.liaison_officer})
+# The roles that produce operational data (not the administrator, not the viewer).
+WORKING_ROLES = ENFORCEMENT_ROLES | {Role.protection_officer}
 
 # permission -> (roles that hold it, API token scope it needs)
 PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
@@ -46,6 +48,11 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "records.read": (frozenset(Role), "read"),
     "records.write": (frozenset(Role) - {Role.viewer}, "write"),
     "account.self": (frozenset(Role), "read"),
+    # Investigation data (cases and entities); which cases a user sees is membership-based.
+    "entities.read": (frozenset(Role) - {Role.administrator}, "read"),
+    "entities.write": (WORKING_ROLES, "write"),
+    "entities.import": (WORKING_ROLES, "write"),
+    "entities.export": (WORKING_ROLES, "read"),
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")

@@ -183,6 +183,11 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
             "/federation/": limits.max_federation_bytes,
             "/api/v1/messages": limits.max_message_bytes,
             "/messages": limits.max_message_bytes,
+            "/api/v1/cases/*/imports": limits.max_import_bytes,
+            "/cases/*/imports": limits.max_import_bytes,
+            # multipart overhead on top of the file itself
+            "/api/v1/cases/*/files": limits.max_case_file_bytes + 64 * 1024,
+            "/cases/*/files": limits.max_case_file_bytes + 64 * 1024,
         },
     )
     app.add_middleware(AccessLogMiddleware)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -18,6 +19,12 @@ CSP = (
 )
 
 
+def _pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(
+        "".join("[^/]+" if part == "*" else re.escape(part) for part in re.split(r"(\*)", prefix))
+    )
+
+
 class BodyLimitMiddleware:
     """Refuse bodies over the documented limit, by Content-Length or while streaming."""
 
@@ -26,16 +33,15 @@ class BodyLimitMiddleware:
     ) -> None:
         self.app = app
         self.default_max = max_bytes
-        self.larger = larger or {}  # path prefix -> limit
+        # path pattern -> limit; "*" stands for one path segment (e.g. a case reference)
+        self.larger = [(_pattern(p), n) for p, n in (larger or {}).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        max_bytes = next(
-            (n for prefix, n in self.larger.items() if path.startswith(prefix)), self.default_max
-        )
+        max_bytes = next((n for rx, n in self.larger if rx.match(path)), self.default_max)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

@@ -1,0 +1,1 @@
+"""Entities on the FollowTheMoney model: cases, search, resolution, link analysis."""

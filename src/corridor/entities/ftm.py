@@ -1,0 +1,167 @@
+"""The FollowTheMoney model as corridor uses it: FtM's own schemata plus corridor's extension
+schemata (``entities/schema/*.yaml``), loaded once into FtM's model singleton.
+
+Import ``model`` from here, never ``followthemoney.model`` directly, so the extension is loaded
+before any entity is built.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from followthemoney import EntityProxy, Schema
+from followthemoney import model as _model
+from followthemoney.types import registry
+
+from corridor.errors import InvalidInput
+
+EXTENSION_DIR = Path(__file__).parent / "schema"
+
+# The schemata an investigator creates directly; relations (edges) come last.
+SUPPORTED = (
+    "Person",
+    "Organization",
+    "Company",
+    "Passport",
+    "Identification",
+    "BankAccount",
+    "Vessel",
+    "Vehicle",
+    "UserAccount",
+    "MobileDevice",
+    "Address",
+    "Event",
+    "Trip",
+    "Call",
+    "Payment",
+    "Associate",
+    "Family",
+    "Membership",
+    "Ownership",
+    "UnknownLink",
+)
+
+_lock = Lock()
+
+
+def _extend() -> None:
+    """Load corridor's schema files into FtM's model. FtM builds reverse properties (e.g.
+    ``Person:mobileDevices``) when a schema is generated; inherited properties are copied down to
+    descendants the way ``Model.generate`` does it."""
+    with _lock:
+        files = sorted(EXTENSION_DIR.glob("*.yaml"))
+        new: list[Schema] = []
+        for path in files:
+            before = set(_model.schemata)
+            _model._load(str(path))
+            new.extend(_model.schemata[n] for n in set(_model.schemata) - before)
+        for schema in new:
+            schema.generate(_model)
+        for prop in _model.properties:
+            _model.qnames[prop.qname] = prop
+            for schema in prop.schema.descendants:
+                if prop.name not in schema.properties:
+                    schema.properties[prop.name] = prop
+
+
+if "MobileDevice" not in _model.schemata:
+    _extend()
+
+model = _model
+
+
+def schema(name: str) -> Schema:
+    found = model.get(name)
+    if found is None or found.abstract:
+        raise InvalidInput(f"unknown entity schema {name!r}")
+    return found
+
+
+def make_entity(schema_name: str, entity_id: str | None = None) -> EntityProxy:
+    proxy = model.make_entity(schema(schema_name))
+    if entity_id is not None:
+        proxy.id = entity_id
+    return proxy
+
+
+MAX_VALUES = 200
+MAX_VALUE_CHARS = 10_000
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+def _clean_phone(value: str, default_region: str | None) -> str | None:
+    # FtM drops national notations ("0300 1234567") without a country; use the node's.
+    from corridor.entities.normalize import normalize_phone
+
+    return normalize_phone(value, default_region)
+
+
+def parse_entity(
+    data: Any,
+    *,
+    default_region: str | None = None,
+    require_id: bool = True,
+    originals: dict[tuple[str, str], str] | None = None,
+) -> EntityProxy:
+    """An entity from FtM JSON given by a user or a file, strictly: an unknown schema or
+    property, or a value that is not valid for its type, is an error naming it (FtM itself
+    would silently drop it). `originals` receives (property, cleaned value) -> what was written,
+    where cleaning changed it, for provenance."""
+    if not isinstance(data, dict):
+        raise InvalidInput("an entity is a JSON object with schema, id and properties")
+    unknown = set(data) - {
+        "id",
+        "schema",
+        "properties",
+        "caption",
+        "datasets",
+        "referents",
+        "first_seen",
+        "last_seen",
+        "last_change",
+        "target",
+    }
+    if unknown:
+        raise InvalidInput(f"unknown entity fields: {', '.join(sorted(unknown))}")
+    sch = schema(str(data.get("schema") or ""))
+    entity_id = data.get("id")
+    if entity_id is None and require_id:
+        raise InvalidInput("entity: id is required")
+    if entity_id is not None and (not isinstance(entity_id, str) or not ID_RE.match(entity_id)):
+        raise InvalidInput("entity id: 1 to 128 letters, digits or . _ : -")
+    props = data.get("properties") or {}
+    if not isinstance(props, dict):
+        raise InvalidInput("properties is an object of property name to list of values")
+    proxy = model.make_entity(sch)
+    proxy.id = entity_id
+    for name, values in props.items():
+        prop = sch.get(name)
+        if prop is None:
+            raise InvalidInput(f"{sch.name} has no property {name!r}")
+        if prop.stub:
+            raise InvalidInput(f"{sch.name}:{name} is set from the other side of the relation")
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(values, list) or len(values) > MAX_VALUES:
+            raise InvalidInput(f"{name}: a list of at most {MAX_VALUES} values")
+        for value in values:
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                raise InvalidInput(f"{name}: values are strings")
+            text = str(value).strip()
+            if not text:
+                continue
+            if len(text) > MAX_VALUE_CHARS:
+                raise InvalidInput(f"{name}: a value is longer than {MAX_VALUE_CHARS} characters")
+            if prop.type == registry.phone:
+                cleaned = _clean_phone(text, default_region)
+            else:
+                cleaned = prop.type.clean_text(text, format=prop.format, proxy=proxy)
+            if cleaned is None:
+                raise InvalidInput(f"{name}: {text[:60]!r} is not a valid {prop.type.name}")
+            proxy.unsafe_add(prop, cleaned, cleaned=True)
+            if originals is not None and cleaned != text:
+                originals.setdefault((name, cleaned), text)
+    return proxy

@@ -1,0 +1,396 @@
+"""Person names across scripts and spellings: محمد / Muhammad / Mohammed / Mohd.
+
+Arabic-script writing (Arabic, Persian, Urdu, Pashto) drops short vowels, and Latin spellings of
+the same name disagree mostly on vowels (Mohammed / Muhammad, Asif / Asef, Hussain / Hussein).
+So every name part is reduced to a *consonant skeleton* over a small alphabet of sound classes
+shared by both scripts: Latin digraphs and Arabic letters that are commonly written for one
+another fall into one class (q/k/ق/ك, kh/خ, sh/ش, p/b, v/w, t/ط, s/ص/ث, z/ز/ذ/ض/ظ), vowels
+vanish except a word-initial one (Asif / آصف → ``asf``), and doubled letters collapse (Arabic
+does not write the shadda). The skeleton is the index and blocking key; similarity compares
+skeletons with cheap substitutions between related classes and, when both sides are Latin,
+also the spelled-out forms, because there the vowels are evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import remove_person_prefixes, tokenize_name
+from rigour.text.distance import jaro_winkler
+from rigour.text.translit import ascii_text
+
+# Particles that connect or qualify name parts but do not identify anyone on their own.
+STOP_PARTICLES = frozenset(
+    {
+        "al", "el", "ul", "ud", "ad", "ar", "as", "ash", "at", "az", "ur", "uz", "bin", "ibn",
+        "bint", "binti", "ben", "bn", "b", "walad", "wuld", "ould", "van", "von", "der", "den",
+        "de", "da", "di", "del", "della", "du", "la", "le", "y",
+        "بن", "ابن", "بنت", "ال", "آل", "ولد", "ود",
+    }
+)  # fmt: skip
+
+# Common written abbreviations of a given name, spelled out before keying.
+ABBREVIATIONS = {
+    "mohd": "muhammad",
+    "muhd": "muhammad",
+    "mhd": "muhammad",
+    "md": "muhammad",
+    "mohmd": "muhammad",
+    "mohamad": "muhammad",
+    "abd": "abdul",
+}
+
+# Prefixes that Latin spellings write apart ("Abdul Rahman") and Arabic script writes joined
+# (عبدالرحمن); joined with the next part on both sides.
+_LATIN_JOINERS = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "abdur", "abdus"})
+_ARABIC_JOINERS = frozenset({"عبد"})
+_ABD_ASSIMILATED = re.compile(r"^abd[aeiou]?([bcdfghjklmnpqrstvwxz])\1")
+
+_LATIN_DIGRAPHS = (
+    ("tch", "x"),
+    ("sch", "x"),
+    ("sh", "x"),
+    ("ch", "x"),
+    ("zh", "z"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("ou", "u"),
+)
+_LATIN_CLASS = {
+    "b": "b", "p": "b", "f": "f", "v": "w", "w": "w", "t": "t", "d": "d", "s": "s", "z": "z",
+    "c": "k", "k": "k", "q": "k", "g": "g", "j": "g", "x": "x", "h": "h", "l": "l", "m": "m",
+    "n": "n", "r": "r", "y": "y",
+}  # fmt: skip
+_VOWELS = frozenset("aeiou")
+_SOFT_C = re.compile(r"c(?=[eiy])")
+
+# Arabic-script letters → sound class; "" marks a vowel carrier or silent letter, "V" a letter
+# that is a consonant at the start of a word and a long vowel elsewhere (و, ي).
+_ARABIC_CLASS = {
+    "ا": "", "أ": "", "إ": "", "آ": "", "ٱ": "", "ء": "", "ئ": "", "ؤ": "", "ع": "",
+    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ٹ": "t", "ث": "s", "ج": "g", "چ": "x",
+    "ح": "h", "خ": "k", "د": "d", "ڈ": "d", "ذ": "z", "ض": "z", "ظ": "z", "ر": "r", "ڑ": "r",
+    "ز": "z", "ژ": "z", "س": "s", "ص": "s", "ش": "x", "غ": "g", "ف": "f", "ڤ": "w", "ق": "k",
+    "ك": "k", "ک": "k", "گ": "g", "ڭ": "g", "ل": "l", "م": "m", "ن": "n", "ں": "n", "ڼ": "n",
+    "ه": "h", "ہ": "h", "ة": "h", "ۃ": "h", "ھ": "", "و": "V", "ۇ": "V", "ي": "V", "ی": "V",
+    "ى": "", "ې": "V", "ے": "", "ۍ": "", "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "z", "ښ": "x",
+    "ځ": "z", "څ": "s",
+}  # fmt: skip
+_WORD_INITIAL = {"و": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y"}
+_ARABIC_ARTICLE = "ال"
+
+# Substitutions between classes that spellings of one name commonly show (cost < 1).
+_RELATED = {
+    frozenset("kg"): 0.5,
+    frozenset("dz"): 0.3,
+    frozenset("dt"): 0.5,
+    frozenset("st"): 0.5,
+    frozenset("sz"): 0.5,
+    frozenset("sx"): 0.4,
+    frozenset("fw"): 0.4,
+    frozenset("bf"): 0.6,
+    frozenset("bw"): 0.5,
+    frozenset("gx"): 0.5,
+    frozenset("kx"): 0.5,
+    frozenset("ha"): 0.3,
+    frozenset("ya"): 0.4,
+    frozenset("wa"): 0.4,
+    frozenset("kh"): 0.6,
+    frozenset("ln"): 0.7,
+    frozenset("lr"): 0.7,
+}
+# Deleting or inserting these is cheap: h is often silent or dropped, an initial vowel marker
+# and a word-initial y/w are unstable across spellings.
+_CHEAP_INDEL = {"h": 0.4, "a": 0.5, "y": 0.6, "w": 0.6}
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
+
+
+def _strip_marks(token: str) -> str:
+    """Arabic harakat, shadda, tatweel and Latin accents removed."""
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(
+        ch for ch in decomposed if not unicodedata.combining(ch) and ch not in "\u0640\u0670"
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _latin_skeleton(token: str) -> str:
+    # A c before e, i or y is an s in most languages written in Latin script.
+    text = _SOFT_C.sub("s", token).replace("x", "ks")
+    for src, dst in _LATIN_DIGRAPHS:
+        text = text.replace(src, dst)
+    out: list[str] = []
+    last = ""
+    for i, ch in enumerate(text):
+        if ch in _VOWELS:
+            if i == 0:
+                out.append("a")
+            last = ch
+            continue
+        cls = _LATIN_CLASS.get(ch)
+        if cls is None or cls == last:
+            last = cls or last
+            continue
+        # Inside a word y, w and v are vowels, glides or consonants that Arabic script writes
+        # with the same letter as a long vowel (و, ي), so they carry no key.
+        if cls in "yw" and i > 0:
+            last = cls
+            continue
+        out.append(cls)
+        last = cls
+    # A final h after a vowel is usually silent (Abdullah / Abdulla, Fatimah / Fatima).
+    if len(out) > 1 and out[-1] == "h" and text[-1] == "h" and text[-2] in _VOWELS:
+        out.pop()
+    return "".join(out)
+
+
+@lru_cache(maxsize=200_000)
+def _arabic_skeleton(token: str) -> str:
+    # تش spells the ch of foreign names; Persian and Urdu write چ for it.
+    token = token.replace("تش", "چ")
+    out: list[str] = []
+    last = ""
+    for i, ch in enumerate(token):
+        cls = _ARABIC_CLASS.get(ch)
+        if cls is None:
+            continue
+        if i == 0:
+            cls = _WORD_INITIAL.get(ch, "a" if cls == "" else cls)
+        elif cls == "V":
+            cls = ""
+        if cls == last:
+            continue
+        last = cls
+        if cls:
+            out.append(cls)
+    # Final ة / ه are mostly silent in Latin spellings (Fatima, Aisha, Abdulla).
+    if len(out) > 1 and out[-1] == "h" and token[-1] in "ةۃه":
+        out.pop()
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One name part: ``latin`` is its ASCII spelling (transliterated, lossy for Arabic script),
+    ``skeletons`` its keys (two when an Arabic article may or may not be written)."""
+
+    latin: str
+    skeletons: tuple[str, ...]
+    arabic: bool
+    initial: bool
+    # How much the part counts in a name: initials and very short parts say less.
+    weight: float
+
+
+def _split_tokens(name: str) -> list[str]:
+    text = remove_person_prefixes(name) if name.isascii() else name
+    return tokenize_name(_strip_marks(text).casefold())
+
+
+def _join_prefixes(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if i + 1 < len(tokens) and (tok in _LATIN_JOINERS or tok in _ARABIC_JOINERS):
+            nxt = tokens[i + 1]
+            if tok in _LATIN_JOINERS:
+                tok = "abdul" + (nxt[2:] if nxt[:2] in ("al", "ul", "el") else nxt)
+            else:
+                tok = tok + nxt
+            i += 1
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _part_weight(skeletons: tuple[str, ...]) -> float:
+    return min(1.0, 0.4 + 0.2 * max(len(k) for k in skeletons))
+
+
+@lru_cache(maxsize=200_000)
+def _part(token: str) -> Part | None:
+    if any(_is_arabic(ch) for ch in token):
+        word = "".join(ch for ch in token if _is_arabic(ch))
+        skeletons = [_arabic_skeleton(word)]
+        if word.startswith(_ARABIC_ARTICLE) and len(word) > 3:
+            skeletons.append(_arabic_skeleton(word[2:]))
+        latin = "".join(ch for ch in ascii_text(word).lower() if ch.isalnum())
+        keys = tuple(dict.fromkeys(s for s in skeletons if s))
+        return Part(latin, keys, True, False, _part_weight(keys)) if keys else None
+    latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
+    if not latin:
+        return None
+    latin = ABBREVIATIONS.get(latin, latin)
+    latin = _ABD_ASSIMILATED.sub(lambda m: "abdul" + m.group(1), latin)
+    if len(latin) == 1:
+        return Part(latin, (), False, True, 0.5)
+    skeletons = [_latin_skeleton(latin)]
+    if "v" in latin:
+        # A v is و in Persian and Urdu spellings (Parvez / پرویز) but ف in Arabic spellings of
+        # foreign names (Victor / فيكتور): key both readings.
+        skeletons.append(_latin_skeleton(latin.replace("v", "f")))
+    if latin[:2] in ("al", "el") and len(latin) > 4 and latin[2] not in _VOWELS:
+        skeletons.append(_latin_skeleton(latin[2:]))
+    keys = tuple(dict.fromkeys(s for s in skeletons if s))
+    return Part(latin, keys, False, False, _part_weight(keys)) if keys else None
+
+
+@lru_cache(maxsize=100_000)
+def name_parts(name: str) -> tuple[Part, ...]:
+    """The parts of a name that identify someone: particles (bin, al, ul…) are left out unless
+    the name consists of nothing else."""
+    tokens = _join_prefixes(_split_tokens(name))
+    parts = [p for t in tokens if t not in STOP_PARTICLES and (p := _part(t)) is not None]
+    if not parts:
+        parts = [p for t in tokens if (p := _part(t)) is not None]
+    return tuple(parts)
+
+
+def name_keys(name: str) -> list[str]:
+    """Script-independent keys of a name, one or two per part (``[a-z]+``), for an index or for
+    blocking: محمد آصف خان, Muhammad Asif Khan and Mohammed Asef Khan all give
+    ``["mhmd", "asf", "kn"]``. Initials give no key."""
+    keys: list[str] = []
+    for part in name_parts(name):
+        keys.extend(k for k in part.skeletons if k not in keys)
+    return keys
+
+
+def latin_tokens(name: str) -> list[str]:
+    """Lower-case ASCII tokens of a name in any script (Arabic script is transliterated without
+    vowels: محمد → mhmd), for highlighting and prefix search."""
+    out: list[str] = []
+    for token in tokenize_name(_strip_marks(name).casefold()):
+        latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
+        if latin:
+            out.append(latin)
+    return out
+
+
+# At or above this similarity two names are taken as spellings of one name. Chosen on the
+# tuning half of the Arabic–Latin name pairs (bench/entities/bench_quality.py): precision 0.99,
+# recall 0.99 there against one random other name per pair.
+SAME_NAME_THRESHOLD = 0.6
+# An initial that agrees with a full part ("M." ~ Muhammad) is good but weak evidence.
+INITIAL_SIMILARITY = 0.9
+# A part that only one name has counts this much against the match when it comes from the
+# longer name (a middle name left out), fully when the shorter name has parts left over.
+EXTRA_PART_PENALTY = 0.25
+# Below this, two parts are not considered aligned at all.
+PART_ALIGN_MIN = 0.5
+
+
+def skeleton_distance(a: str, b: str) -> float:
+    """Edit distance between two skeletons, with cheap edits between related sound classes."""
+    if a == b:
+        return 0.0
+    prev = [0.0]
+    for ch in b:
+        prev.append(prev[-1] + _CHEAP_INDEL.get(ch, 1.0))
+    for ca in a:
+        del_a = _CHEAP_INDEL.get(ca, 1.0)
+        cur = [prev[0] + del_a]
+        for j, cb in enumerate(b, start=1):
+            sub = 0.0 if ca == cb else _RELATED.get(frozenset((ca, cb)), 1.0)
+            cur.append(
+                min(prev[j] + del_a, cur[j - 1] + _CHEAP_INDEL.get(cb, 1.0), prev[j - 1] + sub)
+            )
+        prev = cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=500_000)
+def _skeleton_similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    # Very short skeletons (Ali → "al") leave little room: one full edit is already a miss.
+    return max(0.0, 1.0 - skeleton_distance(a, b) / max(longest, 2))
+
+
+@lru_cache(maxsize=500_000)
+def part_similarity(a: Part, b: Part) -> float:
+    """Similarity of two name parts in [0, 1]."""
+    if a.initial or b.initial:
+        if a.initial and b.initial:
+            return 1.0 if a.latin == b.latin else 0.0
+        full = b if a.initial else a
+        letter = (a if a.initial else b).latin
+        # An Arabic-script part spells no vowels, so only its consonant start can be checked.
+        if full.arabic:
+            return (
+                INITIAL_SIMILARITY
+                if any(k[0] == _initial_class(letter) for k in full.skeletons)
+                else 0.0
+            )
+        return INITIAL_SIMILARITY if full.latin.startswith(letter) else 0.0
+    skel = max(_skeleton_similarity(x, y) for x in a.skeletons for y in b.skeletons)
+    if a.arabic or b.arabic:
+        return skel
+    if a.latin == b.latin:
+        return 1.0
+    # Both Latin: the vowels are written, so spelling similarity counts as much as sound.
+    return 0.5 * skel + 0.5 * jaro_winkler(a.latin, b.latin, cutoff=0.0)
+
+
+def _initial_class(letter: str) -> str:
+    return "a" if letter in _VOWELS else _LATIN_CLASS.get(letter, letter)
+
+
+def align_parts(
+    a: tuple[Part, ...], b: tuple[Part, ...]
+) -> tuple[list[tuple[Part, Part, float]], list[Part], list[Part]]:
+    """Greedy best-first alignment of the parts of two names, whatever their order:
+    (aligned pairs with their similarity, unaligned parts of a, unaligned parts of b)."""
+    scored = sorted(
+        ((part_similarity(pa, pb), i, j) for i, pa in enumerate(a) for j, pb in enumerate(b)),
+        reverse=True,
+    )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs: list[tuple[Part, Part, float]] = []
+    for sim, i, j in scored:
+        if sim < PART_ALIGN_MIN:
+            break
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        pairs.append((a[i], b[j], sim))
+    rest_a = [p for i, p in enumerate(a) if i not in used_a]
+    rest_b = [p for j, p in enumerate(b) if j not in used_b]
+    return pairs, rest_a, rest_b
+
+
+def parts_similarity(a: tuple[Part, ...], b: tuple[Part, ...]) -> float:
+    """Similarity of two analysed names (see :func:`name_similarity`)."""
+    if not a or not b:
+        return 0.0
+    pairs, rest_a, rest_b = align_parts(a, b)
+    if not pairs or all(pa.initial or pb.initial for pa, pb, _ in pairs):
+        return 0.0
+    matched = sum(sim * (pa.weight + pb.weight) / 2 for pa, pb, sim in pairs)
+    total = sum((pa.weight + pb.weight) / 2 for pa, pb, _ in pairs)
+    short_rest, long_rest = (rest_a, rest_b) if len(a) <= len(b) else (rest_b, rest_a)
+    total += sum(p.weight for p in short_rest)
+    total += EXTRA_PART_PENALTY * sum(p.weight for p in long_rest)
+    return matched / total
+
+
+@lru_cache(maxsize=1_000_000)
+def name_similarity(a: str, b: str) -> float:
+    """Similarity of two person names in [0, 1], tolerant of script (محمد آصف خان ~ Muhammad
+    Asif Khan), spelling (Mohammed / Muhammad), part order, left-out middle names and initials
+    (M. Asif Khan)."""
+    return parts_similarity(name_parts(a), name_parts(b))

@@ -1,0 +1,380 @@
+"""Writing and reading entities with statement-level provenance.
+
+Every property value is a statement from one source (a user, an import, a partner node), with
+its time and TLP. The entity row holds the merged view of its live statements; the search index
+is kept in step in the same transaction. Writes go through SQLAlchemy Core in batches so that an
+import of a large spreadsheet stays fast, and the statement id is a hash of what was said by whom,
+so saying it twice changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from followthemoney import EntityProxy
+from followthemoney.exc import InvalidData
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.db import bulk_insert
+from corridor.entities import search
+from corridor.entities.ftm import model
+from corridor.entities.models import Entity, EntityIndex, Statement
+from corridor.errors import InvalidInput
+
+CHUNK = 500
+SOURCE_KINDS = ("user", "import", "partner", "merge")
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # user | import | partner | merge
+    id: str  # user handle, import id, partner node id
+    label: str = ""
+
+
+@dataclass
+class WriteResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # entity id -> why it was refused (the rest of the batch is written)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def statement_id(entity_id: str, prop: str, value: str, source: Source) -> str:
+    key = "\x1f".join((entity_id, prop, value, source.kind, source.id))
+    return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _existing(session: Session, ids: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for part in _chunks(ids):
+        q = select(
+            Entity.id,
+            Entity.schema,
+            Entity.case_id,
+            Entity.origin,
+            Entity.purpose,
+            Entity.properties,
+            Entity.merged_into,
+        ).where(Entity.id.in_(part))
+        for row in session.execute(q):
+            out[row.id] = row
+    return out
+
+
+def members_of(session: Session, ids: Sequence[str]) -> dict[str, str]:
+    """Entities merged into any of `ids`: member id -> the id it was merged into."""
+    out: dict[str, str] = {}
+    for part in _chunks(list(ids)):
+        q = select(Entity.id, Entity.merged_into).where(Entity.merged_into.in_(part))
+        out.update({eid: into for eid, into in session.execute(q)})
+    return out
+
+
+def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The merged view: live statements of each entity and of the entities merged into it."""
+    canonical = {eid: eid for eid in ids} | members_of(session, ids)
+    props: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for part in _chunks(list(canonical)):
+        q = (
+            select(Statement.entity_id, Statement.prop, Statement.value)
+            .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
+            .order_by(Statement.created_at, Statement.id)
+        )
+        for eid, prop, value in session.execute(q):
+            values = props[canonical[eid]].setdefault(prop, [])
+            if value not in values:
+                values.append(value)
+    return props
+
+
+def proxy_of(schema: str, entity_id: str, properties: dict[str, list[str]]) -> EntityProxy:
+    return model.get_proxy({"id": entity_id, "schema": schema, "properties": properties})
+
+
+def write(
+    session: Session,
+    *,
+    proxies: Sequence[EntityProxy],
+    source: Source,
+    tlp: str,
+    purpose: str,
+    case_id: uuid.UUID | None,
+    origin: str | None = None,
+    record_id: uuid.UUID | None = None,
+    originals: dict[tuple[str, str, str], str] | None = None,
+    default_region: str | None = None,
+) -> WriteResult:
+    """Add the statements of `proxies` (from one source) and refresh the merged entities and
+    their index rows. An entity that exists in another case or with an incompatible schema is
+    refused (reported in the result), never half-written."""
+    if source.kind not in SOURCE_KINDS:
+        raise ValueError(f"unknown source kind {source.kind}")
+    result = WriteResult()
+    if not proxies:
+        return result
+    now = clock.now()
+    # The last proxy with a given id wins its schema; values of all of them are kept.
+    by_id: dict[str, EntityProxy] = {}
+    for proxy in proxies:
+        if not proxy.id:
+            raise InvalidInput("an entity without id cannot be stored")
+        seen = by_id.get(proxy.id)
+        if seen is None:
+            by_id[proxy.id] = proxy
+        else:
+            try:
+                seen.merge(proxy)
+            except InvalidData as exc:
+                result.refused[proxy.id] = str(exc)
+    existing = _existing(session, list(by_id))
+    schemas: dict[str, str] = {}
+    for eid, proxy in by_id.items():
+        if eid in result.refused:
+            continue
+        old = existing.get(eid)
+        if old is None:
+            schemas[eid] = proxy.schema.name
+            continue
+        if old.case_id != case_id or old.origin != origin:
+            result.refused[eid] = "this entity id is already used elsewhere on this node"
+            continue
+        if old.merged_into:
+            result.refused[eid] = f"this entity was merged into {old.merged_into}"
+            continue
+        try:
+            schemas[eid] = model.common_schema(old.schema, proxy.schema).name
+        except InvalidData:
+            result.refused[eid] = f"schema {proxy.schema.name} does not fit {old.schema}"
+    originals = originals or {}
+    statement_rows = [
+        {
+            "id": statement_id(eid, prop.name, value, source),
+            "entity_id": eid,
+            "prop": prop.name,
+            "value": value,
+            "original": originals.get((eid, prop.name, value)),
+            "source_kind": source.kind,
+            "source": source.id,
+            "source_label": source.label[:300],
+            "tlp": tlp,
+            "created_at": now,
+            "retracted_at": None,
+        }
+        for eid, proxy in by_id.items()
+        if eid in schemas
+        for prop, value in proxy.itervalues()
+    ]
+    for part in _chunks(statement_rows, 2000):
+        bulk_insert(session, Statement.__table__, list(part), ignore_conflicts=True)
+
+    new_ids = [eid for eid in schemas if eid not in existing]
+    old_ids = [eid for eid in schemas if eid in existing]
+    merged = _live_properties(session, old_ids) if old_ids else {}
+    entity_rows: list[dict[str, Any]] = []
+    index_items: list[search.IndexItem] = []
+    for eid in new_ids:
+        proxy = by_id[eid]
+        entity_rows.append(
+            {
+                "id": eid,
+                "schema": proxy.schema.name,
+                "caption": proxy.caption[:500],
+                "case_id": case_id,
+                "origin": origin,
+                "record_id": record_id,
+                "tlp": tlp,
+                "purpose": purpose,
+                "properties": proxy.properties,
+                "merged_into": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        index_items.append(search.IndexItem(proxy, True, case_id, origin, purpose))
+        result.created.append(eid)
+    updates: list[dict[str, Any]] = []
+    for eid in old_ids:
+        props = merged.get(eid, {})
+        old = existing[eid]
+        if props == old.properties and schemas[eid] == old.schema:
+            result.unchanged.append(eid)
+            continue
+        proxy = proxy_of(schemas[eid], eid, props)
+        updates.append(
+            {
+                "b_id": eid,
+                "schema": schemas[eid],
+                "caption": proxy.caption[:500],
+                "properties": props,
+                "updated_at": now,
+                "record_id": record_id,
+            }
+        )
+        index_items.append(search.IndexItem(proxy, False, case_id, origin, purpose))
+        result.updated.append(eid)
+    if entity_rows:
+        for part in _chunks(entity_rows, 2000):
+            bulk_insert(session, Entity.__table__, list(part))
+    if updates:
+        stmt = (
+            update(Entity.__table__)
+            .where(Entity.__table__.c.id == bindparam("b_id"))
+            .values(
+                schema=bindparam("schema"),
+                caption=bindparam("caption"),
+                properties=bindparam("properties"),
+                updated_at=bindparam("updated_at"),
+                record_id=bindparam("record_id"),
+            )
+        )
+        session.connection().execute(stmt, updates)
+    search.index(session, index_items, default_region)
+    return result
+
+
+def refresh(session: Session, entity_ids: list[str]) -> None:
+    """Recompute the merged view and index of entities after statements were retracted or
+    moved (edits, merges, splits)."""
+    existing = _existing(session, entity_ids)
+    props = _live_properties(session, list(existing))
+    now = clock.now()
+    reindex: list[search.IndexItem] = []
+    for eid, old in existing.items():
+        proxy = proxy_of(old.schema, eid, props.get(eid, {}))
+        session.execute(
+            update(Entity)
+            .where(Entity.id == eid)
+            .values(properties=proxy.properties, caption=proxy.caption[:500], updated_at=now)
+        )
+        if old.merged_into is None:
+            reindex.append(search.IndexItem(proxy, False, old.case_id, old.origin, old.purpose))
+    search.index(session, reindex)
+
+
+def unindex(session: Session, entity_ids: list[str]) -> None:
+    for part in _chunks(entity_ids):
+        session.execute(delete(EntityIndex).where(EntityIndex.entity_id.in_(part)))
+
+
+def set_values(
+    session: Session,
+    *,
+    entity: Entity,
+    proxy: EntityProxy,
+    source: Source,
+    tlp: str,
+    originals: dict[tuple[str, str], str] | None = None,
+) -> bool:
+    """Make the entity's view equal to `proxy` (a user's edit): values no longer present are
+    retracted (from every source: the statements stay, marked retracted), new values become
+    statements of `source`. Returns whether anything changed."""
+    current = entity.properties or {}
+    wanted = proxy.properties
+    now = clock.now()
+    changed = False
+    # The view includes entities merged into this one: an edit retracts their values too.
+    holders = [entity.id, *members_of(session, [entity.id])]
+    for prop, values in current.items():
+        gone = [v for v in values if v not in wanted.get(prop, [])]
+        if gone:
+            changed = True
+            session.execute(
+                update(Statement)
+                .where(
+                    Statement.entity_id.in_(holders),
+                    Statement.prop == prop,
+                    Statement.value.in_(gone),
+                    Statement.retracted_at.is_(None),
+                )
+                .values(retracted_at=now)
+            )
+    fresh = [
+        {
+            "id": statement_id(entity.id, prop, value, source),
+            "entity_id": entity.id,
+            "prop": prop,
+            "value": value,
+            "original": (originals or {}).get((prop, value)),
+            "source_kind": source.kind,
+            "source": source.id,
+            "source_label": source.label,
+            "tlp": tlp,
+            "created_at": now,
+            "retracted_at": None,
+        }
+        for prop, values in wanted.items()
+        for value in values
+        if value not in current.get(prop, [])
+    ]
+    if fresh:
+        changed = True
+        # A value retracted earlier and now stated again by the same source comes back.
+        ids = [r["id"] for r in fresh]
+        session.execute(
+            update(Statement)
+            .where(Statement.entity_id == entity.id, Statement.id.in_(ids))
+            .values(retracted_at=None)
+        )
+        bulk_insert(session, Statement.__table__, fresh, ignore_conflicts=True)
+    if proxy.schema.name != entity.schema:
+        entity.schema = proxy.schema.name
+        changed = True
+    if changed:
+        session.flush()
+        refresh(session, [entity.id])
+    return changed
+
+
+def statements(
+    session: Session, entity_id: str, *, include_retracted: bool = True
+) -> list[Statement]:
+    """The entity's statements and those of the entities merged into it."""
+    ids = [entity_id, *members_of(session, [entity_id])]
+    q = select(Statement).where(Statement.entity_id.in_(ids))
+    if not include_retracted:
+        q = q.where(Statement.retracted_at.is_(None))
+    return list(session.scalars(q.order_by(Statement.prop, Statement.created_at)))
+
+
+def view_as_of(entity: Entity, rows: list[Statement], source: str) -> EntityProxy:
+    """The entity as one source (user handle, import id or partner node) stated it."""
+    props: dict[str, list[str]] = {}
+    for st in rows:
+        if st.source == source and st.retracted_at is None:
+            props.setdefault(st.prop, []).append(st.value)
+    return proxy_of(entity.schema, entity.id, props)
+
+
+def delete_entities(session: Session, entity_ids: list[str]) -> None:
+    """Remove entities with their statements and index rows. An entity they had been merged into
+    loses their statements from its view (a partner withdrew what we had merged)."""
+    targets: set[str] = set()
+    for part in _chunks(entity_ids):
+        targets.update(
+            t
+            for t in session.scalars(
+                select(Entity.merged_into).where(
+                    Entity.id.in_(part), Entity.merged_into.is_not(None)
+                )
+            )
+            if t
+        )
+        session.execute(delete(Statement).where(Statement.entity_id.in_(part)))
+        session.execute(delete(EntityIndex).where(EntityIndex.entity_id.in_(part)))
+        session.execute(delete(Entity).where(Entity.id.in_(part)))
+    remaining = sorted(targets - set(entity_ids))
+    if remaining:
+        refresh(session, remaining)
