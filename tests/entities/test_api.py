@@ -324,3 +324,34 @@ def test_share_with_partner_third_party_rule_and_revocation(pair) -> None:  # ty
     assert to_b.get("/api/v1/search", params={"q": "Asif"}, headers=hb).json()["items"] == []
     assert counts(b) == (0, 0, 0)
     assert to_a.get(f"/api/v1/entities/{khan['id']}", headers=hr).status_code == 200
+
+
+def test_a_share_is_at_least_as_strict_as_its_entities(pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_a, _ = pair
+    ha, _ = bearer(a, "investigator", "inv@a.example")
+    cid = to_a.post("/api/v1/cases", headers=ha, json=CASE | {"tlp": "GREEN"}).json()["id"]
+    r = to_a.post(
+        f"/api/v1/cases/{cid}/entities",
+        headers=ha,
+        json={"schema": "Person", "properties": {"name": ["Source X"]}, "tlp": "AMBER+STRICT"},
+    )
+    assert r.status_code == 201
+    r = to_a.post(
+        f"/api/v1/cases/{cid}/entities",
+        headers=ha,
+        json={"schema": "Person", "properties": {"name": ["Y"]}, "tlp": "CLEAR"},
+    )
+    assert r.status_code == 422  # less strict than its GREEN case
+    eid = to_a.get(f"/api/v1/cases/{cid}/entities", headers=ha).json()["items"][0]["id"]
+    r = to_a.post(
+        "/api/v1/entities/share",
+        headers=ha,
+        json={"entities": [eid], "to": [b.id], "title": "x", "tlp": "GREEN"},
+    )
+    assert r.status_code == 422 and "AMBER+STRICT" in r.text
+    r = to_a.post(
+        "/api/v1/entities/share",
+        headers=ha,
+        json={"entities": [eid], "to": [b.id], "title": "x", "tlp": "AMBER+STRICT"},
+    )
+    assert r.status_code == 201

@@ -205,3 +205,25 @@ def test_to_dict_is_json() -> None:
     # Reasons come strongest first.
     weights = [abs(r["weight"]) for r in data["reasons"]]
     assert weights == sorted(weights, reverse=True)
+
+
+def test_first_of_january_counts_as_the_year_only() -> None:
+    exact = compare(
+        person("a", "Asif Khan", birthDate="1990-03-02"),
+        person("b", "Asif Khan", birthDate="1990-03-02"),
+    )
+    default = compare(
+        person("a", "Asif Khan", birthDate="1990-01-01"),
+        person("b", "Asif Khan", birthDate="1990-01-01"),
+    )
+    assert reason(default, "birthDate")["outcome"] == "partial"
+    assert "1 January" in str(reason(default, "birthDate")["detail"])
+    assert default.score < exact.score
+    assert default.match is not True
+
+
+def test_a_single_part_name_is_weaker_evidence() -> None:
+    single = compare(person("a", "Osman"), person("b", "عثمان"))
+    full = compare(person("a", "Osman Karimi"), person("b", "عثمان کریمی"))
+    assert reason(single, "name")["outcome"] == "agree"
+    assert float(str(reason(single, "name")["weight"])) < float(str(reason(full, "name")["weight"]))

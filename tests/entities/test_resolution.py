@@ -3,6 +3,11 @@ silently."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from corridor.records import service as records
+from corridor.records.models import StoredRecord
+from corridor.security import service as security
 from tests.entities.test_api import CASE, bearer, person
 
 
@@ -132,3 +137,46 @@ def test_compare_endpoint_explains(node, client) -> None:  # type: ignore[no-unt
     assert r.status_code == 422
     r = client.post("/api/v1/entities/compare", headers=h, json={"a": {}})
     assert r.status_code == 422
+
+
+def test_store_wide_detection_proposes_partner_duplicates_and_merges_only_on_decision(pair) -> None:  # type: ignore[no-untyped-def]
+    from corridor.federation import delivery
+
+    a, b, to_a, to_b = pair
+    ha, _ = bearer(a, "investigator", "inv@a.example")
+    hb, _ = bearer(b, "investigator", "inv@b.example")
+    cid_a = to_a.post("/api/v1/cases", headers=ha, json=CASE).json()["id"]
+    shared = person(to_a, ha, cid_a, name=["محمد آصف خان"], birthDate=["1984-03-02"])
+    to_a.post(
+        "/api/v1/entities/share",
+        headers=ha,
+        json={"entities": [shared["id"]], "to": [b.id], "title": "Coordinator"},
+    )
+    delivery.push_to(a, b.id, http=to_b)
+    cid_b = to_b.post("/api/v1/cases", headers=hb, json=CASE | {"reference": "JAN-1"}).json()["id"]
+    own = person(
+        to_b, hb, cid_b, name=["Mohammad Asif Khan"], birthDate=["1984-03-02"], nationality=["pk"]
+    )
+    r = to_b.post("/api/v1/entities/dedupe", headers=hb, json={})
+    assert r.status_code == 200 and r.json()["proposed"] == 1
+    # Proposed, not merged: both still stand alone.
+    partner_id = f"{a.id}.{shared['id']}"
+    assert to_b.get(f"/api/v1/entities/{partner_id}", headers=hb).json()["merged_into"] is None
+    cand = to_b.get("/api/v1/entities/candidates", headers=hb).json()["items"][0]
+    to_b.post(
+        f"/api/v1/entities/candidates/{cand['id']}/decision", headers=hb, json={"decision": "same"}
+    )
+    # Our entity is kept; the partner's is merged into it (never the other way round).
+    assert to_b.get(f"/api/v1/entities/{partner_id}", headers=hb).json()["merged_into"] == own["id"]
+    kept = to_b.get(f"/api/v1/entities/{own['id']}", headers=hb).json()
+    assert "محمد آصف خان" in kept["properties"]["name"]
+    assert {s["source"]["kind"] for s in kept["statements"]} == {"user", "partner"}
+    # The origin withdraws its share: what we had merged from it goes, our own stays.
+    with a.db.transaction() as s:
+        inv = security.principal_for(security.find_user(s, "inv@a.example"), kind="session")
+        rec = s.scalar(select(StoredRecord.id).where(StoredRecord.type == "entities"))
+        records.revoke(s, a.keys, actor=inv, record_id=rec, reason="withdrawn")
+    delivery.push_to(a, b.id, http=to_b)
+    kept = to_b.get(f"/api/v1/entities/{own['id']}", headers=hb).json()
+    assert kept["properties"]["name"] == ["Mohammad Asif Khan"]
+    assert {s["source"]["kind"] for s in kept["statements"]} == {"user"}

@@ -48,9 +48,14 @@ PRIOR = -2.5
 NAME_CURVE = ((0.0, -4.0), (0.5, -3.0), (0.7, -0.5), (0.8, 1.0), (0.9, 2.5), (1.0, 3.5))
 NAME_AGREE = 0.9
 NAME_PARTIAL = 0.7
+# A name of one part (Osman, Khan) is shared by many: its agreement counts at most this much.
+SINGLE_PART_NAME_MAX = 2.0
 
 BIRTH_DATE_AGREE = 3.0
 BIRTH_YEAR_AGREE = 1.0  # only the year known on one side, and it agrees
+# 1 January is what many registrations record for an estimated age: two such dates agree on
+# the year only.
+DEFAULT_DAY = "-01-01"
 BIRTH_DATE_TYPO = 1.0  # one digit off, or day and month swapped
 # Dates of birth are often estimated, misheard or mistyped: dates within two months of each
 # other or two digits apart are weak evidence against, dates within about a year moderate
@@ -210,14 +215,16 @@ def _is_arabic_script(text: str) -> bool:
 def _compare_names(a: Prepared, b: Prepared) -> Reason | None:
     if not a.names or not b.names:
         return None
-    best = (-1.0, "", "")
-    for name_a, _ in a.names:
-        for name_b, _ in b.names:
+    best = (-1.0, "", "", False)
+    for name_a, parts_a in a.names:
+        for name_b, parts_b in b.names:
             sim = name_similarity(name_a, name_b)
             if sim > best[0]:
-                best = (sim, name_a, name_b)
-    sim, name_a, name_b = best
+                best = (sim, name_a, name_b, len(parts_a) == 1 or len(parts_b) == 1)
+    sim, name_a, name_b, single = best
     weight = _curve(NAME_CURVE, sim)
+    if single:
+        weight = min(weight, SINGLE_PART_NAME_MAX)
     across = " across scripts" if _is_arabic_script(name_a) != _is_arabic_script(name_b) else ""
     if sim >= NAME_AGREE:
         outcome: Outcome = "agree"
@@ -263,7 +270,7 @@ def _compare_birth_dates(a: Prepared, b: Prepared) -> Reason | None:
     best: tuple[int, str, str] | None = None
     for x in a.birth_dates:
         for y in b.birth_dates:
-            if x == y and len(x) == 10:
+            if x == y and len(x) == 10 and not x.endswith(DEFAULT_DAY):
                 rank = 3
             elif x[:4] == y[:4] and (x.startswith(y) or y.startswith(x)):
                 rank = 2
@@ -279,6 +286,8 @@ def _compare_birth_dates(a: Prepared, b: Prepared) -> Reason | None:
         return Reason("birthDate", "agree", x, y, BIRTH_DATE_AGREE, f"birth dates agree: {x}")
     if rank == 2:
         detail = f"birth dates agree as far as known: {x} ~ {y}"
+        if x == y:
+            detail = f"birth dates agree on 1 January, often a default for an estimated age: {x}"
         return Reason("birthDate", "partial", x, y, BIRTH_YEAR_AGREE, detail)
     if rank == 1:
         detail = f"birth dates differ by one digit or a day/month swap (likely a typo): {x} ~ {y}"

@@ -25,7 +25,7 @@ from corridor.ids import uuid7
 from corridor.messages.service import audience_for
 from corridor.node.keys import NodeKeys
 from corridor.records import service as records
-from corridor.records.labels import Labels
+from corridor.records.labels import TLP_LEVELS, Labels
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
@@ -71,8 +71,6 @@ def proxy(entity: Entity) -> EntityProxy:
 
 def _check_tlp(case: Case, tlp: str | None) -> str:
     # An item may be labelled more strictly than its case, never less.
-    from corridor.records.labels import TLP_LEVELS
-
     tlp = tlp or case.tlp
     if tlp not in TLP_LEVELS:
         raise InvalidInput(f"tlp: one of {', '.join(TLP_LEVELS)}")
@@ -288,6 +286,12 @@ def share(
         _add_related(session, case, chosen)
     if labels.purpose != case.purpose:
         raise InvalidInput(f"purpose: the case holds {case.purpose} data")
+    # A share is labelled at least as strictly as the strictest entity in it.
+    strictest = max(chosen.values(), key=lambda e: TLP_LEVELS.index(e.tlp))
+    if TLP_LEVELS.index(strictest.tlp) > TLP_LEVELS.index(labels.tlp):
+        raise InvalidInput(
+            f"tlp: {strictest.caption} is TLP:{strictest.tlp}; share it as TLP:{strictest.tlp}"
+        )
     audience = audience_for(to)
     if not audience.nodes and not audience.groups:
         raise InvalidInput("to: name at least one node or sharing group")
