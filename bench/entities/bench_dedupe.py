@@ -50,10 +50,14 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--dup-share", type=float, default=0.05)
+    parser.add_argument(
+        "--hand-set", action="store_true", help="hand-set weights instead of fitted ones"
+    )
     args = parser.parse_args()
 
     benchlib.print_machine(pg_url=None)
-    print(f"== duplicate detection: {args.persons:,} persons, workers={args.workers}")
+    weights = "hand-set" if args.hand_set else "fitted (calibrate=True)"
+    print(f"== duplicate detection: {args.persons:,} persons, workers={args.workers}, {weights}")
     t0 = time.perf_counter()
     entities = list(generate(args.persons, dup_share=args.dup_share))
     generated = time.perf_counter() - t0
@@ -68,7 +72,10 @@ def main() -> None:
     cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     matches = unsure = true_matches = true_unsure = namesakes = 0
-    for pair in find_duplicates(entities, workers=args.workers, stats=stats):
+    found = find_duplicates(
+        entities, workers=args.workers, stats=stats, calibrate=not args.hand_set
+    )
+    for pair in found:
         true = is_true_pair(pair.a_id, pair.b_id)
         if pair.comparison.match:
             matches += 1
@@ -89,6 +96,9 @@ def main() -> None:
     print(f"  pairs       {stats.compared:,} candidates, {stats.scored:,} fully compared, ")
     print(f"              {stats.yielded:,} reported (score ≥ NO_MATCH_THRESHOLD)")
     print(f"  memory      peak RSS of the main process {peak:.1f} GiB")
+    if stats.model is not None:
+        print(f"  fit         {stats.fit_seconds:.0f} s (included above) on {stats.fitted_pairs:,}")
+        print(f"              sampled candidate pairs; {stats.model.describe()[0]}")
 
     def line(label: str, found: int, hits: int) -> None:
         precision = hits / found if found else 0.0

@@ -9,9 +9,12 @@
    never a spelling the file gives for the same Arabic form. Also the subset of rows that are
    personal names by an outside criterion: rigour's person-name tagger (Wikidata given and
    family names) gives the Arabic and the Latin form a common name symbol.
-2. FEBRL 4a ↔ 4b through find_duplicates (blocking + compare), pairs between the two files.
+2. FEBRL 4a ↔ 4b through find_duplicates, pairs between the two files.
 3. fake_1000 (250 clusters) through find_duplicates, pairs scored directly and pairs of the
    transitive closure.
+2 and 3 are run twice: with the hand-set weights of compare (calibrate=False) and with weights
+fitted by EM on each data set's own candidate pairs (calibrate=True, no labels used: the labels
+only score the result). With --model the fitted m, u and weights are printed.
 """
 
 from __future__ import annotations
@@ -113,18 +116,43 @@ def arabic_latin(skip_subset: bool) -> list[str]:
 
 
 def linkage(
-    label: str, entities: list, truth: set[frozenset[str]], keep: Callable[[str, str], bool]
+    label: str,
+    entities: list,
+    truth: set[frozenset[str]],
+    keep: Callable[[str, str], bool],
+    show_model: bool,
+) -> list[str]:
+    out: list[str] = []
+    for calibrate in (False, True):
+        out += _linkage(label, entities, truth, keep, calibrate, show_model)
+    return out
+
+
+def _linkage(
+    label: str,
+    entities: list,
+    truth: set[frozenset[str]],
+    keep: Callable[[str, str], bool],
+    calibrate: bool,
+    show_model: bool,
 ) -> list[str]:
     out: list[str] = []
     stats = DedupeStats()
     t0 = time.perf_counter()
-    pairs = [p for p in find_duplicates(entities, workers=2, stats=stats) if keep(p.a_id, p.b_id)]
+    found = find_duplicates(entities, workers=2, stats=stats, calibrate=calibrate)
+    pairs = [p for p in found if keep(p.a_id, p.b_id)]
     elapsed = time.perf_counter() - t0
+    label = f"{label}, {'fitted' if calibrate else 'hand-set'}"
     print(f"== {label}: {len(entities):,} records, {len(truth):,} true pairs")
     print(
         f"  find_duplicates {elapsed:.1f} s, workers=2: {stats.compared:,} candidate pairs, "
         f"{stats.scored:,} compared in full"
     )
+    if stats.model is not None:
+        print(f"  fitted in {stats.fit_seconds:.1f} s: {stats.model.describe()[0]}")
+        if show_model:
+            for line in stats.model.describe()[1:]:
+                print(f"    {line}")
     matched = [(p.a_id, p.b_id) for p in pairs if p.comparison.match]
     queued = [(p.a_id, p.b_id) for p in pairs]
     for name, chosen in (
@@ -146,6 +174,7 @@ def linkage(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-subset", action="store_true", help="skip the slow name subset")
+    parser.add_argument("--model", action="store_true", help="print the fitted m and u")
     args = parser.parse_args()
     if not DATA_DIR.is_dir():
         sys.exit(f"data directory {DATA_DIR} not found")
@@ -158,9 +187,10 @@ def main() -> None:
         febrl,
         febrl_truth(febrl),
         lambda a, b: a.split("-")[2] != b.split("-")[2],  # one record from each file
+        args.model,
     )
     fake, cluster_of = read_fake_1000()
-    summary += linkage("fake_1000", fake, cluster_pairs(cluster_of), lambda a, b: True)
+    summary += linkage("fake_1000", fake, cluster_pairs(cluster_of), lambda a, b: True, args.model)
 
     print("summary (targets: FEBRL F1 ≥ 0.95, fake_1000 F1 ≥ 0.90, Arabic–Latin held out")
     print("         R ≥ 0.90 at P ≥ 0.95)")

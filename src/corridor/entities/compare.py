@@ -212,16 +212,18 @@ def _is_arabic_script(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" for ch in text)
 
 
-def _compare_names(a: Prepared, b: Prepared) -> Reason | None:
-    if not a.names or not b.names:
-        return None
+def _best_names(a: Prepared, b: Prepared) -> tuple[float, str, str, bool]:
+    """The most similar pair of names: similarity, the two names, whether one has one part."""
     best = (-1.0, "", "", False)
     for name_a, parts_a in a.names:
         for name_b, parts_b in b.names:
             sim = name_similarity(name_a, name_b)
             if sim > best[0]:
                 best = (sim, name_a, name_b, len(parts_a) == 1 or len(parts_b) == 1)
-    sim, name_a, name_b, single = best
+    return best
+
+
+def _name_reason(sim: float, name_a: str, name_b: str, single: bool) -> Reason:
     weight = _curve(NAME_CURVE, sim)
     if single:
         weight = min(weight, SINGLE_PART_NAME_MAX)
@@ -236,6 +238,12 @@ def _compare_names(a: Prepared, b: Prepared) -> Reason | None:
         outcome = "conflict"
         detail = f"names differ: {name_a} ≠ {name_b}"
     return Reason("name", outcome, name_a, name_b, weight, f"{detail} ({sim:.2f})")
+
+
+def _compare_names(a: Prepared, b: Prepared) -> Reason | None:
+    if not a.names or not b.names:
+        return None
+    return _name_reason(*_best_names(a, b))
 
 
 def _date_typo(x: str, y: str) -> bool:
@@ -264,7 +272,9 @@ def _date_distance(x: str, y: str) -> int:
     return 1 if years <= 1 else 0
 
 
-def _compare_birth_dates(a: Prepared, b: Prepared) -> Reason | None:
+def _birth_rank(a: Prepared, b: Prepared) -> tuple[int, str, str] | None:
+    """The best grade of agreement between two sets of birth dates, from 3 (the same full date)
+    to -3 (far apart), and the two dates."""
     if not a.birth_dates or not b.birth_dates:
         return None
     best: tuple[int, str, str] | None = None
@@ -280,8 +290,10 @@ def _compare_birth_dates(a: Prepared, b: Prepared) -> Reason | None:
                 rank = _date_distance(x, y) - 3
             if best is None or rank > best[0]:
                 best = (rank, x, y)
-    assert best is not None
-    rank, x, y = best
+    return best
+
+
+def _birth_reason(rank: int, x: str, y: str) -> Reason:
     if rank == 3:
         return Reason("birthDate", "agree", x, y, BIRTH_DATE_AGREE, f"birth dates agree: {x}")
     if rank == 2:
@@ -300,6 +312,11 @@ def _compare_birth_dates(a: Prepared, b: Prepared) -> Reason | None:
         return Reason("birthDate", "conflict", x, y, BIRTH_DATE_CLOSE, detail)
     detail = f"birth dates differ: {x} ≠ {y}"
     return Reason("birthDate", "conflict", x, y, BIRTH_DATE_CONFLICT, detail)
+
+
+def _compare_birth_dates(a: Prepared, b: Prepared) -> Reason | None:
+    best = _birth_rank(a, b)
+    return None if best is None else _birth_reason(*best)
 
 
 def _one_typo(x: str, y: str) -> bool:
@@ -339,7 +356,12 @@ _KIND_LABEL = {
 
 
 def _compare_identifiers(a: Prepared, b: Prepared) -> list[Reason]:
-    reasons: list[Reason] = []
+    return [reason for _, reason in _identifier_reasons(a, b)]
+
+
+def _identifier_reasons(a: Prepared, b: Prepared) -> list[tuple[str, Reason]]:
+    """(selector kind, reason) for each kind both entities have values of."""
+    reasons: list[tuple[str, Reason]] = []
     kinds = dict.fromkeys(k for k, _, _ in a.selectors if any(k == kb for kb, _, _ in b.selectors))
     for kind in kinds:
         values_a = {v: p for k, v, p in a.selectors if k == kind}
@@ -350,7 +372,7 @@ def _compare_identifiers(a: Prepared, b: Prepared) -> list[Reason]:
             feature = values_a[shared[0]]
             label = _KIND_LABEL.get(feature, feature)
             detail = f"{label} agree: {shared[0]}"
-            reasons.append(Reason(feature, "agree", shared[0], shared[0], agree_w, detail))
+            reasons.append((kind, Reason(feature, "agree", shared[0], shared[0], agree_w, detail)))
             continue
         feature = next(iter(values_a.values()))
         label = _KIND_LABEL.get(feature, feature)
@@ -367,11 +389,12 @@ def _compare_identifiers(a: Prepared, b: Prepared) -> list[Reason]:
             )
         if near is not None:
             detail = f"{label} differ by one character (likely a typo): {near[0]} ~ {near[1]}"
-            reasons.append(Reason(feature, "partial", near[0], near[1], IDENTIFIER_TYPO, detail))
+            reason = Reason(feature, "partial", near[0], near[1], IDENTIFIER_TYPO, detail)
+            reasons.append((kind, reason))
             continue
         x, y = ", ".join(sorted(values_a)), ", ".join(sorted(values_b))
         detail = f"{label} differ: {x} ≠ {y}"
-        reasons.append(Reason(feature, "conflict", x, y, conflict_w, detail))
+        reasons.append((kind, Reason(feature, "conflict", x, y, conflict_w, detail)))
     return reasons
 
 
@@ -415,7 +438,7 @@ def _compare_addresses(a: Prepared, b: Prepared) -> Reason | None:
     return Reason("address", "conflict", x, y, ADDRESS_CONFLICT, f"addresses differ: {x} ≠ {y}")
 
 
-def _decide(score: float) -> bool | None:
+def decide(score: float) -> bool | None:
     if score >= MATCH_THRESHOLD:
         return True
     if score < NO_MATCH_THRESHOLD:
@@ -425,23 +448,16 @@ def _decide(score: float) -> bool | None:
 
 def compare_prepared(a: Prepared, b: Prepared) -> Comparison:
     """:func:`compare` on entities already passed through :func:`prepare`."""
-    try:
-        model.common_schema(a.schema, b.schema)
-    except InvalidData:
-        detail = f"a {a.schema} and a {b.schema} cannot be the same thing"
-        reason = Reason("schema", "conflict", a.schema, b.schema, SCHEMA_CONFLICT, detail)
-        return Comparison(0.0, False, [reason])
-    reasons = [r for r in (_compare_names(a, b), _compare_birth_dates(a, b)) if r is not None]
-    reasons.extend(_compare_identifiers(a, b))
-    for extra in (_compare_countries(a, b), _compare_genders(a, b), _compare_addresses(a, b)):
-        if extra is not None:
-            reasons.append(extra)
+    conflict = schemata_conflict(a, b)
+    if conflict is not None:
+        return conflict
+    reasons = [level.reason for level in feature_levels(a, b)]
     if not reasons:
         return Comparison(0.0, None, [])
     logit = PRIOR + sum(r.weight for r in reasons)
     score = 1.0 / (1.0 + math.exp(-logit))
     reasons.sort(key=lambda r: -abs(r.weight))
-    return Comparison(score, _decide(score), reasons)
+    return Comparison(score, decide(score), reasons)
 
 
 def could_reach(a: Prepared, b: Prepared, min_score: float) -> bool:
@@ -465,6 +481,78 @@ def could_reach(a: Prepared, b: Prepared, min_score: float) -> bool:
         logit += dates.weight
     logit += sum(r.weight for r in _compare_identifiers(a, b))
     return 1.0 / (1.0 + math.exp(-logit)) >= min_score
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One feature of a compared pair on a finer scale than ``Reason.outcome``, for weights
+    fitted to a data set (see :mod:`corridor.entities.calibrate`): ``slot`` is the feature
+    (``name``, ``birthDate``, a selector kind such as ``document`` or ``email``,
+    ``nationality``, ``gender``, ``address``), ``level`` its grade, ``reason`` what
+    :func:`compare` says about it, with the hand-set weight."""
+
+    slot: str
+    level: str
+    reason: Reason
+
+
+# Name similarity bands of the name levels, highest first.
+NAME_LEVEL_BANDS = (0.98, 0.9, 0.8, 0.7, 0.5)
+_BIRTH_LEVELS = {
+    3: "same date",
+    1: "typo",
+    -1: "within two months",
+    -2: "within a year",
+    -3: "far apart",
+}
+
+
+def _name_level(sim: float, single: bool) -> str:
+    band = next((f"≥{t}" for t in NAME_LEVEL_BANDS if sim >= t), f"<{NAME_LEVEL_BANDS[-1]}")
+    return f"{band}, one part" if single else band
+
+
+def exact_levels(a: Prepared, b: Prepared) -> list[Level]:
+    """The levels of birth dates and identifiers: cheap, compared exactly (no names)."""
+    out: list[Level] = []
+    birth = _birth_rank(a, b)
+    if birth is not None:
+        rank, x, y = birth
+        level = _BIRTH_LEVELS.get(rank) or ("1 January" if x == y else "year as far as known")
+        out.append(Level("birthDate", level, _birth_reason(rank, x, y)))
+    out.extend(Level(kind, r.outcome, r) for kind, r in _identifier_reasons(a, b))
+    return out
+
+
+def feature_levels(a: Prepared, b: Prepared) -> list[Level]:
+    """Every feature both entities have, graded, in the order :func:`compare` lists them before
+    sorting. Entities of incompatible schemata are not compared here."""
+    out: list[Level] = []
+    if a.names and b.names:
+        sim, name_a, name_b, single = _best_names(a, b)
+        out.append(
+            Level("name", _name_level(sim, single), _name_reason(sim, name_a, name_b, single))
+        )
+    out.extend(exact_levels(a, b))
+    for slot, reason in (
+        ("nationality", _compare_countries(a, b)),
+        ("gender", _compare_genders(a, b)),
+        ("address", _compare_addresses(a, b)),
+    ):
+        if reason is not None:
+            out.append(Level(slot, reason.outcome, reason))
+    return out
+
+
+def schemata_conflict(a: Prepared, b: Prepared) -> Comparison | None:
+    """The comparison of two entities of incompatible schemata (score 0), or None."""
+    try:
+        model.common_schema(a.schema, b.schema)
+    except InvalidData:
+        detail = f"a {a.schema} and a {b.schema} cannot be the same thing"
+        reason = Reason("schema", "conflict", a.schema, b.schema, SCHEMA_CONFLICT, detail)
+        return Comparison(0.0, False, [reason])
+    return None
 
 
 def compare(a: EntityProxy, b: EntityProxy, *, default_region: str | None = None) -> Comparison:

@@ -20,27 +20,44 @@ nothing of the database: feed it entities, consume scored pairs.
 from __future__ import annotations
 
 import multiprocessing
+import random
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 from followthemoney import EntityProxy
 
+from corridor.entities.calibrate import FittedModel, fit_pairs
 from corridor.entities.compare import (
+    DEFAULT_DAY,
     NO_MATCH_THRESHOLD,
     Comparison,
     Prepared,
     compare_prepared,
     could_reach,
+    feature_levels,
     prepare,
+    schemata_conflict,
 )
 from corridor.errors import InvalidInput
 
 # Blocks that would generate more pairs than a block of this many members are not used.
 BLOCK_CAP = 50
+# A birth date alone, or a pair of name-part keys whatever the birth dates, is telling only when
+# few entities share it (a case file, not a national register): such blocks are used only up to
+# this many members.
+SMALL_BLOCK = 10
 # Name-part keys per name used for blocking (the longest ones: they are the most selective).
 MAX_KEYS_PER_NAME = 4
+# Calibration: fewer candidate pairs than this (a small case) are too few to fit weights on, and
+# the hand-set weights are used; more than FIT_PAIRS are sampled (by entity) down to about that
+# many; RANDOM_PAIRS random pairs give the starting u.
+MIN_FIT_PAIRS = 1_000
+FIT_PAIRS = 100_000
+RANDOM_PAIRS = 20_000
+_SEED = 4
 # Entities per unit of work handed to a worker process.
 CHUNK = 2_000
 
@@ -69,6 +86,7 @@ def block_keys(entity: Prepared) -> set[str]:
         for k in part_keys:
             keys.update(f"d:{k}:{d}" for d in dates)
             keys.update(f"k:{k}:{y}" for y in years)
+    keys.update(f"{_DATE_ONLY}{d}" for d in dates if not d.endswith(DEFAULT_DAY))
     keys.update(f"s:{kind}:{value}" for kind, value, _ in entity.selectors)
     return keys
 
@@ -77,6 +95,7 @@ def block_keys(entity: Prepared) -> set[str]:
 # name-only block serves entities without a birth date; entities that both have one meet in
 # the dated blocks.
 _UNDATED = "n:"
+_DATE_ONLY = "b:"
 _FLAG_UNDATED = 1
 _GUARDS = {_UNDATED: _FLAG_UNDATED}
 
@@ -94,6 +113,7 @@ class _Index:
     blocks: list[list[int]]  # block id → members, ascending
     needs: bytearray  # block → the flag one member of each pair must have (0: none)
     skipped_blocks: int
+    model: FittedModel | None = None
 
 
 def _build_index(
@@ -106,6 +126,7 @@ def _build_index(
     block_of: dict[str, int] = {}
     blocks: list[list[int]] = []
     needs = bytearray()
+    key_kind: list[str] = []
     for proxy in entities:
         if proxy.id is None:
             raise InvalidInput("every entity needs an id for duplicate detection")
@@ -121,6 +142,7 @@ def _build_index(
                 block = block_of[key] = len(blocks)
                 blocks.append([])
                 needs.append(_GUARDS.get(key[:2], 0))
+                key_kind.append(key[:2])
             blocks[block].append(index)
             mine.append(block)
         entity_keys.append(mine)
@@ -129,6 +151,12 @@ def _build_index(
     for block, members in enumerate(blocks):
         # The cap bounds the pairs a block generates; in a guarded block only pairs with a
         # flagged member count.
+        if len(members) <= SMALL_BLOCK:
+            needs[block] = 0
+        elif key_kind[block] == _DATE_ONLY:
+            blocks[block] = []
+            skipped += 1
+            continue
         need = needs[block]
         flagged = sum(1 for m in members if flags[m] & need) if need else len(members)
         pairs = flagged * (flagged - 1) // 2 + flagged * (len(members) - flagged)
@@ -176,10 +204,17 @@ def _score_range(
         for j in _candidates(index, i):
             compared += 1
             right = index.prepared[j]
-            if not could_reach(left, right, min_score):
-                continue
-            scored += 1
-            result = compare_prepared(left, right)
+            if index.model is None:
+                if not could_reach(left, right, min_score):
+                    continue
+                scored += 1
+                result = compare_prepared(left, right)
+            else:
+                conflict = schemata_conflict(left, right)
+                if conflict is None and not index.model.could_reach(left, right, min_score):
+                    continue
+                scored += 1
+                result = conflict or index.model.score(feature_levels(left, right))
             if result.score >= min_score:
                 out.append((i, j, result))
     return out, compared, scored
@@ -195,6 +230,9 @@ class DedupeStats:
     compared: int = 0  # candidate pairs
     scored: int = 0  # candidate pairs that could reach min_score and were fully compared
     yielded: int = 0
+    fitted_pairs: int = 0  # candidate pairs the weights were fitted on (0: hand-set weights)
+    fit_seconds: float = 0.0
+    model: FittedModel | None = None
 
 
 def candidate_pairs(
@@ -219,9 +257,17 @@ def find_duplicates(
     block_cap: int = BLOCK_CAP,
     chunk_size: int = CHUNK,
     stats: DedupeStats | None = None,
+    calibrate: bool = True,
+    min_fit_pairs: int = MIN_FIT_PAIRS,
 ) -> Iterator[ScoredPair]:
-    """Pairs of likely duplicates, scored by :func:`compare`: every candidate pair scoring at
-    least ``min_score`` (by default the unsure and the matching ones, for a review queue).
+    """Pairs of likely duplicates: every candidate pair scoring at least ``min_score`` (by
+    default the unsure and the matching ones, for a review queue).
+
+    With ``calibrate`` and at least ``min_fit_pairs`` candidate pairs, the weights are fitted
+    to these entities (:mod:`corridor.entities.calibrate`, on a sample of up to
+    :data:`FIT_PAIRS` candidate pairs) and the scores are posterior match probabilities;
+    otherwise (or with fewer pairs) pairs are scored by :func:`compare` with its hand-set
+    weights. Either way each comparison lists its reasons with the weight each one carried.
 
     ``workers > 1`` forks that many processes where the platform can fork (and no other forked
     run is going on in this process); otherwise the work runs here. Pairs arrive in no
@@ -234,6 +280,12 @@ def find_duplicates(
     stats.entities = len(index.ids)
     stats.blocks = sum(1 for b in index.blocks if len(b) > 1)
     stats.skipped_blocks = index.skipped_blocks
+    if calibrate:
+        started = time.perf_counter()
+        index.model = _fit(index, min_fit_pairs)
+        stats.fit_seconds = time.perf_counter() - started
+        stats.model = index.model
+        stats.fitted_pairs = index.model.pairs if index.model is not None else 0
     size = len(index.ids)
     tasks = [(s, min(s + chunk_size, size), min_score) for s in range(0, size, chunk_size)]
     can_fork = "fork" in multiprocessing.get_all_start_methods()
@@ -247,6 +299,27 @@ def find_duplicates(
             _fork_lock.release()
     else:
         yield from _collect((_score_range(index, task) for task in tasks), index, stats)
+
+
+def _fit(index: _Index, min_pairs: int) -> FittedModel | None:
+    """Weights fitted on the candidate pairs of entities taken in a seeded random order until
+    :data:`FIT_PAIRS` are collected, or None when the whole data set has fewer than
+    ``min_pairs``."""
+    size = len(index.ids)
+    rng = random.Random(_SEED)  # noqa: S311 (a reproducible sample, not a secret)
+    pairs: list[tuple[Prepared, Prepared]] = []
+    for i in rng.sample(range(size), size):
+        pairs.extend((index.prepared[i], index.prepared[j]) for j in _candidates(index, i))
+        if len(pairs) >= FIT_PAIRS:
+            break
+    if len(pairs) < max(min_pairs, 1):
+        return None
+    randoms = (
+        (index.prepared[i], index.prepared[j])
+        for i, j in ((rng.randrange(size), rng.randrange(size)) for _ in range(RANDOM_PAIRS))
+        if i != j
+    )
+    return fit_pairs(pairs, randoms)
 
 
 def _collect(

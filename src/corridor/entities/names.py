@@ -270,12 +270,17 @@ def name_keys(name: str) -> list[str]:
 def latin_tokens(name: str) -> list[str]:
     """Lower-case ASCII tokens of a name in any script (Arabic script is transliterated without
     vowels: محمد → mhmd), for highlighting and prefix search."""
+    return list(_latin_tokens(name))
+
+
+@lru_cache(maxsize=200_000)
+def _latin_tokens(name: str) -> tuple[str, ...]:
     out: list[str] = []
     for token in tokenize_name(_strip_marks(name).casefold()):
         latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
         if latin:
             out.append(latin)
-    return out
+    return tuple(out)
 
 
 # At or above this similarity two names are taken as spellings of one name. Chosen on the

@@ -43,6 +43,7 @@ _NON_DIGIT = re.compile(r"\D+")
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _SPACES = re.compile(r"\s+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
 def _ascii_digits(value: str) -> str:
@@ -238,7 +239,12 @@ def selector_values(proxy: EntityProxy, default_region: str | None = None) -> li
     out: list[tuple[str, str]] = []
     for prop, kind in _selector_props(proxy.schema.name):
         for raw in proxy.get(prop, quiet=True):
-            found_kind, value = kind, normalize_identifier(kind, raw, region)
+            if kind == "phone" and _E164.match(raw):
+                # Stored phones were validated into E.164 when they were added: skip re-parsing
+                # (the costliest step of indexing an entity).
+                found_kind, value = kind, raw
+            else:
+                found_kind, value = kind, normalize_identifier(kind, raw, region)
             if kind == "bank_account" and (as_iban := _iban(raw)) is not None:
                 found_kind, value = "iban", as_iban
             if value is not None and (found_kind, value) not in seen:

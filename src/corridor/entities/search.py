@@ -33,7 +33,9 @@ from corridor.records.policy import can_see
 from corridor.security.principal import Principal
 
 MAX_QUERY = 200
-CANDIDATES = 300
+CANDIDATES = 120
+# Up to this many matches a pass is ordered by relevance (bm25); beyond, by recency.
+RANK_AT_MOST = 5_000
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 PHONE_RE = re.compile(r"^[+(]?[\d\s().\-/]{6,24}$")
 ALNUM_RE = re.compile(r"[^0-9a-z]")
@@ -164,29 +166,59 @@ def _fts_match(terms: list[str], joiner: str) -> str:
     return f" {joiner} ".join(f'"{t}"' for t in terms)
 
 
-def _candidates_sqlite(session: Session, query: Query, filters: list[Any]) -> list[str]:
-    out: list[str] = []
-    # The strict pass (every name key, or any selector) first; the loose passes only fill up.
-    passes: list[str] = []
-    strict = []
-    if query.name_keys:
-        strict.append("keys:(" + _fts_match(query.name_keys, "AND") + ")")
+def _doc_counts(session: Session, terms: list[str]) -> dict[str, int]:
+    """How many entities hold each term (FTS5's own vocabulary table: an index lookup)."""
+    if not terms:
+        return {}
+    q = text("SELECT term, doc FROM entity_fts_vocab WHERE term IN :terms").bindparams(
+        bindparam("terms", expanding=True)
+    )
+    return {term: doc for term, doc in session.execute(q, {"terms": sorted(set(terms))})}
+
+
+def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
+    """FTS5 expressions to try in turn, each with an upper bound of how many entities match.
+    First every name key (or any selector); then, for names of three parts or more, all parts
+    but one (a part misspelt beyond its key); last a prefix of the last word typed."""
+    df = _doc_counts(session, query.name_keys + query.selector_terms)
+    keys = query.name_keys
+    passes: list[tuple[str, int]] = []
+    strict, bound = [], 0
+    if keys:
+        strict.append("keys:(" + _fts_match(keys, "AND") + ")")
+        bound += min(df.get(k, 0) for k in keys)
     if query.selector_terms:
         strict.append("keys:(" + _fts_match(query.selector_terms, "OR") + ")")
+        bound += sum(df.get(k, 0) for k in query.selector_terms)
     if strict:
-        passes.append(" OR ".join(strict))
-    if len(query.name_keys) > 1:
-        passes.append("keys:(" + _fts_match(query.name_keys, "OR") + ")")
+        passes.append((" OR ".join(strict), bound))
+    if len(keys) >= 3:
+        combos = [[k for j, k in enumerate(keys) if j != i] for i in range(len(keys))]
+        passes.append(
+            (
+                "keys:(" + " OR ".join("(" + _fts_match(c, "AND") + ")" for c in combos) + ")",
+                sum(min(df.get(k, 0) for k in c) for c in combos),
+            )
+        )
     if query.prefix and not query.selector_terms:
-        passes.append(f'names:"{query.prefix}"*')
-    for expr in passes:
+        passes.append((f'names:"{query.prefix}"*', RANK_AT_MOST + 1))
+    return passes
+
+
+def _candidates_sqlite(session: Session, query: Query, filters: list[Any]) -> list[str]:
+    out: list[str] = []
+    for expr, bound in _sqlite_passes(session, query):
         q = (
             select(EntityIndex.entity_id)
             .join(FTS, FTS.c.rowid == EntityIndex.id)
             .where(text("entity_fts MATCH :m").bindparams(m=expr), *filters)
-            .order_by(FTS.c.rank)
             .limit(CANDIDATES)
         )
+        # bm25 is computed for every match before the first row comes out: affordable for a
+        # few thousand matches. For a very common name the newest entities come first instead
+        # (FTS5 walks its index in rowid order and stops at the limit); all candidates are
+        # ranked by name similarity afterwards anyway.
+        q = q.order_by(FTS.c.rank if bound <= RANK_AT_MOST else FTS.c.rowid.desc())
         for eid in session.scalars(q):
             if eid not in out:
                 out.append(eid)
