@@ -206,4 +206,25 @@ def test_graph_page_and_its_analysis(node, make_user) -> None:  # type: ignore[n
     page = c.get(f"{case_url}/graph").text
     assert 'id="graph"' in page and "cytoscape-" in page and "/static/js/graph.js" in page
     part = c.get(f"{case_url}/graph/_analysis").text
-    assert "Haji Karim" in part and "payment" in part and "2400" in part
+    assert "Haji Karim" in part and "payment" in part and "2,400 EUR" in part
+
+
+def test_relations_are_listed_by_what_they_link(node, make_user) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = login(node, make_user)
+    r = c.post("/cases", data={"csrf_token": csrf, "reference": "FIA-2026-7", "title": "T"})
+    case_url = str(r.url.path)
+    ids = []
+    for name in ("Haji Karim", "Reza Ahmadi"):
+        r = c.post(
+            f"{case_url}/entities", data={"csrf_token": csrf, "schema": "Person", "name": name}
+        )
+        ids.append(str(r.url.path).rsplit("/", 1)[1])
+    c.post(
+        f"{case_url}/entities",
+        data={
+            "csrf_token": csrf,
+            "schema": "Associate",
+            "more": f"person: {ids[0]}\nassociate: {ids[1]}",
+        },
+    )
+    assert "Associate: Haji Karim → Reza Ahmadi" in c.get(case_url).text

@@ -59,7 +59,55 @@ def key_facts(entity: Entity) -> list[tuple[str, str]]:
     return out[:4]
 
 
-templates.env.globals.update(schema_label=schema_label, prop_label=prop_label, key_facts=key_facts)
+def _ends(entity: Entity) -> list[str]:
+    """The ids a relation or an interval links (source and target first), in FtM's order."""
+    sch = model.get(entity.schema)
+    if sch is None:
+        return []
+    props = entity.properties or {}
+    names = [n for n in (sch.source_prop, sch.target_prop) if n is not None]
+    names = [p.name for p in names] + [
+        p.name
+        for p in sch.properties.values()
+        if p.type.name == "entity" and p.name not in {x for x in names}
+    ]
+    return [v for n in names for v in props.get(n, [])[:1]]
+
+
+def entity_label(entity: Entity, names: dict[str, str]) -> str:
+    """What a list shows for an entity: a relation, call or payment without a name of its own
+    reads "Associate: Haji Karim → Muhammad Asif Khan" instead of its bare caption."""
+    sch = model.get(entity.schema)
+    if sch is None or (entity.properties or {}).get("name"):
+        return entity.caption
+    ends = [names[e] for e in _ends(entity)[:2] if e in names]
+    if len(ends) == 2 and (sch.edge or sch.is_a("Interval")):
+        return f"{sch.label}: {ends[0]} → {ends[1]} ({entity.caption})"
+    return entity.caption
+
+
+def captions_of(session: Session, entities: list[Entity]) -> dict[str, str]:
+    refs = {e for ent in entities for e in _ends(ent)[:2]}
+    if not refs:
+        return {}
+    rows = session.execute(select(Entity.id, Entity.caption).where(Entity.id.in_(sorted(refs))))
+    return {eid: caption for eid, caption in rows}
+
+
+def amount(value: float | None) -> str:
+    """An amount with thousands separators and no needless decimals (7,500,000; 2,400.50)."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+templates.env.globals.update(
+    schema_label=schema_label,
+    prop_label=prop_label,
+    key_facts=key_facts,
+    entity_label=entity_label,
+)
+templates.env.filters["amount"] = amount
 
 
 def parse_lines(schema: str, text: str) -> dict[str, list[str]]:
@@ -194,6 +242,7 @@ def _case_page(
             )
         )
         members = cases.members(session, case)
+        names = captions_of(session, rows)
         peers = list(session.scalars(select(Peer).where(Peer.state == "approved")))
         groups = list_groups(session)
     return page(
@@ -202,6 +251,7 @@ def _case_page(
         {
             "case": case,
             "entities": rows,
+            "names": names,
             "total": total,
             "role": role,
             "members": members,
