@@ -17,7 +17,7 @@ from typing import Any
 
 from followthemoney import EntityProxy
 from followthemoney.types import registry
-from sqlalchemy import and_, bindparam, column, false, or_, select, table, text, update
+from sqlalchemy import and_, bindparam, column, false, func, or_, select, table, text, update
 from sqlalchemy.orm import Session
 
 from corridor.audit import service as audit
@@ -232,31 +232,41 @@ def _tsquery(terms: list[str], joiner: str) -> str:
 
 
 def _candidates_postgresql(session: Session, query: Query, filters: list[Any]) -> list[str]:
-    out: list[str] = []
-    passes: list[tuple[str, Any]] = []
+    """The same passes as on SQLite, as `simple` tsqueries served by the GIN index (the prefix
+    pass by the trigram index on names)."""
+    keys = query.name_keys
+    passes: list[tuple[str, str]] = []
+    vector = "to_tsvector('simple', entity_index.keys)"
+    matches = f"{vector} @@ to_tsquery('simple', :m)"
     strict = []
-    if query.name_keys:
-        strict.append("(" + _tsquery(query.name_keys, "&") + ")")
+    if keys:
+        strict.append("(" + _tsquery(keys, "&") + ")")
     if query.selector_terms:
         strict.append("(" + _tsquery(query.selector_terms, "|") + ")")
-    vector = "to_tsvector('simple', entity_index.keys)"
     if strict:
-        passes.append((f"{vector} @@ to_tsquery('simple', :m)", " | ".join(strict)))
-    if len(query.name_keys) > 1:
-        passes.append((f"{vector} @@ to_tsquery('simple', :m)", _tsquery(query.name_keys, "|")))
+        passes.append((matches, " | ".join(strict)))
+    if len(keys) >= 3:
+        combos = [[k for j, k in enumerate(keys) if j != i] for i in range(len(keys))]
+        passes.append((matches, " | ".join("(" + _tsquery(c, "&") + ")" for c in combos)))
     if query.prefix and not query.selector_terms:
-        # Served by the trigram index on names.
         passes.append(("entity_index.names ILIKE :m", f"%{query.prefix}%"))
+    out: list[str] = []
     for cond, arg in passes:
-        q = (
-            select(EntityIndex.entity_id)
-            .where(text(cond).bindparams(m=arg), *filters)
-            .limit(CANDIDATES)
+        where = [text(cond).bindparams(m=arg), *filters]
+        # As on SQLite: rank by relevance only when few enough entities match (counting stops
+        # at the bound), otherwise take the newest.
+        found = session.scalar(
+            select(func.count()).select_from(
+                select(EntityIndex.id).where(*where).limit(RANK_AT_MOST + 1).subquery()
+            )
         )
-        if "tsquery" in cond:
+        q = select(EntityIndex.entity_id).where(*where).limit(CANDIDATES)
+        if cond == matches and (found or 0) <= RANK_AT_MOST:
             q = q.order_by(
                 text(f"ts_rank({vector}, to_tsquery('simple', :m)) DESC").bindparams(m=arg)
             )
+        else:
+            q = q.order_by(EntityIndex.id.desc())
         for eid in session.scalars(q):
             if eid not in out:
                 out.append(eid)
