@@ -99,6 +99,9 @@ def main() -> None:
     if stats.model is not None:
         print(f"  fit         {stats.fit_seconds:.0f} s (included above) on {stats.fitted_pairs:,}")
         print(f"              sampled candidate pairs; {stats.model.describe()[0]}")
+    elif not args.hand_set:
+        print(f"  fit         {stats.fit_seconds:.0f} s (included above), not usable (see")
+        print("              calibrate.FittedModel.usable): hand-set weights were used")
 
     def line(label: str, found: int, hits: int) -> None:
         precision = hits / found if found else 0.0

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from followthemoney import EntityProxy
 
-from corridor.entities.calibrate import HARD_CONFLICT_MAX_SCORE, FittedModel, Pattern, fit
+from corridor.entities.calibrate import (
+    HARD_CONFLICT_MAX_SCORE,
+    MAX_ITERATIONS,
+    FittedModel,
+    Pattern,
+    fit,
+)
 from corridor.entities.compare import compare, feature_levels, prepare
 from corridor.entities.dedupe import (
     DedupeStats,
@@ -176,3 +182,19 @@ def test_too_few_pairs_fall_back_to_hand_set_weights() -> None:
     expected = compare(people[0], people[1])
     assert found[0].comparison.score == pytest.approx(expected.score)
     assert math.isfinite(found[0].comparison.score)
+
+
+def test_a_fit_that_does_not_separate_is_not_used() -> None:
+    keys = [("birthDate", "far apart"), ("birthDate", "same date"), ("name", "<0.5")]
+    keys.append(("name", "≥0.98"))
+    # Birth dates weigh the same whether they agree or lie decades apart: EM split the pairs
+    # on something other than match status.
+    m = {keys[0]: 0.5, keys[1]: 0.5, keys[2]: 0.1, keys[3]: 0.9}
+    u = {keys[0]: 0.5, keys[1]: 0.5, keys[2]: 0.9, keys[3]: 0.1}
+    support = dict.fromkeys(keys, 1_000)
+    flat = FittedModel(0.1, m, u, support, 2_000, 10)
+    assert not flat.usable
+    m[keys[0]], m[keys[1]] = 0.1, 0.9
+    u[keys[0]], u[keys[1]] = 0.9, 0.1
+    assert FittedModel(0.1, m, u, support, 2_000, 10).usable
+    assert not FittedModel(0.1, m, u, support, 2_000, MAX_ITERATIONS).usable

@@ -65,6 +65,12 @@ HARD_CONFLICT_KINDS = frozenset({"document", "imei", "imo", "mmsi"})
 # The score such a pair gets at most: between the two thresholds, i.e. "unsure".
 HARD_CONFLICT_MAX_SCORE = (NO_MATCH_THRESHOLD + MATCH_THRESHOLD) / 2
 _LOGIT_CAP = 30.0
+# A fit is used only if EM settled and, for names and birth dates (where fitted), the most
+# agreeing level outweighs the least agreeing one by at least this much (ln of a likelihood
+# ratio): a split in which a full birth-date match counts no more than dates decades apart is
+# not match / non-match. It happens when true matches are too rare among the candidates for EM
+# to find (large data sets full of namesakes): EM then splits similar from dissimilar names.
+MIN_SEPARATION = 2.0
 
 
 def _logistic(x: float) -> float:
@@ -154,6 +160,17 @@ class FittedModel:
         logit += sum(self.weight(lv) for lv in exact_levels(a, b))
         return _logistic(logit) >= min_score
 
+    @property
+    def usable(self) -> bool:
+        """Whether the fit looks like match / non-match (see :data:`MIN_SEPARATION`)."""
+        if self.iterations >= MAX_ITERATIONS:
+            return False
+        for slot, levels in _SEPARATING:
+            weights = [self.fitted[(slot, lv)] for lv in levels if (slot, lv) in self.fitted]
+            if len(weights) >= 2 and weights[-1] - weights[0] < MIN_SEPARATION:
+                return False
+        return True
+
     def describe(self) -> list[str]:
         """One line per fitted level: m, u and the weight, for benchmarks and logs."""
         lines = [f"λ = {self.match_rate:.4f} over {self.pairs:,} pairs, {self.iterations} steps"]
@@ -193,6 +210,8 @@ ORDERED_LEVELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nationality", ("conflict", "agree")),
     ("gender", ("conflict", "agree")),
 )
+# The chains checked by FittedModel.usable: names of several parts, birth dates.
+_SEPARATING = (ORDERED_LEVELS[0], ORDERED_LEVELS[2])
 # Every selector kind (document, email, phone…): a differing value, one typo apart, shared.
 IDENTIFIER_ORDER = ("conflict", "partial", "agree")
 

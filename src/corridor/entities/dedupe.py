@@ -266,8 +266,9 @@ def find_duplicates(
     With ``calibrate`` and at least ``min_fit_pairs`` candidate pairs, the weights are fitted
     to these entities (:mod:`corridor.entities.calibrate`, on a sample of up to
     :data:`FIT_PAIRS` candidate pairs) and the scores are posterior match probabilities;
-    otherwise (or with fewer pairs) pairs are scored by :func:`compare` with its hand-set
-    weights. Either way each comparison lists its reasons with the weight each one carried.
+    otherwise (fewer pairs, or a fit that fails its sanity check) pairs are scored by
+    :func:`compare` with its hand-set weights; ``stats.model`` tells which. Either way each
+    comparison lists its reasons with the weight each one carried.
 
     ``workers > 1`` forks that many processes where the platform can fork (and no other forked
     run is going on in this process); otherwise the work runs here. Pairs arrive in no
@@ -304,7 +305,7 @@ def find_duplicates(
 def _fit(index: _Index, min_pairs: int) -> FittedModel | None:
     """Weights fitted on the candidate pairs of entities taken in a seeded random order until
     :data:`FIT_PAIRS` are collected, or None when the whole data set has fewer than
-    ``min_pairs``."""
+    ``min_pairs`` or the fit is not usable (:attr:`FittedModel.usable`)."""
     size = len(index.ids)
     rng = random.Random(_SEED)  # noqa: S311 (a reproducible sample, not a secret)
     pairs: list[tuple[Prepared, Prepared]] = []
@@ -319,7 +320,8 @@ def _fit(index: _Index, min_pairs: int) -> FittedModel | None:
         for i, j in ((rng.randrange(size), rng.randrange(size)) for _ in range(RANDOM_PAIRS))
         if i != j
     )
-    return fit_pairs(pairs, randoms)
+    model = fit_pairs(pairs, randoms)
+    return model if model.usable else None
 
 
 def _collect(

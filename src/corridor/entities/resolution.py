@@ -105,7 +105,13 @@ def detect(
         action="entities.dedupe",
         object_type="case",
         object_id=str(case_id or ""),
-        detail={"entities": stats.entities, "compared": stats.compared, "proposed": proposed},
+        detail={
+            "entities": stats.entities,
+            "compared": stats.compared,
+            "proposed": proposed,
+            # Whether weights fitted on these entities scored them, or the hand-set ones.
+            "fitted_pairs": stats.fitted_pairs if stats.model is not None else 0,
+        },
     )
     return Detection(stats.entities, stats.compared, proposed, known)
 
