@@ -10,8 +10,8 @@ from pydantic import Field
 from corridor.entities import cases, resolution, search, service
 from corridor.entities.models import Case, CaseMember, Entity, Statement
 from corridor.node.service import Node
-from corridor.records.labels import TLP, Evaluation, Handling, Labels, Purpose
-from corridor.schemas import StrictModel, UtcDateTime
+from corridor.records.labels import TLP, Forward, LabelsIn, Purpose
+from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -221,34 +221,21 @@ def compare_entities(request: Request, actor: Actor, payload: CompareIn) -> dict
     return service.compare_entities(payload.a, payload.b, ctx=ctx_of(node)).to_dict()
 
 
-class ShareIn(StrictModel):
+class ShareIn(LabelsIn):
     entities: list[str] = Field(min_length=1, max_length=2000)
     to: list[str] = Field(min_length=1, max_length=200)
     title: str = Field(min_length=1, max_length=300)
     note: str = Field(default="", max_length=5000)
     with_related: bool = True
-    tlp: TLP = "AMBER"
-    handling: Handling = "H0"
-    handling_note: str | None = Field(default=None, max_length=500)
     purpose: Purpose = "enforcement"
-    evaluation: Evaluation | None = None
-    recipients: list[str] = Field(default_factory=list, max_length=200)
-    expires: UtcDateTime | None = None
+    # Receivers may not even ask to pass investigation data on, unless the sharer allows it.
+    forward: Forward = "none"
 
 
 @router.post("/entities/share", status_code=201)
 def share_entities(request: Request, actor: Actor, payload: ShareIn) -> dict[str, Any]:
     node = node_of(request)
-    labels = Labels(
-        tlp=payload.tlp,
-        handling=payload.handling,
-        handling_note=payload.handling_note,
-        purpose=payload.purpose,
-        evaluation=payload.evaluation,
-        recipients=payload.recipients,
-        expires=payload.expires,
-        forward="none",
-    )
+    labels = payload.labels()
     with node.db.transaction() as session:
         env = service.share(
             session,

@@ -14,8 +14,8 @@ from pydantic import Field
 from corridor.errors import InvalidInput, NotFound
 from corridor.federation import receipts
 from corridor.messages import service as messages
-from corridor.records.labels import TLP, Evaluation, Forward, Handling, Labels, Purpose
-from corridor.schemas import StrictModel, UtcDateTime
+from corridor.records.labels import LabelsIn
+from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -29,22 +29,10 @@ class AttachmentIn(StrictModel):
     data: str = Field(description="base64 of the file")
 
 
-class MessageCreate(StrictModel):
+class MessageCreate(LabelsIn):
     to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=100_000)
-    tlp: TLP = "AMBER"
-    handling: Handling = "H0"
-    handling_note: str | None = Field(default=None, max_length=500)
-    purpose: Purpose = "cooperation"
-    forward: Forward = "on-request"
-    evaluation: Evaluation | None = None
-    recipients: list[str] = Field(
-        default_factory=list,
-        max_length=200,
-        description="TLP:RED: user:<handle> / unit:<handle>[@node]",
-    )
-    expires: UtcDateTime | None = None
     in_reply_to: uuid.UUID | None = None
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
 
@@ -107,16 +95,7 @@ def create_message(request: Request, actor: Actor, payload: MessageCreate) -> di
         except (binascii.Error, ValueError):
             raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
         files.append(messages.NewAttachment(a.name, a.content_type, content))
-    labels = Labels(
-        tlp=payload.tlp,
-        handling=payload.handling,
-        handling_note=payload.handling_note,
-        purpose=payload.purpose,
-        forward=payload.forward,
-        evaluation=payload.evaluation,
-        recipients=payload.recipients,
-        expires=payload.expires,
-    )
+    labels = payload.labels()
     with node.db.transaction() as session:
         env = messages.send(
             session,

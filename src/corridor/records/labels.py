@@ -62,6 +62,35 @@ class Labels(StrictModel):
         return self
 
 
+class LabelsIn(StrictModel):
+    """The label fields of an API request that creates a record, flat in its body."""
+
+    tlp: TLP = "AMBER"
+    handling: Handling = "H0"
+    handling_note: str | None = Field(default=None, max_length=500)
+    purpose: Purpose = "cooperation"
+    forward: Forward = "on-request"
+    evaluation: Evaluation | None = None
+    recipients: list[str] = Field(
+        default_factory=list,
+        max_length=200,
+        description="TLP:RED: user:<handle> / unit:<handle>[@node]",
+    )
+    expires: UtcDateTime | None = None
+
+    def labels(self) -> Labels:
+        return Labels(
+            tlp=self.tlp,
+            handling=self.handling,
+            handling_note=self.handling_note,
+            purpose=self.purpose,
+            forward=self.forward,
+            evaluation=self.evaluation,
+            recipients=self.recipients,
+            expires=self.expires,
+        )
+
+
 class Audience(StrictModel):
     """Named nodes and/or sharing groups. Empty means: this node only."""
 
