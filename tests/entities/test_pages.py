@@ -182,6 +182,23 @@ def test_share_a_case_extract_from_the_case_page(pair, make_user) -> None:  # ty
     hb, _ = bearer(b, "investigator", "inv@b.example")
     got = to_b.get("/api/v1/entities?from=partners", headers=hb).json()["items"]
     assert sorted(e["caption"] for e in got) == ["Haji Karim", "Reza Ahmadi"]
+    # From an entity's page the same form shares that entity and comes back to the page; a
+    # "back" leading off the node is not followed.
+    entity_page = c.get(f"/entities/{ids[2]}").text
+    assert f'action="{case_url}/share"' in entity_page
+    form = {
+        "csrf_token": csrf,
+        "entities": [ids[2]],
+        "to": [b.id],
+        "title": "One more",
+        "back": f"/entities/{ids[2]}",
+    }
+    r = c.post(f"{case_url}/share", data=form, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/entities/{ids[2]}"
+    r = c.post(
+        f"{case_url}/share", data=form | {"back": "//evil.example/x"}, follow_redirects=False
+    )
+    assert r.headers["location"] == "/"
 
 
 def test_graph_page_and_its_analysis(node, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -16,10 +16,11 @@ from corridor.entities.ftm import SUPPORTED, model
 from corridor.entities.models import Entity
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.models import Peer
+from corridor.federation.peers import node_names
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
 from corridor.web import nav
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of, page_auth, safe_next
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect, templates
@@ -142,12 +143,6 @@ def edit_text(entity: Entity) -> str:
 
 def entity_schemata() -> list[str]:
     return [s for s in SUPPORTED if model.get(s) is not None]
-
-
-def _names(session: Session, node_id: str, own: str) -> dict[str, str]:
-    names = {p.node_id: f"{p.name} ({p.country})" for p in session.scalars(select(Peer))}
-    names[node_id] = own
-    return names
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -283,8 +278,11 @@ def case_share(
     tlp: Annotated[str, Form(max_length=16)] = "AMBER",
     handling: Annotated[str, Form(max_length=4)] = "H0",
     with_related: Annotated[str, Form(max_length=1)] = "",
+    back: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
+    """Share entities of the case (the selected rows, or one entity from its page)."""
     node = node_of(request)
+    back = safe_next(back) if back else f"/cases/{ref}"
     try:
         with node.db.transaction() as session:
             case = cases.open_case(session, actor=auth.principal, ref=ref)
@@ -306,10 +304,10 @@ def case_share(
                 with_related=bool(with_related),
             )
     except (CorridorError, ValidationError) as exc:
-        return redirect(request, f"/cases/{ref}", error_text(exc))
+        return redirect(request, back, error_text(exc))
     return redirect(
         request,
-        f"/cases/{ref}",
+        back,
         _("%(n)d entities shared as a signed record.") % {"n": len(env["body"]["entities"])},
     )
 
@@ -410,7 +408,7 @@ def entity_view(
         can_write = role in ("owner", "member") and case is not None and case.status == "open"
         peers = list(session.scalars(select(Peer).where(Peer.state == "approved")))
         groups = list_groups(session)
-        origin_name = _names(session, node.id, node.config.name).get(entity.origin or "", "")
+        origin_name = node_names(session, node.id, node.config.name).get(entity.origin or "", "")
         merged_here = list(session.scalars(select(Entity).where(Entity.merged_into == entity.id)))
     shown = [s for s in rows if not as_of or s.source == as_of]
     return page(
@@ -493,47 +491,6 @@ def entity_edit(
     return redirect(request, f"/entities/{entity_id}", _("Saved."))
 
 
-@router.post("/entities/{entity_id}/share")
-def entity_share(
-    request: Request,
-    auth: PageAuth,
-    entity_id: str,
-    to: Annotated[list[str] | None, Form()] = None,
-    title: Annotated[str, Form(max_length=300)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
-    with_related: Annotated[str, Form(max_length=1)] = "",
-) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            entity, case = service.load(
-                session, actor=auth.principal, ctx=ctx_of(node), entity_id=entity_id
-            )
-            labels = Labels(
-                tlp=tlp,
-                handling=handling,  # type: ignore[arg-type]
-                purpose=case.purpose if case else "enforcement",  # type: ignore[arg-type]
-                forward="none",
-            )
-            service.share(
-                session,
-                node.keys,
-                actor=auth.principal,
-                ctx=ctx_of(node),
-                entity_ids=[entity_id],
-                to=to or [],
-                labels=labels,
-                title=title or entity.caption,
-                with_related=bool(with_related),
-            )
-    except (CorridorError, ValidationError) as exc:
-        return redirect(request, f"/entities/{entity_id}", error_text(exc))
-    return redirect(
-        request, f"/entities/{entity_id}", _("Shared: the partners receive it as a signed record.")
-    )
-
-
 # --- search -----------------------------------------------------------------------------------
 
 
@@ -543,7 +500,7 @@ def _search(request: Request, auth: Auth, template: str, **params: str) -> HTMLR
     error = None
     with node.db.transaction() as session:
         my_cases = cases.list_cases(session, actor=auth.principal)
-        names = _names(session, node.id, node.config.name)
+        names = node_names(session, node.id, node.config.name)
         if params["q"].strip():
             try:
                 case_id = (

@@ -177,3 +177,10 @@ def verification_keys(session: Session, node_id: str, *, approved_only: bool = T
     if peer is None or (approved_only and peer.state != "approved"):
         return []
     return [unb64u(peer.signing_key), *(unb64u(k) for k in reversed(peer.past_keys))]
+
+
+def node_names(session: Session, node_id: str, own: str) -> dict[str, str]:
+    """Display names of this node and its peers, by node id ("Name (CC)" for peers)."""
+    names = {p.node_id: f"{p.name} ({p.country})" for p in session.scalars(select(Peer))}
+    names[node_id] = own
+    return names

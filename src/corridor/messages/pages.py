@@ -10,16 +10,15 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation import receipts
 from corridor.federation.models import Peer
+from corridor.federation.peers import node_names
 from corridor.messages import service as messages
 from corridor.messages.records import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
-from corridor.node.service import Node
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
@@ -32,12 +31,6 @@ router = APIRouter(include_in_schema=False, prefix="/messages")
 PageAuth = Annotated[Auth, Depends(page_auth)]
 
 nav.register(nav.NavEntry("Cooperation", N_("Messages"), "/messages", "records.read", 10))
-
-
-def _names(session: Session, node: Node) -> dict[str, str]:
-    names = {p.node_id: f"{p.name} ({p.country})" for p in session.scalars(select(Peer))}
-    names[node.id] = f"{node.config.name} ({node.config.country})"
-    return names
 
 
 @router.get("", response_class=HTMLResponse)
@@ -58,7 +51,7 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
     node = node_of(request)
     with node.db.transaction() as session:
         items = messages.list_messages(session, node.id, actor=auth.principal, box=box, limit=100)
-        names = _names(session, node)
+        names = node_names(session, node.id, f"{node.config.name} ({node.config.country})")
     return page(request, template, {"items": items, "box": box, "names": names})
 
 
@@ -185,7 +178,7 @@ def thread(request: Request, auth: PageAuth, message_id: uuid.UUID) -> HTMLRespo
                 session, node.keys, actor=auth.principal, message_id=item.message.id
             )
             shown.append({"env": env, "receipts": receipts.statuses(session, item.message.id)})
-        names = _names(session, node)
+        names = node_names(session, node.id, f"{node.config.name} ({node.config.country})")
     return page(
         request,
         "messages/thread.html",
