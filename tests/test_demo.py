@@ -91,6 +91,13 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
             assert "FIA-AHSC-2026-014" in client.get("/cases").text
             hits = client.get("/search", params={"q": "Mohammed Asif Khan"})
             assert "Muhammad Asif Khan" in hits.text, hits.text
+            # The guidance data: a partner's challenge on this node's list, commitments with
+            # endorsements and actions on the dashboard.
+            challenges = client.get("/challenges").text
+            assert "Night crossings from Iran into Van province" in challenges
+            assert "overdue" in client.get("/commitments/dashboard").text
+            report = client.get("/reports/view", params={"scope": "country", "country": "TR"})
+            assert report.status_code == 200 and "Night crossings from Iran" in report.text
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)

@@ -22,6 +22,7 @@ from corridor import clock
 from corridor.cli.common import console
 from corridor.config import is_initialised
 from corridor.demo_entities import seed_investigation
+from corridor.demo_mapping import seed_guidance
 from corridor.errors import InvalidInput
 from corridor.federation.cards import own_card_chain
 from corridor.federation.models import Peer
@@ -404,6 +405,16 @@ def run_demo(base: Path, *, nodes: int, port: int, reset: bool) -> None:
         if not marker.exists():
             dirs = {a.slug: d for a, _, d in running}
             seed_investigation(
+                {a.slug: url for a, url, _ in running},
+                lambda slug, email: _token(dirs[slug], email),
+                node_ids,
+                {a.slug: a.domain for a in chosen},
+            )
+            marker.write_text(clock.iso(clock.now()))
+        marker = base / "guidance-seeded"
+        if not marker.exists():
+            dirs = {a.slug: d for a, _, d in running}
+            seed_guidance(
                 {a.slug: url for a, url, _ in running},
                 lambda slug, email: _token(dirs[slug], email),
                 node_ids,

@@ -19,12 +19,20 @@ from corridor.entities.models import (
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.receipts import Receipt
 from corridor.jobs.models import Job
+from corridor.mapping.models import (
+    ActionRow,
+    ChallengeRow,
+    CommitmentRow,
+    EndorsementRow,
+    RouteRow,
+)
 from corridor.messages.models import Message
 from corridor.node.models import Counter, NodeMeta
 from corridor.records.models import RecordVersion, StoredRecord
 from corridor.security.models import ApiToken, Unit, User, WebSession
 
 __all__ = [
+    "ActionRow",
     "ApiToken",
     "AuditEntry",
     "AuditHead",
@@ -35,7 +43,10 @@ __all__ = [
     "CaseMember",
     "CaseNote",
     "CaseTask",
+    "ChallengeRow",
+    "CommitmentRow",
     "Counter",
+    "EndorsementRow",
     "Entity",
     "EntityIndex",
     "ImportRun",
@@ -47,6 +58,7 @@ __all__ = [
     "Peer",
     "Receipt",
     "RecordVersion",
+    "RouteRow",
     "SavedMapping",
     "Statement",
     "StoredRecord",

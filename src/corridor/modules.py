@@ -17,6 +17,7 @@ MODULES = (
     "corridor.messages.records",
     "corridor.entities.records",
     "corridor.entities.imports",
+    "corridor.mapping.records",
     "corridor.web.events",
 )
 
@@ -40,6 +41,11 @@ ROUTERS = (
     "corridor.entities.analysis_pages",
     "corridor.entities.casework_api",
     "corridor.entities.casework_pages",
+    "corridor.mapping.api",
+    "corridor.mapping.map_pages",
+    "corridor.mapping.challenge_pages",
+    "corridor.mapping.commitment_pages",
+    "corridor.mapping.report_pages",
 )
 
 

@@ -22,10 +22,9 @@ from corridor.entities.models import Case, Entity, Statement
 from corridor.entities.records import ENTITIES_TYPE
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
 from corridor.ids import uuid7
-from corridor.messages.service import audience_for
 from corridor.node.keys import NodeKeys
 from corridor.records import service as records
-from corridor.records.labels import TLP_LEVELS, Labels
+from corridor.records.labels import TLP_LEVELS, Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal

@@ -184,3 +184,10 @@ def node_names(session: Session, node_id: str, own: str) -> dict[str, str]:
     names = {p.node_id: f"{p.name} ({p.country})" for p in session.scalars(select(Peer))}
     names[node_id] = own
     return names
+
+
+def node_countries(session: Session, node_id: str, own: str) -> dict[str, str]:
+    """ISO alpha-2 country of this node and of each peer, by node id (from their cards)."""
+    countries = {p.node_id: p.country.upper() for p in session.scalars(select(Peer))}
+    countries[node_id] = own.upper()
+    return countries

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,12 +18,10 @@ from corridor.messages.models import Message
 from corridor.messages.records import MESSAGE_TYPE
 from corridor.node.keys import NodeKeys
 from corridor.records import service as records
-from corridor.records.labels import Audience, Labels
+from corridor.records.labels import Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
-
-NODE_RE = re.compile(r"^[a-z2-7]{26}$")
 
 
 @dataclass(frozen=True)
@@ -32,20 +29,6 @@ class NewAttachment:
     name: str
     content_type: str
     content: bytes
-
-
-def audience_for(to: list[str]) -> Audience:
-    nodes, groups = [], []
-    for t in to:
-        t = t.strip()
-        if NODE_RE.match(t):
-            nodes.append(t)
-        else:
-            try:
-                groups.append(str(uuid.UUID(t)))
-            except ValueError:
-                raise InvalidInput(f"{t!r} is neither a node id nor a group id") from None
-    return Audience(nodes=nodes, groups=groups)
 
 
 def send(

@@ -4,10 +4,12 @@ retention. Validated when a record is created and again when one is received."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from corridor.errors import InvalidInput
 from corridor.schemas import StrictModel, UtcDateTime
 
 TLP = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
@@ -106,3 +108,21 @@ class Audience(StrictModel):
             if not re.fullmatch(r"[0-9a-f-]{36}", g):
                 raise ValueError(f"{g!r} is not a group id")
         return self
+
+
+NODE_ID_RE = re.compile(r"^[a-z2-7]{26}$")
+
+
+def audience_for(to: list[str]) -> Audience:
+    """The `to` of an API or form request (node ids and/or sharing-group ids) as an audience."""
+    nodes, groups = [], []
+    for t in to:
+        t = t.strip()
+        if NODE_ID_RE.match(t):
+            nodes.append(t)
+        else:
+            try:
+                groups.append(str(uuid.UUID(t)))
+            except ValueError:
+                raise InvalidInput(f"{t!r} is neither a node id nor a group id") from None
+    return Audience(nodes=nodes, groups=groups)

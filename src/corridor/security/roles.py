@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "entities.write": (WORKING_ROLES, "write"),
     "entities.import": (WORKING_ROLES, "write"),
     "entities.export": (WORKING_ROLES, "read"),
+    # Challenges, routes and commitments are read by every role (records.read).
+    "mapping.write": (WORKING_ROLES, "write"),
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")

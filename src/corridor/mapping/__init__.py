@@ -1,0 +1,1 @@
+"""National and regional challenges, routes and thematic commitments (issue 6)."""
