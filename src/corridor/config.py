@@ -40,6 +40,40 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Deadlines:
+    """Default answer clocks of a request for assistance, in hours, by urgency (node.toml
+    `[requests.deadlines]`; networks agree on them, every node sets the same)."""
+
+    urgent: int = 8
+    normal: int = 72
+    routine: int = 168
+
+    def hours(self, urgency: str) -> int:
+        return int(getattr(self, urgency))
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Outgoing e-mail for notifications (node.toml `[smtp]`); the password comes from the
+    environment variable CORRIDOR_SMTP_PASSWORD or a file readable by the node's owner only."""
+
+    host: str
+    port: int = 587
+    sender: str = ""
+    security: str = "starttls"  # starttls | ssl | none (a relay on the same host)
+    username: str | None = None
+    password_file: str | None = None
+
+    def password(self) -> str | None:
+        env = os.environ.get("CORRIDOR_SMTP_PASSWORD")
+        if env:
+            return env
+        if self.password_file:
+            return Path(self.password_file).read_text(encoding="utf-8").strip()
+        return None
+
+
+@dataclass(frozen=True)
 class NodeConfig:
     data_dir: Path
     name: str
@@ -48,6 +82,8 @@ class NodeConfig:
     url: str
     database_url: str
     limits: Limits = field(default_factory=Limits)
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    smtp: Smtp | None = None
 
     @property
     def keys_dir(self) -> Path:
@@ -111,4 +147,32 @@ def load_config(data_dir: Path) -> NodeConfig:
         country=raw["country"],
         url=raw.get("url", DEFAULT_URL),
         database_url=database_url,
+        deadlines=_deadlines(raw.get("requests", {}).get("deadlines", {}), path),
+        smtp=_smtp(raw.get("smtp"), path),
     )
+
+
+def _deadlines(raw: dict[str, object], path: Path) -> Deadlines:
+    unknown = set(raw) - {"urgent", "normal", "routine"}
+    if unknown:
+        raise CorridorError(
+            f"{path}: [requests.deadlines] knows urgent, normal, routine, not {sorted(unknown)}"
+        )
+    for key, value in raw.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 24 * 90:
+            raise CorridorError(f"{path}: [requests.deadlines] {key} is a number of hours (1-2160)")
+    return Deadlines(**raw)  # type: ignore[arg-type]
+
+
+def _smtp(raw: object, path: Path) -> Smtp | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("host"), str):
+        raise CorridorError(f'{path}: [smtp] needs host = "..."')
+    allowed = {"host", "port", "sender", "security", "username", "password_file"}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise CorridorError(f"{path}: [smtp] knows {sorted(allowed)}, not {sorted(unknown)}")
+    if raw.get("security", "starttls") not in ("starttls", "ssl", "none"):
+        raise CorridorError(f"{path}: [smtp] security is starttls, ssl or none")
+    return Smtp(**raw)

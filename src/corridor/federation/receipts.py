@@ -14,15 +14,18 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from corridor import clock
 from corridor.db import Base
+from corridor.errors import PermissionDenied
 from corridor.node.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
+from corridor.records.models import StoredRecord
 from corridor.schemas import StrictModel, UtcDateTime
 from corridor.security.principal import SYSTEM
 
 RECEIPT_TYPE = "receipt"
-STATUSES = ("delivered", "read")
+# acknowledged: a person at the recipient node confirmed it (alerts, requests for assistance).
+STATUSES = ("delivered", "read", "acknowledged")
 
 
 class ReceiptItem(StrictModel):
@@ -33,7 +36,7 @@ class ReceiptItem(StrictModel):
 class ReceiptBody(StrictModel):
     """One receipt covers every record of a delivered batch (or the one record just read)."""
 
-    status: Literal["delivered", "read"]
+    status: Literal["delivered", "read", "acknowledged"]
     at: UtcDateTime
     items: list[ReceiptItem] = Field(min_length=1, max_length=1000)
 
@@ -74,11 +77,26 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
             )
 
 
+def _check(session: Session, envelope: dict[str, Any]) -> None:
+    """A node receipts only records that were addressed to it: an acknowledgement from a node
+    outside a record's audience is refused, not counted."""
+    reader = envelope["origin"]
+    ids = [uuid.UUID(i["record_id"]) for i in envelope["body"]["items"]]
+    rows = {r.id: r for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(ids)))}
+    for rid in ids:
+        row = rows.get(rid)
+        if row is None:
+            raise PermissionDenied(f"receipt for record {rid}, which this node does not hold")
+        if reader not in row.envelope.get("audience", {}).get("nodes", []):
+            raise PermissionDenied(f"node {reader} was not addressed by record {rid}")
+
+
 registry.register(
     registry.RecordType(
         name=RECEIPT_TYPE,
         body=ReceiptBody,
         project=_project,
+        check=_check,
         sensitive=False,
         title="Receipt",
     )

@@ -20,6 +20,9 @@ class RecordType:
     project: Callable[[Session, dict[str, Any]], None] | None = None
     # Remove projected data when the record is revoked or expires.
     purge: Callable[[Session, dict[str, Any]], None] | None = None
+    # Rules across records for a record received from a peer (e.g. a receipt only from a node the
+    # record was addressed to): raise a CorridorError to refuse it; runs before anything is written.
+    check: Callable[[Session, dict[str, Any]], None] | None = None
     # Reading the body of a sensitive record is audited.
     sensitive: bool = True
     title: str = ""

@@ -338,6 +338,9 @@ def ingest(
         registry.get(parsed.type)
     if not addressed_to_us(envelope):
         raise PermissionDenied(f"record {parsed.id} is not addressed to this node")
+    rt = registry.get(parsed.type)
+    if rt.check is not None and parsed.body is not None:
+        rt.check(session, envelope)
     rid = str(parsed.id)
     if existing is not None:
         row = existing.get(parsed.id)
