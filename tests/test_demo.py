@@ -96,6 +96,13 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
             challenges = client.get("/challenges").text
             assert "Night crossings from Iran into Van province" in challenges
             assert "overdue" in client.get("/commitments/dashboard").text
+            # The cooperation seed: partners' contact cards, GR's urgent alert acknowledged by
+            # TR, PK's request answered by TR and one still waiting, a joint space.
+            assert "24/7 cooperation desk (tr-jandarma" in client.get("/directory").text
+            assert "Ayvalık" in client.get("/alerts").text
+            sent = client.get("/requests", params={"box": "sent"}).text
+            assert "Subscriber of +90" in sent and "forged visas via Dubai" in sent
+            assert "Quetta–Van–Evros" in client.get("/spaces").text
             report = client.get("/reports/view", params={"scope": "country", "country": "TR"})
             assert report.status_code == 200 and "Night crossings from Iran" in report.text
     finally:

@@ -21,6 +21,7 @@ import httpx
 from corridor import clock
 from corridor.cli.common import console
 from corridor.config import is_initialised
+from corridor.demo_cooperation import seed_cooperation
 from corridor.demo_entities import seed_investigation
 from corridor.demo_mapping import seed_guidance
 from corridor.errors import InvalidInput
@@ -401,26 +402,22 @@ def run_demo(base: Path, *, nodes: int, port: int, reset: bool) -> None:
         if not marker.exists():
             seed_threads(running, node_ids)
             marker.write_text(clock.iso(clock.now()))
-        marker = base / "investigation-seeded"
-        if not marker.exists():
-            dirs = {a.slug: d for a, _, d in running}
-            seed_investigation(
-                {a.slug: url for a, url, _ in running},
-                lambda slug, email: _token(dirs[slug], email),
-                node_ids,
-                {a.slug: a.domain for a in chosen},
-            )
-            marker.write_text(clock.iso(clock.now()))
-        marker = base / "guidance-seeded"
-        if not marker.exists():
-            dirs = {a.slug: d for a, _, d in running}
-            seed_guidance(
-                {a.slug: url for a, url, _ in running},
-                lambda slug, email: _token(dirs[slug], email),
-                node_ids,
-                {a.slug: a.domain for a in chosen},
-            )
-            marker.write_text(clock.iso(clock.now()))
+        # Each seed once per demo directory (a marker file), through the nodes' own API.
+        dirs = {a.slug: d for a, _, d in running}
+        for name, seed_data in (
+            ("investigation", seed_investigation),
+            ("cooperation", seed_cooperation),
+            ("guidance", seed_guidance),
+        ):
+            marker = base / f"{name}-seeded"
+            if not marker.exists():
+                seed_data(
+                    {a.slug: url for a, url, _ in running},
+                    lambda slug, email: _token(dirs[slug], email),
+                    node_ids,
+                    {a.slug: a.domain for a in chosen},
+                )
+                marker.write_text(clock.iso(clock.now()))
         console.rule("corridor demo")
         for agency, url, logins, logfile in rows:
             console.print(

@@ -676,7 +676,7 @@ def _slug(text: str) -> str:
     return "-".join(p for p in out.split("-") if p)[:40].strip("-")
 
 
-class _Api:
+class DemoApi:
     """One demo user's API session on one node."""
 
     def __init__(self, slug: str, url: str, token: str) -> None:
@@ -726,7 +726,7 @@ def seed_guidance(
     # One at a time: token_for may open the node's store, which is not meant for threads.
     tokens = {s: token_for(s, f"{WRITER.get(s, 'analyst')}@{domains[s]}") for s in present}
     with ThreadPoolExecutor(max_workers=len(present)) as pool:
-        apis = {s: _Api(s, urls[s], tokens[s]) for s in present}
+        apis = {s: DemoApi(s, urls[s], tokens[s]) for s in present}
         try:
             others = {s: [node_ids[o] for o in present if o != s] for s in present}
             coordinator = "it-sco" if "it-sco" in present else present[0]
@@ -756,7 +756,7 @@ def seed_guidance(
                 api.close()
 
 
-def _routes(pk: _Api | None, to: list[str]) -> dict[str, str]:
+def _routes(pk: DemoApi | None, to: list[str]) -> dict[str, str]:
     if pk is None:
         return {}
     return {
@@ -766,7 +766,7 @@ def _routes(pk: _Api | None, to: list[str]) -> dict[str, str]:
 
 
 def _commitments(
-    api: _Api, to: list[str], present: list[str], today: date
+    api: DemoApi, to: list[str], present: list[str], today: date
 ) -> list[tuple[str, str]]:
     """The four thematic commitments; returns (theme, id) pairs."""
     countries = sorted({COUNTRY[s] for s in present if s in COUNTRY})
@@ -789,7 +789,7 @@ def _commitments(
 
 
 def _member(
-    api: _Api,
+    api: DemoApi,
     slug: str,
     index: int,
     to: list[str],
@@ -851,7 +851,7 @@ def _challenge_body(
 
 
 def _action(
-    api: _Api,
+    api: DemoApi,
     cid: str,
     plan: ActionPlan,
     index: int,

@@ -22,6 +22,13 @@ class InvalidInput(CorridorError):
     type_slug = "invalid-input"
 
 
+class UnknownRecipient(InvalidInput):
+    """A record addressed to a node that is not an approved peer of this one."""
+
+    title = "Unknown recipient"
+    type_slug = "unknown-recipient"
+
+
 class NotFound(CorridorError):
     status = 404
     title = "Not found"

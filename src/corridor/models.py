@@ -1,5 +1,11 @@
 """Every table of the node, imported in one place for Alembic and for `create_all` in tests."""
 
+# The cooperation module's tables (each sub-package declares its own on import).
+import corridor.cooperation.alerts.models
+import corridor.cooperation.directory.models
+import corridor.cooperation.notifications.models
+import corridor.cooperation.requests.models
+import corridor.cooperation.spaces.models  # noqa: F401
 from corridor.audit.models import AuditEntry, AuditHead
 from corridor.db import Base
 from corridor.entities.models import (

@@ -18,6 +18,11 @@ MODULES = (
     "corridor.entities.records",
     "corridor.entities.imports",
     "corridor.mapping.records",
+    "corridor.cooperation.directory.records",
+    "corridor.cooperation.alerts.records",
+    "corridor.cooperation.requests.records",
+    "corridor.cooperation.spaces.records",
+    "corridor.cooperation.notifications.records",
     "corridor.web.events",
 )
 
@@ -46,6 +51,16 @@ ROUTERS = (
     "corridor.mapping.challenge_pages",
     "corridor.mapping.commitment_pages",
     "corridor.mapping.report_pages",
+    "corridor.cooperation.directory.api",
+    "corridor.cooperation.directory.pages",
+    "corridor.cooperation.alerts.api",
+    "corridor.cooperation.alerts.pages",
+    "corridor.cooperation.requests.api",
+    "corridor.cooperation.requests.pages",
+    "corridor.cooperation.spaces.api",
+    "corridor.cooperation.spaces.pages",
+    "corridor.cooperation.notifications.api",
+    "corridor.cooperation.notifications.pages",
 )
 
 

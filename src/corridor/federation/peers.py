@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.audit import service as audit
-from corridor.errors import Conflict, InvalidInput, NotFound
+from corridor.errors import Conflict, InvalidInput, NotFound, UnknownRecipient
 from corridor.federation.cards import (
     MAX_CARD_BYTES,
     VerifiedCard,
@@ -191,3 +191,20 @@ def node_countries(session: Session, node_id: str, own: str) -> dict[str, str]:
     countries = {p.node_id: p.country.upper() for p in session.scalars(select(Peer))}
     countries[node_id] = own.upper()
     return countries
+
+
+def require_approved(session: Session, node_ids: list[str], *, field: str = "to") -> None:
+    """Refuse, before anything is written, to address a node that is not an approved peer."""
+    wanted = list(dict.fromkeys(node_ids))
+    approved = set(
+        session.scalars(
+            select(Peer.node_id).where(Peer.node_id.in_(wanted), Peer.state == "approved")
+        )
+    )
+    unknown = [n for n in wanted if n not in approved]
+    if unknown:
+        raise UnknownRecipient(
+            f"{field}: {', '.join(unknown)} is not an approved peer of this node; peer with "
+            f"{'it' if len(unknown) == 1 else 'them'} first",
+            unknown=unknown,
+        )

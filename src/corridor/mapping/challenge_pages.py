@@ -45,11 +45,11 @@ from corridor.mapping.schemas import (
 )
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS, Labels
-from corridor.web import i18n, nav
+from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.render import page, redirect
+from corridor.web.render import activate_locale, own_label, page, redirect
 
 router = APIRouter(include_in_schema=False)
 PageAuth = Annotated[Auth, Depends(page_auth)]
@@ -99,16 +99,6 @@ GAP = "---"  # a line of its own in the stops: no leg joins the stops around it
 _SPLIT_CODES = re.compile(r"[\s,;]+")
 _LONLAT = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*[,\s]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
 _DETAIL_POSITIONS = 20  # coordinates listed on a detail page before "… n positions"
-
-
-def _activate(request: Request, auth: Auth) -> None:
-    # Messages built before the page renders (parse errors) are in the user's language too.
-    i18n.activate(i18n.negotiate(request.headers.get("accept-language"), auth.locale))
-
-
-def _own_label(request: Request) -> str:
-    cfg = node_of(request).config
-    return f"{cfg.name} ({cfg.country})"
 
 
 # --- plain-text fields: parse and show back -----------------------------------------------------
@@ -615,7 +605,7 @@ def challenge_list(
     since: Annotated[str, Query(max_length=32)] = "",
     until: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
-    _activate(request, auth)
+    activate_locale(request, auth)
     f, errors, chosen = _filters(
         theme or [], severity or [], status or [], route, country, origin, since, until
     )
@@ -623,7 +613,7 @@ def challenge_list(
     with node.db.reading() as session:
         rows = mapping.list_challenges(session, node.id, actor=auth.principal, filters=f)
         routes = mapping.list_routes(session, node.id, actor=auth.principal)
-        names = node_names(session, node.id, _own_label(request))
+        names = node_names(session, node.id, own_label(request))
     members = sorted(
         {node.id, *(r.origin for r in rows), *names}, key=lambda n: (n != node.id, names.get(n, n))
     )
@@ -793,7 +783,7 @@ def _save_challenge(
     challenge_id: uuid.UUID | None,
     form: dict[str, Any],
 ) -> Response:
-    _activate(request, auth)
+    activate_locale(request, auth)
     auth.principal.require("mapping.write")
     node = node_of(request)
     envelope = None
@@ -930,7 +920,7 @@ def challenge_detail(request: Request, auth: PageAuth, challenge_id: uuid.UUID) 
                 elif _visible_route(session, node.id, auth, ref):
                     href = f"/routes/{ref}"
             evidence.append({**e, "href": href})
-        names = node_names(session, node.id, _own_label(request))
+        names = node_names(session, node.id, own_label(request))
     return page(
         request,
         "mapping/challenges/detail.html",
@@ -989,7 +979,7 @@ def challenge_update(
 def _withdraw(
     request: Request, auth: Auth, *, type: str, record_id: uuid.UUID, reason: str, back: str
 ) -> Response:
-    _activate(request, auth)
+    activate_locale(request, auth)
     auth.principal.require("mapping.write")
     node = node_of(request)
     try:
@@ -1033,7 +1023,7 @@ def route_list(request: Request, auth: PageAuth) -> HTMLResponse:
     with node.db.reading() as session:
         routes = mapping.list_routes(session, node.id, actor=auth.principal)
         challenges = mapping.list_challenges(session, node.id, actor=auth.principal)
-        names = node_names(session, node.id, _own_label(request))
+        names = node_names(session, node.id, own_label(request))
     counts: Counter[str] = Counter(ref["route"] for c in challenges for ref in c.routes)
     return page(
         request,
@@ -1097,7 +1087,7 @@ def _route_page(
 def _save_route(
     request: Request, auth: Auth, route_id: uuid.UUID | None, form: dict[str, Any]
 ) -> Response:
-    _activate(request, auth)
+    activate_locale(request, auth)
     auth.principal.require("mapping.write")
     node = node_of(request)
     envelope = None
@@ -1201,7 +1191,7 @@ def route_detail(request: Request, auth: PageAuth, route_id: uuid.UUID) -> HTMLR
             if body
             else []
         )
-        names = node_names(session, node.id, _own_label(request))
+        names = node_names(session, node.id, own_label(request))
     legs = body.get("legs", [])
     cited = []
     for c in challenges:

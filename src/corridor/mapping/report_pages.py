@@ -20,17 +20,12 @@ from corridor.web import i18n, nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.render import page
+from corridor.web.render import own_label, page
 
 router = APIRouter(include_in_schema=False, prefix="/reports")
 PageAuth = Annotated[Auth, Depends(page_auth)]
 
 nav.register(nav.NavEntry("Guidance", N_("Reports"), "/reports", "records.read", 40))
-
-
-def _own_label(request: Request) -> str:
-    node = node_of(request)
-    return f"{node.config.name} ({node.config.country})"
 
 
 @router.get("", response_class=HTMLResponse)
@@ -61,7 +56,7 @@ def view(
     # switch to the reader's language first (page() would only do it at rendering).
     i18n.activate(i18n.negotiate(request.headers.get("accept-language"), auth.locale))
     with node.db.reading() as session:
-        names = node_names(session, node.id, _own_label(request))
+        names = node_names(session, node.id, own_label(request))
         country_of = node_countries(session, node.id, node.config.country)
         report = reports.build_report(
             session, node.id, actor=actor, scope=parsed, names=names, country_of=country_of
@@ -86,7 +81,7 @@ def view(
             "legend": _legend(report),
             "disclaimer": geo.DISCLAIMER,
             "chart_json": json.dumps(_chart(report), ensure_ascii=False, separators=(",", ":")),
-            "own_label": _own_label(request),
+            "own_label": own_label(request),
             "vendor": geo.VENDOR,
             "themes": THEMES,
             "severities": SEVERITIES,

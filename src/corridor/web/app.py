@@ -194,6 +194,11 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
             # multipart overhead on top of the file itself
             "/api/v1/cases/*/files": limits.max_case_file_bytes + 64 * 1024,
             "/cases/*/files": limits.max_case_file_bytes + 64 * 1024,
+            # Requests for assistance, their replies and joint-space posts carry files.
+            "/api/v1/requests": limits.max_message_bytes,
+            "/requests": limits.max_message_bytes,
+            "/api/v1/spaces/*/posts": limits.max_message_bytes,
+            "/spaces/*/posts": limits.max_message_bytes,
         },
     )
     app.add_middleware(AccessLogMiddleware)

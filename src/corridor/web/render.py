@@ -96,3 +96,15 @@ def page(
     if raw:
         resp.delete_cookie(FLASH_COOKIE)
     return resp
+
+
+def activate_locale(request: Request, auth: Auth) -> None:
+    """Switch to the reader's language before the page renders, for messages built earlier
+    (form parse errors, a report's map title)."""
+    i18n.activate(i18n.negotiate(request.headers.get("accept-language"), auth.locale))
+
+
+def own_label(request: Request) -> str:
+    """This node as node_names shows its peers: "Name (CC)"."""
+    cfg = node_of(request).config
+    return f"{cfg.name} ({cfg.country})"

@@ -18,14 +18,15 @@ document.addEventListener("click", function (event) {
   }
 });
 
-// Real time: what arrives from partner nodes is announced at once (server-sent events),
-// and lists marked with hx-trigger="corridor-record from:body" refresh themselves.
+// Real time: what arrives from partner nodes is announced at once (server-sent events).
+// Lists marked with hx-trigger="corridor-record from:body" refresh themselves; the user's own
+// notices (`notification` events, already filtered and worded by the node) show as toasts and
+// refresh whatever listens to "corridor-notification" (the bell, the notifications page).
 (function () {
   const source = document.body.dataset.events;
   if (!source || !window.EventSource) { return; }
-  const titles = { message: "New message", receipt: null };
   let area = null;
-  function toast(text, href) {
+  function toast(text, href, urgent) {
     if (!area) {
       area = document.createElement("div");
       area.className = "toast-area";
@@ -34,11 +35,16 @@ document.addEventListener("click", function (event) {
       document.body.appendChild(area);
     }
     const el = document.createElement(href ? "a" : "div");
-    el.className = "toast";
+    el.className = urgent ? "toast toast--urgent" : "toast";
     el.textContent = text;
     if (href) { el.href = href; }
     area.appendChild(el);
-    setTimeout(function () { el.remove(); }, 8000);
+    // Urgent notices stay longer: someone away from the screen for a moment still sees them.
+    setTimeout(function () { el.remove(); }, urgent ? 30000 : 8000);
+  }
+  function safeLink(link) {
+    // Only paths on this node: a notice never sends the browser elsewhere.
+    return typeof link === "string" && link.charAt(0) === "/" && link.charAt(1) !== "/" ? link : null;
   }
   const events = new EventSource(source);
   let opened = 0;
@@ -46,14 +52,18 @@ document.addEventListener("click", function (event) {
     // After a reconnect (node restarted, network blip, slow tab), events may have been
     // missed: refresh what the page lists once.
     opened += 1;
-    if (opened > 1 && window.htmx) { window.htmx.trigger(document.body, "corridor-record", {}); }
+    if (opened > 1 && window.htmx) {
+      window.htmx.trigger(document.body, "corridor-record", {});
+      window.htmx.trigger(document.body, "corridor-notification", {});
+    }
   });
   events.addEventListener("record", function (e) {
     const data = JSON.parse(e.data);
     if (window.htmx) { window.htmx.trigger(document.body, "corridor-record", data); }
-    const title = titles[data.type];
-    if (title && data.state === "active") {
-      toast(document.body.dataset["t" + data.type] || title, "/messages/" + data.id);
-    }
+  });
+  events.addEventListener("notification", function (e) {
+    const data = JSON.parse(e.data);
+    if (window.htmx) { window.htmx.trigger(document.body, "corridor-notification", data); }
+    if (data.title) { toast(data.title, safeLink(data.link), Boolean(data.urgent)); }
   });
 })();

@@ -1,0 +1,1 @@
+"""alerts (issue 5)."""

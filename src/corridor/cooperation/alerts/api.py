@@ -1,0 +1,218 @@
+"""REST API /api/v1/alerts: send, list, read, acknowledge and withdraw alerts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.cooperation.alerts import service as alerts
+from corridor.cooperation.alerts.models import AlertRow
+from corridor.cooperation.alerts.records import AlertType, Severity
+from corridor.errors import NotFound
+from corridor.records.labels import LabelsIn
+from corridor.schemas import StrictModel, UtcDateTime
+from corridor.security.principal import Principal
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+Actor = Annotated[Principal, Depends(api_principal)]
+
+
+class EntityPick(StrictModel):
+    """An entity of this node to link; its schema and caption are taken from the store."""
+
+    id: str = Field(min_length=1, max_length=128)
+    schema_: str | None = Field(default=None, alias="schema", max_length=64)
+    caption: str | None = Field(default=None, max_length=500)
+
+
+class AlertCreate(LabelsIn):
+    to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
+    type: AlertType
+    severity: Severity
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=20_000)
+    area: dict[str, Any] | None = Field(default=None, description="GeoJSON geometry")
+    route: uuid.UUID | None = Field(default=None, description="id of a mapping route record")
+    countries: list[str] = Field(default_factory=list, max_length=60)
+    entities: list[str | EntityPick] = Field(default_factory=list, max_length=50)
+    valid_until: UtcDateTime | None = Field(
+        default=None, description="the alert expires then (everywhere); same as expires"
+    )
+
+
+class WithdrawIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def _iso(value: Any) -> str | None:
+    return clock.iso(value) if value is not None else None
+
+
+def summary(item: alerts.Listed, node_id: str, acks: dict[uuid.UUID, set[str]]) -> dict[str, Any]:
+    row: AlertRow = item.row
+    out: dict[str, Any] = {
+        "id": str(row.id),
+        "from": row.origin,
+        "author": row.author,
+        "to": row.audience,
+        "type": row.type,
+        "severity": row.severity,
+        "title": row.title if item.state == "active" else None,
+        "countries": row.countries,
+        "area": row.area,
+        "route": str(row.route_id) if row.route_id else None,
+        "entities": row.entities,
+        "tlp": row.tlp,
+        "sent_at": clock.iso(row.sent_at),
+        "valid_until": _iso(row.valid_until),
+        "state": item.state,
+    }
+    if row.origin == node_id:
+        out["acknowledged_by"] = sorted(acks.get(row.id, set()))
+    else:
+        out["acknowledged_at"] = _iso(row.acknowledged_at)
+    return out
+
+
+def detail(
+    envelope: dict[str, Any],
+    row: AlertRow,
+    node_id: str,
+    recipients: dict[str, dict[str, Any]] | None,
+) -> dict[str, Any]:
+    body = envelope.get("body") or {}
+    out: dict[str, Any] = {
+        "id": envelope["id"],
+        "version": envelope["version"],
+        "from": envelope["origin"],
+        "author": envelope["author"],
+        "to": envelope["audience"]["nodes"],
+        "groups": envelope["audience"]["groups"],
+        "sent_at": clock.iso(row.sent_at),
+        "labels": envelope["labels"],
+        "state": alerts.state_of(row, clock.now()),
+        "type": row.type,
+        "severity": row.severity,
+        "title": body.get("title"),
+        "body": body.get("text"),
+        "area": body.get("area"),
+        "route": body.get("route"),
+        "countries": body.get("countries", []),
+        "entities": body.get("entities", []),
+        "valid_until": envelope["labels"].get("expires"),
+    }
+    if envelope.get("tombstone"):
+        out["reason"] = envelope["tombstone"].get("reason")
+    if recipients is not None:
+        out["recipients"] = {
+            node: {s: clock.iso(t) for s, t in st.items()} for node, st in recipients.items()
+        }
+        out["recipient_status"] = {node: alerts.progress(st) for node, st in recipients.items()}
+    if envelope["origin"] != node_id:
+        out["acknowledged"] = (
+            {"by": row.acknowledged_by, "at": clock.iso(row.acknowledged_at)}
+            if row.acknowledged_at
+            else None
+        )
+    return out
+
+
+def _row(session: Session, alert_id: uuid.UUID) -> AlertRow:
+    # Projected in the same transaction as the version just signed.
+    row = session.get(AlertRow, alert_id)
+    if row is None:
+        raise NotFound(f"no alert {alert_id}")
+    return row
+
+
+def _detail_for(
+    session: Session, node_id: str, envelope: dict[str, Any], row: AlertRow
+) -> dict[str, Any]:
+    own = envelope["origin"] == node_id
+    return detail(envelope, row, node_id, alerts.recipients(session, envelope) if own else None)
+
+
+@router.post("", status_code=201)
+def create_alert(request: Request, actor: Actor, payload: AlertCreate) -> dict[str, Any]:
+    node = node_of(request)
+    new = alerts.NewAlert(
+        type=payload.type,
+        severity=payload.severity,
+        title=payload.title,
+        text=payload.body,
+        area=payload.area,
+        route=payload.route,
+        countries=tuple(payload.countries),
+        entities=tuple(e if isinstance(e, str) else e.id for e in payload.entities),
+        valid_until=payload.valid_until,
+    )
+    with node.db.transaction() as session:
+        env = alerts.send(
+            session,
+            node.keys,
+            actor=actor,
+            region=node.config.country,
+            to=payload.to,
+            alert=new,
+            labels=payload.labels(),
+        )
+        return _detail_for(session, node.id, env, _row(session, uuid.UUID(env["id"])))
+
+
+@router.get("")
+def list_alerts(
+    request: Request,
+    actor: Actor,
+    type: Annotated[list[AlertType] | None, Query()] = None,
+    severity: Annotated[list[Severity] | None, Query()] = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        items = alerts.list_alerts(
+            session,
+            node.id,
+            actor=actor,
+            types=tuple(type or ()),
+            severities=tuple(severity or ()),
+            active=active,
+            limit=limit,
+        )
+        own = [i.row.id for i in items if i.row.origin == node.id]
+        acks = alerts.acknowledgements(session, own)
+        return {"items": [summary(i, node.id, acks) for i in items]}
+
+
+@router.get("/{alert_id}")
+def get_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env, row = alerts.read(session, node.keys, actor=actor, alert_id=alert_id)
+        return _detail_for(session, node.id, env, row)
+
+
+@router.post("/{alert_id}/acknowledge")
+def acknowledge_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env, row = alerts.acknowledge(session, node.keys, actor=actor, alert_id=alert_id)
+        return _detail_for(session, node.id, env, row)
+
+
+@router.post("/{alert_id}/withdraw")
+def withdraw_alert(
+    request: Request, actor: Actor, alert_id: uuid.UUID, payload: WithdrawIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = alerts.withdraw(
+            session, node.keys, actor=actor, alert_id=alert_id, reason=payload.reason
+        )
+        return _detail_for(session, node.id, env, _row(session, alert_id))

@@ -1,0 +1,1 @@
+"""directory (issue 5)."""

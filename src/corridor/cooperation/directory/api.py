@@ -1,0 +1,222 @@
+"""REST API /api/v1/directory: search the network-wide directory, publish, change and withdraw
+this node's contact cards."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field
+
+from corridor import clock
+from corridor.cooperation.directory import service as directory
+from corridor.cooperation.directory.models import ContactRow
+from corridor.cooperation.directory.schemas import (
+    MAX_CHANNELS,
+    MAX_LANGUAGES,
+    Availability,
+    Channel,
+    ContactBody,
+    Expertise,
+    language_code,
+)
+from corridor.errors import InvalidInput
+from corridor.mapping import geo
+from corridor.records.labels import TLP, Labels, LabelsIn
+from corridor.schemas import StrictModel
+from corridor.security.principal import Principal
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
+Actor = Annotated[Principal, Depends(api_principal)]
+LABEL_FIELDS = frozenset(LabelsIn.model_fields)
+CARD_FIELDS = frozenset(ContactBody.model_fields)
+
+
+class ContactIn(LabelsIn):
+    """A contact card with its labels (flat) and audience."""
+
+    tlp: TLP = "GREEN"  # a directory is for the network community
+    to: list[str] | None = Field(
+        default=None,
+        max_length=500,
+        description="approved peers' node ids and/or group ids; omitted: every approved peer "
+        "(new card) or unchanged (change)",
+    )
+    kind: Literal["person", "unit"]
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    unit: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(
+        default=None, max_length=3, description="ISO 3166-1; default: this node's country"
+    )
+    languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
+    expertise: list[Expertise] = Field(default_factory=list)
+    availability: Availability = Field(default_factory=Availability)
+    channels: list[Channel] = Field(default_factory=list, max_length=MAX_CHANNELS)
+    notes: str | None = Field(default=None, max_length=5000)
+    active: bool = True
+
+    def card(self) -> dict[str, Any]:
+        return self.model_dump(
+            mode="json", include=set(CARD_FIELDS), by_alias=True, exclude_none=True
+        )
+
+    def labels_if_given(self) -> Labels | None:
+        """On a change, labels stay as they were unless the request names one of them."""
+        return self.labels() if self.model_fields_set & LABEL_FIELDS else None
+
+
+class WithdrawIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+def filters(
+    expertise: Annotated[list[Expertise] | None, Query(max_length=11)] = None,
+    country: Annotated[list[str] | None, Query(max_length=50)] = None,
+    language: Annotated[list[str] | None, Query(max_length=30)] = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    available_now: bool = False,
+    origin: Annotated[str | None, Query(pattern=r"^[a-z2-7]{26}$")] = None,
+    kind: Literal["person", "unit"] | None = None,
+    include_inactive: bool = False,
+) -> directory.Filters:
+    languages = []
+    for code in language or []:
+        try:
+            languages.append(language_code(code))
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+    return directory.Filters(
+        expertise=tuple(expertise or ()),
+        countries=tuple(geo.country_code(c) for c in country or ()),
+        languages=tuple(languages),
+        text=q,
+        available_now=available_now,
+        origin=origin,
+        kind=kind,
+        include_inactive=include_inactive,
+    )
+
+
+Filters = Annotated[directory.Filters, Depends(filters)]
+
+
+def _availability_view(row: ContactRow | None) -> dict[str, Any]:
+    if row is None:
+        return {"available_now": False, "available_why": None, "on_duty": []}
+    avail = directory.availability(row, clock.now())
+    return {
+        "available_now": avail.now,
+        "available_why": avail.why,
+        "on_duty": list(avail.on_duty),
+        "availability_summary": directory.summary_of(row),
+    }
+
+
+def summary(found: directory.Found) -> dict[str, Any]:
+    row = found.row
+    return {
+        "id": str(row.id),
+        "kind": row.kind,
+        "name": row.name,
+        "role": row.role,
+        "unit": row.unit,
+        "country": row.country,
+        "languages": row.languages,
+        "expertise": row.expertise,
+        "active": row.active,
+        "availability_summary": directory.summary_of(row),
+        "available_now": found.available.now,
+        "available_why": found.available.why,
+        "on_duty": list(found.available.on_duty),
+        "origin": row.origin,
+        "version": row.version,
+        "updated_at": clock.iso(row.updated_at),
+        "tlp": row.tlp,
+    }
+
+
+def detail(envelope: dict[str, Any], row: ContactRow | None) -> dict[str, Any]:
+    withdrawn = envelope.get("body") is None
+    return {
+        "id": envelope["id"],
+        "version": envelope["version"],
+        "origin": envelope["origin"],
+        "author": envelope["author"],
+        "updated_at": envelope["ts"],
+        "labels": envelope["labels"],
+        "audience": envelope["audience"],
+        "state": "withdrawn" if withdrawn else "active",
+        **(envelope.get("body") or {}),
+        **_availability_view(None if withdrawn else row),
+    }
+
+
+@router.get("")
+def search(
+    request: Request,
+    actor: Actor,
+    f: Filters,
+    limit: Annotated[int, Query(ge=1, le=directory.MAX_RESULTS)] = 200,
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        found = directory.search(session, node.id, actor=actor, filters=f, limit=limit)
+        return {"items": [summary(x) for x in found], "filters": f.echo()}
+
+
+@router.post("", status_code=201)
+def publish(request: Request, actor: Actor, payload: ContactIn) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = directory.publish(
+            session,
+            node.keys,
+            actor=actor,
+            body=payload.card(),
+            country=node.config.country,
+            labels=payload.labels(),
+            to=payload.to,
+        )
+        return detail(env, session.get(ContactRow, uuid.UUID(env["id"])))
+
+
+@router.get("/{contact_id}")
+def get_contact(request: Request, actor: Actor, contact_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = directory.get(session, node.id, actor=actor, contact_id=contact_id)
+        return detail(env, session.get(ContactRow, contact_id))
+
+
+@router.put("/{contact_id}")
+def update_contact(
+    request: Request, actor: Actor, contact_id: uuid.UUID, payload: ContactIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = directory.update(
+            session,
+            node.keys,
+            actor=actor,
+            contact_id=contact_id,
+            body=payload.card(),
+            country=node.config.country,
+            labels=payload.labels_if_given(),
+            to=payload.to,
+        )
+        return detail(env, session.get(ContactRow, contact_id))
+
+
+@router.post("/{contact_id}/withdraw")
+def withdraw_contact(
+    request: Request, actor: Actor, contact_id: uuid.UUID, payload: WithdrawIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = directory.withdraw(
+            session, node.keys, actor=actor, contact_id=contact_id, reason=payload.reason
+        )
+        return detail(env, None)

@@ -1,0 +1,691 @@
+"""The directory in the web UI: search the network's contact points (results refresh when a
+partner's card arrives), a card's detail with who is on duty now, and the form that publishes,
+changes and withdraws this node's cards (the same service as the REST API).
+
+The form takes plain text where the API takes JSON, one item per line: weekly hours as
+`mon-fri 08:00-17:00`, duty shifts as `from | to | name | phone` (UTC), channels as
+`kind | value | note`. The parsers below name the line of any mistake; the record schema then
+checks the whole card again."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.cooperation.directory import service as directory
+from corridor.cooperation.directory.models import ContactRow
+from corridor.cooperation.directory.schemas import (
+    CHANNELS,
+    DAY_LABELS,
+    DAYS,
+    EXPERTISE,
+    KINDS,
+    language_code,
+    language_name,
+    timezones,
+)
+from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
+from corridor.federation.models import Peer
+from corridor.federation.peers import node_names
+from corridor.mapping import geo
+from corridor.records.groups import list_groups
+from corridor.records.labels import PURPOSES, TLP_LEVELS, Labels
+from corridor.web import nav
+from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.i18n import N_
+from corridor.web.i18n import gettext as _
+from corridor.web.render import activate_locale, own_label, page, redirect
+
+router = APIRouter(include_in_schema=False, prefix="/directory")
+PageAuth = Annotated[Auth, Depends(page_auth)]
+# Form fields are capped above what the record schema allows, so an over-long value is reported
+# on the re-rendered form by the schema rather than refused as a malformed request.
+Text = Annotated[str, Form(max_length=1000)]
+LongText = Annotated[str, Form(max_length=100_000)]
+Checked = Annotated[list[str] | None, Form()]
+
+nav.register(nav.NavEntry("Cooperation", N_("Directory"), "/directory", "records.read", 5))
+
+WHY_LABELS: dict[str, str] = {
+    "always": N_("24/7"),
+    "hours": N_("within office hours"),
+    "rota": N_("on duty"),
+}
+FIELD_LABELS: dict[str, str] = {
+    "kind": N_("Kind"),
+    "name": N_("Name"),
+    "role": N_("Function"),
+    "unit": N_("Unit"),
+    "country": N_("Country"),
+    "languages": N_("Languages"),
+    "expertise": N_("Expertise"),
+    "availability": N_("Availability"),
+    "channels": N_("Channels"),
+    "notes": N_("Notes"),
+}
+_SPLIT = re.compile(r"[\s,;]+")
+_HOURS_LINE = re.compile(
+    r"^(?P<days>[A-Za-z ,\-]+?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})$"
+)
+
+
+# --- plain-text fields: parse and show back -----------------------------------------------------
+
+
+def parse_languages(text: str) -> list[str]:
+    out: list[str] = []
+    for item in (c for c in _SPLIT.split(text) if c):
+        try:
+            code = language_code(item)
+        except ValueError as exc:
+            raise InvalidInput(_("Languages: %(error)s") % {"error": exc}) from None
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def _day(token: str, line: int) -> int:
+    key = token.strip().lower()[:3]
+    if key not in DAYS or len(token.strip()) < 3:
+        raise InvalidInput(
+            _("Weekly hours, line %(n)d: %(day)r is not a day (mon, tue, … sun)")
+            % {"n": line, "day": token.strip()}
+        )
+    return DAYS.index(key)
+
+
+def parse_hours(text: str) -> list[dict[str, Any]]:
+    """Lines like `mon-fri 08:00-17:00` or `sat, sun 09:00-13:00` (a range may wrap: fri-mon)."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        m = _HOURS_LINE.match(line)
+        if not m:
+            raise InvalidInput(
+                _("Weekly hours, line %(n)d: write days and times, e.g. mon-fri 08:00-17:00")
+                % {"n": n}
+            )
+        days: list[str] = []
+        for part in (p for p in re.split(r"[\s,]+", m.group("days")) if p):
+            first, _sep, last = part.partition("-")
+            a = _day(first, n)
+            b = _day(last, n) if last else a
+            i = a
+            while True:
+                if DAYS[i] not in days:
+                    days.append(DAYS[i])
+                if i == b:
+                    break
+                i = (i + 1) % 7
+        days.sort(key=DAYS.index)
+        out.append({"days": days, "from": m.group("start").zfill(5), "to": m.group("end").zfill(5)})
+    return out
+
+
+def hours_text(hours: list[dict[str, Any]]) -> str:
+    return "\n".join(directory.hours_summary(hours))
+
+
+def _split(line: str) -> list[str]:
+    return [p.strip() for p in line.split("|")]
+
+
+def parse_rota(text: str) -> list[dict[str, Any]]:
+    """Lines `from | to | name | phone` with UTC times (2030-01-07T08:00Z or 2030-01-07 08:00)."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = _split(line)
+        if len(parts) not in (3, 4) or not all(parts[:3]):
+            raise InvalidInput(
+                _("Duty rota, line %(n)d: write from | to | name | phone (phone optional)")
+                % {"n": n}
+            )
+        times = []
+        for value in parts[:2]:
+            try:
+                times.append(clock.iso(clock.parse(value.replace(" ", "T", 1))))
+            except ValueError:
+                raise InvalidInput(
+                    _("Duty rota, line %(n)d: %(value)r is not a UTC time (2030-01-07T08:00Z)")
+                    % {"n": n, "value": value}
+                ) from None
+        shift: dict[str, Any] = {"from": times[0], "to": times[1], "name": parts[2]}
+        if len(parts) == 4 and parts[3]:
+            shift["phone"] = parts[3]
+        out.append(shift)
+    return out
+
+
+def rota_text(rota: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        " | ".join([s["from"], s["to"], s["name"], *([s["phone"]] if s.get("phone") else [])])
+        for s in rota
+    )
+
+
+def parse_channels(text: str) -> list[dict[str, Any]]:
+    """Lines `kind | value | note` (note optional); kinds as in CHANNELS."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = _split(line)
+        if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+            raise InvalidInput(
+                _("Channels, line %(n)d: write kind | value | note (note optional)") % {"n": n}
+            )
+        kind = parts[0].lower().replace("-", "_").replace("/", "_").replace(" ", "_")
+        kind = {"e_mail": "email", "siena": "sienna", "i_24_7": "i24_7"}.get(kind, kind)
+        if kind not in CHANNELS:
+            raise InvalidInput(
+                _("Channels, line %(n)d: %(kind)r is not one of %(kinds)s")
+                % {"n": n, "kind": parts[0], "kinds": ", ".join(CHANNELS)}
+            )
+        channel = {"kind": kind, "value": parts[1]}
+        if len(parts) == 3 and parts[2]:
+            channel["note"] = parts[2]
+        out.append(channel)
+    return out
+
+
+def channels_text(channels: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        " | ".join([c["kind"], c["value"], *([c["note"]] if c.get("note") else [])])
+        for c in channels
+    )
+
+
+def _messages(exc: InvalidInput) -> str:
+    errors = exc.extra.get("errors")
+    if not isinstance(errors, list) or not errors:
+        return exc.detail
+    out = []
+    for e in errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        msg = str(e.get("msg", "")).removeprefix("Value error, ")
+        if loc and loc[0] in FIELD_LABELS:
+            rest = ".".join(loc[1:])
+            out.append(f"{_(FIELD_LABELS[loc[0]])}{' ' + rest if rest else ''}: {msg}")
+        else:
+            out.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
+    return "; ".join(out)
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+def _filters(
+    expertise: list[str],
+    country: str,
+    language: str,
+    q: str,
+    available_now: str,
+    origin: str,
+) -> tuple[directory.Filters, list[str], dict[str, Any]]:
+    """The search form as filters; a mistake is shown on the page and its filter ignored."""
+    errors = []
+    chosen_expertise = tuple(e for e in expertise if e in EXPERTISE)
+    if len(chosen_expertise) != len(expertise):
+        errors.append(_("Expertise: unknown value ignored"))
+    countries: list[str] = []
+    for code in (c for c in _SPLIT.split(country) if c):
+        try:
+            countries.append(geo.country_code(code))
+        except InvalidInput as exc:
+            errors.append(_("Country: %(error)s") % {"error": exc.detail})
+    languages: list[str] = []
+    try:
+        languages = parse_languages(language)
+    except InvalidInput as exc:
+        errors.append(exc.detail)
+    node_origin = origin if re.fullmatch(r"[a-z2-7]{26}", origin) else None
+    f = directory.Filters(
+        expertise=chosen_expertise,
+        countries=tuple(countries),
+        languages=tuple(languages),
+        text=q.strip(),
+        available_now=available_now in ("1", "true", "on"),
+        origin=node_origin,
+        include_inactive=node_origin is not None,
+    )
+    echo = {
+        "expertise": list(chosen_expertise),
+        "country": country,
+        "language": language,
+        "q": q,
+        "available_now": "1" if f.available_now else "",
+        "origin": node_origin or "",
+    }
+    query = urlencode({k: v for k, v in echo.items() if v}, doseq=True)
+    return f, errors, {**echo, "query": query}
+
+
+SearchParams = dict[str, Any]
+
+
+def search_params(
+    expertise: Annotated[list[str] | None, Query(max_length=20)] = None,
+    country: Annotated[str, Query(max_length=200)] = "",
+    language: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    available_now: Annotated[str, Query(max_length=8)] = "",
+    origin: Annotated[str, Query(max_length=64)] = "",
+) -> SearchParams:
+    return {
+        "expertise": expertise or [],
+        "country": country,
+        "language": language,
+        "q": q,
+        "available_now": available_now,
+        "origin": origin,
+    }
+
+
+Search = Annotated[SearchParams, Depends(search_params)]
+
+
+def _search_page(request: Request, auth: Auth, params: SearchParams, template: str) -> HTMLResponse:
+    activate_locale(request, auth)
+    f, errors, chosen = _filters(**params)
+    node = node_of(request)
+    with node.db.reading() as session:
+        found = directory.search(session, node.id, actor=auth.principal, filters=f)
+        names = node_names(session, node.id, own_label(request))
+    return page(
+        request,
+        template,
+        {
+            "items": found,
+            "names": names,
+            "chosen": chosen,
+            "errors": errors,
+            "now": clock.now(),
+            **_vocabularies(),
+        },
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+def index(request: Request, auth: PageAuth, params: Search) -> HTMLResponse:
+    return _search_page(request, auth, params, "cooperation/directory/index.html")
+
+
+@router.get("/_results", response_class=HTMLResponse)
+def results(request: Request, auth: PageAuth, params: Search) -> HTMLResponse:
+    return _search_page(request, auth, params, "cooperation/directory/_results.html")
+
+
+def _vocabularies() -> dict[str, Any]:
+    return {
+        "expertise_labels": EXPERTISE,
+        "kinds": KINDS,
+        "channel_labels": CHANNELS,
+        "day_labels": DAY_LABELS,
+        "why_labels": WHY_LABELS,
+        "country_name": geo.country_name,
+        "language_name": language_name,
+        "summary_of": directory.summary_of,
+    }
+
+
+# --- a card -------------------------------------------------------------------------------------
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new(request: Request, auth: PageAuth) -> HTMLResponse:
+    auth.principal.require("records.write")
+    return _form_page(request, auth)
+
+
+@router.get("/{contact_id}", response_class=HTMLResponse)
+def detail(request: Request, auth: PageAuth, contact_id: uuid.UUID) -> HTMLResponse:
+    node = node_of(request)
+    now = clock.now()
+    with node.db.transaction() as session:
+        env = directory.get(session, node.id, actor=auth.principal, contact_id=contact_id)
+        row = session.get(ContactRow, contact_id)
+        names = node_names(session, node.id, own_label(request))
+    body = env.get("body") or {}
+    avail = directory.availability(row, now) if row is not None else None
+    rota = (body.get("availability") or {}).get("rota", [])
+    upcoming = [s for s in rota if clock.parse(s["to"]) > now]
+    return page(
+        request,
+        "cooperation/directory/detail.html",
+        {
+            "e": env,
+            "b": body,
+            "row": row,
+            "avail": avail,
+            "upcoming": upcoming,
+            "names": names,
+            "own": env["origin"] == node.id,
+            "can_edit": env["origin"] == node.id
+            and bool(body)
+            and auth.principal.has("records.write"),
+            **_vocabularies(),
+        },
+    )
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+def _sharing(session: Session, auth: Auth) -> dict[str, Any]:
+    return {
+        "peers": list(
+            session.scalars(
+                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
+            )
+        ),
+        "groups": list_groups(session),
+        "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
+        "tlps": TLP_LEVELS,
+    }
+
+
+def _empty_form(country: str, peers: list[Peer]) -> dict[str, Any]:
+    return {
+        "kind": "person",
+        "name": "",
+        "role": "",
+        "unit": "",
+        "country": country,
+        "languages": "",
+        "expertise": set(),
+        "always": False,
+        "timezone": "",
+        "hours": "",
+        "rota": "",
+        "channels": "",
+        "notes": "",
+        "active": True,
+        # A directory is network-wide: every approved peer unless the author unticks some.
+        "to": {p.node_id for p in peers},
+        "tlp": "GREEN",
+        "handling": "H0",
+        "handling_note": "",
+        "purpose": "cooperation",
+        "recipients": "",
+    }
+
+
+def _form_of(envelope: dict[str, Any]) -> dict[str, Any]:
+    body = envelope["body"]
+    avail = body.get("availability") or {}
+    labels = envelope["labels"]
+    audience = envelope.get("audience") or {}
+    return {
+        "kind": body["kind"],
+        "name": body["name"],
+        "role": body.get("role") or "",
+        "unit": body.get("unit") or "",
+        "country": body["country"],
+        "languages": ", ".join(body.get("languages", [])),
+        "expertise": set(body.get("expertise", [])),
+        "always": bool(avail.get("always")),
+        "timezone": avail.get("timezone") or "",
+        "hours": hours_text(avail.get("hours", [])),
+        "rota": rota_text(avail.get("rota", [])),
+        "channels": channels_text(body.get("channels", [])),
+        "notes": body.get("notes") or "",
+        "active": bool(body.get("active", True)),
+        "to": set(audience.get("nodes", [])) | set(audience.get("groups", [])),
+        "tlp": labels.get("tlp", "GREEN"),
+        "handling": labels.get("handling", "H0"),
+        "handling_note": labels.get("handling_note") or "",
+        "purpose": labels.get("purpose", "cooperation"),
+        "recipients": " ".join(labels.get("recipients", [])),
+    }
+
+
+def _form_page(
+    request: Request,
+    auth: Auth,
+    *,
+    envelope: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.reading() as session:
+        sharing = _sharing(session, auth)
+    if form is None:
+        form = (
+            _form_of(envelope) if envelope else _empty_form(node.config.country, sharing["peers"])
+        )
+    return page(
+        request,
+        "cooperation/directory/form.html",
+        {
+            "record": envelope,
+            "form": form,
+            "error": error,
+            "action": f"/directory/{envelope['id']}/edit" if envelope else "/directory/new",
+            "timezones": sorted(timezones()),
+            **sharing,
+            **_vocabularies(),
+        },
+        status=status,
+    )
+
+
+def _body(form: dict[str, Any]) -> dict[str, Any]:
+    availability: dict[str, Any] = {
+        "always": form["always"],
+        "hours": parse_hours(form["hours"]),
+        "rota": parse_rota(form["rota"]),
+    }
+    if form["timezone"].strip():
+        availability["timezone"] = form["timezone"].strip()
+    body: dict[str, Any] = {
+        "kind": form["kind"],
+        "name": form["name"].strip(),
+        "role": form["role"].strip() or None,
+        "unit": form["unit"].strip() or None,
+        "country": form["country"].strip(),
+        "languages": parse_languages(form["languages"]),
+        "expertise": sorted(form["expertise"]),
+        "availability": availability,
+        "channels": parse_channels(form["channels"]),
+        "notes": form["notes"].strip() or None,
+        "active": form["active"],
+    }
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _labels(form: dict[str, Any], before: dict[str, Any] | None) -> Labels:
+    # Labels the form does not show (forward, evaluation, expiry, review) stay as they were.
+    kept = {
+        k: v
+        for k, v in (before or {}).items()
+        if k in ("forward", "evaluation", "expires", "review") and v is not None
+    }
+    try:
+        return Labels.model_validate(
+            {
+                **kept,
+                "tlp": form["tlp"],
+                "handling": form["handling"],
+                "handling_note": form["handling_note"].strip() or None,
+                "purpose": form["purpose"],
+                "recipients": form["recipients"].split() if form["tlp"] == "RED" else [],
+            }
+        )
+    except ValidationError as exc:
+        msgs = "; ".join(
+            str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        )
+        raise InvalidInput(_("Sharing: %(error)s") % {"error": msgs}) from None
+
+
+def _owned(envelope: dict[str, Any], node_id: str) -> None:
+    if envelope.get("body") is None:
+        raise NotFound(_("this contact card was withdrawn"))
+    if envelope["origin"] != node_id:
+        raise PermissionDenied(_("only the node that published a contact card may change it"))
+
+
+def _save(
+    request: Request, auth: Auth, contact_id: uuid.UUID | None, form: dict[str, Any]
+) -> Response:
+    activate_locale(request, auth)
+    auth.principal.require("records.write")
+    node = node_of(request)
+    envelope = None
+    try:
+        with node.db.transaction() as session:
+            if contact_id is not None:
+                envelope = directory.get(
+                    session, node.id, actor=auth.principal, contact_id=contact_id
+                )
+                # A partner's card is refused before its form is even read.
+                _owned(envelope, node.id)
+            body = _body(form)
+            labels = _labels(form, envelope["labels"] if envelope else None)
+            to = sorted(form["to"])
+            if contact_id is None:
+                saved = directory.publish(
+                    session,
+                    node.keys,
+                    actor=auth.principal,
+                    body=body,
+                    country=node.config.country,
+                    labels=labels,
+                    to=to,
+                )
+            else:
+                saved = directory.update(
+                    session,
+                    node.keys,
+                    actor=auth.principal,
+                    contact_id=contact_id,
+                    body=body,
+                    country=node.config.country,
+                    labels=labels,
+                    to=to,
+                )
+    except InvalidInput as exc:
+        return _form_page(
+            request, auth, envelope=envelope, form=form, error=_messages(exc), status=422
+        )
+    message = (
+        _("Contact card published.")
+        if contact_id is None
+        else _("Contact card updated (version %(v)d).") % {"v": saved["version"]}
+    )
+    return redirect(request, f"/directory/{saved['id']}", message)
+
+
+def contact_form(
+    kind: Annotated[str, Form(max_length=10)] = "person",
+    name: Text = "",
+    role: Text = "",
+    unit: Text = "",
+    country: Annotated[str, Form(max_length=64)] = "",
+    languages: Text = "",
+    expertise: Checked = None,
+    always: Annotated[str, Form(max_length=8)] = "",
+    timezone: Annotated[str, Form(max_length=100)] = "",
+    hours: LongText = "",
+    rota: LongText = "",
+    channels: LongText = "",
+    notes: Annotated[str, Form(max_length=20_000)] = "",
+    active: Annotated[str, Form(max_length=8)] = "",
+    to: Checked = None,
+    tlp: Annotated[str, Form(max_length=16)] = "GREEN",
+    handling: Annotated[str, Form(max_length=4)] = "H0",
+    handling_note: Text = "",
+    purpose: Annotated[str, Form(max_length=32)] = "cooperation",
+    recipients: Annotated[str, Form(max_length=4000)] = "",
+) -> dict[str, Any]:
+    """The posted form, kept as typed so an error can show it back."""
+    return {
+        "kind": kind,
+        "name": name,
+        "role": role,
+        "unit": unit,
+        "country": country,
+        "languages": languages,
+        "expertise": set(expertise or []),
+        "always": bool(always),
+        "timezone": timezone,
+        "hours": hours,
+        "rota": rota,
+        "channels": channels,
+        "notes": notes,
+        "active": bool(active),
+        "to": set(to or []),
+        "tlp": tlp,
+        "handling": handling,
+        "handling_note": handling_note,
+        "purpose": purpose,
+        "recipients": recipients,
+    }
+
+
+ContactForm = Annotated[dict[str, Any], Depends(contact_form)]
+
+
+@router.post("/new", response_class=HTMLResponse)
+def create(request: Request, auth: PageAuth, form: ContactForm) -> Response:
+    return _save(request, auth, None, form)
+
+
+@router.get("/{contact_id}/edit", response_class=HTMLResponse)
+def edit(request: Request, auth: PageAuth, contact_id: uuid.UUID) -> HTMLResponse:
+    auth.principal.require("records.write")
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = directory.get(session, node.id, actor=auth.principal, contact_id=contact_id)
+    _owned(env, node.id)
+    return _form_page(request, auth, envelope=env)
+
+
+@router.post("/{contact_id}/edit", response_class=HTMLResponse)
+def update(request: Request, auth: PageAuth, contact_id: uuid.UUID, form: ContactForm) -> Response:
+    return _save(request, auth, contact_id, form)
+
+
+@router.post("/{contact_id}/withdraw")
+def withdraw(
+    request: Request,
+    auth: PageAuth,
+    contact_id: uuid.UUID,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    activate_locale(request, auth)
+    auth.principal.require("records.write")
+    node = node_of(request)
+    back = f"/directory/{contact_id}"
+    try:
+        with node.db.transaction() as session:
+            directory.withdraw(
+                session,
+                node.keys,
+                actor=auth.principal,
+                contact_id=contact_id,
+                reason=reason.strip() or "withdrawn by its node",
+            )
+    except CorridorError as exc:
+        return redirect(request, back, exc.detail)
+    return redirect(
+        request, back, _("Contact card withdrawn: every partner node that holds it purges it.")
+    )

@@ -1,0 +1,123 @@
+"""REST API /api/v1/notifications: a user's own notices, marking them read, preferences."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import Field, StrictBool, model_validator
+
+from corridor import clock
+from corridor.cooperation.notifications import service
+from corridor.cooperation.notifications.models import Notification
+from corridor.schemas import StrictModel
+from corridor.security.models import User
+from corridor.security.principal import Principal
+from corridor.web import i18n
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
+Actor = Annotated[Principal, Depends(api_principal)]
+
+
+class ReadIn(StrictModel):
+    """Either the ids to mark read, or `all: true`."""
+
+    ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
+    all: StrictBool = False
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ReadIn:
+        if (self.ids is None) == (not self.all):
+            raise ValueError('give either "ids" or "all": true')
+        return self
+
+
+class KindPreference(StrictModel):
+    web: StrictBool = True
+    email: Literal["off", "immediately", "digest"]
+
+
+class PreferencesIn(StrictModel):
+    kinds: dict[str, KindPreference] = Field(default_factory=dict, max_length=200)
+    digest: Literal["hourly", "daily"] | None = None
+
+
+def item(n: Notification, locale: str) -> dict[str, Any]:
+    return {
+        "id": str(n.id),
+        "kind": n.kind,
+        "title": service.render_title(n.title, n.params, locale),
+        "link": n.link,
+        "urgent": n.urgent,
+        "record": {"id": str(n.record_id), "type": n.record_type, "version": n.record_version}
+        if n.record_id
+        else None,
+        "created_at": clock.iso(n.created_at),
+        "read_at": clock.iso(n.read_at) if n.read_at else None,
+    }
+
+
+def _locale(session: Any, actor: Principal) -> str:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    return (user.locale if user else None) or i18n.DEFAULT
+
+
+def preferences_out(prefs: list[service.Preference], digest: str, smtp: bool) -> dict[str, Any]:
+    return {
+        "kinds": {
+            p.kind: {"label": p.label, "web": p.web, "email": p.email, "default": not p.explicit}
+            for p in prefs
+        },
+        "digest": digest,
+        # Without an SMTP server on this node, e-mail choices are kept but nothing is mailed.
+        "email_available": smtp,
+    }
+
+
+@router.get("")
+def list_notifications(
+    request: Request,
+    actor: Actor,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_LIST)] = 50,
+    unread: bool = False,
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        rows = service.list_notifications(session, actor=actor, limit=limit, unread_only=unread)
+        locale = _locale(session, actor)
+        return {
+            "items": [item(n, locale) for n in rows],
+            "unread": service.unread_count(session, actor=actor),
+        }
+
+
+@router.post("/read")
+def mark_read(request: Request, actor: Actor, payload: ReadIn) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        changed = service.mark_read(session, actor=actor, ids=None if payload.all else payload.ids)
+        return {"marked": changed, "unread": service.unread_count(session, actor=actor)}
+
+
+@router.get("/preferences")
+def get_preferences(request: Request, actor: Actor) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        prefs, digest = service.get_preferences(session, actor=actor)
+    return preferences_out(prefs, digest, node.config.smtp is not None)
+
+
+@router.put("/preferences")
+def put_preferences(request: Request, actor: Actor, payload: PreferencesIn) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        service.set_preferences(
+            session,
+            actor=actor,
+            kinds={k: (v.web, v.email) for k, v in payload.kinds.items()},
+            digest=payload.digest,
+        )
+        prefs, digest = service.get_preferences(session, actor=actor)
+    return preferences_out(prefs, digest, node.config.smtp is not None)

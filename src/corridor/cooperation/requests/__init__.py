@@ -1,0 +1,1 @@
+"""requests (issue 5)."""

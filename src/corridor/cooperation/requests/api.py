@@ -1,0 +1,331 @@
+"""REST API /api/v1/requests: requests for assistance, replies, drafts and the overview."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from corridor import clock
+from corridor.cooperation.requests import service as rfa
+from corridor.cooperation.requests.schemas import (
+    MAX_ATTACHMENT_BYTES,
+    AcceptIn,
+    AnswerIn,
+    AttachmentIn,
+    DeclineIn,
+    DraftIn,
+    RequestCreate,
+    WithdrawIn,
+)
+from corridor.errors import InvalidInput, NotFound, TooLarge
+from corridor.security.principal import Principal
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
+Actor = Annotated[Principal, Depends(api_principal)]
+# base64 is 4/3 of the content: refuse oversized files before decoding them.
+_MAX_B64 = (MAX_ATTACHMENT_BYTES + 2) // 3 * 4
+
+
+def decode_attachments(items: list[AttachmentIn]) -> list[rfa.NewAttachment]:
+    files = []
+    for a in items:
+        if len(a.data) > _MAX_B64:
+            raise TooLarge(
+                f"attachment {a.name!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"
+            )
+        try:
+            content = base64.b64decode(a.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
+        files.append(rfa.NewAttachment(a.name, a.content_type, content))
+    return files
+
+
+def _t(value: Any) -> str | None:
+    return clock.iso(value) if value is not None else None
+
+
+def recipient_json(v: rfa.RecipientView) -> dict[str, Any]:
+    return {
+        "node": v.node,
+        "state": v.state,
+        "delivered_at": _t(v.delivered_at),
+        "read_at": _t(v.read_at),
+        "accepted_at": _t(v.accepted_at),
+        "first_answer_at": _t(v.first_answer_at),
+        "answered_at": _t(v.answered_at),
+        "declined_at": _t(v.declined_at),
+        "decline_reason": v.decline_reason,
+    }
+
+
+def summary(item: rfa.Listed) -> dict[str, Any]:
+    r = item.request
+    return {
+        "id": str(r.id),
+        "from": r.origin,
+        "author": r.author,
+        "to": r.recipients,
+        "subject": r.subject,
+        "urgency": r.urgency,
+        "deadline": _t(r.deadline),
+        "sent_at": _t(r.sent_at),
+        "tlp": r.tlp,
+        "purpose": r.purpose,
+        "state": item.state,
+        "recipients": [recipient_json(v) for v in item.recipients],
+    }
+
+
+def _attachments_meta(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {k: a[k] for k in ("name", "content_type", "size", "sha256")}
+        for a in body.get("attachments", [])
+    ]
+
+
+def reply_json(env: dict[str, Any]) -> dict[str, Any]:
+    body = env.get("body") or {}
+    return {
+        "id": env["id"],
+        "from": env["origin"],
+        "author": env["author"],
+        "sent_at": env["ts"],
+        "labels": env["labels"],
+        "kind": body.get("kind"),
+        "reason": body.get("reason"),
+        "text": body.get("text"),
+        "answers": body.get("answers", []),
+        "partial": body.get("partial", False),
+        "attachments": _attachments_meta(body),
+    }
+
+
+def detail_json(d: rfa.Detail) -> dict[str, Any]:
+    env = d.envelope
+    body = env.get("body") or {}
+    withdrawn = body.get("withdrawn") or (
+        {"reason": env["tombstone"]["reason"], "at": env["ts"]} if env.get("tombstone") else None
+    )
+    return {
+        "id": env["id"],
+        "version": env["version"],
+        "from": env["origin"],
+        "author": env["author"],
+        "to": env["audience"]["nodes"],
+        "sent_at": clock.iso(d.listed.request.sent_at),
+        "labels": env["labels"],
+        "subject": body.get("subject", d.listed.request.subject),
+        "legal_basis": body.get("legal_basis"),
+        "urgency": body.get("urgency", d.listed.request.urgency),
+        "deadline": body.get("deadline") or _t(d.listed.request.deadline),
+        "questions": body.get("questions", []),
+        "body": body.get("text"),
+        "entities": body.get("entities", []),
+        "attachments": _attachments_meta(body),
+        "withdrawn": withdrawn,
+        "state": d.listed.state,
+        "recipients": [recipient_json(v) for v in d.listed.recipients],
+        "replies": [reply_json(e) for e in d.replies],
+    }
+
+
+def _detail(request: Request, actor: Principal, request_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        return detail_json(rfa.detail(session, node.keys, actor=actor, request_id=request_id))
+
+
+@router.post("", status_code=201)
+def create_request(request: Request, actor: Actor, payload: RequestCreate) -> dict[str, Any]:
+    node = node_of(request)
+    files = decode_attachments(payload.attachments)
+    labels = payload.labels()
+    with node.db.transaction() as session:
+        env = rfa.send(
+            session,
+            node.keys,
+            node.config.deadlines,
+            actor=actor,
+            to=payload.to,
+            subject=payload.subject,
+            urgency=payload.urgency,
+            text=payload.body,
+            labels=labels,
+            deadline=payload.deadline,
+            legal_basis=payload.legal_basis,
+            questions=payload.questions,
+            entities=[e.model_dump(mode="json", by_alias=True) for e in payload.entities],
+            attachments=files,
+        )
+    return _detail(request, actor, uuid.UUID(env["id"]))
+
+
+@router.get("")
+def list_requests(
+    request: Request,
+    actor: Actor,
+    box: Annotated[str, Query(pattern="^(sent|received|drafts|all)$")] = "received",
+    state: Annotated[str | None, Query(max_length=20)] = None,
+    partner: Annotated[str | None, Query(pattern="^[a-z2-7]{26}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        if box == "drafts" or state == "draft":
+            drafts = rfa.list_drafts(session, actor=actor)[:limit]
+            return {"items": [draft_json(d) for d in drafts]}
+        items = rfa.list_requests(
+            session, node.id, actor=actor, box=box, state=state, partner=partner, limit=limit
+        )
+        return {"items": [summary(i) for i in items]}
+
+
+@router.get("/overview")
+def overview(request: Request, actor: Actor) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        return rfa.overview(session, node.id, actor=actor)
+
+
+def draft_json(d: Any) -> dict[str, Any]:
+    return {
+        "id": str(d.id),
+        "state": "draft",
+        "subject": d.subject,
+        "created_at": _t(d.created_at),
+        "updated_at": _t(d.updated_at),
+        **{k: v for k, v in d.payload.items() if k != "subject"},
+    }
+
+
+@router.post("/drafts", status_code=201)
+def save_draft(request: Request, actor: Actor, payload: DraftIn) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        return draft_json(rfa.save_draft(session, actor=actor, draft=payload))
+
+
+@router.put("/drafts/{draft_id}")
+def update_draft(
+    request: Request, actor: Actor, draft_id: uuid.UUID, payload: DraftIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        return draft_json(rfa.save_draft(session, actor=actor, draft=payload, draft_id=draft_id))
+
+
+@router.delete("/drafts/{draft_id}", status_code=204)
+def delete_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        rfa.delete_draft(session, actor=actor, draft_id=draft_id)
+    return Response(status_code=204)
+
+
+@router.post("/drafts/{draft_id}/send", status_code=201)
+def send_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = rfa.send_draft(
+            session, node.keys, node.config.deadlines, actor=actor, draft_id=draft_id
+        )
+    return _detail(request, actor, uuid.UUID(env["id"]))
+
+
+@router.get("/{request_id}")
+def get_request(request: Request, actor: Actor, request_id: uuid.UUID) -> dict[str, Any]:
+    return _detail(request, actor, request_id)
+
+
+def _reply(
+    request: Request, actor: Actor, request_id: uuid.UUID, kind: str, payload: Any
+) -> dict[str, Any]:
+    node = node_of(request)
+    files = decode_attachments(payload.attachments)
+    with node.db.transaction() as session:
+        rfa.reply(
+            session,
+            node.keys,
+            actor=actor,
+            request_id=request_id,
+            kind=kind,
+            labels=payload.labels(),
+            text=payload.text,
+            reason=getattr(payload, "reason", None),
+            answers=[a.model_dump(mode="json") for a in getattr(payload, "answers", [])],
+            partial=getattr(payload, "partial", False),
+            attachments=files,
+        )
+    return _detail(request, actor, request_id)
+
+
+@router.post("/{request_id}/reply", status_code=201)
+def answer(request: Request, actor: Actor, request_id: uuid.UUID, payload: AnswerIn) -> Any:
+    return _reply(request, actor, request_id, "answer", payload)
+
+
+@router.post("/{request_id}/accept", status_code=201)
+def accept(request: Request, actor: Actor, request_id: uuid.UUID, payload: AcceptIn) -> Any:
+    return _reply(request, actor, request_id, "accept", payload)
+
+
+@router.post("/{request_id}/decline", status_code=201)
+def decline(request: Request, actor: Actor, request_id: uuid.UUID, payload: DeclineIn) -> Any:
+    return _reply(request, actor, request_id, "decline", payload)
+
+
+@router.post("/{request_id}/withdraw")
+def withdraw(
+    request: Request, actor: Actor, request_id: uuid.UUID, payload: WithdrawIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        rfa.withdraw(session, node.keys, actor=actor, request_id=request_id, reason=payload.reason)
+    return _detail(request, actor, request_id)
+
+
+def _file(a: dict[str, Any]) -> Response:
+    name = "".join(c if c.isalnum() or c in "._- " else "_" for c in a["name"])[:200]
+    return Response(
+        base64.b64decode(a["data"]),
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": f'attachment; filename="{name}"',
+            "x-corridor-sha256": a["sha256"],
+        },
+    )
+
+
+@router.get("/{request_id}/attachments/{index}")
+def request_attachment(
+    request: Request, actor: Actor, request_id: uuid.UUID, index: int
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = rfa.read(session, node.keys, actor=actor, request_id=request_id)
+    files = (env.get("body") or {}).get("attachments", [])
+    if not 0 <= index < len(files):
+        raise NotFound("no such attachment")
+    return _file(files[index])
+
+
+@router.get("/{request_id}/replies/{reply_id}/attachments/{index}")
+def reply_attachment(
+    request: Request, actor: Actor, request_id: uuid.UUID, reply_id: uuid.UUID, index: int
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = rfa.reply_envelope(
+            session, node.keys, actor=actor, request_id=request_id, reply_id=reply_id
+        )
+    files = (env.get("body") or {}).get("attachments", [])
+    if not 0 <= index < len(files):
+        raise NotFound("no such attachment")
+    return _file(files[index])

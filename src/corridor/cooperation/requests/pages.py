@@ -1,0 +1,483 @@
+"""Requests for assistance in the web UI: received and sent lists with the deadline clock,
+drafts, compose, a request with its replies and the forms to accept, decline or answer, and
+the overview by partner."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from corridor import clock
+from corridor.cooperation.requests import service as rfa
+from corridor.cooperation.requests.schemas import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    URGENCIES,
+    DraftIn,
+    EntityLink,
+)
+from corridor.errors import CorridorError, InvalidInput
+from corridor.federation.models import Peer
+from corridor.federation.peers import node_names
+from corridor.records.groups import list_groups
+from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
+from corridor.web import nav
+from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.i18n import N_
+from corridor.web.i18n import gettext as _
+from corridor.web.render import page, redirect
+
+router = APIRouter(include_in_schema=False, prefix="/requests")
+PageAuth = Annotated[Auth, Depends(page_auth)]
+Box = Annotated[str, Query(pattern="^(received|sent|drafts)$")]
+
+nav.register(nav.NavEntry("Cooperation", N_("Requests"), "/requests", "records.read", 3))
+
+STATE_LABELS = {
+    "draft": N_("draft"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "accepted": N_("accepted"),
+    "partially_answered": N_("partially answered"),
+    "answered": N_("answered"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn"),
+    "overdue": N_("overdue"),
+}
+URGENCY_LABELS = {"urgent": N_("urgent"), "normal": N_("normal"), "routine": N_("routine")}
+
+
+def _own(node: Any) -> str:
+    return f"{node.config.name} ({node.config.country})"
+
+
+def _common() -> dict[str, Any]:
+    return {"state_labels": STATE_LABELS, "urgency_labels": URGENCY_LABELS, "now": clock.now()}
+
+
+@router.get("", response_class=HTMLResponse)
+def index(request: Request, auth: PageAuth, box: Box = "received") -> HTMLResponse:
+    return _list(request, auth, box, "cooperation/requests/index.html")
+
+
+@router.get("/_list", response_class=HTMLResponse)
+def rows(request: Request, auth: PageAuth, box: Box = "received") -> HTMLResponse:
+    return _list(request, auth, box, "cooperation/requests/_list.html")
+
+
+def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.reading() as session:
+        drafts = rfa.list_drafts(session, actor=auth.principal) if box == "drafts" else []
+        items = (
+            []
+            if box == "drafts"
+            else rfa.list_requests(session, node.id, actor=auth.principal, box=box, limit=500)
+        )
+        names = node_names(session, node.id, _own(node))
+    return page(
+        request,
+        template,
+        {"items": items, "drafts": drafts, "box": box, "names": names, **_common()},
+    )
+
+
+@router.get("/overview", response_class=HTMLResponse)
+def overview(request: Request, auth: PageAuth) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.reading() as session:
+        data = rfa.overview(session, node.id, actor=auth.principal)
+        names = node_names(session, node.id, _own(node))
+    return page(
+        request, "cooperation/requests/overview.html", {"data": data, "names": names, **_common()}
+    )
+
+
+# ---- compose and drafts ---------------------------------------------------------------------
+
+
+def _compose(
+    request: Request,
+    auth: Auth,
+    *,
+    status: int = 200,
+    form: dict[str, Any] | None = None,
+    **extra: Any,
+) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.reading() as session:
+        peers = list(
+            session.scalars(
+                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
+            )
+        )
+        groups = list_groups(session)
+    return page(
+        request,
+        "cooperation/requests/compose.html",
+        {
+            "peers": peers,
+            "groups": groups,
+            "tlps": TLP_LEVELS,
+            "handlings": HANDLING_TEXT,
+            "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
+            "urgencies": URGENCIES,
+            "hours": {u: node.config.deadlines.hours(u) for u in URGENCIES},
+            "max_files": MAX_ATTACHMENTS,
+            "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
+            "form": form or {"tlp": "AMBER", "handling": "H0", "purpose": "cooperation"},
+            **_common(),
+            **extra,
+        },
+        status=status,
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def compose(request: Request, auth: PageAuth) -> HTMLResponse:
+    auth.principal.require("records.write")
+    return _compose(request, auth)
+
+
+@router.get("/drafts/{draft_id}", response_class=HTMLResponse)
+def edit_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> HTMLResponse:
+    auth.principal.require("records.write")
+    node = node_of(request)
+    with node.db.reading() as session:
+        draft = rfa.get_draft(session, actor=auth.principal, draft_id=draft_id)
+        form = _form_from_draft(draft.payload)
+    return _compose(request, auth, form=form, draft_id=draft_id)
+
+
+def _form_from_draft(payload: dict[str, Any]) -> dict[str, Any]:
+    deadline = payload.get("deadline")
+    return {
+        **payload,
+        "questions": "\n".join(payload.get("questions", [])),
+        "entities": "\n".join(
+            " | ".join([e["id"], e["schema"], e.get("caption", "")])
+            for e in payload.get("entities", [])
+        ),
+        "deadline": deadline[:16] if deadline else "",
+    }
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    """One entity a line: `id | schema | caption` (caption optional)."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) < 2:
+            raise InvalidInput(_("Entities, line %(n)d: write id | schema | caption") % {"n": n})
+        try:
+            link = EntityLink.model_validate(
+                {"id": parts[0], "schema": parts[1], "caption": " | ".join(parts[2:])}
+            )
+        except ValidationError as exc:
+            msg = "; ".join(e["msg"] for e in exc.errors(include_input=False))
+            raise InvalidInput(_("Entities, line %(n)d: %(m)s") % {"n": n, "m": msg}) from None
+        out.append(link.model_dump(mode="json", by_alias=True))
+    return out
+
+
+def _deadline(text: str) -> datetime | None:
+    """A datetime-local field, read as UTC (the form says so)."""
+    if not text.strip():
+        return None
+    try:
+        return clock.parse(text.strip())
+    except ValueError:
+        raise InvalidInput(_("The deadline is not a date and time")) from None
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def send(
+    request: Request,
+    auth: PageAuth,
+    to: Annotated[list[str] | None, Form()] = None,
+    subject: Annotated[str, Form(max_length=300)] = "",
+    urgency: Annotated[str, Form(max_length=16)] = "normal",
+    deadline: Annotated[str, Form(max_length=40)] = "",
+    legal_basis: Annotated[str, Form(max_length=1000)] = "",
+    questions: Annotated[str, Form(max_length=100_000)] = "",
+    entities: Annotated[str, Form(max_length=50_000)] = "",
+    text: Annotated[str, Form(max_length=100_000)] = "",
+    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
+    recipients: Annotated[str, Form(max_length=4000)] = "",
+    handling: Annotated[str, Form(max_length=4)] = "H0",
+    handling_note: Annotated[str, Form(max_length=500)] = "",
+    purpose: Annotated[str, Form(max_length=32)] = "cooperation",
+    action: Annotated[str, Form(pattern="^(send|draft)$")] = "send",
+    draft_id: Annotated[str, Form(max_length=36)] = "",
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    attachments = []
+    for f in files or []:
+        if not f.filename:
+            continue
+        content = await f.read(MAX_ATTACHMENT_BYTES + 1)
+        attachments.append(rfa.NewAttachment(f.filename, f.content_type or "", content))
+    node = node_of(request)
+    form = {
+        "to": to or [],
+        "subject": subject,
+        "urgency": urgency,
+        "deadline": deadline,
+        "legal_basis": legal_basis,
+        "questions": questions,
+        "entities": entities,
+        "body": text,
+        "tlp": tlp,
+        "recipients": recipients,
+        "handling": handling,
+        "handling_note": handling_note,
+        "purpose": purpose,
+    }
+    question_list = [q.strip() for q in questions.splitlines() if q.strip()]
+    existing = uuid.UUID(draft_id) if draft_id else None
+
+    def work() -> str:
+        if action == "draft":
+            try:
+                draft = DraftIn(
+                    to=to or [],
+                    subject=subject,
+                    urgency=urgency,  # type: ignore[arg-type]
+                    body=text,
+                    deadline=_deadline(deadline),
+                    legal_basis=legal_basis,
+                    questions=question_list,
+                    entities=[EntityLink.model_validate(e) for e in _entities(entities)],
+                    tlp=tlp,
+                    handling=handling,
+                    purpose=purpose,
+                )
+            except ValidationError as exc:
+                raise InvalidInput(
+                    "; ".join(e["msg"] for e in exc.errors(include_input=False))
+                ) from None
+            with node.db.transaction() as session:
+                row = rfa.save_draft(session, actor=auth.principal, draft=draft, draft_id=existing)
+                return f"/requests/drafts/{row.id}"
+        try:
+            labels = Labels(
+                tlp=tlp,  # type: ignore[arg-type]
+                handling=handling,  # type: ignore[arg-type]
+                handling_note=handling_note or None,
+                purpose=purpose,  # type: ignore[arg-type]
+                recipients=recipients.split() if tlp == "RED" else [],
+            )
+        except ValidationError as exc:
+            raise InvalidInput(
+                "; ".join(e["msg"] for e in exc.errors(include_input=False))
+            ) from None
+        with node.db.transaction() as session:
+            env = rfa.send(
+                session,
+                node.keys,
+                node.config.deadlines,
+                actor=auth.principal,
+                to=to or [],
+                subject=subject,
+                urgency=urgency,
+                text=text,
+                labels=labels,
+                deadline=_deadline(deadline),
+                legal_basis=legal_basis,
+                questions=question_list,
+                entities=_entities(entities),
+                attachments=attachments,
+            )
+            if existing is not None:
+                rfa.delete_draft(session, actor=auth.principal, draft_id=existing)
+            return f"/requests/{env['id']}"
+
+    try:
+        target = await run_in_threadpool(work)
+    except CorridorError as exc:
+        return await run_in_threadpool(
+            partial(
+                _compose, request, auth, status=422, form=form, error=exc.detail, draft_id=existing
+            )
+        )
+    return redirect(request, target, _("Draft saved.") if action == "draft" else _("Request sent."))
+
+
+@router.post("/drafts/{draft_id}/delete")
+def delete_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        rfa.delete_draft(session, actor=auth.principal, draft_id=draft_id)
+    return redirect(request, "/requests?box=drafts", _("Draft deleted."))
+
+
+# ---- one request ----------------------------------------------------------------------------
+
+
+@router.get("/{request_id}", response_class=HTMLResponse)
+def show(request: Request, auth: PageAuth, request_id: uuid.UUID) -> HTMLResponse:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        d = rfa.detail(session, node.keys, actor=auth.principal, request_id=request_id)
+        names = node_names(session, node.id, _own(node))
+    env = d.envelope
+    body = env.get("body") or {}
+    questions = body.get("questions", [])
+    can_reply = (
+        env["origin"] != node.id
+        and node.id in env["audience"]["nodes"]
+        and bool(body)
+        and not body.get("withdrawn")
+        and auth.principal.has("records.write")
+    )
+    return page(
+        request,
+        "cooperation/requests/request.html",
+        {
+            "d": d,
+            "env": env,
+            "b": body,
+            "row": d.listed.request,
+            "questions": questions,
+            "names": names,
+            "mine": env["origin"] == node.id,
+            "can_reply": can_reply,
+            "can_withdraw": env["origin"] == node.id
+            and bool(body)
+            and not body.get("withdrawn")
+            and (env["author"] == auth.principal.handle or auth.principal.has("node.manage")),
+            **_common(),
+        },
+    )
+
+
+def _reply_form(
+    request: Request,
+    auth: Auth,
+    request_id: uuid.UUID,
+    *,
+    kind: str,
+    text: str = "",
+    reason: str | None = None,
+    answers: list[dict[str, Any]] | None = None,
+    partial_answer: bool = False,
+    tlp: str = "AMBER",
+    handling: str = "H0",
+    attachments: list[rfa.NewAttachment] | None = None,
+) -> Response:
+    node = node_of(request)
+    messages = {
+        "accept": _("You accepted the request."),
+        "decline": _("You declined the request."),
+        "answer": _("Your answer was sent."),
+    }
+    try:
+        labels = Labels(tlp=tlp, handling=handling)  # type: ignore[arg-type]
+        with node.db.transaction() as session:
+            rfa.reply(
+                session,
+                node.keys,
+                actor=auth.principal,
+                request_id=request_id,
+                kind=kind,
+                labels=labels,
+                text=text,
+                reason=reason,
+                answers=answers,
+                partial=partial_answer,
+                attachments=attachments,
+            )
+    except ValidationError as exc:
+        msg = "; ".join(e["msg"] for e in exc.errors(include_input=False))
+        return redirect(request, f"/requests/{request_id}", msg)
+    except CorridorError as exc:
+        return redirect(request, f"/requests/{request_id}", exc.detail)
+    return redirect(request, f"/requests/{request_id}", messages[kind])
+
+
+@router.post("/{request_id}/accept")
+def accept(
+    request: Request,
+    auth: PageAuth,
+    request_id: uuid.UUID,
+    text: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    return _reply_form(request, auth, request_id, kind="accept", text=text)
+
+
+@router.post("/{request_id}/decline")
+def decline(
+    request: Request,
+    auth: PageAuth,
+    request_id: uuid.UUID,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if not reason.strip():
+        return redirect(request, f"/requests/{request_id}", _("A decline states its reason."))
+    return _reply_form(request, auth, request_id, kind="decline", reason=reason)
+
+
+@router.post("/{request_id}/reply")
+async def answer(request: Request, auth: PageAuth, request_id: uuid.UUID) -> Response:
+    # The number of answer fields follows the request's questions: read the form as a whole.
+    form = await request.form()
+    answers = []
+    for key, value in form.multi_items():
+        if key.startswith("answer-") and isinstance(value, str) and value.strip():
+            try:
+                index = int(key.removeprefix("answer-"))
+            except ValueError:
+                continue
+            answers.append({"question": index, "text": value.strip()[:20_000]})
+    attachments = []
+    for value in form.getlist("files"):
+        if isinstance(value, str) or not value.filename:
+            continue
+        content = await value.read(MAX_ATTACHMENT_BYTES + 1)
+        attachments.append(rfa.NewAttachment(value.filename, value.content_type or "", content))
+    text = str(form.get("text", ""))[:100_000]
+    return await run_in_threadpool(
+        partial(
+            _reply_form,
+            request,
+            auth,
+            request_id,
+            kind="answer",
+            text=text,
+            answers=answers,
+            partial_answer=form.get("partial") == "1",
+            tlp=str(form.get("tlp", "AMBER")),
+            handling=str(form.get("handling", "H0")),
+            attachments=attachments,
+        )
+    )
+
+
+@router.post("/{request_id}/withdraw")
+def withdraw(
+    request: Request,
+    auth: PageAuth,
+    request_id: uuid.UUID,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    node = node_of(request)
+    try:
+        with node.db.transaction() as session:
+            rfa.withdraw(
+                session, node.keys, actor=auth.principal, request_id=request_id, reason=reason
+            )
+    except CorridorError as exc:
+        return redirect(request, f"/requests/{request_id}", exc.detail)
+    return redirect(
+        request, f"/requests/{request_id}", _("Request withdrawn: the requested nodes are told.")
+    )

@@ -1,0 +1,168 @@
+"""Bodies of the `rfa` and `rfa.reply` records (checked on creation and again on receipt) and
+the API's input models."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from corridor.entities.ftm import ID_RE
+from corridor.messages.records import Attachment
+from corridor.records.labels import LabelsIn
+from corridor.schemas import StrictModel, UtcDateTime
+
+RFA_TYPE = "rfa"
+REPLY_TYPE = "rfa.reply"
+URGENCIES: tuple[str, ...] = ("urgent", "normal", "routine")
+Urgency = Literal["urgent", "normal", "routine"]
+ReplyKind = Literal["accept", "decline", "answer"]
+
+# The same limits as secure messages: the federation batch budget is sized for them.
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS_TOTAL = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+MAX_QUESTIONS = 50
+MAX_ENTITIES = 100
+
+
+class EntityLink(StrictModel):
+    """An entity the request is about, by reference: the receiver gets id, schema and caption
+    (the entity itself travels only if it is shared separately)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, validate_by_name=True, serialize_by_alias=True
+    )
+
+    id: str = Field(min_length=1, max_length=128, pattern=ID_RE.pattern)
+    schema_: str = Field(alias="schema", min_length=1, max_length=64, pattern=r"^[A-Z][A-Za-z]*$")
+    caption: str = Field(default="", max_length=300)
+
+
+class Withdrawal(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
+    at: UtcDateTime
+
+
+def _total(attachments: list[Attachment]) -> None:
+    if sum(a.size for a in attachments) > MAX_ATTACHMENTS_TOTAL:
+        raise ValueError(f"attachments are limited to {MAX_ATTACHMENTS_TOTAL} bytes in all")
+
+
+class RequestBody(StrictModel):
+    subject: str = Field(min_length=1, max_length=300)
+    legal_basis: str = Field(default="", max_length=1000)
+    urgency: Urgency = "normal"
+    deadline: UtcDateTime
+    questions: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    text: str = Field(min_length=1, max_length=100_000)
+    entities: list[EntityLink] = Field(default_factory=list, max_length=MAX_ENTITIES)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    withdrawn: Withdrawal | None = None
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, v: list[str]) -> list[str]:
+        out = [q.strip() for q in v]
+        if any(not q or len(q) > 2000 for q in out):
+            raise ValueError("each question has 1-2000 characters")
+        return out
+
+    @model_validator(mode="after")
+    def _sizes(self) -> RequestBody:
+        _total(self.attachments)
+        return self
+
+
+class Answer(StrictModel):
+    question: int = Field(ge=0, lt=MAX_QUESTIONS, description="index in the request's questions")
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class ReplyBody(StrictModel):
+    request: uuid.UUID
+    kind: ReplyKind
+    reason: str | None = Field(default=None, max_length=2000)
+    text: str = Field(default="", max_length=100_000)
+    answers: list[Answer] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    partial: bool = False
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ReplyBody:
+        if self.kind == "decline" and not (self.reason or "").strip():
+            raise ValueError("a decline states its reason")
+        if self.kind != "decline" and self.reason:
+            raise ValueError("only a decline has a reason")
+        if self.kind == "answer" and not self.text and not self.answers:
+            raise ValueError("an answer has a text or answers to the questions")
+        if self.kind != "answer" and (self.answers or self.partial):
+            raise ValueError("only an answer has answers (or is partial)")
+        seen = [a.question for a in self.answers]
+        if len(seen) != len(set(seen)):
+            raise ValueError("one answer per question")
+        _total(self.attachments)
+        return self
+
+
+# ---- API input ------------------------------------------------------------------------------
+
+
+class AttachmentIn(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(default="application/octet-stream", max_length=100)
+    data: str = Field(description="base64 of the file")
+
+
+class RequestCreate(LabelsIn):
+    to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
+    subject: str = Field(min_length=1, max_length=300)
+    urgency: Urgency = "normal"
+    body: str = Field(min_length=1, max_length=100_000)
+    deadline: UtcDateTime | None = Field(
+        default=None, description="default: now + the network's clock for the urgency"
+    )
+    legal_basis: str = Field(default="", max_length=1000)
+    questions: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    entities: list[EntityLink] = Field(default_factory=list, max_length=MAX_ENTITIES)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+
+class DraftIn(StrictModel):
+    """A draft may be incomplete: everything is optional, it is checked when it is sent."""
+
+    to: list[str] = Field(default_factory=list, max_length=200)
+    subject: str = Field(default="", max_length=300)
+    urgency: Urgency = "normal"
+    body: str = Field(default="", max_length=100_000)
+    deadline: UtcDateTime | None = None
+    legal_basis: str = Field(default="", max_length=1000)
+    questions: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    entities: list[EntityLink] = Field(default_factory=list, max_length=MAX_ENTITIES)
+    tlp: str = Field(default="AMBER", max_length=16)
+    handling: str = Field(default="H0", max_length=4)
+    purpose: str = Field(default="cooperation", max_length=32)
+
+
+class ReplyLabelsIn(LabelsIn):
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+
+class AnswerIn(ReplyLabelsIn):
+    text: str = Field(default="", max_length=100_000)
+    answers: list[Answer] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    partial: bool = False
+
+
+class AcceptIn(ReplyLabelsIn):
+    text: str = Field(default="", max_length=100_000)
+
+
+class DeclineIn(ReplyLabelsIn):
+    reason: str = Field(min_length=1, max_length=2000)
+    text: str = Field(default="", max_length=100_000)
+
+
+class WithdrawIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)

@@ -1,0 +1,631 @@
+"""Requests for assistance: send, reply (accept, decline, answer), withdraw, drafts, states
+per requested node, lists and the overview by partner with response-time statistics."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import statistics
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.audit import service as audit
+from corridor.config import Deadlines
+from corridor.cooperation.requests.models import (
+    RecipientRow,
+    ReplyRow,
+    RequestDraft,
+    RequestRow,
+)
+from corridor.cooperation.requests.schemas import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_TOTAL,
+    REPLY_TYPE,
+    RFA_TYPE,
+    URGENCIES,
+    DraftIn,
+)
+from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
+from corridor.federation import receipts
+from corridor.federation.peers import require_approved
+from corridor.federation.receipts import Receipt
+from corridor.ids import uuid7
+from corridor.node.keys import NodeKeys
+from corridor.records import groups
+from corridor.records import service as records
+from corridor.records.labels import Audience, Labels, audience_for
+from corridor.records.models import StoredRecord
+from corridor.records.policy import can_see
+from corridor.security.principal import Principal
+
+# Per requested node, in the order a request moves forward.
+STATES: tuple[str, ...] = (
+    "draft",
+    "sent",
+    "delivered",
+    "accepted",
+    "partially_answered",
+    "answered",
+    "declined",
+    "withdrawn",
+    "overdue",
+)
+OPEN_STATES = frozenset({"sent", "delivered", "accepted", "partially_answered", "overdue"})
+_PROGRESS = ("sent", "delivered", "accepted")
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    name: str
+    content_type: str
+    content: bytes
+
+
+def attachment_bodies(files: Iterable[NewAttachment]) -> list[dict[str, Any]]:
+    """Attachments as record fields, with the limits checked before anything is built."""
+    files = list(files)
+    if len(files) > MAX_ATTACHMENTS:
+        raise TooLarge(f"at most {MAX_ATTACHMENTS} attachments")
+    total = 0
+    for f in files:
+        if len(f.content) > MAX_ATTACHMENT_BYTES:
+            raise TooLarge(
+                f"attachment {f.name!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"
+            )
+        total += len(f.content)
+    if total > MAX_ATTACHMENTS_TOTAL:
+        raise TooLarge(
+            f"attachments are limited to {MAX_ATTACHMENTS_TOTAL // (1024 * 1024)} MiB in all"
+        )
+    return [
+        {
+            "name": f.name,
+            "content_type": f.content_type or "application/octet-stream",
+            "size": len(f.content),
+            "sha256": hashlib.sha256(f.content).hexdigest(),
+            "data": base64.b64encode(f.content).decode("ascii"),
+        }
+        for f in files
+    ]
+
+
+def _approved_audience(session: Session, node_id: str, to: list[str]) -> Audience:
+    audience = audience_for(to)
+    if not audience.nodes and not audience.groups:
+        raise InvalidInput("to: name at least one partner node or sharing group")
+    expanded = groups.expand(session, audience, origin=node_id)
+    if not expanded.nodes:
+        raise InvalidInput("to: a request goes to at least one partner node")
+    require_approved(session, expanded.nodes)
+    return Audience(nodes=expanded.nodes)
+
+
+def default_deadline(deadlines: Deadlines, urgency: str) -> datetime:
+    return clock.now() + timedelta(hours=deadlines.hours(urgency))
+
+
+def send(
+    session: Session,
+    keys: NodeKeys,
+    deadlines: Deadlines,
+    *,
+    actor: Principal,
+    to: list[str],
+    subject: str,
+    urgency: str,
+    text: str,
+    labels: Labels,
+    deadline: datetime | None = None,
+    legal_basis: str = "",
+    questions: list[str] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    attachments: list[NewAttachment] | None = None,
+) -> dict[str, Any]:
+    actor.require("records.write")
+    if urgency not in URGENCIES:
+        raise InvalidInput(f"urgency is one of {', '.join(URGENCIES)}")
+    if deadline is not None and deadline <= clock.now():
+        raise InvalidInput("the deadline is in the past")
+    audience = _approved_audience(session, keys.node_id, to)
+    body = {
+        "subject": subject,
+        "legal_basis": legal_basis,
+        "urgency": urgency,
+        "deadline": clock.iso(deadline or default_deadline(deadlines, urgency)),
+        "questions": list(questions or []),
+        "text": text,
+        "entities": list(entities or []),
+        "attachments": attachment_bodies(attachments or []),
+    }
+    return records.create(
+        session, keys, actor=actor, type=RFA_TYPE, body=body, labels=labels, audience=audience
+    )
+
+
+def _request(
+    session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID
+) -> dict[str, Any]:
+    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=request_id)
+    if envelope["type"] != RFA_TYPE:
+        raise NotFound(f"no request {request_id}")
+    return envelope
+
+
+def read(
+    session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID
+) -> dict[str, Any]:
+    """The request (audited read); the first read at a requested node sends a read receipt."""
+    envelope = _request(session, keys, actor=actor, request_id=request_id)
+    if envelope.get("body") is not None:
+        receipts.send(session, keys, [envelope], "read")
+    return envelope
+
+
+def withdraw(
+    session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID, reason: str
+) -> dict[str, Any]:
+    """A new version carrying the reason: the request stays on record everywhere, and requested
+    nodes can no longer reply."""
+    actor.require("records.write")
+    envelope = _request(session, keys, actor=actor, request_id=request_id)
+    if envelope["origin"] != keys.node_id:
+        raise PermissionDenied("only the requesting node withdraws a request")
+    if envelope["author"] != actor.handle and not actor.has("node.manage"):
+        raise PermissionDenied("only the author (or an administrator) withdraws a request")
+    body = envelope.get("body")
+    if body is None or body.get("withdrawn"):
+        raise Conflict("the request is already withdrawn")
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise InvalidInput("a withdrawal needs a reason (1-500 characters)")
+    new_body = {**body, "withdrawn": {"reason": reason, "at": clock.iso(clock.now())}}
+    return records.update(session, keys, actor=actor, record_id=request_id, body=new_body)
+
+
+def reply(
+    session: Session,
+    keys: NodeKeys,
+    *,
+    actor: Principal,
+    request_id: uuid.UUID,
+    kind: str,
+    labels: Labels,
+    text: str = "",
+    reason: str | None = None,
+    answers: list[dict[str, Any]] | None = None,
+    partial: bool = False,
+    attachments: list[NewAttachment] | None = None,
+) -> dict[str, Any]:
+    """Accept, decline (with a reason) or answer a request this node was asked; the reply goes
+    to the requester only."""
+    actor.require("records.write")
+    envelope = _request(session, keys, actor=actor, request_id=request_id)
+    if envelope["origin"] == keys.node_id or keys.node_id not in envelope["audience"]["nodes"]:
+        raise PermissionDenied("only a node the request was addressed to replies to it")
+    body = envelope.get("body")
+    if body is None or body.get("withdrawn"):
+        raise Conflict("the request was withdrawn by the requester: it takes no more replies")
+    answers = list(answers or [])
+    for a in answers:
+        if not 0 <= int(a["question"]) < len(body.get("questions", [])):
+            raise InvalidInput(f"the request has no question {int(a['question']) + 1}")
+    reply_body: dict[str, Any] = {
+        "request": str(request_id),
+        "kind": kind,
+        "text": text,
+        "answers": answers,
+        "partial": partial,
+        "attachments": attachment_bodies(attachments or []),
+    }
+    if reason is not None:
+        reply_body["reason"] = reason
+    signed = records.create(
+        session,
+        keys,
+        actor=actor,
+        type=REPLY_TYPE,
+        body=reply_body,
+        labels=labels,
+        audience=Audience(nodes=[envelope["origin"]]),
+    )
+    if kind == "accept":
+        # A person confirmed the request: the requester sees it as acknowledged too.
+        receipts.send(session, keys, [envelope], "acknowledged")
+    return signed
+
+
+# ---- states ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    node: str
+    state: str
+    delivered_at: datetime | None = None
+    read_at: datetime | None = None
+    accepted_at: datetime | None = None
+    first_answer_at: datetime | None = None
+    answered_at: datetime | None = None
+    declined_at: datetime | None = None
+    decline_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Listed:
+    request: Any  # a RequestRow, or a row of its columns
+    state: str
+    recipients: list[RecipientView] = field(default_factory=list)
+
+
+def recipient_state(
+    *, withdrawn: bool, deadline: datetime, rec: Any, delivered: bool, now: datetime
+) -> str:
+    if withdrawn:
+        return "withdrawn"
+    if rec is not None and rec.last_kind == "decline":
+        return "declined"
+    if rec is not None and rec.answered_at is not None:
+        return "answered"
+    if rec is not None and rec.first_answer_at is not None:
+        return "partially_answered"
+    if now > clock.as_utc(deadline):
+        return "overdue"
+    if rec is not None and rec.accepted_at is not None:
+        return "accepted"
+    return "delivered" if delivered else "sent"
+
+
+def overall_state(states: list[str]) -> str:
+    """One state for a request from those of its requested nodes: all answered (or declined)
+    is answered; any overdue shows; otherwise the least advanced."""
+    s = set(states)
+    if not s:
+        return "sent"
+    if "withdrawn" in s:
+        return "withdrawn"
+    if s == {"declined"}:
+        return "declined"
+    if s <= {"answered", "declined"}:
+        return "answered"
+    if "overdue" in s:
+        return "overdue"
+    if s & {"answered", "partially_answered"}:
+        return "partially_answered"
+    return min((x for x in s if x in _PROGRESS), key=_PROGRESS.index, default="sent")
+
+
+def _views(
+    session: Session, node_id: str, rows: list[Any], now: datetime, *, read: bool = True
+) -> list[Listed]:
+    """`rows`: RequestRow objects or selected rows of its columns (same attributes)."""
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    recs: dict[tuple[uuid.UUID, str], Any] = {}
+    seen: dict[tuple[uuid.UUID, str], dict[str, datetime]] = {}
+    own_ids = {r.id for r in rows if r.origin == node_id}
+    # Chunks keep the IN lists within every driver's parameter limits.
+    for chunk in _chunks(ids, 500):
+        # Plain rows, not ORM objects: the overview reads a thousand requests or more.
+        for rec in session.execute(
+            select(*RecipientRow.__table__.c).where(RecipientRow.request_id.in_(chunk))
+        ):
+            recs[(rec.request_id, rec.node_id)] = rec
+        sent = [i for i in chunk if i in own_ids]
+        if sent:
+            for rc in session.execute(
+                select(Receipt.record_id, Receipt.node_id, Receipt.status, Receipt.at).where(
+                    Receipt.record_id.in_(sent),
+                    Receipt.status.in_(("delivered", "read") if read else ("delivered",)),
+                )
+            ):
+                seen.setdefault((rc.record_id, rc.node_id), {})[rc.status] = rc.at
+    out = []
+    for row in rows:
+        withdrawn = row.withdrawn_at is not None
+        # A requested node knows only where it stands itself.
+        targets = row.recipients if row.origin == node_id else [node_id]
+        views = []
+        for n in targets:
+            rec = recs.get((row.id, n))
+            st = seen.get((row.id, n), {})
+            delivered = row.origin != node_id or "delivered" in st
+            views.append(
+                RecipientView(
+                    node=n,
+                    state=recipient_state(
+                        withdrawn=withdrawn,
+                        deadline=row.deadline,
+                        rec=rec,
+                        delivered=delivered,
+                        now=now,
+                    ),
+                    delivered_at=st.get("delivered"),
+                    read_at=st.get("read"),
+                    accepted_at=rec.accepted_at if rec else None,
+                    first_answer_at=rec.first_answer_at if rec else None,
+                    answered_at=rec.answered_at if rec else None,
+                    declined_at=rec.declined_at if rec else None,
+                    decline_reason=rec.decline_reason if rec else None,
+                )
+            )
+        out.append(Listed(row, overall_state([v.state for v in views]), views))
+    return out
+
+
+def _chunks(items: list[uuid.UUID], n: int) -> Iterable[list[uuid.UUID]]:
+    for start in range(0, len(items), n):
+        yield items[start : start + n]
+
+
+def label_view(row: Any) -> dict[str, Any]:
+    """What `can_see` reads, from a projection row."""
+    return {
+        "origin": row.origin,
+        "author": row.author,
+        "labels": {"tlp": row.tlp, "purpose": row.purpose, "recipients": row.label_recipients},
+    }
+
+
+def _visible_rows(
+    session: Session, node_id: str, *, actor: Principal, box: str, partner: str | None = None
+) -> list[Any]:
+    actor.require("records.read")
+    q = select(*RequestRow.__table__.c).where(RequestRow.purpose.in_(sorted(actor.purposes)))
+    if box == "sent":
+        q = q.where(RequestRow.origin == node_id)
+    elif box == "received":
+        q = q.where(RequestRow.origin != node_id)
+    elif box != "all":
+        raise InvalidInput("box is sent, received, drafts or all")
+    if partner and box == "received":
+        q = q.where(RequestRow.origin == partner)
+    rows = [
+        r
+        for r in session.execute(q.order_by(RequestRow.sent_at.desc()))
+        if can_see(actor, label_view(r), node_id)
+    ]
+    if partner and box != "received":
+        rows = [r for r in rows if r.origin == partner or partner in r.recipients]
+    return rows
+
+
+def list_requests(
+    session: Session,
+    node_id: str,
+    *,
+    actor: Principal,
+    box: str = "received",
+    state: str | None = None,
+    partner: str | None = None,
+    limit: int = 100,
+) -> list[Listed]:
+    if state is not None and state not in STATES:
+        raise InvalidInput(f"state is one of {', '.join(STATES)}")
+    if box == "drafts" or state == "draft":
+        return []  # drafts are listed by list_drafts: they are not records
+    rows = _visible_rows(session, node_id, actor=actor, box=box, partner=partner)
+    items = _views(session, node_id, rows, clock.now())
+    if state is not None:
+        items = [i for i in items if i.state == state]
+    return items[:limit]
+
+
+@dataclass(frozen=True)
+class Detail:
+    envelope: dict[str, Any]
+    listed: Listed
+    replies: list[dict[str, Any]]
+
+
+def detail(session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID) -> Detail:
+    envelope = read(session, keys, actor=actor, request_id=request_id)
+    row = session.get(RequestRow, request_id)
+    if row is None:  # projection always written with the record; a missing one is a fault
+        raise NotFound(f"no request {request_id}")
+    listed = _views(session, keys.node_id, [row], clock.now())[0]
+    reply_ids = list(
+        session.scalars(
+            select(ReplyRow.id)
+            .where(ReplyRow.request_id == request_id)
+            .order_by(ReplyRow.sent_at, ReplyRow.id)
+        )
+    )
+    replies = []
+    stored = {
+        r.id: r for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(reply_ids)))
+    }
+    for rid in reply_ids:
+        rec = stored.get(rid)
+        if rec is not None and can_see(actor, rec.envelope, keys.node_id):
+            replies.append(rec.envelope)
+    if replies:
+        audit.append(
+            session,
+            actor=actor,
+            action="record.list",
+            object_type=REPLY_TYPE,
+            detail={"ids": [e["id"] for e in replies]},
+        )
+    return Detail(envelope, listed, replies)
+
+
+def reply_envelope(
+    session: Session,
+    keys: NodeKeys,
+    *,
+    actor: Principal,
+    request_id: uuid.UUID,
+    reply_id: uuid.UUID,
+) -> dict[str, Any]:
+    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=reply_id)
+    if envelope["type"] != REPLY_TYPE or (envelope.get("body") or {}).get("request") != str(
+        request_id
+    ):
+        raise NotFound(f"no reply {reply_id} to request {request_id}")
+    return envelope
+
+
+# ---- overview -------------------------------------------------------------------------------
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (None without values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+@dataclass
+class PartnerStats:
+    node: str
+    total: int = 0
+    open: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+    hours: list[float] = field(default_factory=list)  # time to first answer
+    on_time: int = 0
+    due: int = 0  # answered, or past the deadline without an answer
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "total": self.total,
+            "open": self.open,
+            "overdue": self.by_state.get("overdue", 0),
+            "by_state": dict(sorted(self.by_state.items())),
+            "answered": len(self.hours),
+            "median_hours": _round(statistics.median(self.hours) if self.hours else None),
+            "p90_hours": _round(_percentile(self.hours, 0.9)),
+            "on_time_share": round(self.on_time / self.due, 3) if self.due else None,
+        }
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 2)
+
+
+def overview(session: Session, node_id: str, *, actor: Principal) -> dict[str, Any]:
+    """Open requests by partner, both ways, with response times (to the first answer, partial
+    included), the share answered by the deadline and counts by state."""
+    now = clock.now()
+    rows = _visible_rows(session, node_id, actor=actor, box="all")
+    items = _views(session, node_id, rows, now, read=False)  # read times are not counted here
+    sent: dict[str, PartnerStats] = {}
+    received: dict[str, PartnerStats] = {}
+    totals: dict[str, dict[str, int]] = {"sent": {}, "received": {}}
+    for item in items:
+        row = item.request
+        mine = row.origin == node_id
+        totals["sent" if mine else "received"][item.state] = (
+            totals["sent" if mine else "received"].get(item.state, 0) + 1
+        )
+        for view in item.recipients:
+            partner = view.node if mine else row.origin
+            stats = (sent if mine else received).setdefault(partner, PartnerStats(partner))
+            stats.total += 1
+            stats.by_state[view.state] = stats.by_state.get(view.state, 0) + 1
+            if view.state in OPEN_STATES:
+                stats.open += 1
+            deadline = clock.as_utc(row.deadline)
+            if view.first_answer_at is not None:
+                answered = clock.as_utc(view.first_answer_at)
+                stats.hours.append((answered - clock.as_utc(row.sent_at)).total_seconds() / 3600)
+                stats.due += 1
+                stats.on_time += answered <= deadline
+            elif view.state == "overdue":
+                stats.due += 1
+    return {
+        "generated_at": clock.iso(now),
+        "sent": [s.as_dict() for s in sorted(sent.values(), key=lambda s: (-s.open, s.node))],
+        "received": [
+            s.as_dict() for s in sorted(received.values(), key=lambda s: (-s.open, s.node))
+        ],
+        "totals": {k: dict(sorted(v.items())) for k, v in totals.items()},
+    }
+
+
+# ---- drafts ---------------------------------------------------------------------------------
+
+
+def save_draft(
+    session: Session, *, actor: Principal, draft: DraftIn, draft_id: uuid.UUID | None = None
+) -> RequestDraft:
+    """Drafts stay on this node with their author; nothing is signed or sent."""
+    actor.require("records.write")
+    now = clock.now()
+    row = get_draft(session, actor=actor, draft_id=draft_id) if draft_id else None
+    if row is None:
+        row = RequestDraft(id=uuid7(), author=actor.handle, created_at=now)
+        session.add(row)
+    row.subject = draft.subject or ""
+    row.payload = draft.model_dump(mode="json", by_alias=True)
+    row.updated_at = now
+    return row
+
+
+def get_draft(session: Session, *, actor: Principal, draft_id: uuid.UUID) -> RequestDraft:
+    row = session.get(RequestDraft, draft_id)
+    if row is None or row.author != actor.handle:
+        raise NotFound(f"no draft {draft_id}")
+    return row
+
+
+def list_drafts(session: Session, *, actor: Principal) -> list[RequestDraft]:
+    actor.require("records.read")
+    return list(
+        session.scalars(
+            select(RequestDraft)
+            .where(RequestDraft.author == actor.handle)
+            .order_by(RequestDraft.updated_at.desc())
+        )
+    )
+
+
+def delete_draft(session: Session, *, actor: Principal, draft_id: uuid.UUID) -> None:
+    session.delete(get_draft(session, actor=actor, draft_id=draft_id))
+
+
+def send_draft(
+    session: Session,
+    keys: NodeKeys,
+    deadlines: Deadlines,
+    *,
+    actor: Principal,
+    draft_id: uuid.UUID,
+) -> dict[str, Any]:
+    """Send a draft as it is (checked now like any request) and remove it."""
+    row = get_draft(session, actor=actor, draft_id=draft_id)
+    d = DraftIn.model_validate(row.payload)
+    if not d.subject or not d.body:
+        raise InvalidInput("a request needs a subject and a text before it is sent")
+    try:
+        labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput(f"the draft's labels are not valid: {exc}") from None
+    envelope = send(
+        session,
+        keys,
+        deadlines,
+        actor=actor,
+        to=d.to,
+        subject=d.subject,
+        urgency=d.urgency,
+        text=d.body,
+        labels=labels,
+        deadline=d.deadline,
+        legal_basis=d.legal_basis,
+        questions=d.questions,
+        entities=[e.model_dump(mode="json", by_alias=True) for e in d.entities],
+    )
+    session.delete(row)
+    return envelope

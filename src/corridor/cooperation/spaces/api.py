@@ -1,0 +1,378 @@
+"""REST API /api/v1/spaces: joint case spaces, their posts, tasks and members."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import Field
+
+from corridor import clock
+from corridor.cooperation.spaces import service as spaces
+from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
+from corridor.cooperation.spaces.records import (
+    MAX_ENTITY_REFS,
+    MAX_MEMBERS,
+    MAX_POST_ATTACHMENTS,
+    EntityRef,
+)
+from corridor.errors import InvalidInput
+from corridor.federation import receipts
+from corridor.records.labels import Forward, LabelsIn, Purpose
+from corridor.schemas import StrictModel
+from corridor.security.principal import Principal
+from corridor.web.auth import api_principal, node_of
+
+router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
+Actor = Annotated[Principal, Depends(api_principal)]
+
+
+class SpaceCreate(LabelsIn):
+    name: str = Field(min_length=1, max_length=200)
+    purpose_text: str = Field(default="", max_length=5000, description="what the members work on")
+    reference: str = Field(min_length=1, max_length=100)
+    case_reference: str | None = Field(default=None, max_length=100)
+    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS, description="node ids")
+
+
+class MembersIn(StrictModel):
+    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS)
+
+
+class WithdrawIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AttachmentIn(StrictModel):
+    name: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(default="application/octet-stream", max_length=100)
+    data: str = Field(description="base64 of the file")
+
+
+class PostCreate(LabelsIn):
+    text: str = Field(min_length=1, max_length=20_000)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_POST_ATTACHMENTS)
+    entities: list[EntityRef] = Field(default_factory=list, max_length=MAX_ENTITY_REFS)
+    task: uuid.UUID | None = None
+    completes: bool = False
+
+
+class AssigneeIn(StrictModel):
+    node: str = Field(min_length=26, max_length=26)
+    person: str | None = Field(default=None, max_length=200)
+
+
+class TaskCreate(LabelsIn):
+    title: str = Field(min_length=1, max_length=300)
+    note: str = Field(default="", max_length=5000)
+    assignee: AssigneeIn
+    due: date
+
+
+class TaskUpdate(StrictModel):
+    status: Literal["open", "done", "cancelled"] | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    note: str | None = Field(default=None, max_length=5000)
+    due: date | None = None
+    assignee: AssigneeIn | None = None
+
+
+class ShareIn(LabelsIn):
+    entities: list[str] = Field(min_length=1, max_length=2000)
+    note: str = Field(default="", max_length=5000)
+    with_related: bool = True
+    # Investigation data by default, not to be passed on (as the entities module's share).
+    purpose: Purpose = "enforcement"
+    forward: Forward = "none"
+
+
+def _iso(value: Any) -> str | None:
+    return clock.iso(value) if value else None
+
+
+def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "name": row.name,
+        "reference": row.reference,
+        "case_reference": row.case_reference,
+        "owner": row.origin,
+        "members": [row.origin, *row.members],
+        "removed": row.removed,
+        "tlp": row.tlp,
+        "purpose": row.purpose,
+        "version": row.version,
+        "state": row.state,
+        "member_here": row.state == "active" and spaces.is_member(row, node_id),
+        "you_were_removed": row.origin != node_id and node_id in row.removed,
+        "updated_at": _iso(row.updated_at),
+    }
+
+
+def post_view(p: SpacePostRow, delivery: dict[str, str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": str(p.id),
+        "from": p.origin,
+        "author": p.author,
+        "text": p.text,
+        "attachments": p.attachments,
+        "entities": p.entities,
+        "task": str(p.task_id) if p.task_id else None,
+        "completes": p.completes,
+        "tlp": p.tlp,
+        "purpose": p.purpose,
+        "posted_at": _iso(p.created_at),
+    }
+    if delivery is not None:
+        out["delivery"] = delivery
+    return out
+
+
+def task_view(
+    t: SpaceTaskRow, report: SpacePostRow | None, delivery: dict[str, str] | None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": str(t.id),
+        "title": t.title,
+        "note": t.note,
+        "created_by": t.origin,
+        "author": t.author,
+        "assignee": {"node": t.assignee_node, "person": t.assignee_person},
+        "due": t.due.isoformat(),
+        "status": t.status,
+        "overdue": spaces.overdue(t),
+        "reported_done": {"post": str(report.id), "at": _iso(report.created_at)}
+        if report
+        else None,
+        "tlp": t.tlp,
+        "version": t.version,
+        "updated_at": _iso(t.updated_at),
+    }
+    if delivery is not None:
+        out["delivery"] = delivery
+    return out
+
+
+def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
+    env = view.envelope
+    body = env.get("body") or {}
+    own = [p.id for p in view.posts if p.origin == node_id] + [
+        t.id for t in view.tasks if t.origin == node_id
+    ]
+    delivery = spaces.delivery(session, own)
+    reports = spaces.completion_reports(view.posts, view.tasks)
+    return {
+        **space_summary(view.row, node_id),
+        "purpose_text": body.get("purpose", ""),
+        "labels": env["labels"],
+        "withdrawn_reason": (env.get("tombstone") or {}).get("reason"),
+        "posts": [
+            post_view(p, delivery.get(p.id) if p.origin == node_id else None) for p in view.posts
+        ],
+        "tasks": [
+            task_view(t, reports.get(t.id), delivery.get(t.id) if t.origin == node_id else None)
+            for t in view.tasks
+        ],
+        "receipts": {
+            n: {s: clock.iso(at) for s, at in st.items()}
+            for n, st in receipts.statuses(session, view.row.id).items()
+        }
+        if view.row.origin == node_id
+        else {},
+    }
+
+
+def _attachments(items: list[AttachmentIn]) -> list[spaces.NewAttachment]:
+    out = []
+    for a in items:
+        try:
+            content = base64.b64decode(a.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
+        out.append(spaces.NewAttachment(a.name, a.content_type, content))
+    return out
+
+
+@router.get("")
+def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.reading() as session:
+        rows = spaces.list_spaces(session, node.id, actor=actor)
+        return {"items": [space_summary(r, node.id) for r in rows]}
+
+
+@router.post("", status_code=201)
+def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = spaces.create_space(
+            session,
+            node.keys,
+            actor=actor,
+            name=payload.name,
+            purpose=payload.purpose_text,
+            reference=payload.reference,
+            case_reference=payload.case_reference,
+            members=payload.members,
+            labels=payload.labels(),
+        )
+        view = spaces.open_space(session, node.id, actor=actor, space_id=uuid.UUID(env["id"]))
+        return space_detail(session, view, node.id)
+
+
+@router.get("/{space_id}")
+def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
+        return space_detail(session, view, node.id)
+
+
+@router.put("/{space_id}/members")
+def set_members(
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: MembersIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        spaces.set_members(
+            session, node.keys, actor=actor, space_id=space_id, members=payload.members
+        )
+        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
+        return space_detail(session, view, node.id)
+
+
+@router.post("/{space_id}/withdraw")
+def withdraw_space(
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: WithdrawIn
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        spaces.withdraw_space(
+            session, node.keys, actor=actor, space_id=space_id, reason=payload.reason
+        )
+        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
+        return space_detail(session, view, node.id)
+
+
+@router.post("/{space_id}/posts", status_code=201)
+def create_post(
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: PostCreate
+) -> dict[str, Any]:
+    node = node_of(request)
+    files = _attachments(payload.attachments)
+    with node.db.transaction() as session:
+        env = spaces.post(
+            session,
+            node.keys,
+            actor=actor,
+            space_id=space_id,
+            text=payload.text,
+            labels=payload.labels(),
+            attachments=files,
+            entity_refs=[e.model_dump(mode="json") for e in payload.entities],
+            task_id=payload.task,
+            completes=payload.completes,
+        )
+        row = session.get(SpacePostRow, uuid.UUID(env["id"]))
+        assert row is not None  # projected in this transaction
+        return post_view(row, spaces.delivery(session, [row.id]).get(row.id, {}))
+
+
+@router.get("/{space_id}/posts/{post_id}/attachments/{index}")
+def get_attachment(
+    request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: int
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        spaces.open_space(session, node.id, actor=actor, space_id=space_id)
+        a = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
+    safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in a["name"])[:200]
+    return Response(
+        base64.b64decode(a["data"]),
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": f'attachment; filename="{safe}"',
+            "x-corridor-sha256": a["sha256"],
+        },
+    )
+
+
+@router.post("/{space_id}/tasks", status_code=201)
+def create_task(
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: TaskCreate
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = spaces.create_task(
+            session,
+            node.keys,
+            actor=actor,
+            space_id=space_id,
+            title=payload.title,
+            note=payload.note,
+            assignee_node=payload.assignee.node,
+            assignee_person=payload.assignee.person,
+            due=payload.due,
+            labels=payload.labels(),
+        )
+        row = session.get(SpaceTaskRow, uuid.UUID(env["id"]))
+        assert row is not None
+        return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
+
+
+@router.put("/{space_id}/tasks/{task_id}")
+def update_task(
+    request: Request, actor: Actor, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
+) -> dict[str, Any]:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        spaces.update_task(
+            session,
+            node.keys,
+            actor=actor,
+            space_id=space_id,
+            task_id=task_id,
+            status=payload.status,
+            title=payload.title,
+            note=payload.note,
+            due=payload.due,
+            assignee_node=payload.assignee.node if payload.assignee else None,
+            assignee_person=(payload.assignee.person or "") if payload.assignee else None,
+        )
+        row = session.get(SpaceTaskRow, task_id)
+        assert row is not None
+        return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
+
+
+@router.post("/{space_id}/entities", status_code=201)
+def share_entities(
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: ShareIn
+) -> dict[str, Any]:
+    """Share case entities with every member of the space (the entities module's share) and
+    note it in the thread."""
+    node = node_of(request)
+    with node.db.transaction() as session:
+        shared, posted = spaces.share_entities(
+            session,
+            node.keys,
+            actor=actor,
+            region=node.config.country,
+            space_id=space_id,
+            entity_ids=payload.entities,
+            labels=payload.labels(),
+            note=payload.note,
+            with_related=payload.with_related,
+        )
+        return {
+            "share": {
+                "id": shared["id"],
+                "to": shared["audience"]["nodes"],
+                "entities": [e["id"] for e in shared["body"]["entities"]],
+            },
+            "post": posted["id"],
+        }
