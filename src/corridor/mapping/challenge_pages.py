@@ -44,9 +44,10 @@ from corridor.mapping.schemas import (
     RouteBody,
 )
 from corridor.records.groups import list_groups
-from corridor.records.labels import PURPOSES, TLP_LEVELS, Labels
+from corridor.records.labels import PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import activate_locale, own_label, page, redirect
@@ -461,36 +462,6 @@ def _sharing_form(envelope: dict[str, Any], groups: list[Any]) -> dict[str, Any]
     }
 
 
-def _labels(
-    *,
-    tlp: str,
-    handling: str,
-    handling_note: str,
-    purpose: str,
-    recipients: str,
-    before: dict[str, Any] | None,
-) -> Labels:
-    # Labels the form does not show (forward, evaluation, expiry, review) stay as they were.
-    kept = {
-        k: v
-        for k, v in (before or {}).items()
-        if k in ("forward", "evaluation", "expires", "review") and v is not None
-    }
-    try:
-        return Labels.model_validate(
-            {
-                **kept,
-                "tlp": tlp,
-                "handling": handling,
-                "handling_note": handling_note.strip() or None,
-                "purpose": purpose,
-                "recipients": recipients.split() if tlp == "RED" else [],
-            }
-        )
-    except ValidationError as exc:
-        raise InvalidInput(_("Sharing: %(error)s") % {"error": _messages(exc)}) from None
-
-
 def _error_text(exc: CorridorError) -> str:
     errors = exc.extra.get("errors")
     if isinstance(errors, list) and errors:
@@ -797,7 +768,7 @@ def _save_challenge(
                 _owned(envelope, node.id)
             form["route_refs"] = _route_refs(sorted(form["routes"]), sorted(form["legs"]))
             body = _challenge_body(form)
-            labels = _labels(
+            labels = form_labels(
                 tlp=form["tlp"],
                 handling=form["handling"],
                 handling_note=form["handling_note"],
@@ -1109,7 +1080,7 @@ def _save_route(
                 body = RouteBody.model_validate(body).model_dump(mode="json", exclude_none=True)
             except ValidationError as exc:
                 raise InvalidInput(_messages(exc)) from None
-            labels = _labels(
+            labels = form_labels(
                 tlp=form["tlp"],
                 handling=form["handling"],
                 handling_note=form["handling_note"],

@@ -30,9 +30,10 @@ from corridor.mapping.records import ACTION
 from corridor.mapping.schemas import THEMES, Indicator
 from corridor.node.service import Node
 from corridor.records.groups import list_groups
-from corridor.records.labels import TLP_LEVELS, Labels
+from corridor.records.labels import TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
@@ -428,7 +429,7 @@ def create_commitment(
     if ends.strip():
         body["ends"] = ends.strip()
     try:
-        labels = Labels(tlp=tlp, recipients=recipients.split() if tlp == "RED" else [])  # type: ignore[arg-type]
+        labels = form_labels(tlp=tlp, handling="H0", purpose="cooperation", recipients=recipients)
         with node.db.transaction() as session:
             env = cm.save_commitment(
                 session, node.keys, actor=auth.principal, body=body, labels=labels, to=to or []

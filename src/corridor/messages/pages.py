@@ -20,9 +20,10 @@ from corridor.federation.peers import node_names
 from corridor.messages import service as messages
 from corridor.messages.records import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from corridor.records.groups import list_groups
-from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
+from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
@@ -119,22 +120,18 @@ async def send(
             {"source": source, "information": int(information)} if source and information else None
         )
         try:
-            labels = Labels(
-                tlp=tlp,
-                handling=handling,
-                handling_note=handling_note or None,
-                purpose=purpose,
-                evaluation=evaluation,
-                recipients=recipients.split() if tlp == "RED" else [],
-                expires=(clock.parse(expires) if expires else None),
-            )
-        except (ValidationError, ValueError) as exc:
-            msg = (
-                "; ".join(e["msg"] for e in exc.errors())
-                if isinstance(exc, ValidationError)
-                else str(exc)
-            )
-            raise InvalidInput(msg) from None
+            expiry = clock.parse(expires) if expires else None
+        except ValueError:
+            raise InvalidInput(f"expires: {expires!r} is not a date and time") from None
+        labels = form_labels(
+            tlp=tlp,
+            handling=handling,
+            handling_note=handling_note,
+            purpose=purpose,
+            recipients=recipients,
+            evaluation=evaluation,
+            expires=expiry,
+        )
         with node.db.transaction() as session:
             env = messages.send(
                 session,

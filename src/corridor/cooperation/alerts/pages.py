@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,10 +31,11 @@ from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.models import label_view
 from corridor.records.groups import list_groups
-from corridor.records.labels import PURPOSES, Labels
+from corridor.records.labels import PURPOSES
 from corridor.records.policy import can_see
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
@@ -237,16 +237,14 @@ def send(
     }
     try:
         try:
-            labels = Labels(
-                tlp=tlp,  # type: ignore[arg-type]
-                handling=handling,  # type: ignore[arg-type]
-                handling_note=handling_note or None,
-                purpose=purpose,  # type: ignore[arg-type]
-                recipients=recipients.split() if tlp == "RED" else [],
+            labels = form_labels(
+                tlp=tlp,
+                handling=handling,
+                handling_note=handling_note,
+                purpose=purpose,
+                recipients=recipients,
             )
             route_id = uuid.UUID(route) if route else None
-        except ValidationError as exc:
-            raise InvalidInput("; ".join(e["msg"] for e in exc.errors())) from None
         except ValueError:
             raise InvalidInput(f"route: {route!r} is not a route id") from None
         new = alerts.NewAlert(

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,9 +37,10 @@ from corridor.federation.models import Peer
 from corridor.federation.peers import node_names
 from corridor.mapping import geo
 from corridor.records.groups import list_groups
-from corridor.records.labels import PURPOSES, TLP_LEVELS, Labels
+from corridor.records.labels import PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import activate_locale, own_label, page, redirect
@@ -510,30 +510,7 @@ def _body(form: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def _labels(form: dict[str, Any], before: dict[str, Any] | None) -> Labels:
-    # Labels the form does not show (forward, evaluation, expiry, review) stay as they were.
-    kept = {
-        k: v
-        for k, v in (before or {}).items()
-        if k in ("forward", "evaluation", "expires", "review") and v is not None
-    }
-    try:
-        return Labels.model_validate(
-            {
-                **kept,
-                "tlp": form["tlp"],
-                "handling": form["handling"],
-                "handling_note": form["handling_note"].strip() or None,
-                "purpose": form["purpose"],
-                "recipients": form["recipients"].split() if form["tlp"] == "RED" else [],
-            }
-        )
-    except ValidationError as exc:
-        msgs = "; ".join(
-            str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        )
-        raise InvalidInput(_("Sharing: %(error)s") % {"error": msgs}) from None
+SHARING_FIELDS = ("tlp", "handling", "handling_note", "purpose", "recipients")
 
 
 def _owned(envelope: dict[str, Any], node_id: str) -> None:
@@ -559,7 +536,10 @@ def _save(
                 # A partner's card is refused before its form is even read.
                 _owned(envelope, node.id)
             body = _body(form)
-            labels = _labels(form, envelope["labels"] if envelope else None)
+            labels = form_labels(
+                **{k: form[k] for k in SHARING_FIELDS},
+                before=envelope["labels"] if envelope else None,
+            )
             to = sorted(form["to"])
             if contact_id is None:
                 saved = directory.publish(

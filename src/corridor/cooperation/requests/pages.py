@@ -31,6 +31,7 @@ from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
@@ -269,18 +270,13 @@ async def send(
             with node.db.transaction() as session:
                 row = rfa.save_draft(session, actor=auth.principal, draft=draft, draft_id=existing)
                 return f"/requests/drafts/{row.id}"
-        try:
-            labels = Labels(
-                tlp=tlp,  # type: ignore[arg-type]
-                handling=handling,  # type: ignore[arg-type]
-                handling_note=handling_note or None,
-                purpose=purpose,  # type: ignore[arg-type]
-                recipients=recipients.split() if tlp == "RED" else [],
-            )
-        except ValidationError as exc:
-            raise InvalidInput(
-                "; ".join(e["msg"] for e in exc.errors(include_input=False))
-            ) from None
+        labels = form_labels(
+            tlp=tlp,
+            handling=handling,
+            handling_note=handling_note,
+            purpose=purpose,
+            recipients=recipients,
+        )
         with node.db.transaction() as session:
             env = rfa.send(
                 session,

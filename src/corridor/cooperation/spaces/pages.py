@@ -24,6 +24,7 @@ from corridor.federation.peers import node_names
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.forms import form_labels
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
@@ -44,23 +45,6 @@ def _error_text(exc: CorridorError | ValidationError) -> str:
         f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
         for e in exc.errors(include_url=False)
     )
-
-
-def _labels(
-    tlp: str, handling: str, purpose: str, recipients: str = "", handling_note: str = ""
-) -> Labels:
-    try:
-        return Labels.model_validate(
-            {
-                "tlp": tlp,
-                "handling": handling,
-                "handling_note": handling_note or None,
-                "purpose": purpose,
-                "recipients": recipients.split() if tlp == "RED" else [],
-            }
-        )
-    except ValidationError as exc:
-        raise InvalidInput(_error_text(exc)) from None
 
 
 def _names(session: Any, request: Request) -> dict[str, str]:
@@ -138,7 +122,13 @@ async def create(
     node = node_of(request)
 
     def work() -> str:
-        labels = _labels(tlp, handling, purpose, recipients, handling_note)
+        labels = form_labels(
+            tlp=tlp,
+            handling=handling,
+            purpose=purpose,
+            recipients=recipients,
+            handling_note=handling_note,
+        )
         with node.db.transaction() as session:
             env = spaces.create_space(
                 session,
@@ -238,7 +228,7 @@ async def add_post(
     node = node_of(request)
 
     def work() -> None:
-        labels = _labels(tlp, handling, purpose, recipients)
+        labels = form_labels(tlp=tlp, handling=handling, purpose=purpose, recipients=recipients)
         try:
             task_id = uuid.UUID(task) if task else None
         except ValueError:
@@ -289,7 +279,7 @@ def add_task(
                 assignee_node=assignee,
                 assignee_person=person or None,
                 due=due_date,
-                labels=_labels(tlp, "H0", "cooperation"),
+                labels=form_labels(tlp=tlp, handling="H0", purpose="cooperation"),
             )
 
     return _do(request, space_id, work, _("Task created."))
