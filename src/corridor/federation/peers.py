@@ -208,3 +208,12 @@ def require_approved(session: Session, node_ids: list[str], *, field: str = "to"
             f"{'it' if len(unknown) == 1 else 'them'} first",
             unknown=unknown,
         )
+
+
+def approved_peers(session: Session) -> list[Peer]:
+    """The peers a record can be addressed to, as forms list them (by country, then name)."""
+    return list(
+        session.scalars(
+            select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
+        )
+    )

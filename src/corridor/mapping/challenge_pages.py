@@ -20,13 +20,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
-from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.federation.peers import approved_peers, node_names
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.models import ChallengeRow, RouteRow
@@ -426,11 +424,7 @@ def _day(value: str, field: str) -> str | None:
 
 
 def _sharing(session: Session, auth: Auth) -> dict[str, Any]:
-    peers = list(
-        session.scalars(
-            select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-        )
-    )
+    peers = approved_peers(session)
     return {
         "peers": peers,
         "groups": list_groups(session),

@@ -17,12 +17,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput, PermissionDenied
-from corridor.federation.models import Peer
-from corridor.federation.peers import node_countries, node_names
+from corridor.federation.peers import approved_peers, node_countries, node_names
 from corridor.mapping import commitments as cm
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
@@ -362,11 +360,7 @@ def _new_form(
 ) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        peers = list(
-            session.scalars(
-                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-            )
-        )
+        peers = approved_peers(session)
         groups = list_groups(session)
     today = clock.now().date().isoformat()
     return page(

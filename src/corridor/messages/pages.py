@@ -9,14 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation import receipts
-from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.federation.peers import approved_peers, node_names
 from corridor.messages import service as messages
 from corridor.messages.records import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from corridor.records.groups import list_groups
@@ -59,11 +57,7 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
 def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: object) -> HTMLResponse:
     node = node_of(request)
     with node.db.transaction() as session:
-        peers = list(
-            session.scalars(
-                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-            )
-        )
+        peers = approved_peers(session)
         groups = list_groups(session)
     purposes = [p for p in PURPOSES if p in auth.principal.purposes]
     return page(

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -25,8 +24,7 @@ from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import SEVERITIES, TYPES
 from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.federation import receipts
-from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.federation.peers import approved_peers, node_names
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.models import label_view
@@ -170,11 +168,7 @@ def _parse_time(value: str) -> datetime | None:
 def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: Any) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        peers = list(
-            session.scalars(
-                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-            )
-        )
+        peers = approved_peers(session)
         groups = list_groups(session)
         routes = mapping.list_routes(session, node.id, actor=auth.principal)
     return page(

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -34,7 +33,7 @@ from corridor.cooperation.directory.schemas import (
 )
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
 from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.federation.peers import approved_peers, node_names
 from corridor.mapping import geo
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS
@@ -388,11 +387,7 @@ def detail(request: Request, auth: PageAuth, contact_id: uuid.UUID) -> HTMLRespo
 
 def _sharing(session: Session, auth: Auth) -> dict[str, Any]:
     return {
-        "peers": list(
-            session.scalars(
-                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-            )
-        ),
+        "peers": approved_peers(session),
         "groups": list_groups(session),
         "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
         "tlps": TLP_LEVELS,

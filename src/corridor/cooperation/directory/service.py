@@ -21,8 +21,7 @@ from corridor.cooperation.directory.models import ContactRow
 from corridor.cooperation.directory.records import CONTACT
 from corridor.cooperation.directory.schemas import DAYS, Hours
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
-from corridor.federation.models import Peer
-from corridor.federation.peers import require_approved
+from corridor.federation.peers import approved_peers, require_approved
 from corridor.node.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
@@ -37,16 +36,10 @@ MAX_RESULTS = 1000
 # --- writing own cards --------------------------------------------------------------------------
 
 
-def approved_peers(session: Session) -> list[str]:
-    return list(
-        session.scalars(select(Peer.node_id).where(Peer.state == "approved").order_by(Peer.node_id))
-    )
-
-
 def audience(session: Session, to: list[str] | None) -> Audience:
     """`to` as an audience whose named nodes are all approved peers; None: every approved peer."""
     if to is None:
-        return Audience(nodes=approved_peers(session))
+        return Audience(nodes=sorted(p.node_id for p in approved_peers(session)))
     chosen = audience_for(to)
     require_approved(session, chosen.nodes)
     return chosen

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
@@ -25,8 +24,7 @@ from corridor.cooperation.requests.schemas import (
     EntityLink,
 )
 from corridor.errors import CorridorError, InvalidInput
-from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.federation.peers import approved_peers, node_names
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
@@ -115,11 +113,7 @@ def _compose(
 ) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        peers = list(
-            session.scalars(
-                select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-            )
-        )
+        peers = approved_peers(session)
         groups = list_groups(session)
     return page(
         request,

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
@@ -20,7 +19,7 @@ from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.records import MAX_POST_ATTACHMENT_BYTES, MAX_POST_ATTACHMENTS
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.federation.peers import approved_peers, node_names
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
@@ -53,11 +52,7 @@ def _names(session: Any, request: Request) -> dict[str, str]:
 
 
 def _peers(session: Any) -> list[Peer]:
-    return list(
-        session.scalars(
-            select(Peer).where(Peer.state == "approved").order_by(Peer.country, Peer.name)
-        )
-    )
+    return approved_peers(session)
 
 
 # --- list and create --------------------------------------------------------------------------
