@@ -20,11 +20,12 @@ from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.mapping.models import ActionRow, CommitmentRow, EndorsementRow
 from corridor.mapping.records import ACTION, COMMITMENT, ENDORSEMENT
 from corridor.mapping.schemas import THEMES, ActionBody, Indicator
-from corridor.mapping.service import get_record, visible, visible_rows, write_own
+from corridor.mapping.service import get_record, visible_rows, write_own
 from corridor.node.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
+from corridor.records.projection import visible
 from corridor.security.principal import Principal
 
 

@@ -6,36 +6,14 @@ author), so the map can be built from these tables alone without reading 2,000 e
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
-
-
-class Labelled:
-    origin: Mapped[str] = mapped_column(String(26), index=True)
-    author: Mapped[str] = mapped_column(String(80))
-    tlp: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(32))
-    recipients: Mapped[list[str]]
-    version: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime]
-
-    def label_view(self) -> dict[str, Any]:
-        return label_view(self)
-
-
-def label_view(row: Any) -> dict[str, Any]:
-    """The parts of an envelope that `records.policy.can_see` reads, from a projection row (an
-    ORM object or a row of selected columns)."""
-    return {
-        "origin": row.origin,
-        "author": row.author,
-        "labels": {"tlp": row.tlp, "purpose": row.purpose, "recipients": row.recipients},
-    }
+from corridor.records.projection import Labelled
 
 
 class RouteRow(Labelled, Base):

@@ -20,7 +20,6 @@ from corridor.mapping.models import (
     ChallengeRow,
     CommitmentRow,
     EndorsementRow,
-    Labelled,
     RouteRow,
 )
 from corridor.mapping.schemas import (
@@ -30,6 +29,7 @@ from corridor.mapping.schemas import (
     EndorsementBody,
     RouteBody,
 )
+from corridor.records.projection import Labelled, labelled_row
 from corridor.records.registry import RecordType, register
 
 ROUTE = "route"
@@ -43,26 +43,9 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _row(session: Session, model: type[Labelled], envelope: dict[str, Any]) -> Any:
-    rid = uuid.UUID(envelope["id"])
-    row = None if envelope["version"] == 1 else session.get(model, rid)
-    if row is None:
-        row = model(id=rid)  # type: ignore[call-arg]
-        session.add(row)
-    labels = envelope["labels"]
-    row.origin = envelope["origin"]
-    row.author = envelope["author"]
-    row.tlp = labels["tlp"]
-    row.purpose = labels.get("purpose", "cooperation")
-    row.recipients = list(labels.get("recipients", []))
-    row.version = envelope["version"]
-    row.updated_at = clock.parse(envelope["ts"])
-    return row
-
-
 def _project_route(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    row = _row(session, RouteRow, envelope)
+    row = labelled_row(session, RouteRow, envelope)
     row.name = body["name"]
     row.legs = body["legs"]
     row.countries = RouteBody.model_validate(body).countries()
@@ -70,7 +53,7 @@ def _project_route(session: Session, envelope: dict[str, Any]) -> None:
 
 def _project_challenge(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    row = _row(session, ChallengeRow, envelope)
+    row = labelled_row(session, ChallengeRow, envelope)
     row.title = body["title"]
     row.theme = body["theme"]
     row.severity = body.get("severity", "medium")
@@ -111,7 +94,7 @@ def challenge_summary(row: ChallengeRow) -> dict[str, Any]:
 
 def _project_commitment(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    row = _row(session, CommitmentRow, envelope)
+    row = labelled_row(session, CommitmentRow, envelope)
     row.title = body["title"]
     row.theme = body["theme"]
     row.adopted = date.fromisoformat(body["adopted"])
@@ -121,7 +104,7 @@ def _project_commitment(session: Session, envelope: dict[str, Any]) -> None:
 
 def _project_endorsement(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    row = _row(session, EndorsementRow, envelope)
+    row = labelled_row(session, EndorsementRow, envelope)
     row.commitment_id = uuid.UUID(body["commitment"])
     row.endorsed_on = date.fromisoformat(body["on"])
     row.note = body.get("note")
@@ -129,7 +112,7 @@ def _project_endorsement(session: Session, envelope: dict[str, Any]) -> None:
 
 def _project_action(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    row = _row(session, ActionRow, envelope)
+    row = labelled_row(session, ActionRow, envelope)
     row.commitment_id = uuid.UUID(body["commitment"])
     row.country = body["country"]
     row.title = body["title"]

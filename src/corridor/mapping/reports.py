@@ -20,10 +20,11 @@ from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.commitments import Portfolio
-from corridor.mapping.models import ActionRow, ChallengeRow, Labelled, RouteRow
+from corridor.mapping.models import ActionRow, ChallengeRow, RouteRow
 from corridor.mapping.records import ACTION, CHALLENGE, COMMITMENT, ENDORSEMENT, ROUTE
 from corridor.mapping.schemas import SEVERITIES, SEVERITY_RANK, THEMATIC_AREAS, THEMES
 from corridor.records.labels import TLP_LEVELS
+from corridor.records.projection import Labelled
 from corridor.security.principal import Principal
 from corridor.web.i18n import N_
 

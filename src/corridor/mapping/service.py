@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
 from corridor.mapping import geo
-from corridor.mapping.models import ChallengeRow, Labelled, RouteRow, label_view
+from corridor.mapping.models import ChallengeRow, RouteRow
 from corridor.mapping.records import CHALLENGE, ROUTE, challenge_summary
 from corridor.mapping.schemas import SEVERITY_RANK, ChallengeBody
 from corridor.node.keys import NodeKeys
@@ -28,11 +28,8 @@ from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
 from corridor.records.policy import can_see
+from corridor.records.projection import Labelled, label_view, visible
 from corridor.security.principal import Principal
-
-
-def visible(actor: Principal, row: Labelled, node_id: str) -> bool:
-    return can_see(actor, row.label_view(), node_id)
 
 
 def visible_rows(

@@ -27,10 +27,10 @@ from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
-from corridor.mapping.models import label_view
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES
 from corridor.records.policy import can_see
+from corridor.records.projection import label_view
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels

@@ -22,11 +22,12 @@ from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import receipts
 from corridor.federation.peers import require_approved
-from corridor.mapping.models import RouteRow, label_view
+from corridor.mapping.models import RouteRow
 from corridor.node.keys import NodeKeys
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
 from corridor.records.policy import can_see
+from corridor.records.projection import label_view
 from corridor.security.principal import Principal
 
 # Most advanced first: the status a recipient row shows.

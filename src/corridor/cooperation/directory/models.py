@@ -7,16 +7,16 @@ envelope keeps the card itself."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
+from corridor.records.projection import Labelled
 
 
-class ContactRow(Base):
+class ContactRow(Labelled, Base):
     __tablename__ = "directory_contacts"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -37,18 +37,3 @@ class ContactRow(Base):
     hours: Mapped[list[dict[str, Any]]]
     rota: Mapped[list[dict[str, Any]]]
     active: Mapped[bool] = mapped_column(Boolean, index=True)
-    origin: Mapped[str] = mapped_column(String(26), index=True)
-    author: Mapped[str] = mapped_column(String(80))
-    tlp: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(32))
-    recipients: Mapped[list[str]]
-    version: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime]
-
-    def label_view(self) -> dict[str, Any]:
-        """The parts of an envelope that `records.policy.can_see` reads."""
-        return {
-            "origin": self.origin,
-            "author": self.author,
-            "labels": {"tlp": self.tlp, "purpose": self.purpose, "recipients": self.recipients},
-        }

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from corridor import clock
 from corridor.cooperation.directory.models import ContactRow
 from corridor.cooperation.directory.schemas import ContactBody
+from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 
 CONTACT = "contact"
@@ -30,13 +30,7 @@ def search_text(body: dict[str, Any]) -> str:
 
 def _project(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    rid = uuid.UUID(envelope["id"])
-    # A first version has no projection yet: no lookup needed.
-    row = None if envelope["version"] == 1 else session.get(ContactRow, rid)
-    if row is None:
-        row = ContactRow(id=rid)
-        session.add(row)
-    labels = envelope["labels"]
+    row = labelled_row(session, ContactRow, envelope)
     availability = body.get("availability") or {}
     row.kind = body["kind"]
     row.name = body["name"]
@@ -52,13 +46,6 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
     row.hours = list(availability.get("hours", []))
     row.rota = list(availability.get("rota", []))
     row.active = bool(body.get("active", True))
-    row.origin = envelope["origin"]
-    row.author = envelope["author"]
-    row.tlp = labels["tlp"]
-    row.purpose = labels.get("purpose", "cooperation")
-    row.recipients = list(labels.get("recipients", []))
-    row.version = envelope["version"]
-    row.updated_at = clock.parse(envelope["ts"])
 
 
 def _purge(session: Session, envelope: dict[str, Any]) -> None:

@@ -10,28 +10,15 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
+from corridor.records.projection import Labelled
 
 
-class SpaceLabelled:
-    origin: Mapped[str] = mapped_column(String(26), index=True)
-    author: Mapped[str] = mapped_column(String(80))
-    tlp: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(32))
-    recipients: Mapped[list[str]]
-    version: Mapped[int] = mapped_column(Integer)
+class SpaceLabelled(Labelled):
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-    def label_view(self) -> dict[str, Any]:
-        return {
-            "origin": self.origin,
-            "author": self.author,
-            "labels": {"tlp": self.tlp, "purpose": self.purpose, "recipients": self.recipients},
-        }
 
 
 class SpaceRow(SpaceLabelled, Base):

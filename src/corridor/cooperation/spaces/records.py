@@ -21,7 +21,6 @@ from pydantic import Field, field_validator, model_validator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from corridor import clock
 from corridor.cooperation.notifications.registry import Notice
 from corridor.cooperation.notifications.registry import register as register_notice
 from corridor.cooperation.spaces.models import SpaceLabelled, SpacePostRow, SpaceRow, SpaceTaskRow
@@ -29,6 +28,7 @@ from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.messages.records import Attachment
 from corridor.node.models import NodeMeta
+from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 from corridor.web.i18n import N_
@@ -125,21 +125,9 @@ _Row = TypeVar("_Row", bound=SpaceLabelled)
 
 
 def _row(session: Session, model: type[_Row], envelope: dict[str, Any]) -> _Row:
-    rid = uuid.UUID(envelope["id"])
-    row = None if envelope["version"] == 1 else session.get(model, rid)
-    ts = clock.parse(envelope["ts"])
-    if row is None:
-        row = model(id=rid)  # type: ignore[call-arg]
-        row.created_at = ts
-        session.add(row)
-    labels = envelope["labels"]
-    row.origin = envelope["origin"]
-    row.author = envelope["author"]
-    row.tlp = labels["tlp"]
-    row.purpose = labels.get("purpose", "cooperation")
-    row.recipients = list(labels.get("recipients", []))
-    row.version = envelope["version"]
-    row.updated_at = ts
+    row = labelled_row(session, model, envelope)
+    if row.created_at is None:
+        row.created_at = row.updated_at
     return row
 
 
