@@ -20,6 +20,7 @@ import pstats
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,11 +30,13 @@ from pydantic import Field
 from sqlalchemy import event, select
 
 import benchlib
+from corridor.audit import service as audit
 from corridor.node.service import Node, init_node
 from corridor.records import envelope as env_mod
 from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.canonical import canonical
+from corridor.records.canonical import reference as canonical_reference
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord
 from corridor.records.registry import RecordType
@@ -92,8 +95,11 @@ class StatementCounter:
         self.count += 1
 
 
-def create_records(node: Node, n: int, batch: int, start: int) -> tuple[float, list[float]]:
+def create_records(
+    node: Node, n: int, batch: int, start: int, *, many: bool = False
+) -> tuple[float, list[float]]:
     """n records, `batch` per transaction; returns elapsed seconds and per-transaction latencies.
+    `many`: each transaction is one `records.create_many` call instead of `batch` creates.
 
     The CPU seconds this process used are left in LAST_CPU (a figure less disturbed by other
     work on the machine than the wall clock)."""
@@ -104,12 +110,21 @@ def create_records(node: Node, n: int, batch: int, start: int) -> tuple[float, l
     t0 = time.perf_counter()
     while i < start + n:
         t = time.perf_counter()
+        size = min(batch, start + n - i)
         with node.db.transaction() as session:
-            for _ in range(min(batch, start + n - i)):
-                records.create(
-                    session, node.keys, actor=SYSTEM, type=TYPE, body=body(i), labels=LABELS
+            if many:
+                records.create_many(
+                    session,
+                    node.keys,
+                    actor=SYSTEM,
+                    items=[records.NewRecord(TYPE, body(j), LABELS) for j in range(i, i + size)],
                 )
-                i += 1
+            else:
+                for j in range(i, i + size):
+                    records.create(
+                        session, node.keys, actor=SYSTEM, type=TYPE, body=body(j), labels=LABELS
+                    )
+        i += size
         latencies.append(time.perf_counter() - t)
     elapsed = time.perf_counter() - t0
     LAST_CPU = time.process_time() - c0
@@ -204,7 +219,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_mode(
-    node: Node, counter: StatementCounter, n: int, batch: int, start: int, rounds: int
+    node: Node,
+    counter: StatementCounter,
+    n: int,
+    batch: int,
+    start: int,
+    rounds: int,
+    *,
+    many: bool = False,
 ) -> dict[str, Any]:
     """n records in `rounds` equal rounds; the best round is the figure (least disturbed by
     other work on a shared machine), the median and every round are kept too."""
@@ -216,7 +238,7 @@ def run_mode(
     for r in range(rounds):
         gc.collect()
         counter.count = 0
-        elapsed, lat = create_records(node, per_round, batch, start + r * per_round)
+        elapsed, lat = create_records(node, per_round, batch, start + r * per_round, many=many)
         statements += counter.count
         cpu += LAST_CPU
         rates.append(rate(per_round, elapsed))
@@ -236,6 +258,52 @@ def run_mode(
     }
 
 
+def ingest_like_delivery(
+    peer: Node, envelopes: list[dict[str, Any]], keys: dict[str, bytes]
+) -> dict[str, int]:
+    """What federation delivery does with a pushed batch: the batch's records already held
+    are fetched (and locked) in one query, each envelope is ingested, and one audit entry
+    names every record stored."""
+    outcomes: dict[str, int] = {}
+    lookup = benchlib.ingest_key_lookup(records.ingest, keys)
+    for i in range(0, len(envelopes), BATCH):
+        part = envelopes[i : i + BATCH]
+        with peer.db.transaction() as session:
+            ids = [uuid.UUID(e["id"]) for e in part]
+            existing = {
+                r.id: r
+                for r in session.scalars(
+                    select(StoredRecord).where(StoredRecord.id.in_(ids)).with_for_update()
+                )
+            }
+            stored = []
+            for e in part:
+                r = records.ingest(
+                    session,
+                    envelope=e,
+                    **lookup,
+                    addressed_to_us=lambda _e: True,
+                    actor=SYSTEM,
+                    audit_each=False,
+                    existing=existing,
+                )
+                if r.row is not None:
+                    existing[r.row.id] = r.row
+                if r.outcome == "stored":
+                    stored.append(r.record_id)
+                outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
+            if stored:
+                audit.append(
+                    session,
+                    actor=SYSTEM,
+                    action="record.receive",
+                    object_type="batch",
+                    object_id="bench",
+                    detail={"ids": stored, "count": len(stored)},
+                )
+    return outcomes
+
+
 def measure(node: Node, peer: Node, args: argparse.Namespace) -> dict[str, Any]:
     n = args.n
     out: dict[str, Any] = {}
@@ -244,11 +312,13 @@ def measure(node: Node, peer: Node, args: argparse.Namespace) -> dict[str, Any]:
     create_records(node, WARMUP, 10, 0)  # warm the SQLAlchemy statement cache
     gc.collect()
 
-    for key, batch, label in (
-        ("create_per_tx", 1, "(a) 1 record / transaction    "),
-        ("create_batch", BATCH, f"(b) {BATCH} records / transaction"),
+    for key, batch, many, label in (
+        ("create_per_tx", 1, False, "(a) 1 record / transaction    "),
+        ("create_batch", BATCH, False, f"(b) {BATCH} records / transaction"),
+        ("create_many", BATCH, True, f"(c) create_many, {BATCH} / call  "),
     ):
-        res = run_mode(node, counter, n, batch, 10_000_000 * (batch + 1), args.rounds)
+        start = 10_000_000 * (batch + 1) + (50_000_000 if many else 0)
+        res = run_mode(node, counter, n, batch, start, args.rounds, many=many)
         out[key] = res
         rounds = ", ".join(f"{r:.0f}" for r in res["round_rates"])
         print(
@@ -315,17 +385,23 @@ def measure(node: Node, peer: Node, args: argparse.Namespace) -> dict[str, Any]:
     pk = Ed25519PublicKey.from_public_bytes(public)
     raw_us = per_op_us(lambda: pk.verify(sig, data))
     canon_us = per_op_us(lambda: canonical(env_mod.unsigned(envelopes[0])))
+    reference_us = per_op_us(lambda: canonical_reference(env_mod.unsigned(envelopes[0])))
     m = len(envelopes)
     out["load_per_s"] = rate(m, load_s)
     out["verify_per_s"] = rate(m, verify_s)
     out["verify_per_cpu_s"] = rate(m, verify_cpu)
     out["parse_verify_per_s"] = rate(m, parse_verify_s)
-    out["verify_parts_us"] = {"ed25519_verify": raw_us, "canonical": canon_us}
+    out["verify_parts_us"] = {
+        "ed25519_verify": raw_us,
+        "canonical": canon_us,
+        "canonical_rfc8785_reference": reference_us,
+    }
     print(f"  load stored envelopes        {rate(m, load_s):8.0f} envelopes/s  ({m} envelopes)")
     print(
         f"  envelope.verify (best of {args.rounds})  {rate(m, verify_s):8.0f} envelopes/s   "
         f"{verify_s / m * 1e6:6.0f} us each (Ed25519 verify alone {raw_us:.0f} us, "
-        f"canonical JSON {canon_us:.0f} us; {rate(m, verify_cpu):.0f}/s per CPU-second)"
+        f"canonical JSON {canon_us:.0f} us, with the rfc8785 reference {reference_us:.0f} us; "
+        f"{rate(m, verify_cpu):.0f}/s per CPU-second)"
     )
     print(
         f"  parse (pydantic) + verify    {rate(m, parse_verify_s):8.0f} envelopes/s   "
@@ -334,41 +410,61 @@ def measure(node: Node, peer: Node, args: argparse.Namespace) -> dict[str, Any]:
 
     # --- ingest into a second node -------------------------------------------------------
     keys = {node.id: public}
+    lookup = benchlib.ingest_key_lookup(records.ingest, keys)
+    half = m // 2
     outcomes: dict[str, int] = {}
+    c = time.process_time()
     t = time.perf_counter()
-    for i in range(0, m, BATCH):
+    for i in range(0, half, BATCH):
         with peer.db.transaction() as session:
-            for e in envelopes[i : i + BATCH]:
+            for e in envelopes[i : min(i + BATCH, half)]:
                 r = records.ingest(
                     session,
                     envelope=e,
-                    **benchlib.ingest_key_lookup(records.ingest, keys),
+                    **lookup,
                     addressed_to_us=lambda _e: True,
                     actor=SYSTEM,
                 )
                 outcomes[r.outcome] = outcomes.get(r.outcome, 0) + 1
-    ingest_s = time.perf_counter() - t
+    ingest_s, ingest_cpu = time.perf_counter() - t, time.process_time() - c
+    c = time.process_time()
+    t = time.perf_counter()
+    batch_outcomes = ingest_like_delivery(peer, envelopes[half:], keys)
+    batch_s, batch_cpu = time.perf_counter() - t, time.process_time() - c
+    dup_n = min(m, 1000)
     t = time.perf_counter()
     with peer.db.transaction() as session:
-        for e in envelopes[: min(m, 1000)]:
+        for e in envelopes[:dup_n]:
             records.ingest(
                 session,
                 envelope=e,
-                **benchlib.ingest_key_lookup(records.ingest, keys),
+                **lookup,
                 addressed_to_us=lambda _e: True,
                 actor=SYSTEM,
             )
-    dup_n = min(m, 1000)
     dup_s = time.perf_counter() - t
-    out["ingest_per_s"] = rate(m, ingest_s)
+    t = time.perf_counter()
+    dup_outcomes = ingest_like_delivery(peer, envelopes[half : half + dup_n], keys)
+    dup_batch_s = time.perf_counter() - t
+    out["ingest_per_s"] = rate(half, ingest_s)
+    out["ingest_per_cpu_s"] = rate(half, ingest_cpu)
+    out["ingest_batch_per_s"] = rate(m - half, batch_s)
+    out["ingest_batch_per_cpu_s"] = rate(m - half, batch_cpu)
     out["ingest_duplicate_per_s"] = rate(dup_n, dup_s)
+    out["ingest_duplicate_batch_per_s"] = rate(dup_n, dup_batch_s)
     print(
-        f"  ingest into 2nd node         {rate(m, ingest_s):8.0f} envelopes/s   "
-        f"({BATCH}/transaction; parse + verify + validate + store + audit; {outcomes})"
+        f"  ingest into 2nd node         {rate(half, ingest_s):8.0f} envelopes/s   "
+        f"({BATCH}/transaction, a lookup and an audit entry each; "
+        f"{rate(half, ingest_cpu):.0f}/CPU-s; {outcomes})"
+    )
+    print(
+        f"  … as federation delivery     {rate(m - half, batch_s):8.0f} envelopes/s   "
+        f"(one lookup and one audit entry per {BATCH}; "
+        f"{rate(m - half, batch_cpu):.0f}/CPU-s; {batch_outcomes})"
     )
     print(
         f"  ingest again (duplicates)    {rate(dup_n, dup_s):8.0f} envelopes/s   "
-        "(acknowledged, not stored)"
+        f"(acknowledged, not stored); as delivery {rate(dup_n, dup_batch_s):.0f}/s {dup_outcomes}"
     )
     print()
 
@@ -381,7 +477,11 @@ def measure(node: Node, peer: Node, args: argparse.Namespace) -> dict[str, Any]:
 def summary(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     b = res["backend"]
     rows = []
-    for key, label in (("create_per_tx", "1/transaction"), ("create_batch", "100/transaction")):
+    for key, label in (
+        ("create_per_tx", "1/transaction"),
+        ("create_batch", "100/transaction"),
+        ("create_many", "create_many 100"),
+    ):
         v = res[key]["records_per_s"]
         rows.append(
             (
@@ -402,6 +502,8 @@ def summary(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     )
     v = res["ingest_per_s"]
     rows.append((f"ingest, 100/transaction ({b})", f"{v:,.0f}/s", "-", "info"))
+    v = res["ingest_batch_per_s"]
+    rows.append((f"ingest as federation delivery ({b})", f"{v:,.0f}/s", "-", "info"))
     return rows
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -170,6 +171,150 @@ def bulk_insert(
                 values[i] = p(values[i])
         params.append(tuple(values))
     conn.exec_driver_sql(sql, params)
+
+
+class RowInserter:
+    """`INSERT INTO table (columns…)` for rows given as tuples in `columns` order, for hot paths
+    that write one or a few rows many times a second (records, audit entries). Like
+    `bulk_insert` (one driver call for all rows, each value through its column type's bind
+    processor, so stored exactly as the ORM would store it), but the statement text and the
+    processors are prepared once per dialect instead of on every call."""
+
+    def __init__(self, table: Any, columns: Sequence[str]) -> None:
+        self.table = table
+        self.columns = tuple(columns)
+        self._plans: weakref.WeakKeyDictionary[Any, tuple[str, list[tuple[int, Any]]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _plan(self, dialect: Any) -> tuple[str, list[tuple[int, Any]]]:
+        plan = self._plans.get(dialect)
+        if plan is None:
+            names = ", ".join(self.columns)
+            mark = "?" if dialect.name == "sqlite" else "%s"
+            marks = ", ".join(mark for _ in self.columns)
+            # Table and column names come from the model's metadata, never from input.
+            sql = f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})"  # noqa: S608
+            procs = [
+                (i, self.table.c[name].type._cached_bind_processor(dialect))
+                for i, name in enumerate(self.columns)
+            ]
+            plan = (sql, [(i, p) for i, p in procs if p is not None])
+            self._plans[dialect] = plan
+        return plan
+
+    def statement(self, dialect: Any) -> str:
+        return self._plan(dialect)[0]
+
+    def params(self, dialect: Any, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values in their stored form (through the columns' bind processors)."""
+        converted = self._plan(dialect)[1]
+        params = []
+        for row in rows:
+            values = list(row)
+            for i, proc in converted:
+                if values[i] is not None:
+                    values[i] = proc(values[i])
+            params.append(tuple(values))
+        return params
+
+    def __call__(self, session: Session, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        conn = session.connection()
+        params = self.params(conn.dialect, rows)
+        conn.exec_driver_sql(self.statement(conn.dialect), params if len(params) > 1 else params[0])
+
+
+def insert_pairs(
+    session: Session,
+    parent: RowInserter,
+    parent_rows: Sequence[Sequence[Any]],
+    child: RowInserter,
+    child_rows: Sequence[Sequence[Any]],
+) -> None:
+    """Insert rows of two tables, each child row referring to the parent row at the same index
+    (a record and its first history entry). On PostgreSQL one statement per pair (a
+    data-modifying WITH: half the round trips; the foreign key is checked at the end of the
+    statement), elsewhere the parents, then the children."""
+    if len(parent_rows) != len(child_rows):
+        raise ValueError("insert_pairs needs one child row per parent row")
+    if not parent_rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name != "postgresql":
+        parent(session, parent_rows)
+        child(session, child_rows)
+        return
+    sql = f"WITH parent AS ({parent.statement(dialect)}) {child.statement(dialect)}"
+    pairs = [
+        p + c
+        for p, c in zip(
+            parent.params(dialect, parent_rows), child.params(dialect, child_rows), strict=True
+        )
+    ]
+    conn.exec_driver_sql(sql, pairs if len(pairs) > 1 else pairs[0])
+
+
+_DRIVER_SQL: dict[tuple[str, str], str] = {}
+
+
+def driver_sql(session: Session, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """Run one SQL statement written with `?` placeholders straight on the driver (no
+    compilation), in the session's transaction; `?` becomes `%s` on PostgreSQL. For short,
+    constant statements on hot paths; values must already be in their stored form."""
+    conn = session.connection()
+    name = conn.dialect.name
+    text = _DRIVER_SQL.get((name, sql))
+    if text is None:
+        text = sql if name == "sqlite" else sql.replace("?", "%s")
+        _DRIVER_SQL[(name, sql)] = text
+    return conn.exec_driver_sql(text, params)
+
+
+def transaction_state(
+    key: str, *, save: Callable[[Session, Any], None], copy: Callable[[Any], Any]
+) -> None:
+    """Declare `session.info[key]` as state of the current database transaction (for example
+    a row locked once and updated in memory, like the audit head): `save(session, state)`
+    writes it before every commit, savepoints included; it is forgotten when the outermost
+    transaction ends, and when a savepoint rolls back it goes back to what it was when the
+    savepoint began (`copy(state)` is taken then). Call once per key, at import."""
+    saved_key = f"{key}#savepoints"
+
+    @event.listens_for(Session, "before_commit")
+    def _save(session: Session) -> None:
+        state = session.info.get(key)
+        if state is not None:
+            save(session, state)
+
+    @event.listens_for(Session, "after_transaction_create")
+    def _remember(session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            state = session.info.get(key)
+            saved = session.info.setdefault(saved_key, {})
+            saved[transaction] = None if state is None else copy(state)
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _restore(session: Session, previous: SessionTransaction) -> None:
+        saved = session.info.get(saved_key) or {}
+        boundary: SessionTransaction | None = previous
+        while boundary is not None and boundary not in saved:
+            boundary = boundary.parent
+        state = saved.pop(boundary, None) if boundary is not None else None
+        if state is None:
+            session.info.pop(key, None)
+        else:
+            session.info[key] = state
+
+    @event.listens_for(Session, "after_transaction_end")
+    def _forget(session: Session, transaction: SessionTransaction) -> None:
+        # A savepoint's copy stays until the outermost transaction ends: this event comes
+        # before after_soft_rollback, which still needs it.
+        if transaction.parent is None:
+            session.info.pop(key, None)
+            session.info.pop(saved_key, None)
 
 
 # Created by migrations with database-specific SQL that the models cannot describe: the SQLite

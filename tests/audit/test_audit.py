@@ -129,3 +129,66 @@ def test_search_filters_and_pages(node) -> None:  # type: ignore[no-untyped-def]
         assert len(only_alice) == 12
         exported = list(audit.iter_export(session, audit.AuditFilter(action="other")))
     assert len(exported) == 1 and exported[0]["hash"] and exported[0]["actor"] == "system"
+
+
+def head(node) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        row = session.get(AuditHead, 1)
+        assert row is not None
+        return row.seq, row.hash
+
+
+def test_many_entries_in_one_transaction_and_verify_inside_it(node) -> None:  # type: ignore[no-untyped-def]
+    before = seqs(node)
+    with node.db.transaction() as session:
+        for i in range(30):
+            audit.append(session, actor=ALICE, action="test.write", object_id=str(i))
+        # The head is written at commit; a verify before that still sees the whole chain.
+        inside = audit.verify(session)
+        assert inside.ok and inside.head_seq == before[-1] + 30
+    assert seqs(node) == [*before, *range(before[-1] + 1, before[-1] + 31)]
+    last_seq, last_hash = head(node)
+    with node.db.transaction() as session:
+        last = session.get(AuditEntry, last_seq)
+    assert last is not None and last.hash == last_hash and last.object_id == "29"
+    assert verify(node).ok
+
+
+def test_savepoints_keep_the_chain_whole(node) -> None:  # type: ignore[no-untyped-def]
+    before = seqs(node)
+    with node.db.transaction() as session:
+        audit.append(session, actor=ALICE, action="test.kept", object_id="1")
+        try:
+            with session.begin_nested():
+                audit.append(session, actor=ALICE, action="test.undone")
+                with session.begin_nested():
+                    audit.append(session, actor=ALICE, action="test.undone")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        with session.begin_nested():
+            audit.append(session, actor=ALICE, action="test.kept", object_id="2")
+        audit.append(session, actor=ALICE, action="test.kept", object_id="3")
+    with node.db.transaction() as session:
+        added = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > before[-1]).order_by(AuditEntry.seq)
+        ).all()
+    assert [(e.action, e.object_id) for e in added] == [("test.kept", str(i)) for i in (1, 2, 3)]
+    assert [e.seq for e in added] == [before[-1] + i for i in (1, 2, 3)]
+    assert head(node)[0] == before[-1] + 3
+    assert verify(node).ok
+
+
+def test_rolled_back_transaction_with_savepoints_leaves_no_trace(node) -> None:  # type: ignore[no-untyped-def]
+    before, before_head = seqs(node), head(node)
+    try:
+        with node.db.transaction() as session:
+            with session.begin_nested():
+                audit.append(session, actor=ALICE, action="test.write")
+            audit.append(session, actor=ALICE, action="test.write")
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert seqs(node) == before and head(node) == before_head
+    fill(node, 2)
+    assert verify(node).ok

@@ -5,9 +5,10 @@ reordering any row breaks the chain at that row; the head row catches a truncate
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.audit.models import AuditEntry, AuditHead
-from corridor.db import Database
+from corridor.audit.models import AuditEntry
+from corridor.db import Database, RowInserter, driver_sql, transaction_state
 from corridor.records.canonical import canonical
 from corridor.security.principal import Principal
 
@@ -43,6 +44,83 @@ def _fields(e: AuditEntry) -> dict[str, Any]:
     }
 
 
+@dataclass
+class _Head:
+    """The chain for the rest of the transaction: the head row is read (and locked) by the
+    first entry; entries are kept here and written with the head row just before the commit
+    (one executemany however many entries the transaction appends)."""
+
+    seq: int
+    hash: str
+    stored: tuple[int, str] | None  # what the head row holds now; None: no row yet
+    pending: list[tuple[Any, ...]] = field(default_factory=list)  # entries not written yet
+
+
+_HEAD = "audit_head"
+_ENTRY_COLUMNS = (
+    "seq",
+    "ts",
+    "actor",
+    "actor_kind",
+    "action",
+    "object_type",
+    "object_id",
+    "ip",
+    "outcome",
+    "detail",
+    "prev_hash",
+    "hash",
+)
+_READ_HEAD = "SELECT seq, hash FROM audit_head WHERE id = 1"
+_LOCK_HEAD = _READ_HEAD + " FOR UPDATE"
+_insert_entries = RowInserter(AuditEntry.__table__, _ENTRY_COLUMNS)
+
+
+def _head(session: Session) -> _Head:
+    head: _Head | None = session.info.get(_HEAD)
+    if head is None:
+        # Locked once per transaction (on SQLite, BEGIN IMMEDIATE holds the write lock already).
+        sqlite = session.connection().dialect.name == "sqlite"
+        row = driver_sql(session, _READ_HEAD if sqlite else _LOCK_HEAD).first()
+        if row is None:
+            head = _Head(0, GENESIS, None)
+        else:
+            head = _Head(int(row[0]), row[1], (int(row[0]), row[1]))
+        session.info[_HEAD] = head
+    return head
+
+
+def _save_head(session: Session, head: _Head) -> None:
+    if head.pending:
+        _insert_entries(session, head.pending)
+        head.pending = []
+    if head.stored == (head.seq, head.hash):
+        return
+    if head.stored is None:
+        driver_sql(
+            session,
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)",
+            (head.seq, head.hash),
+        )
+    else:
+        driver_sql(
+            session, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (head.seq, head.hash)
+        )
+    head.stored = (head.seq, head.hash)
+
+
+def _copy_head(head: _Head) -> _Head:
+    return dataclasses.replace(head, pending=list(head.pending))
+
+
+def written(session: Session) -> None:
+    """Write the entries appended so far in this transaction (they are otherwise written just
+    before the commit): for reading the log in the transaction that appends to it."""
+    head: _Head | None = session.info.get(_HEAD)
+    if head is not None:
+        _save_head(session, head)
+
+
 def append(
     session: Session,
     *,
@@ -52,37 +130,45 @@ def append(
     object_id: str = "",
     outcome: str = "ok",
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Append inside the caller's transaction: the entry commits or rolls back with the work.
 
-    `detail` must hold identifiers and counts only, never personal data or secrets."""
-    head = session.info.get("audit_head")
-    if head is None:
-        # Locked once per transaction; later appends in it reuse the row.
-        head = session.get(AuditHead, 1, with_for_update=True)
-        if head is None:
-            head = AuditHead(id=1, seq=0, hash=GENESIS)
-            session.add(head)
-        session.info["audit_head"] = head
+    `detail` must hold identifiers and counts only, never personal data or secrets, and must
+    not be changed after the call: the entry is hashed now and written with the head row just
+    before the commit (see `written`)."""
+    head = _head(session)
     ts = clock.now()
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        ts=ts,
-        actor=actor.handle[:80],
-        actor_kind=actor.kind,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id)[:80],
-        ip=actor.ip[:64],
-        outcome=outcome,
-        detail=detail or {},
-        prev_hash=head.hash,
+    fields = {
+        "seq": head.seq + 1,
+        "ts": clock.iso(ts),
+        "actor": actor.handle[:80],
+        "actor_kind": actor.kind,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id)[:80],
+        "ip": actor.ip[:64],
+        "outcome": outcome,
+        "detail": detail or {},
+        "prev_hash": head.hash,
+    }
+    digest = _entry_hash(fields)
+    head.pending.append(
+        (
+            fields["seq"],
+            ts,
+            fields["actor"],
+            fields["actor_kind"],
+            action,
+            object_type,
+            fields["object_id"],
+            fields["ip"],
+            outcome,
+            fields["detail"],
+            fields["prev_hash"],
+            digest,
+        )
     )
-    entry.hash = _entry_hash(_fields(entry))
-    session.add(entry)
-    head.seq = entry.seq
-    head.hash = entry.hash
-    return entry
+    head.seq, head.hash = fields["seq"], digest
 
 
 def append_denied(session: Session, **kwargs: Any) -> None:
@@ -98,6 +184,10 @@ _PENDING = "audit_denied"
 def _write_denied_on_commit(session: Session) -> None:
     for kwargs in session.info.pop(_PENDING, []):
         append(session, **kwargs)
+
+
+# Registered after the listener above, so entries it writes at commit are in the saved head.
+transaction_state(_HEAD, save=_save_head, copy=_copy_head)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -125,6 +215,7 @@ class VerifyResult:
 
 
 def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
+    written(session)
     prev_hash = GENESIS
     expected = 1
     checked = 0
@@ -151,8 +242,8 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
         prev_hash = entry.hash
         expected += 1
         checked += 1
-    head = session.get(AuditHead, 1)
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    head = driver_sql(session, _READ_HEAD).first()
+    head_seq, head_hash = (int(head[0]), head[1]) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev_hash:
         return VerifyResult(
             False,
@@ -192,6 +283,7 @@ def search(
     session: Session, f: AuditFilter, *, limit: int = 50, before_seq: int | None = None
 ) -> tuple[list[AuditEntry], int]:
     """Newest first, keyset-paginated by seq; also returns the total matching count."""
+    written(session)
     q = _filtered(f)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     if before_seq:
@@ -201,6 +293,7 @@ def search(
 
 
 def iter_export(session: Session, f: AuditFilter) -> Iterator[dict[str, Any]]:
+    written(session)
     q = _filtered(f).order_by(AuditEntry.seq).execution_options(yield_per=2000)
     for e in session.scalars(q):
         yield {**_fields(e), "hash": e.hash}

@@ -5,6 +5,7 @@ bytes it was given, never a re-serialisation, and stores that exact dict."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -74,14 +75,18 @@ def sign(fields: dict[str, Any], keys: NodeKeys) -> dict[str, Any]:
     return {**fields, "sig": b64u(keys.sign(canonical(fields)))}
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key(raw: bytes) -> Ed25519PublicKey:
+    # Loading a key costs about a tenth of a verification; a node checks the same few often.
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 def verify(envelope: dict[str, Any], public_key: bytes) -> None:
     sig = envelope.get("sig")
     if not isinstance(sig, str):
         raise SignatureInvalid("record has no signature")
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(
-            unb64u(sig), canonical(unsigned(envelope))
-        )
+        _public_key(bytes(public_key)).verify(unb64u(sig), canonical(unsigned(envelope)))
     except (InvalidSignature, ValueError) as exc:
         raise SignatureInvalid(
             f"signature of record {envelope.get('id')} v{envelope.get('version')} "

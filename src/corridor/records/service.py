@@ -5,16 +5,18 @@ Federation adds only transport: it hands received envelopes to `ingest`."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from corridor import clock
 from corridor.audit import service as audit
+from corridor.db import RowInserter, driver_sql, insert_pairs, transaction_state
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
@@ -30,17 +32,30 @@ SEQ_COUNTER = "record.seq"
 
 # Called in the transaction of every version this node signs (federation queues delivery).
 OWN_VERSION_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
+# The same for a module that handles many versions at once: called once per create_many (and
+# with one version for every other signature). Register a hook here or above, not both.
+OWN_BATCH_HOOKS: list[Callable[[Session, list[dict[str, Any]]], None]] = []
 # Called in the transaction of every version received from a peer (notifications, receipts).
 RECEIVED_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
 
 
-def _own_version(session: Session, envelope: dict[str, Any]) -> None:
+def _own_versions(session: Session, envelopes: list[dict[str, Any]]) -> None:
     for hook in OWN_VERSION_HOOKS:
-        hook(session, envelope)
+        for envelope in envelopes:
+            hook(session, envelope)
+    for batch_hook in OWN_BATCH_HOOKS:
+        batch_hook(session, envelopes)
+
+
+def _own_version(session: Session, envelope: dict[str, Any]) -> None:
+    _own_versions(session, [envelope])
 
 
 def locked_counter(session: Session, name: str) -> Counter:
-    """A counter row, locked for the rest of the transaction (looked up once per transaction)."""
+    """A counter row, locked for the rest of the transaction (looked up once per transaction).
+
+    ORM form, for code that updates the row itself; a counter is used either through this or
+    through `bump_counter` in a transaction, never both."""
     cache = session.info.setdefault("counters", {})
     row = cache.get(name)
     if row is None:
@@ -52,14 +67,114 @@ def locked_counter(session: Session, name: str) -> Counter:
     return row
 
 
+# name -> [value handed out last, value the row holds], for the rest of the transaction
+_COUNTERS = "counter_values"
+_BUMP = (
+    "INSERT INTO counters (name, value) VALUES (?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value"
+)
+
+
+def bump_counter(session: Session, name: str, by: int = 1) -> int:
+    """Add `by` to a counter and return its new value (the last of the `by` values reserved).
+
+    The first bump in a transaction is one statement that creates the row if needed, adds and
+    returns the value, and (on PostgreSQL) locks the row until the commit; SQLite's writer
+    lock is held already. Later bumps count in memory; the row is written once, at commit."""
+    values: dict[str, list[int]] = session.info.setdefault(_COUNTERS, {})
+    entry = values.get(name)
+    if entry is None:
+        value = int(driver_sql(session, _BUMP, (name, by)).scalar_one())
+        values[name] = [value, value]
+        return value
+    entry[0] += by
+    return entry[0]
+
+
+def _save_counters(session: Session, values: dict[str, list[int]]) -> None:
+    for name, entry in values.items():
+        if entry[0] != entry[1]:
+            driver_sql(session, "UPDATE counters SET value = ? WHERE name = ?", (entry[0], name))
+            entry[1] = entry[0]
+
+
+transaction_state(
+    _COUNTERS,
+    save=_save_counters,
+    copy=lambda values: {name: entry[:] for name, entry in values.items()},
+)
+
+
 def next_seq(session: Session) -> int:
-    row = locked_counter(session, SEQ_COUNTER)
-    row.value += 1
-    return row.value
+    return bump_counter(session, SEQ_COUNTER)
 
 
 def _labels_dict(labels: Labels) -> dict[str, Any]:
     return labels.model_dump(mode="json", exclude_none=True)
+
+
+_RECORD_COLUMNS = (
+    "id",
+    "type",
+    "origin",
+    "author",
+    "version",
+    "seq",
+    "tlp",
+    "purpose",
+    "state",
+    "expires_at",
+    "review_at",
+    "envelope",
+    "stored_at",
+)
+_insert_records = RowInserter(StoredRecord.__table__, _RECORD_COLUMNS)
+_insert_versions = RowInserter(
+    RecordVersion.__table__, ("record_id", "version", "seq", "envelope", "stored_at")
+)
+_RECORD_MANAGER = manager_of_class(StoredRecord)
+
+
+def _insert_new(
+    session: Session, envelopes: Sequence[tuple[dict[str, Any], str]], now: datetime
+) -> list[tuple[Any, ...]]:
+    """Insert records that do not exist yet, with their first history entry, in one or two
+    driver calls for any number of records (Core executemany, no unit of work). Returns the
+    records' rows in `_RECORD_COLUMNS` order."""
+    rows = []
+    for envelope, state in envelopes:
+        labels = envelope["labels"]
+        rows.append(
+            (
+                uuid.UUID(envelope["id"]),
+                envelope["type"],
+                envelope["origin"],
+                envelope["author"],
+                envelope["version"],
+                envelope["seq"],
+                labels["tlp"],
+                labels.get("purpose", "cooperation"),
+                state,
+                _parse_ts(labels.get("expires")),
+                _parse_ts(labels.get("review")),
+                envelope,
+                now,
+            )
+        )
+    versions = [(r[0], r[4], r[5], r[11], now) for r in rows]
+    insert_pairs(session, _insert_records, rows, _insert_versions, versions)
+    return rows
+
+
+def _attach(session: Session, row: tuple[Any, ...]) -> StoredRecord:
+    """The ORM object of a record just inserted by `_insert_new`, put in the session as if
+    loaded (no SQL): later versions in the same transaction update it the usual way."""
+    obj: StoredRecord = _RECORD_MANAGER.new_instance()
+    # Plain attribute storage, as the ORM's own loader fills a loaded object: no change events.
+    obj.__dict__.update(zip(_RECORD_COLUMNS, row, strict=True))
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 def _store(
@@ -72,14 +187,12 @@ def _store(
 ) -> StoredRecord:
     """Write the latest version and its history entry. `row`: the caller already holds it;
     `new`: the caller knows the record does not exist yet (saves a lookup)."""
-    labels = envelope["labels"]
-    rid = uuid.UUID(envelope["id"])
     now = clock.now()
     if row is None and not new:
-        row = session.get(StoredRecord, rid)
+        row = session.get(StoredRecord, uuid.UUID(envelope["id"]))
     if row is None:
-        row = StoredRecord(id=rid)
-        session.add(row)
+        return _attach(session, _insert_new(session, [(envelope, state)], now)[0])
+    labels = envelope["labels"]
     row.type = envelope["type"]
     row.origin = envelope["origin"]
     row.author = envelope["author"]
@@ -94,7 +207,7 @@ def _store(
     row.stored_at = now
     row.versions.add(
         RecordVersion(
-            record_id=rid,
+            record_id=row.id,
             version=envelope["version"],
             seq=envelope["seq"],
             envelope=envelope,
@@ -125,6 +238,16 @@ def _purge_history(session: Session, rid: uuid.UUID) -> None:
             version.envelope = {**version.envelope, "body": None, "purged": True}
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """One record to create: what `create` takes, for `create_many`."""
+
+    type: str
+    body: dict[str, Any]
+    labels: Labels
+    audience: Audience | None = None
+
+
 def create(
     session: Session,
     keys: NodeKeys,
@@ -135,28 +258,7 @@ def create(
     labels: Labels,
     audience: Audience | None = None,
 ) -> dict[str, Any]:
-    actor.require("records.write")
-    _check_purpose(actor, labels)
-    if labels.expires and labels.expires <= clock.now():
-        raise InvalidInput("the expiry date is in the past")
-    fields = {
-        "id": str(uuid7()),
-        "type": type,
-        "version": 1,
-        "origin": keys.node_id,
-        "author": actor.handle,
-        "seq": next_seq(session),
-        "ts": clock.iso(clock.now()),
-        "labels": _labels_dict(labels),
-        "audience": groups.expand(session, audience or Audience(), origin=keys.node_id).model_dump(
-            mode="json"
-        ),
-        "body": registry.validate_body(type, body),
-    }
-    signed = env_mod.sign(fields, keys)
-    _store(session, signed, state="active", new=True)
-    _project(session, signed)
-    _own_version(session, signed)
+    signed = _create_signed(session, keys, actor, [NewRecord(type, body, labels, audience)])[0]
     audit.append(
         session,
         actor=actor,
@@ -165,6 +267,80 @@ def create(
         object_id=signed["id"],
         detail={"version": 1, "tlp": labels.tlp},
     )
+    return signed
+
+
+def create_many(
+    session: Session, keys: NodeKeys, *, actor: Principal, items: Sequence[NewRecord]
+) -> list[dict[str, Any]]:
+    """Create many records at once: everything `create` does for each (checks, validation,
+    signature, history, sequence, projection, hooks), at a fraction of the cost per record.
+
+    All items are checked before anything is written: one bad item refuses the whole batch.
+    One audit entry names every record created (as a batch received from a peer is audited)."""
+    if not items:
+        return []
+    signed = _create_signed(session, keys, actor, items)
+    types = {e["type"] for e in signed}
+    audit.append(
+        session,
+        actor=actor,
+        action="record.create",
+        object_type=types.pop() if len(types) == 1 else "batch",
+        detail={"ids": [e["id"] for e in signed], "count": len(signed), "version": 1},
+    )
+    return signed
+
+
+def _checked(
+    session: Session,
+    keys: NodeKeys,
+    actor: Principal,
+    item: NewRecord,
+    audiences: dict[int, dict[str, Any]],
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Labels, expanded audience and body of a new record, or the refusal."""
+    _check_purpose(actor, item.labels)
+    if item.labels.expires and item.labels.expires <= clock.now():
+        raise InvalidInput("the expiry date is in the past")
+    audience = audiences.get(id(item.audience))
+    if audience is None:  # items of a batch usually share one audience: expand it once
+        expanded = groups.expand(session, item.audience or Audience(), origin=keys.node_id)
+        audience = audiences[id(item.audience)] = expanded.model_dump(mode="json")
+    own_audience = {name: list(ids) for name, ids in audience.items()}  # no shared lists
+    return _labels_dict(item.labels), own_audience, registry.validate_body(item.type, item.body)
+
+
+def _create_signed(
+    session: Session, keys: NodeKeys, actor: Principal, items: Sequence[NewRecord]
+) -> list[dict[str, Any]]:
+    actor.require("records.write")
+    audiences: dict[int, dict[str, Any]] = {}
+    checked = [_checked(session, keys, actor, item, audiences) for item in items]
+    last = bump_counter(session, SEQ_COUNTER, len(items))
+    now = clock.now()
+    ts = clock.iso(now)
+    signed = []
+    for seq, item, (labels, audience, body) in zip(
+        range(last - len(items) + 1, last + 1), items, checked, strict=True
+    ):
+        fields = {
+            "id": str(uuid7()),
+            "type": item.type,
+            "version": 1,
+            "origin": keys.node_id,
+            "author": actor.handle,
+            "seq": seq,
+            "ts": ts,
+            "labels": labels,
+            "audience": audience,
+            "body": body,
+        }
+        signed.append(env_mod.sign(fields, keys))
+    _insert_new(session, [(e, "active") for e in signed], now)
+    for envelope in signed:
+        _project(session, envelope)
+    _own_versions(session, signed)
     return signed
 
 
@@ -311,6 +487,9 @@ class IngestResult:
     row: StoredRecord | None = field(default=None, repr=False, compare=False)
 
 
+_FINAL_STATES = ("revoked", "expired")
+
+
 def ingest(
     session: Session,
     *,
@@ -326,7 +505,16 @@ def ingest(
     Idempotent: the same or an older version is acknowledged and ignored; a tombstone is final.
     Every check that can refuse comes before the first write, so a refusal leaves nothing
     behind even inside a larger transaction. `existing`: rows the caller already locked
-    (a batch), keyed by id; ids absent from it are known not to exist."""
+    (a batch), keyed by id; ids absent from it are known not to exist.
+
+    A version sent again exactly as this node stored it is acknowledged without parsing and
+    verifying it again: it is the very data whose signature was checked when it was stored, and
+    nothing is written. Anything else claiming a version already held (a forgery, an altered
+    copy) goes through every check and is refused like any other bad record."""
+    held_id, held = _held(session, envelope, existing)
+    if held is not None and _sent_again(envelope, held, public_keys_for, addressed_to_us):
+        outcome: IngestOutcome = "final" if held.state in _FINAL_STATES else "duplicate"
+        return IngestResult(outcome, str(held.id), held.version)
     parsed = env_mod.parse(envelope)
     keys = public_keys_for(parsed.origin)
     if not keys:
@@ -342,14 +530,16 @@ def ingest(
     if rt.check is not None and parsed.body is not None:
         rt.check(session, envelope)
     rid = str(parsed.id)
-    if existing is not None:
+    if parsed.id == held_id:
+        row = held
+    elif existing is not None:
         row = existing.get(parsed.id)
     else:
         row = session.get(StoredRecord, parsed.id, with_for_update=True)
     if row is not None:
         if row.origin != parsed.origin:
             raise PermissionDenied(f"record {rid} belongs to another origin")
-        if row.state in ("revoked", "expired"):
+        if row.state in _FINAL_STATES:
             return IngestResult("final", rid, row.version)
         if parsed.version <= row.version:
             return IngestResult(
@@ -378,6 +568,51 @@ def ingest(
             detail={"origin": parsed.origin, "version": parsed.version},
         )
     return IngestResult("stored", rid, parsed.version, row)
+
+
+def _held(
+    session: Session, envelope: Any, existing: dict[uuid.UUID, StoredRecord] | None
+) -> tuple[uuid.UUID | None, StoredRecord | None]:
+    """The record this node holds under the envelope's id (locked), if the id reads as one."""
+    raw = envelope.get("id") if isinstance(envelope, dict) else None
+    if not isinstance(raw, str):
+        return None, None
+    try:
+        rid = uuid.UUID(raw)
+    except ValueError:
+        return None, None  # refused by the full checks
+    if existing is not None:
+        return rid, existing.get(rid)
+    return rid, session.get(StoredRecord, rid, with_for_update=True)
+
+
+def _sent_again(
+    envelope: dict[str, Any],
+    held: StoredRecord,
+    public_keys_for: Callable[[str], list[bytes]],
+    addressed_to_us: Callable[[dict[str, Any]], bool],
+) -> bool:
+    """The envelope is, value for value and type for type, the one stored (so its signature
+    was verified when it came first), from an origin still known, addressed to this node."""
+    return (
+        envelope.get("version") == held.version
+        and _same_json(envelope, held.envelope)
+        and bool(public_keys_for(held.origin))
+        and addressed_to_us(envelope)
+    )
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equality of JSON values that also tells apart what canonical JSON writes differently
+    (1, 1.0 and true are equal in Python, not in a signature)."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return len(a) == len(b) and all(k in b and _same_json(v, b[k]) for k, v in a.items())
+    if kind is list:
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def get_visible(
