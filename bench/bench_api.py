@@ -1,12 +1,15 @@
 """Authenticated REST API read throughput against a real `corridor serve` process on 127.0.0.1.
 
     .venv/bin/python bench/bench_api.py [--requests 3000] [--clients 8] [--wrk-seconds 10]
+                                        [--workers N]
 
 Sets up a node with the CLI (`corridor init`, `user add`, `token create`), seeds 24 more users
-in 3 units and 24 peers' node cards in-process, starts `corridor serve` (uvicorn, one process,
-worker thread on, as deployed) and loads two endpoints with a bounded number of requests from
-N keep-alive httpx clients (threads), then, if `wrk` is installed, for a fixed time with wrk as
-a second opinion:
+in 3 units and 24 peers' node cards in-process, starts `corridor serve` (as deployed: its
+default number of web processes, one per usable CPU up to 4, and the job worker in the
+supervisor; `--workers N` passes N on, `--workers 1` is one process with the worker thread),
+waits until every web process has started, and loads two endpoints with a bounded number of
+requests from N keep-alive httpx clients (threads), then, if `wrk` is installed, for a fixed
+time with wrk as a second opinion. Server CPU is the user + system time of all its processes:
 
   GET /api/v1/users            administrator token (read + admin): a list of 27 users
   GET /api/v1/records?limit=20 investigator token (read): the server knows only the core record
@@ -166,6 +169,15 @@ def seed_users(data_dir: Path) -> None:
         node.close()
 
 
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/PID/stat after the command name: [0] state, [1] parent pid, [11] utime, [12] stime."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -173,24 +185,24 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, log_path: Path) -> None:
+    def __init__(self, data_dir: Path, log_path: Path, workers: int | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
         self.log = log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "corridor",
-                "serve",
-                "--data-dir",
-                str(data_dir),
-                "--port",
-                str(self.port),
-            ],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "corridor",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(self.port),
+        ]
+        if workers:
+            cmd += ["--workers", str(workers)]
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None:
@@ -205,14 +217,39 @@ class Server:
                 raise RuntimeError(f"server did not answer within 60 s; see {log_path}")
             time.sleep(0.2)
 
+    def wait_processes(self, timeout: float = 120) -> int:
+        """Wait until every web process has started (they start one after another, each
+        importing the whole application); returns how many there are."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.log.flush()
+            text = self.log_path.read_text(errors="replace")
+            m = re.search(r"; (\d+) web process", text)
+            expected = int(m.group(1)) if m else 1
+            if text.count("Application startup complete.") >= expected:
+                return expected
+            time.sleep(0.2)
+        raise RuntimeError(f"web processes did not all start; see {self.log_path}")
+
+    def processes(self) -> list[int]:
+        """The server's processes: the one started, and its web processes with --workers N."""
+        pids = [self.proc.pid]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                stat = _stat_fields(int(entry))
+                if stat and int(stat[1]) == self.proc.pid:
+                    pids.append(int(entry))
+        return pids
+
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (all its threads)."""
-        try:
-            with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return float("nan")
+        """User + system CPU time of the server's processes so far (all their threads)."""
+        total = 0.0
+        for pid in self.processes():
+            fields = _stat_fields(pid)
+            if fields is None:
+                return float("nan")
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -349,8 +386,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(
             f"== api: node set up with the CLI in {time.perf_counter() - t:.1f} s "
             f"({'postgresql' if db_url else 'sqlite'}); starting `corridor serve`"
+            + (f" --workers {args.workers}" if args.workers else " (default workers)")
         )
-        server = Server(tmp / "node", tmp / "server.log")
+        server = Server(tmp / "node", tmp / "server.log", args.workers)
+        results["web_processes"] = server.wait_processes()
+        print(f"  {results['web_processes']} web process(es); pids {server.processes()}")
         endpoints = (
             ("users", "/api/v1/users", tokens["admin"]),
             ("records", "/api/v1/records?limit=20", tokens["investigator"]),
@@ -449,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8, help="concurrent clients (8)")
     p.add_argument("--wrk-seconds", type=int, default=10, help="wrk run length, 0 = skip (10)")
     p.add_argument("--database-url", default=None, help="PostgreSQL server URL (scratch db)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="corridor serve --workers (default: its own)"
+    )
     p.add_argument("--keep", action="store_true", help="keep the data dir and server log")
     p.add_argument("--json", type=Path, default=None, help="write the figures to this file")
     p.add_argument("--no-machine", action="store_true", help="do not print machine details")

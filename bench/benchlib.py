@@ -119,6 +119,12 @@ def _cpu_times() -> tuple[int, int]:
     return sum(fields), idle
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_busy(seconds: float = 1.0) -> float:
     """Fraction of all cores busy over `seconds` (others' work, measured before we start)."""
     try:

@@ -68,6 +68,8 @@ def test_serve_with_tls(tmp_path) -> None:  # type: ignore[no-untyped-def]
             str(tmp_path / "n"),
             "--port",
             str(port),
+            "--workers",
+            "1",
             "--tls-cert",
             str(cert),
             "--tls-key",

@@ -386,6 +386,8 @@ def run_demo(base: Path, *, nodes: int, port: int, reset: bool) -> None:
                     str(data_dir),
                     "--port",
                     str(p),
+                    "--workers",
+                    "1",
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

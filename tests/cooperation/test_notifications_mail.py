@@ -82,10 +82,13 @@ def run_jobs(node, kind: str) -> list[str]:  # type: ignore[no-untyped-def]
                 )
             )
         )
+        claimed = []
         for job in jobs:
             job.state, job.attempts = "running", job.attempts + 1
-        ids = [j.id for j in jobs]
-    return [queue.run(node, i) for i in ids]
+            claimed.append(
+                queue.Claimed(job.id, job.kind, dict(job.payload), job.attempts, job.max_attempts)
+            )
+    return [queue.run(node, c) for c in claimed]
 
 
 def queue_digest(node) -> None:  # type: ignore[no-untyped-def]

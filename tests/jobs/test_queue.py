@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from corridor import signals
 from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.jobs.worker import Worker
@@ -174,3 +175,84 @@ def test_periodic_jobs_marked_at_start_are_due_when_a_worker_starts(node) -> Non
     with node.db.transaction() as session:
         retention = session.scalars(select(Job).where(Job.kind == "records.retention")).one()
     assert retention.run_after <= clock.now()
+
+
+# --- wake-ups across the processes of a node (corridor.signals) ---------------------------
+
+WOKEN = threading.Event()
+
+
+@queue.handler("test.wake")
+def _wake(node, payload: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    WOKEN.set()
+
+
+def test_a_commit_that_queued_a_job_signals_the_other_processes(node) -> None:  # type: ignore[no-untyped-def]
+    here = signals.attach(node.db.engine, node.config.data_dir)
+    other = signals.Channel("worker process").attach(node.config.data_dir)
+    heard, marker = threading.Event(), threading.Event()
+    other.subscribe(queue.JOBS_TOPIC, lambda _items: heard.set())
+    other.subscribe("marker", lambda _items: marker.set())
+    try:
+        with node.db.transaction() as session:
+            session.info["probe"] = True  # a commit that queued nothing sends nothing
+        here.send("marker")  # datagrams from one process to another arrive in order
+        assert marker.wait(10) and not heard.is_set()
+        with node.db.transaction() as session:
+            queue.enqueue(session, "test.echo", {"n": 9})
+        assert heard.wait(10)
+    finally:
+        other.close()
+        here.close()
+
+
+def test_a_job_queued_by_another_process_wakes_the_worker_at_once(node) -> None:  # type: ignore[no-untyped-def]
+    """Without its signal the worker would sleep an hour (its poll interval here)."""
+    WOKEN.clear()
+    worker = Worker(node, poll_seconds=3600)
+    thread = worker.start_thread()
+    web = signals.Channel("web process").attach(node.config.data_dir)
+    here = signals.channel(node.db.engine)
+    try:
+        assert _idle(node, here)
+        with node.db.transaction() as session:
+            queue.enqueue(session, "test.wake", {})
+            session.info.pop("jobs_enqueued")  # as if committed elsewhere: no wake-up here
+        web.send(queue.JOBS_TOPIC)  # what that process's commit sends
+        assert WOKEN.wait(10)
+    finally:
+        web.close()
+        worker.stop()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert not here.listening  # the worker's socket is gone with it
+
+
+def _idle(node, channel: signals.Channel) -> bool:  # type: ignore[no-untyped-def]
+    """The worker listens and has run what was due at its start."""
+    pause = threading.Event()
+    for _ in range(1000):
+        with node.db.reading() as session:
+            busy = {k: v for k, v in queue.counts(session).items() if k in ("queued", "running")}
+        if channel.listening and not any(busy.values()) and not queue.wakeup.is_set():
+            return True
+        pause.wait(0.01)
+    return False
+
+
+def test_enqueue_each_queues_one_job_per_key_not_yet_queued(node) -> None:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        queue.enqueue(session, "test.echo", {"n": "a"}, dedupe_key="k:a")
+    with node.db.transaction() as session:
+        queue.enqueue_each(
+            session, "test.echo", {"k:a": {"n": "a2"}, "k:b": {"n": "b"}, "k:c": {"n": "c"}}
+        )
+        queue.enqueue_each(session, "test.echo", {"k:b": {"n": "b2"}})  # same transaction
+    queued = sorted((j.dedupe_key, j.payload["n"]) for j in jobs(node))
+    assert queued == [("k:a", "a"), ("k:b", "b"), ("k:c", "c")]
+    assert Worker(node).run_pending() == 3
+    with node.db.transaction() as session:  # none is queued any more: all three again
+        queue.enqueue_each(session, "test.echo", {f"k:{x}": {"n": x} for x in "abc"})
+    assert len([j for j in jobs(node) if j.state == "queued"]) == 3
+    with pytest.raises(ValueError), node.db.transaction() as session:
+        queue.enqueue_each(session, "test.unknown", {"k": {}})

@@ -155,11 +155,13 @@ def create_token(data_dir: Path, email: str, scopes: Sequence[str]) -> str:
 
 @dataclass
 class Server:
-    """One `corridor serve` process; output goes to a log file quoted in failures."""
+    """One `corridor serve` process; output goes to a log file quoted in failures. One web
+    process unless a test is about several (dozens of nodes share 2 cores in the suite)."""
 
     data_dir: Path
     log_path: Path
     port: int = 0
+    workers: int = 1
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -181,6 +183,7 @@ class Server:
             self.port = port if (port and attempt == 0) else free_port()
             cmd = [sys.executable, "-m", "corridor", "serve", "--data-dir", str(self.data_dir)]
             cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
+            cmd += ["--workers", str(self.workers)]
             with self.log_path.open("ab") as log:
                 log.write(f"--- corridor serve on port {self.port}\n".encode())
                 log.flush()

@@ -73,6 +73,9 @@ def setup_logging(level: int = logging.INFO) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # httpx logs every request at INFO: a line per push and pull to every peer, which costs
+    # CPU in a busy network and says nothing that the peer status page does not.
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
 def table(*columns: str) -> Table:

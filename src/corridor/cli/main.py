@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 from datetime import timedelta
@@ -110,12 +111,33 @@ def init(
     node.close()
 
 
+def default_workers() -> int:
+    """Web processes by default: one per CPU this process may use, at most 4 (each is one
+    Python interpreter; more would mostly add memory and SQLite lock waits)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(4, usable))
+
+
 @app.command()
 @clear_errors
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     worker: Annotated[bool, typer.Option(help="Run the job worker in this process.")] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web processes (default: the usable CPUs, at most 4). With more than one, "
+            "a supervisor process runs the job worker and restarts web processes that die; "
+            "1 serves everything from this one process.",
+            show_default=False,
+        ),
+    ] = None,
     tls_cert: Annotated[
         Path | None, typer.Option(help="PEM certificate (chain) to serve HTTPS directly.")
     ] = None,
@@ -125,8 +147,9 @@ def serve(
     """Serve the web UI and the API (and, by default, run the worker in-process)."""
     import uvicorn
 
+    from corridor.jobs.worker import Worker
     from corridor.node.service import open_node
-    from corridor.web.app import create_app
+    from corridor.web.app import SERVE_DATA_DIR_ENV, create_app
 
     if (tls_cert is None) != (tls_key is None):
         fail("--tls-cert and --tls-key go together")
@@ -135,24 +158,45 @@ def serve(
             fail(f"{f} is not a readable file")
     setup_logging()
     node = open_node(resolve_data_dir(data_dir))
-    app_ = create_app(node, run_worker=worker)
+    processes = workers or default_workers()
     console.print(
         f"corridor node [bold]{node.config.name}[/] on {'https' if tls_cert else 'http'}://"
-        f"{host}:{port}/ (login: /login)",
+        f"{host}:{port}/ (login: /login; {processes} web process{'es' if processes > 1 else ''})",
         highlight=False,
     )
-    uvicorn.run(
-        app_,
-        host=host,
-        port=port,
-        access_log=False,
-        log_config=None,
-        server_header=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=3,  # open event streams must not hold a shutdown
-        ssl_certfile=str(tls_cert) if tls_cert else None,
-        ssl_keyfile=str(tls_key) if tls_key else None,
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 3,  # open event streams must not hold a shutdown
+        "ssl_certfile": str(tls_cert) if tls_cert else None,
+        "ssl_keyfile": str(tls_key) if tls_key else None,
+    }
+    if processes == 1:
+        uvicorn.run(create_app(node, run_worker=worker), **options)  # type: ignore[arg-type]
+        return
+    # uvicorn starts each web process afresh and calls the factory there; this process
+    # supervises them and runs the one job worker (claims are safe with several, but one
+    # worker per node keeps polling and lock waits down). It tells the web processes about
+    # queued jobs and they tell it, through corridor.signals.
+    os.environ[SERVE_DATA_DIR_ENV] = str(node.config.data_dir)
+    job_worker = Worker(node) if worker else None
+    thread = job_worker.start_thread() if job_worker is not None else None
+    try:
+        uvicorn.run(
+            "corridor.web.app:web_process_app",
+            factory=True,
+            workers=processes,
+            **options,  # type: ignore[arg-type]
+        )
+    finally:
+        if job_worker is not None and thread is not None:
+            job_worker.stop()
+            thread.join(timeout=5)  # let a running job settle its state
+        node.close()
 
 
 @app.command(name="worker")

@@ -17,7 +17,7 @@ from corridor.entities import store
 from corridor.entities.ftm import model, parse_entity
 from corridor.entities.models import Entity
 from corridor.errors import InvalidInput
-from corridor.node.models import NodeMeta
+from corridor.node.models import own_node_id
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 
@@ -49,17 +49,9 @@ def partner_id(origin: str, entity_id: str) -> str:
     return f"{origin}.{entity_id}"
 
 
-def _own_node(session: Session) -> str | None:
-    cache = session.info.get("own_node_id")
-    if cache is None:
-        cache = session.scalar(select(NodeMeta.value).where(NodeMeta.key == "node_id"))
-        session.info["own_node_id"] = cache
-    return cache
-
-
 def _project(session: Session, envelope: dict[str, Any]) -> None:
     origin = envelope["origin"]
-    if origin == _own_node(session):
+    if origin == own_node_id(session):
         return  # the sharer's own entities stay in its case
     labels = envelope["labels"]
     record_id = uuid.UUID(envelope["id"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, InvalidInput, PermissionDenied
-from corridor.federation import receipts, transport
+from corridor.federation import outbox, receipts, transport
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.peers import verification_keys
 from corridor.jobs import queue
@@ -78,69 +79,82 @@ def addressed_to(own_id: str, envelope: dict[str, Any]) -> bool:
 
 
 def receive_items(node: Node, peer_id: str, items: list[Item]) -> list[dict[str, Any]]:
-    """Ingest a batch in one transaction, each record in a savepoint of its own: one refused
-    record never holds up the others. Returns one result per item; advances the peer's
-    contiguous position in the same transaction."""
+    """Ingest a batch in one transaction; returns one result per item."""
+    with node.db.transaction() as session:
+        return _receive(session, node, peer_id, items)
+
+
+def answer_push(node: Node, peer_id: str, items: list[Item]) -> dict[str, Any]:
+    """The inbox's answer to a push: one result per item, and the versions signed for the
+    peer meanwhile (its receipts) as `replies`, positioned like a feed page."""
+    with node.db.transaction() as session:
+        answer = outbox.answer_in(session, peer_id)
+        results = _receive(session, node, peer_id, items)
+    return {"results": results, "replies": answer.items}
+
+
+def _receive(session: Session, node: Node, peer_id: str, items: list[Item]) -> list[dict[str, Any]]:
+    """One refused record never holds up the others (every refusal precedes the record's
+    first write). Advances the peer's contiguous position in the same transaction."""
     results: list[dict[str, Any]] = []
     actor = _peer_principal(peer_id)
-    with node.db.transaction() as session:
-        keys = verification_keys(session, peer_id)
-        wanting_receipts: list[dict[str, Any]] = []
-        existing = _lock_existing(session, items)
-        for item in items:
-            rec = item.record
-            result: dict[str, Any] = {
-                "position": item.position,
-                "id": rec.get("id"),
-                "version": rec.get("version"),
-            }
-            try:
-                if rec.get("origin") != peer_id:
-                    raise PermissionDenied("third-party rule: a node delivers only its own records")
-                # ingest refuses before it writes anything: no savepoint needed.
-                outcome = records.ingest(
-                    session,
-                    envelope=rec,
-                    public_keys_for=lambda origin: keys if origin == peer_id else [],
-                    addressed_to_us=lambda e: addressed_to(node.id, e),
-                    actor=actor,
-                    audit_each=False,
-                    existing=existing,
-                )
-                if outcome.row is not None:
-                    existing[outcome.row.id] = outcome.row
-                if (
-                    outcome.outcome == "stored"
-                    and rec.get("body") is not None
-                    and rec.get("type") in receipts.WANTS_RECEIPTS
-                ):
-                    wanting_receipts.append(rec)
-                result["outcome"] = outcome.outcome
-            except CorridorError as exc:
-                result.update(outcome="rejected", error=exc.detail)
-                audit.append(
-                    session,
-                    actor=actor,
-                    action="federation.reject",
-                    object_type=str(rec.get("type", ""))[:40],
-                    object_id=str(rec.get("id", ""))[:80],
-                    outcome="denied",
-                    detail={"reason": exc.detail[:300]},
-                )
-            results.append(result)
-        stored = [r["id"] for r in results if r.get("outcome") == "stored"]
-        if stored:
-            # One entry per batch, naming every record version written.
+    keys = verification_keys(session, peer_id)
+    wanting_receipts: list[dict[str, Any]] = []
+    existing = _lock_existing(session, items)
+    for item in items:
+        rec = item.record
+        result: dict[str, Any] = {
+            "position": item.position,
+            "id": rec.get("id"),
+            "version": rec.get("version"),
+        }
+        try:
+            if rec.get("origin") != peer_id:
+                raise PermissionDenied("third-party rule: a node delivers only its own records")
+            # ingest refuses before it writes anything: no savepoint needed.
+            outcome = records.ingest(
+                session,
+                envelope=rec,
+                public_keys_for=lambda origin: keys if origin == peer_id else [],
+                addressed_to_us=lambda e: addressed_to(node.id, e),
+                actor=actor,
+                audit_each=False,
+                existing=existing,
+            )
+            if outcome.row is not None:
+                existing[outcome.row.id] = outcome.row
+            if (
+                outcome.outcome == "stored"
+                and rec.get("body") is not None
+                and rec.get("type") in receipts.WANTS_RECEIPTS
+            ):
+                wanting_receipts.append(rec)
+            result["outcome"] = outcome.outcome
+        except CorridorError as exc:
+            result.update(outcome="rejected", error=exc.detail)
             audit.append(
                 session,
                 actor=actor,
-                action="record.receive",
-                object_type="batch",
-                object_id=peer_id,
-                detail={"ids": stored, "count": len(stored)},
+                action="federation.reject",
+                object_type=str(rec.get("type", ""))[:40],
+                object_id=str(rec.get("id", ""))[:80],
+                outcome="denied",
+                detail={"reason": exc.detail[:300]},
             )
-        receipts.send(session, node.keys, wanting_receipts, "delivered")
-        _advance(session, peer_id, sorted(i.position for i in items))
+        results.append(result)
+    stored = [r["id"] for r in results if r.get("outcome") == "stored"]
+    if stored:
+        # One entry per batch, naming every record version written.
+        audit.append(
+            session,
+            actor=actor,
+            action="record.receive",
+            object_type="batch",
+            object_id=peer_id,
+            detail={"ids": stored, "count": len(stored)},
+        )
+    receipts.send(session, node.keys, wanting_receipts, "delivered")
+    _advance(session, peer_id, sorted(i.position for i in items))
     return results
 
 
@@ -179,13 +193,15 @@ def _advance(session: Session, peer_id: str, positions: list[int]) -> None:
             dedupe_key=f"pull:{peer_id}",
             max_attempts=50,
         )
-    # The peer is reachable: anything waiting for it goes now, not at the next backoff.
-    session.execute(
-        update(Job)
-        .where(Job.dedupe_key == f"push:{peer_id}", Job.state == "queued")
-        .values(run_after=clock.now())
-    )
-    session.info["jobs_enqueued"] = True
+    if peer.last_error is not None:
+        # The peer is reachable again: what waits for it goes now, not at the next backoff
+        # (a push waits in backoff only after a failure, which every failed push notes).
+        session.execute(
+            update(Job)
+            .where(Job.dedupe_key == f"push:{peer_id}", Job.state == "queued")
+            .values(run_after=clock.now())
+        )
+        session.info["jobs_enqueued"] = True
 
 
 def _note_error(node: Node, peer_id: str, error: str | None) -> None:
@@ -206,69 +222,101 @@ def _approved(session: Session, peer_id: str) -> Peer | None:
     return peer if peer is not None and peer.state == "approved" else None
 
 
-def push_to(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> int:
-    """Send every pending version to one peer, in batches; returns how many were accepted."""
-    sent = 0
-    own_http = http is None
-    http = http or transport.client()
+def _replies(peer_id: str, raw: Any) -> list[Item]:
+    """What the peer signed for us while taking our push (see outbox.Answer). Malformed
+    replies are dropped, not fatal: our pull serves the same versions again."""
+    if not raw:
+        return []
     try:
-        while True:
-            with node.db.reading() as session:
-                peer = _approved(session, peer_id)
-                if peer is None:
-                    return sent
-                pending = session.scalars(
-                    select(OutboxItem)
-                    .where(OutboxItem.recipient == peer_id, OutboxItem.state == "pending")
-                    .order_by(OutboxItem.position)
-                    .limit(BATCH)
-                ).all()
-                if not pending:
-                    return sent
-                ids = {p.record_id for p in pending}
-                current = {
-                    r.id: r.envelope
-                    for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(ids)))
-                }
-                batch = {
-                    "items": _within_budget(
-                        [
-                            {"position": p.position, "record": current[p.record_id]}
-                            for p in pending
-                            if p.record_id in current
-                        ]
-                    )
-                }
-                url = peer.url + "/federation/v1/inbox"
-                sent_positions = {i["position"] for i in batch["items"]}
-                item_ids = [p.id for p in pending if p.position in sent_positions]
-            body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
-            try:
-                resp = transport.send(http, "POST", url, node.keys, to=peer_id, body=body)
-            except httpx.HTTPError as exc:
-                _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
-                raise DeliveryFailed(f"{peer_id} unreachable") from None
-            if resp.status_code != 200:
-                _note_error(node, peer_id, f"HTTP {resp.status_code}: {resp.text[:300]}")
-                raise DeliveryFailed(f"{peer_id} answered {resp.status_code}")
-            outcomes = {r["position"]: r for r in resp.json().get("results", [])}
-            now = clock.now()
-            with node.db.transaction() as session:
-                for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))):
-                    res = outcomes.get(item.position)
-                    if res is None:
-                        continue
-                    if res.get("outcome") == "rejected":
-                        item.state, item.error = "rejected", str(res.get("error", ""))[:500]
-                    else:
-                        item.state, item.delivered_at = "delivered", now
-                        sent += 1
-                peer = session.get(Peer, peer_id)
-                if peer is not None:
-                    peer.last_error, peer.last_contact_at = None, now
-    finally:
-        if own_http:
-            http.close()
+        return Batch.model_validate({"items": raw}).items
+    except ValidationError:
+        log.warning("malformed replies from %s ignored; the next pull fetches them", peer_id)
+        return []
+
+
+_push_locks: dict[tuple[str, str], threading.Lock] = {}
+_push_locks_guard = threading.Lock()
+
+
+def _push_lock(node_id: str, peer_id: str) -> threading.Lock:
+    with _push_locks_guard:
+        return _push_locks.setdefault((node_id, peer_id), threading.Lock())
+
+
+def push_to(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> int:
+    """Send every pending version to one peer, in batches; returns how many were accepted.
+
+    One push per peer at a time in this process: a job queued while another runs would send
+    the same items again, or later ones first, and the peer would see a gap and pull."""
+    with _push_lock(node.id, peer_id):
+        return _push_pending(node, peer_id, http or transport.shared_client())
+
+
+def _push_pending(node: Node, peer_id: str, http: httpx.Client) -> int:
+    sent = 0
+    while True:
+        with node.db.reading() as session:
+            peer = _approved(session, peer_id)
+            if peer is None:
+                return sent
+            pending = session.scalars(
+                select(OutboxItem)
+                .where(OutboxItem.recipient == peer_id, OutboxItem.state == "pending")
+                .order_by(OutboxItem.position)
+                .limit(BATCH)
+            ).all()
+            if not pending:
+                return sent
+            ids = {p.record_id for p in pending}
+            current = {
+                r.id: r.envelope
+                for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(ids)))
+            }
+            batch = {
+                "items": _within_budget(
+                    [
+                        {"position": p.position, "record": current[p.record_id]}
+                        for p in pending
+                        if p.record_id in current
+                    ]
+                )
+            }
+            url = peer.url + "/federation/v1/inbox"
+            sent_positions = {i["position"] for i in batch["items"]}
+            item_ids = [p.id for p in pending if p.position in sent_positions]
+            # Anything queued from now on queues a push job of its own (a running job does
+            # not count as queued): after a short batch there is no need to look again.
+            last_batch = len(pending) < BATCH and len(item_ids) == len(pending)
+        body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            resp = transport.send(http, "POST", url, node.keys, to=peer_id, body=body)
+        except httpx.HTTPError as exc:
+            _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
+            raise DeliveryFailed(f"{peer_id} unreachable") from None
+        if resp.status_code != 200:
+            _note_error(node, peer_id, f"HTTP {resp.status_code}: {resp.text[:300]}")
+            raise DeliveryFailed(f"{peer_id} answered {resp.status_code}")
+        answer = resp.json()
+        outcomes = {r["position"]: r for r in answer.get("results", [])}
+        replies = _replies(peer_id, answer.get("replies"))
+        now = clock.now()
+        with node.db.transaction() as session:
+            if replies:
+                _receive(session, node, peer_id, replies)
+            for item in session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))):
+                res = outcomes.get(item.position)
+                if res is None:
+                    continue
+                if res.get("outcome") == "rejected":
+                    item.state, item.error = "rejected", str(res.get("error", ""))[:500]
+                else:
+                    item.state, item.delivered_at = "delivered", now
+                    sent += 1
+            peer = session.get(Peer, peer_id)
+            if peer is not None:
+                peer.last_error, peer.last_contact_at = None, now
+        if last_batch:
+            return sent
 
 
 def serve_feed(node: Node, peer_id: str, since: int, limit: int) -> dict[str, Any]:
@@ -332,40 +380,35 @@ def pull_from(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> 
     bound by both ends' work). Fetching ahead is safe: our position advances only once a
     page is stored, so after a crash the pull starts again from there."""
     got = 0
-    own_http = http is None
-    http = http or transport.client()
+    http = http or transport.shared_client()
     with node.db.transaction() as session:
         peer = _approved(session, peer_id)
         if peer is None:
             return 0
         since, url = peer.received_position, peer.url + "/federation/v1/feed"
-    try:
-        with ThreadPoolExecutor(max_workers=1) as ahead:
-            page = _fetch_page(node, peer_id, http, url, since)
-            while True:
-                more = bool(page.get("more"))
-                nxt = page.get("next")
-                following = (
-                    ahead.submit(_fetch_page, node, peer_id, http, url, nxt)
-                    if more and isinstance(nxt, int)
-                    else None
-                )
-                items = parse_batch(json.dumps({"items": page.get("items", [])}).encode()).items
-                if items:
-                    receive_items(node, peer_id, items)
-                    got += len(items)
-                with node.db.transaction() as session:
-                    peer = session.get(Peer, peer_id, with_for_update=True)
-                    if peer is not None and isinstance(nxt, int):
-                        # Positions the origin skipped (nothing to send) count as received.
-                        peer.received_position = max(peer.received_position, nxt)
-                if following is None:
-                    _note_error(node, peer_id, None)
-                    return got
-                page = following.result()
-    finally:
-        if own_http:
-            http.close()
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        page = _fetch_page(node, peer_id, http, url, since)
+        while True:
+            more = bool(page.get("more"))
+            nxt = page.get("next")
+            following = (
+                ahead.submit(_fetch_page, node, peer_id, http, url, nxt)
+                if more and isinstance(nxt, int)
+                else None
+            )
+            items = parse_batch(json.dumps({"items": page.get("items", [])}).encode()).items
+            if items:
+                receive_items(node, peer_id, items)
+                got += len(items)
+            with node.db.transaction() as session:
+                peer = session.get(Peer, peer_id, with_for_update=True)
+                if peer is not None and isinstance(nxt, int):
+                    # Positions the origin skipped (nothing to send) count as received.
+                    peer.received_position = max(peer.received_position, nxt)
+            if following is None:
+                _note_error(node, peer_id, None)
+                return got
+            page = following.result()
 
 
 @queue.handler("federation.push", backoff_cap=60.0)

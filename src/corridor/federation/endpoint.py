@@ -33,7 +33,7 @@ def _authenticate(request: Request, body: bytes) -> str:
     node = node_of(request)
 
     def current_key(node_id: str) -> bytes | None:
-        with node.db.transaction() as session:
+        with node.db.reading() as session:
             keys = verification_keys(session, node_id)
         return keys[0] if keys else None
 
@@ -63,8 +63,7 @@ async def inbox(request: Request) -> dict[str, Any]:
     node = node_of(request)
     peer_id = await run_in_threadpool(_authenticate, request, body)
     batch = delivery.parse_batch(body)
-    results = await run_in_threadpool(delivery.receive_items, node, peer_id, batch.items)
-    return {"results": results}
+    return await run_in_threadpool(delivery.answer_push, node, peer_id, batch.items)
 
 
 @router.get("/feed")

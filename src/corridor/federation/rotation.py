@@ -93,15 +93,11 @@ def refresh_card(node: Node, peer_id: str, *, http: httpx.Client | None = None) 
         if peer is None or peer.state != "approved":
             return False
         url = peer.url + "/federation/v1/card"
-    own_http = http is None
-    http = http or transport.client()
+    http = http or transport.shared_client()
     try:
         resp = http.get(url)
     except httpx.HTTPError:
         return False
-    finally:
-        if own_http:
-            http.close()
     if resp.status_code != 200 or len(resp.content) > MAX_CARD_BYTES:
         return False
     chain = parse_card_file(resp.content)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy import and_, case, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, signals
 from corridor.db import Database
 from corridor.errors import NotFound
 from corridor.jobs.models import Job
@@ -27,14 +27,18 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 3600.0
 LEASE = timedelta(minutes=5)
 
-# Wakes an in-process worker as soon as a transaction that enqueued something commits.
+# Wakes the worker as soon as a transaction that enqueued something commits: set here for a
+# worker in this process, and by the JOBS_TOPIC signal for one in another process of the node.
 wakeup = threading.Event()
+JOBS_TOPIC = "jobs"
 
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop("jobs_enqueued", False):
         wakeup.set()
+        if session.bind is not None:
+            signals.channel(session.get_bind()).send(JOBS_TOPIC)
 
 
 @dataclass(frozen=True)
@@ -86,26 +90,66 @@ def enqueue(
     if dedupe_key and (
         dedupe_key in queued_here
         or session.scalar(
-            select(Job.id).where(Job.dedupe_key == dedupe_key, Job.state == "queued").limit(1)
+            select(Job.id)
+            .where(Job.dedupe_key == dedupe_key, Job.state == "queued")
+            .limit(1)
+            .with_for_update()  # a worker must not claim it before our work commits
         )
     ):
         return None
+    return _add(session, kind, payload, run_after or now, dedupe_key, max_attempts)
+
+
+def _add(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any] | None,
+    run_after: datetime,
+    dedupe_key: str | None,
+    max_attempts: int,
+) -> Job:
+    now = clock.now()
     job = Job(
         kind=kind,
         payload=payload or {},
         state="queued",
         attempts=0,
         max_attempts=max_attempts,
-        run_after=run_after or now,
+        run_after=run_after,
         dedupe_key=dedupe_key,
         created_at=now,
         updated_at=now,
     )
     session.add(job)
     if dedupe_key:
-        queued_here.add(dedupe_key)
+        session.info.setdefault("dedupe_keys", set()).add(dedupe_key)
     session.info["jobs_enqueued"] = True
     return job
+
+
+def enqueue_each(
+    session: Session, kind: str, jobs: dict[str, dict[str, Any]], *, max_attempts: int = 10
+) -> None:
+    """enqueue() for many deduplicated jobs at once (dedupe key -> payload), with one lookup
+    of the keys already queued: a message to thirty peers queues thirty pushes."""
+    queued_here = session.info.setdefault("dedupe_keys", set())
+    wanted = [k for k in jobs if k not in queued_here]
+    if not wanted:
+        return
+    if kind not in HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    found = set(
+        session.scalars(
+            select(Job.dedupe_key)
+            .where(Job.dedupe_key.in_(wanted), Job.state == "queued")
+            .with_for_update()
+        )
+    )
+    queued_here.update(found)
+    now = clock.now()
+    for key in wanted:
+        if key not in found:
+            _add(session, kind, jobs[key], now, key, max_attempts)
 
 
 def backoff(attempts: int, cap: float = BACKOFF_CAP) -> float:
@@ -114,7 +158,18 @@ def backoff(attempts: int, cap: float = BACKOFF_CAP) -> float:
     return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
 
 
-def claim(db: Database, worker_id: str, *, limit: int = 10) -> list[uuid.UUID]:
+@dataclass(frozen=True)
+class Claimed:
+    """A job this worker holds the lease of, with what running it needs."""
+
+    id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+def claim(db: Database, worker_id: str, *, limit: int = 10) -> list[Claimed]:
     now = clock.now()
     with db.transaction() as session:
         q = (
@@ -136,21 +191,13 @@ def claim(db: Database, worker_id: str, *, limit: int = 10) -> list[uuid.UUID]:
             job.locked_until = now + LEASE
             job.attempts += 1
             job.updated_at = now
-        return [j.id for j in jobs]
+        return [Claimed(j.id, j.kind, dict(j.payload), j.attempts, j.max_attempts) for j in jobs]
 
 
-def run(node: Node, job_id: uuid.UUID) -> str:
+def run(node: Node, claimed: Claimed) -> str:
     """Run one claimed job and settle it: done, queued again with backoff, or dead."""
-    with node.db.transaction() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            return "missing"
-        kind, payload, attempts, max_attempts = (
-            job.kind,
-            dict(job.payload),
-            job.attempts,
-            job.max_attempts,
-        )
+    job_id, kind, payload = claimed.id, claimed.kind, claimed.payload
+    attempts, max_attempts = claimed.attempts, claimed.max_attempts
     h = HANDLERS.get(kind)
     error: str | None = None
     try:
@@ -215,15 +262,16 @@ def retry_dead(session: Session, job_id: uuid.UUID) -> Job:
 
 
 def counts(session: Session) -> dict[str, int]:
-    """Jobs per state; queued jobs not yet due (periodic ones, backoffs) count as scheduled."""
-    rows = session.execute(select(Job.state, func.count()).group_by(Job.state)).all()
-    out: dict[str, int] = {state: n for state, n in rows}
-    later = session.scalar(
-        select(func.count()).where(Job.state == "queued", Job.run_after > clock.now())
-    )
-    if later:
-        out["scheduled"] = later
-        out["queued"] -= later
+    """Jobs per state; queued jobs not yet due (periodic ones, backoffs) count as scheduled.
+    One query: two would disagree when a worker claims a job in between."""
+    scheduled = and_(Job.state == "queued", Job.run_after > clock.now())
+    later = case((scheduled, True), else_=False)
+    out: dict[str, int] = {}
+    for state, is_later, n in session.execute(
+        select(Job.state, later, func.count()).group_by(Job.state, later)
+    ):
+        key = "scheduled" if is_later else state
+        out[key] = out.get(key, 0) + n
     return out
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from corridor.db import Base
 
@@ -22,3 +22,23 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+_NODE_IDS: dict[str, str] = {}
+
+
+def own_node_id(session: Session) -> str | None:
+    """The id of the node whose store the session works on, for code that has a session but
+    not the node (record hooks). A store's node id never changes: asked once per store."""
+    cached: str | None = session.info.get("own_node_id")
+    if cached is not None:
+        return cached
+    store = session.get_bind().url.render_as_string(hide_password=True)
+    cached = _NODE_IDS.get(store)
+    if cached is None:
+        cached = session.scalar(select(NodeMeta.value).where(NodeMeta.key == "node_id"))
+        if cached is None:
+            return None
+        _NODE_IDS[store] = cached
+    session.info["own_node_id"] = cached
+    return cached

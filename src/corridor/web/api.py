@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from corridor import __version__
@@ -165,6 +165,13 @@ def _user_read(user: User) -> UserRead:
     return UserRead.model_validate(user)
 
 
+def as_json(model: BaseModel) -> Response:
+    """The finished model, serialised once. FastAPI would validate it against the route's
+    response_model again before serialising (a twentieth of the CPU of a 20-item list);
+    the response_model still describes the route in the OpenAPI document."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
 # --- node and me -------------------------------------------------------------------------
 
 
@@ -193,10 +200,10 @@ def me(request: Request, actor: Actor) -> UserRead:
 
 
 @router.get("/users", response_model=Page[UserRead], tags=["users"])
-def list_users(request: Request, actor: Actor) -> Page[UserRead]:
+def list_users(request: Request, actor: Actor) -> Response:
     with node_of(request).db.reading() as session:
         users = security.list_users(session, actor=actor)
-        return Page(items=[_user_read(u) for u in users], total=len(users))
+        return as_json(Page[UserRead](items=[_user_read(u) for u in users], total=len(users)))
 
 
 @router.post("/users", response_model=UserCreated, status_code=201, tags=["users"])
@@ -254,10 +261,12 @@ def reset_password(request: Request, actor: Actor, ref: str) -> UserCreated:
 
 
 @router.get("/units", response_model=Page[UnitRead], tags=["users"])
-def list_units(request: Request, actor: Actor) -> Page[UnitRead]:
+def list_units(request: Request, actor: Actor) -> Response:
     with node_of(request).db.reading() as session:
         units = security.list_units(session, actor=actor)
-        return Page(items=[UnitRead.model_validate(u) for u in units], total=len(units))
+        return as_json(
+            Page[UnitRead](items=[UnitRead.model_validate(u) for u in units], total=len(units))
+        )
 
 
 @router.post("/units", response_model=UnitRead, status_code=201, tags=["users"])
@@ -273,11 +282,13 @@ def create_unit(request: Request, actor: Actor, body: UnitCreate) -> UnitRead:
 
 
 @router.get("/tokens", response_model=Page[TokenRead], tags=["tokens"])
-def list_tokens(request: Request, actor: Actor) -> Page[TokenRead]:
+def list_tokens(request: Request, actor: Actor) -> Response:
     with node_of(request).db.reading() as session:
         user = security.find_user(session, actor.handle)
         toks = security.list_tokens(session, actor=actor, user=user)
-        return Page(items=[TokenRead.model_validate(t) for t in toks], total=len(toks))
+        return as_json(
+            Page[TokenRead](items=[TokenRead.model_validate(t) for t in toks], total=len(toks))
+        )
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, tags=["tokens"])
@@ -318,14 +329,18 @@ def list_audit(
     until: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[int | None, Query(ge=1)] = None,
-) -> Page[AuditRead]:
+) -> Response:
     actor.require("audit.read")
     f = parse_filter(action, actor_handle, outcome, since, until)
     with node_of(request).db.transaction() as session:
         entries, total = audit.search(session, f, limit=limit, before_seq=before)
         audit.append(session, actor=actor, action="audit.read", detail={"count": len(entries)})
         nxt = str(entries[-1].seq) if len(entries) == limit else None
-        return Page(items=[AuditRead.model_validate(e) for e in entries], next=nxt, total=total)
+        return as_json(
+            Page[AuditRead](
+                items=[AuditRead.model_validate(e) for e in entries], next=nxt, total=total
+            )
+        )
 
 
 @router.get("/audit/verify", response_model=VerifyRead, tags=["audit"])
@@ -366,14 +381,14 @@ def list_records(
     type: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     before: uuid.UUID | None = None,
-) -> Page[dict[str, Any]]:
+) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
         items = records.list_visible(
             session, node.id, actor=actor, type=type, limit=limit, before=before
         )
     nxt = items[-1]["id"] if len(items) == limit else None
-    return Page(items=items, next=nxt)
+    return as_json(Page[dict[str, Any]](items=items, next=nxt))
 
 
 @router.get("/records/{record_id}", tags=["records"])
@@ -404,14 +419,14 @@ def list_jobs(
     actor: Actor,
     state: Annotated[str, Query(pattern="^(queued|running|done|dead)$")] = "dead",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> JobsRead:
+) -> Response:
     actor.require("jobs.manage")
     with node_of(request).db.transaction() as session:
         jobs = session.scalars(
             select(Job).where(Job.state == state).order_by(Job.updated_at.desc()).limit(limit)
         ).all()
-        return JobsRead(
-            counts=queue.counts(session), items=[JobRead.model_validate(j) for j in jobs]
+        return as_json(
+            JobsRead(counts=queue.counts(session), items=[JobRead.model_validate(j) for j in jobs])
         )
 
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import logging
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,11 +22,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corridor import __version__, modules
+from corridor import __version__, modules, signals
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, PermissionDenied
 from corridor.jobs.worker import Worker
-from corridor.node.service import Node
+from corridor.node.service import Node, open_node
 from corridor.security.principal import Principal
 from corridor.web import problems
 from corridor.web.auth import (
@@ -38,6 +44,8 @@ from corridor.web.render import page
 
 log = logging.getLogger("corridor.web")
 STATIC_DIR = Path(__file__).parent / "static"
+# `corridor serve --workers N` tells each web process (started afresh by uvicorn) its node.
+SERVE_DATA_DIR_ENV = "CORRIDOR_SERVE_DATA_DIR"
 
 
 def _is_api(request: Request) -> bool:
@@ -48,16 +56,35 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> Respo
     return page(request, "error.html", {"title": title, "detail": detail}, status=status)
 
 
+def _warm_routes(app: FastAPI) -> None:
+    """FastAPI builds each included router's table of routes (dependants, type adapters) on the
+    first request that walks it: up to a second of CPU that the first partner's push or the
+    first user would wait for. A path that matches nothing walks them all, now."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "path": "/.corridor-warm-up",
+        "method": "GET",
+        "headers": [],
+        "query_string": b"",
+        "root_path": "",
+    }
+    for route in app.router.routes:
+        route.matches(dict(scope))
+
+
 def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     worker = Worker(node) if run_worker else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        _warm_routes(_app)
         # Everything loaded so far (modules, the FtM model, templates) lives as long as the
         # process: frozen out of the collector, a full collection no longer walks it, which
         # took 150-200 ms in one request out of ten on a 1 MB map answer (bench/mapping).
         gc.collect()
         gc.freeze()
+        # Hear the other processes of the node (events for our subscribers, job wake-ups).
+        channel = signals.attach(node.db.engine, node.config.data_dir)
         if worker is not None:
             worker.start_thread()
         try:
@@ -65,6 +92,7 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
         finally:
             if worker is not None:
                 worker.stop()
+            channel.close()
 
     app = FastAPI(
         title=f"corridor node API ({node.config.name})",
@@ -203,3 +231,28 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     )
     app.add_middleware(AccessLogMiddleware)
     return app
+
+
+def _die_with_supervisor() -> None:
+    """A web process must not outlive its supervisor: killed with SIGKILL, the supervisor
+    cannot stop its children, which would keep the port (Linux only; elsewhere the service
+    manager stops the whole group)."""
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the supervisor died before we asked
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def web_process_app() -> FastAPI:
+    """App factory for each web process of `corridor serve --workers N`: uvicorn starts the
+    processes afresh (spawn) and calls this in each. The supervisor has checked the node and
+    runs the job worker; here only the web application runs."""
+    from corridor.cli.common import setup_logging
+
+    setup_logging()
+    _die_with_supervisor()
+    node = open_node(Path(os.environ[SERVE_DATA_DIR_ENV]), check_schema=False)
+    return create_app(node, run_worker=False)

@@ -16,6 +16,7 @@ from corridor.cooperation.notifications.registry import Notice
 from corridor.federation.models import Peer
 from corridor.federation.receipts import RECEIPT_TYPE
 from corridor.jobs import queue
+from corridor.node.models import own_node_id
 from corridor.records import registry as record_types
 from corridor.records import service as records
 from corridor.records.models import StoredRecord
@@ -90,7 +91,7 @@ def _on_receipt(session: Session, envelope: dict[str, Any], own: str) -> None:
 
 
 def on_received(session: Session, envelope: dict[str, Any]) -> None:
-    own = service.own_node_id(session)
+    own = own_node_id(session)
     if own is None or envelope.get("origin") == own or envelope.get("body") is None:
         return
     if envelope["type"] == RECEIPT_TYPE:

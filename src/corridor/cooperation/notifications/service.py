@@ -23,7 +23,6 @@ from corridor.cooperation.notifications.models import (
 )
 from corridor.errors import InvalidInput, NotFound
 from corridor.jobs import queue
-from corridor.node.models import NodeMeta
 from corridor.records.policy import can_see
 from corridor.security.models import User
 from corridor.security.principal import Principal
@@ -52,14 +51,6 @@ class Preference:
 
 
 # --- who is told ---------------------------------------------------------------------------
-
-
-def own_node_id(session: Session) -> str | None:
-    cached = session.info.get("own_node_id")
-    if cached is None:
-        cached = session.scalar(select(NodeMeta.value).where(NodeMeta.key == "node_id"))
-        session.info["own_node_id"] = cached
-    return cached
 
 
 def _active_users(session: Session) -> list[tuple[User, Principal]]:

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any, Literal, TypeVar
 
 from pydantic import Field, field_validator, model_validator
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from corridor.cooperation.notifications.registry import Notice
@@ -27,7 +27,7 @@ from corridor.cooperation.spaces.models import SpaceLabelled, SpacePostRow, Spac
 from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.messages.records import Attachment
-from corridor.node.models import NodeMeta
+from corridor.node.models import own_node_id
 from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
@@ -189,14 +189,6 @@ def _delete(model: type[SpacePostRow] | type[SpaceTaskRow]) -> Any:
 # --- checks on records received from members --------------------------------------------------
 
 
-def own_node(session: Session) -> str | None:
-    cached = session.info.get("own_node_id")
-    if cached is None:
-        cached = session.scalar(select(NodeMeta.value).where(NodeMeta.key == "node_id"))
-        session.info["own_node_id"] = cached
-    return cached
-
-
 def is_member(space: SpaceRow, node_id: str | None) -> bool:
     return node_id is not None and (node_id == space.origin or node_id in space.members)
 
@@ -210,7 +202,7 @@ def _check_member_record(session: Session, envelope: dict[str, Any]) -> None:
         raise NotFound(f"space {space_id} is not known at this node")
     if space.state != "active":
         raise PermissionDenied(f"space {space_id} was withdrawn by its owner")
-    if not is_member(space, own_node(session)):
+    if not is_member(space, own_node_id(session)):
         raise PermissionDenied(f"this node is no longer a member of space {space_id}")
     if not is_member(space, envelope["origin"]):
         raise PermissionDenied(f"node {envelope['origin']} is not a member of space {space_id}")
