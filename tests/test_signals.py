@@ -13,6 +13,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -308,7 +309,10 @@ def test_events_from_another_process_reach_only_those_who_may_see_them(tmp_path:
         return got
 
     try:
-        ana_1, ana_2, bob_1 = asyncio.run(scenario())
+        # A thread of its own: a test run before in this worker (Playwright's sync API) may
+        # have left an event loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            ana_1, ana_2, bob_1 = pool.submit(asyncio.run, scenario()).result()
         assert [ana_1["state"], ana_2["state"]] == ["active", "active"]
         assert bob_1["id"] == ana_2["id"] != ana_1["id"]
         assert "body" not in ana_1 and "subject" not in json.dumps(ana_1)

@@ -6,7 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from corridor.audit.models import AuditEntry
+from corridor.records import service as records
+from corridor.records.labels import Labels
 from corridor.security.models import Unit
+from corridor.security.principal import SYSTEM
+from tests.records.conftest import NOTE
 from tests.web.conftest import csrf_from, web_login
 
 PROBLEM = "application/problem+json"
@@ -228,6 +232,34 @@ def test_records_api(client, token_for, node) -> None:  # type: ignore[no-untype
         client.get("/api/v1/records/01a22348-7f15-7704-8e51-128688f269ae", headers=h), 404
     )
     assert_problem(client.post(f"/api/v1/records/{rid}/revoke", headers=h, json={}), 422)
+
+
+def test_listing_sensitive_records_is_audited_and_others_not(client, token_for, node) -> None:  # type: ignore[no-untyped-def]
+    h = token_for("investigator", ("read", "write"))
+    with node.db.transaction() as session:
+        rec = records.create(
+            session,
+            node.keys,
+            actor=SYSTEM,
+            type=NOTE.name,
+            body={"text": "informant met at the Van bus station"},
+            labels=Labels(tlp="AMBER"),
+        )
+
+    def listings() -> list[dict]:  # type: ignore[type-arg]
+        with node.db.reading() as session:
+            return [
+                e.detail
+                for e in session.scalars(
+                    select(AuditEntry).where(AuditEntry.action == "record.list")
+                )
+            ]
+
+    assert client.get("/api/v1/records?type=node.card", headers=h).status_code == 200
+    assert listings() == []
+    items = client.get("/api/v1/records", headers=h).json()["items"]
+    assert rec["id"] in [i["id"] for i in items]
+    assert listings() == [{"ids": [rec["id"]]}]
 
 
 def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]

@@ -642,7 +642,7 @@ def get_visible(
     return row.envelope
 
 
-def list_visible(
+def visible_page(
     session: Session,
     node_id: str,
     *,
@@ -651,7 +651,8 @@ def list_visible(
     limit: int = 20,
     before: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
-    """Newest first (UUIDv7 order); labels filtered in SQL where they can be, RED in Python."""
+    """Newest first (UUIDv7 order); labels filtered in SQL where they can be, RED in Python.
+    Reads only: a listing of sensitive records must still be audited (`audit_listing`)."""
     actor.require("records.read")
     out: list[dict[str, Any]] = []
     cursor = before
@@ -661,13 +662,20 @@ def list_visible(
             q = q.where(StoredRecord.type == type)
         if cursor:
             q = q.where(StoredRecord.id < cursor)
-        batch = session.scalars(q.order_by(StoredRecord.id.desc()).limit(limit * 2)).all()
+        # As many as are missing: rows the RED filter drops are made up by the next round.
+        batch = session.scalars(q.order_by(StoredRecord.id.desc()).limit(limit - len(out))).all()
         if not batch:
             break
         out.extend(r.envelope for r in batch if can_see(actor, r.envelope, node_id))
         cursor = batch[-1].id
-    out = out[:limit]
-    sensitive = [e["id"] for e in out if registry.get(e["type"]).sensitive]
+    return out
+
+
+def audit_listing(
+    session: Session, *, actor: Principal, type: str | None, envelopes: list[dict[str, Any]]
+) -> None:
+    """The audit entry of a listing that showed sensitive records (none otherwise)."""
+    sensitive = [e["id"] for e in envelopes if registry.get(e["type"]).sensitive]
     if sensitive:
         audit.append(
             session,
@@ -676,4 +684,22 @@ def list_visible(
             object_type=type or "",
             detail={"ids": sensitive},
         )
+
+
+def lists_sensitive(envelopes: list[dict[str, Any]]) -> bool:
+    return any(registry.get(e["type"]).sensitive for e in envelopes)
+
+
+def list_visible(
+    session: Session,
+    node_id: str,
+    *,
+    actor: Principal,
+    type: str | None = None,
+    limit: int = 20,
+    before: uuid.UUID | None = None,
+) -> list[dict[str, Any]]:
+    """visible_page and its audit entry, in the caller's (writing) transaction."""
+    out = visible_page(session, node_id, actor=actor, type=type, limit=limit, before=before)
+    audit_listing(session, actor=actor, type=type, envelopes=out)
     return out

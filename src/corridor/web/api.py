@@ -383,10 +383,14 @@ def list_records(
     before: uuid.UUID | None = None,
 ) -> Response:
     node = node_of(request)
-    with node.db.transaction() as session:
-        items = records.list_visible(
+    with node.db.reading() as session:
+        items = records.visible_page(
             session, node.id, actor=actor, type=type, limit=limit, before=before
         )
+    if records.lists_sensitive(items):
+        # Audited before anything leaves: the answer goes only once the entry is committed.
+        with node.db.transaction() as session:
+            records.audit_listing(session, actor=actor, type=type, envelopes=items)
     nxt = items[-1]["id"] if len(items) == limit else None
     return as_json(Page[dict[str, Any]](items=items, next=nxt))
 
