@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -282,6 +283,51 @@ def _compile(mapping: Mapping) -> tuple[_EntityPlan, ...]:
 # Cleaning values with FtM's types
 
 
+# A numeric date format with a separator between day, month and year (%d/%m/%Y, %Y-%m-%d...).
+_NUMERIC_DATE_FORMAT = re.compile(r"^(%[dmY])([/.\-])(%[dmY])\2(%[dmY])$")
+_DATE_FIELDS = {"%d": "([0-9]{1,2})", "%m": "([0-9]{1,2})", "%Y": "([0-9]{4})"}
+
+
+@lru_cache(maxsize=64)
+def _numeric_date_pattern(fmt: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    found = _NUMERIC_DATE_FORMAT.match(fmt)
+    if found is None:
+        return None
+    fields = (found.group(1), found.group(3), found.group(4))
+    if sorted(fields) != ["%Y", "%d", "%m"]:
+        return None
+    sep = re.escape(found.group(2))
+    return re.compile(sep.join(_DATE_FIELDS[f] for f in fields)), fields
+
+
+def _numeric_date(value: str, fmt: str) -> str | None:
+    """`registry.date.clean(value, format=fmt)` for the common numeric formats without strptime
+    (which costs most of mapping a row): the ISO date, "" when the value has the format's
+    fields but names no real day (strptime fails on it too), None when it cannot tell (strptime
+    decides). The separators delimit the fields, so both read the same digits as the same
+    fields; ASCII digits only, as strptime also reads other scripts' digits."""
+    pattern = _numeric_date_pattern(fmt)
+    if pattern is None:
+        return None
+    regex, fields = pattern
+    found = regex.fullmatch(value)
+    if found is None:
+        return None
+    parts = dict(zip(fields, map(int, found.groups()), strict=True))
+    try:
+        day = date(parts["%Y"], parts["%m"], parts["%d"])
+    except ValueError:
+        return ""
+    return day.isoformat()
+
+
+def _clean_date(value: str, fmt: str) -> str | None:
+    fast = _numeric_date(value, fmt)
+    if fast is not None:
+        return fast or None
+    return registry.date.clean(value, format=fmt)
+
+
 @lru_cache(maxsize=65536)
 def _clean_value(type_name: str, value: str, formats: tuple[str, ...]) -> str | None:
     """A value cleaned by its FtM type (cached: country lookups cost about a millisecond)."""
@@ -290,7 +336,7 @@ def _clean_value(type_name: str, value: str, formats: tuple[str, ...]) -> str | 
         return None
     if kind == registry.date:
         for fmt in formats:
-            cleaned = kind.clean(value, format=fmt)
+            cleaned = _clean_date(value, fmt)
             if cleaned:
                 return cleaned
     cleaned = kind.clean(value)
@@ -358,6 +404,8 @@ def _default_regions(default_region: str | None) -> tuple[str, ...]:
 
 def _cell_values(plan: _PropPlan, row: Row) -> list[tuple[str | None, str]]:
     """(column, raw value) pairs for one property, split and joined as mapped."""
+    if plan.join is None and plan.split is None:  # the common case, once per cell of a file
+        return [(c, v) for c in plan.columns if (v := row.values.get(c, "").strip())]
     if plan.join is not None:
         joined = plan.join.join(v for c in plan.columns if (v := row.values.get(c, "")))
         cells = [(plan.columns[0], joined)]

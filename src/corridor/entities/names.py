@@ -117,6 +117,8 @@ def _is_arabic(ch: str) -> bool:
 
 def _strip_marks(token: str) -> str:
     """Arabic harakat, shadda, tatweel and Latin accents removed."""
+    if token.isascii():  # nothing to remove (the common case, and a tenth of indexing a name)
+        return token
     decomposed = unicodedata.normalize("NFKD", token)
     return "".join(
         ch for ch in decomposed if not unicodedata.combining(ch) and ch not in "\u0640\u0670"
@@ -275,12 +277,14 @@ def latin_tokens(name: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _latin_tokens(name: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for token in tokenize_name(_strip_marks(name).casefold()):
-        latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
-        if latin:
-            out.append(latin)
-    return tuple(out)
+    tokens = (_latin_token(t) for t in tokenize_name(_strip_marks(name).casefold()))
+    return tuple(t for t in tokens if t)
+
+
+@lru_cache(maxsize=200_000)
+def _latin_token(token: str) -> str:
+    # Cached per token: names are new, their parts mostly not.
+    return "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
 
 
 # At or above this similarity two names are taken as spellings of one name. Chosen on the

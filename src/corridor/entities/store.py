@@ -2,18 +2,20 @@
 
 Every property value is a statement from one source (a user, an import, a partner node), with
 its time and TLP. The entity row holds the merged view of its live statements; the search index
-is kept in step in the same transaction. Writes go through SQLAlchemy Core in batches so that an
-import of a large spreadsheet stays fast, and the statement id is a hash of what was said by whom,
-so saying it twice changes nothing."""
+is kept in step in the same transaction. New rows go to the driver in batches, one call per table,
+so that an import of a large spreadsheet stays fast, and the statement id is a hash of what was
+said by whom, so saying it twice changes nothing. What an entity's rows hold is computed from the
+entity alone (`prepare`), so an import does that in another process while this one writes."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from followthemoney import EntityProxy
 from followthemoney.exc import InvalidData
@@ -50,6 +52,18 @@ class WriteResult:
 def statement_id(entity_id: str, prop: str, value: str, source: Source) -> str:
     key = "\x1f".join((entity_id, prop, value, source.kind, source.id))
     return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def _statements(eid: str, proxy: EntityProxy, source: Source) -> list[tuple[str, str, str]]:
+    """(statement id, property, value) of each value: `statement_id` with the parts that are
+    the same for all of an entity's values joined once."""
+    head = eid + "\x1f"
+    tail = f"\x1f{source.kind}\x1f{source.id}"
+    out = []
+    for prop, value in proxy.itervalues():
+        key = f"{head}{prop.name}\x1f{value}{tail}".encode()
+        out.append((hashlib.sha1(key, usedforsecurity=False).hexdigest(), prop.name, value))
+    return out
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -104,6 +118,41 @@ def proxy_of(schema: str, entity_id: str, properties: dict[str, list[str]]) -> E
     return model.get_proxy({"id": entity_id, "schema": schema, "properties": properties})
 
 
+class Prepared(NamedTuple):
+    """An entity as `write` stores it, computed from its proxy alone (so an import can compute
+    it in another process while this one writes)."""
+
+    id: str
+    schema: str
+    caption: str
+    properties: dict[str, list[str]]
+    statements: list[tuple[str, str, str]]  # (statement id, property, value)
+    # The search index row (search.index_row), or None to compute when the entity is new.
+    terms: dict[str, Any] | None
+
+
+def prepare(
+    proxy: EntityProxy, source: Source, default_region: str | None = None, *, terms: bool = True
+) -> Prepared:
+    eid = proxy.id
+    if not eid:
+        raise InvalidInput("an entity without id cannot be stored")
+    return Prepared(
+        eid,
+        proxy.schema.name,
+        proxy.caption[:500],
+        proxy.properties,
+        _statements(eid, proxy, source),
+        search.index_row(proxy, default_region) if terms else None,
+    )
+
+
+def _terms(item: Prepared, default_region: str | None) -> dict[str, Any]:
+    if item.terms is not None:
+        return item.terms
+    return search.index_row(proxy_of(item.schema, item.id, item.properties), default_region)
+
+
 def write(
     session: Session,
     *,
@@ -122,31 +171,94 @@ def write(
     refused (reported in the result), never half-written."""
     if source.kind not in SOURCE_KINDS:
         raise ValueError(f"unknown source kind {source.kind}")
-    result = WriteResult()
-    if not proxies:
-        return result
-    now = clock.now()
+    if any(not proxy.id for proxy in proxies):
+        raise InvalidInput("an entity without id cannot be stored")
     # The last proxy with a given id wins its schema; values of all of them are kept.
     by_id: dict[str, EntityProxy] = {}
+    refused: dict[str, str] = {}
     for proxy in proxies:
-        if not proxy.id:
-            raise InvalidInput("an entity without id cannot be stored")
-        seen = by_id.get(proxy.id)
+        eid = str(proxy.id)
+        seen = by_id.get(eid)
         if seen is None:
-            by_id[proxy.id] = proxy
+            by_id[eid] = proxy
         else:
             try:
                 seen.merge(proxy)
             except InvalidData as exc:
-                result.refused[proxy.id] = str(exc)
+                refused[eid] = str(exc)
+    return write_prepared(
+        session,
+        # Index terms only for the entities that turn out to be new (the others are indexed
+        # from their merged view).
+        items=[prepare(p, source, terms=False) for p in by_id.values()],
+        source=source,
+        tlp=tlp,
+        purpose=purpose,
+        case_id=case_id,
+        origin=origin,
+        record_id=record_id,
+        originals=originals,
+        default_region=default_region,
+        refused=refused,
+    )
+
+
+def _merge_duplicates(
+    items: Sequence[Prepared],
+    source: Source,
+    default_region: str | None,
+    refused: dict[str, str],
+) -> dict[str, Prepared]:
+    """One item per entity id: items sharing an id (two rows with the same keys) are merged as
+    `write` merges proxies, and prepared again."""
+    by_id: dict[str, Prepared] = {}
+    merged: dict[str, EntityProxy] = {}
+    for item in items:
+        seen = by_id.get(item.id)
+        if seen is None:
+            by_id[item.id] = item
+            continue
+        proxy = merged.get(item.id) or proxy_of(seen.schema, seen.id, seen.properties)
+        merged[item.id] = proxy
+        try:
+            proxy.merge(proxy_of(item.schema, item.id, item.properties))
+        except InvalidData as exc:
+            refused[item.id] = str(exc)
+    for eid, proxy in merged.items():
+        by_id[eid] = prepare(proxy, source, default_region)
+    return by_id
+
+
+def write_prepared(
+    session: Session,
+    *,
+    items: Sequence[Prepared],
+    source: Source,
+    tlp: str,
+    purpose: str,
+    case_id: uuid.UUID | None,
+    origin: str | None = None,
+    record_id: uuid.UUID | None = None,
+    originals: dict[tuple[str, str, str], str] | None = None,
+    default_region: str | None = None,
+    refused: dict[str, str] | None = None,
+) -> WriteResult:
+    """`write` for entities prepared already (by `prepare`, with the same `source`)."""
+    if source.kind not in SOURCE_KINDS:
+        raise ValueError(f"unknown source kind {source.kind}")
+    result = WriteResult(refused=dict(refused or {}))
+    if not items:
+        return result
+    now = clock.now()
+    by_id = _merge_duplicates(items, source, default_region, result.refused)
     existing = _existing(session, list(by_id))
     schemas: dict[str, str] = {}
-    for eid, proxy in by_id.items():
+    for eid, item in by_id.items():
         if eid in result.refused:
             continue
         old = existing.get(eid)
         if old is None:
-            schemas[eid] = proxy.schema.name
+            schemas[eid] = item.schema
             continue
         if old.case_id != case_id or old.origin != origin:
             result.refused[eid] = "this entity id is already used elsewhere on this node"
@@ -155,56 +267,29 @@ def write(
             result.refused[eid] = f"this entity was merged into {old.merged_into}"
             continue
         try:
-            schemas[eid] = model.common_schema(old.schema, proxy.schema).name
+            schemas[eid] = model.common_schema(old.schema, item.schema).name
         except InvalidData:
-            result.refused[eid] = f"schema {proxy.schema.name} does not fit {old.schema}"
-    originals = originals or {}
-    statement_rows = [
-        {
-            "id": statement_id(eid, prop.name, value, source),
-            "entity_id": eid,
-            "prop": prop.name,
-            "value": value,
-            "original": originals.get((eid, prop.name, value)),
-            "source_kind": source.kind,
-            "source": source.id,
-            "source_label": source.label[:300],
-            "tlp": tlp,
-            "created_at": now,
-            "retracted_at": None,
-        }
-        for eid, proxy in by_id.items()
-        if eid in schemas
-        for prop, value in proxy.itervalues()
-    ]
-    for part in _chunks(statement_rows, 2000):
-        bulk_insert(session, Statement.__table__, list(part), ignore_conflicts=True)
+            result.refused[eid] = f"schema {item.schema} does not fit {old.schema}"
+    _insert_statements(session, [by_id[eid] for eid in schemas], source, tlp, now, originals)
 
     new_ids = [eid for eid in schemas if eid not in existing]
     old_ids = [eid for eid in schemas if eid in existing]
     merged = _live_properties(session, old_ids) if old_ids else {}
-    entity_rows: list[dict[str, Any]] = []
-    index_items: list[search.IndexItem] = []
-    for eid in new_ids:
-        proxy = by_id[eid]
-        entity_rows.append(
-            {
-                "id": eid,
-                "schema": proxy.schema.name,
-                "caption": proxy.caption[:500],
-                "case_id": case_id,
-                "origin": origin,
-                "record_id": record_id,
-                "tlp": tlp,
-                "purpose": purpose,
-                "properties": proxy.properties,
-                "merged_into": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        index_items.append(search.IndexItem(proxy, True, case_id, origin, purpose))
-        result.created.append(eid)
+    _insert_entities(
+        session,
+        [by_id[eid] for eid in new_ids],
+        case_id=case_id,
+        origin=origin,
+        record_id=record_id,
+        tlp=tlp,
+        purpose=purpose,
+        now=now,
+    )
+    index_items = [
+        search.IndexItem(_terms(by_id[eid], default_region), True, case_id, origin, purpose)
+        for eid in new_ids
+    ]
+    result.created.extend(new_ids)
     updates: list[dict[str, Any]] = []
     for eid in old_ids:
         props = merged.get(eid, {})
@@ -223,11 +308,9 @@ def write(
                 "record_id": record_id,
             }
         )
-        index_items.append(search.IndexItem(proxy, False, case_id, origin, purpose))
+        terms = search.index_row(proxy, default_region)
+        index_items.append(search.IndexItem(terms, False, case_id, origin, purpose))
         result.updated.append(eid)
-    if entity_rows:
-        for part in _chunks(entity_rows, 2000):
-            bulk_insert(session, Entity.__table__, list(part))
     if updates:
         stmt = (
             update(Entity.__table__)
@@ -241,8 +324,131 @@ def write(
             )
         )
         session.connection().execute(stmt, updates)
-    search.index(session, index_items, default_region)
+    search.index(session, index_items)
     return result
+
+
+def _to_stored(conn: Any, column: Any) -> Callable[[Any], Any]:
+    """The conversion of `column`'s type for the driver (what the ORM applies when binding)."""
+    proc = column.type._cached_bind_processor(conn.dialect)
+    return proc if proc is not None else (lambda value: value)
+
+
+def _driver_insert(
+    conn: Any,
+    table: Any,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Rows (tuples in `columns` order, already in stored form) in one driver call per 5,000:
+    like `db.bulk_insert`, without a dict per row or a conversion of every value (a batch's
+    time and case are converted once by the caller)."""
+    names = ", ".join(columns)
+    # Table and column names come from the model's metadata, never from input.
+    if conn.dialect.name == "sqlite":
+        verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+        marks = ", ".join("?" for _ in columns)
+        sql = f"{verb} INTO {table.name} ({names}) VALUES ({marks})"
+    else:
+        marks = ", ".join("%s" for _ in columns)
+        tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}){tail}"  # noqa: S608
+    for part in _chunks(rows, 5000):
+        conn.exec_driver_sql(sql, list(part))
+
+
+_STATEMENT_COLUMNS = (
+    "id",
+    "entity_id",
+    "prop",
+    "value",
+    "original",
+    "source_kind",
+    "source",
+    "source_label",
+    "tlp",
+    "created_at",
+    "retracted_at",
+)
+
+
+def _insert_statements(
+    session: Session,
+    items: Sequence[Prepared],
+    source: Source,
+    tlp: str,
+    now: datetime,
+    originals: dict[tuple[str, str, str], str] | None,
+) -> None:
+    """The statements of `items`; those said already are skipped."""
+    conn = session.connection()
+    table = Statement.__table__
+    created = _to_stored(conn, table.c.created_at)(now)
+    common = (source.kind, source.id, source.label[:300], tlp, created, None)
+    rows = [
+        (
+            sid,
+            item.id,
+            prop,
+            value,
+            originals.get((item.id, prop, value)) if originals else None,
+            *common,
+        )
+        # In key order: neighbouring rows share B-tree pages, so a batch touches fewer of them.
+        for item in sorted(items, key=lambda i: i.id)
+        for sid, prop, value in sorted(item.statements)
+    ]
+    _driver_insert(conn, table, _STATEMENT_COLUMNS, rows, ignore_conflicts=True)
+
+
+_ENTITY_COLUMNS = (
+    "id",
+    "schema",
+    "caption",
+    "properties",
+    "case_id",
+    "origin",
+    "record_id",
+    "tlp",
+    "purpose",
+    "merged_into",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_entities(
+    session: Session,
+    items: Sequence[Prepared],
+    *,
+    case_id: uuid.UUID | None,
+    origin: str | None,
+    record_id: uuid.UUID | None,
+    tlp: str,
+    purpose: str,
+    now: datetime,
+) -> None:
+    conn = session.connection()
+    c = Entity.__table__.c
+    to_json = _to_stored(conn, c.properties)
+    created = _to_stored(conn, c.created_at)(now)
+    common = (
+        None if case_id is None else _to_stored(conn, c.case_id)(case_id),
+        origin,
+        None if record_id is None else _to_stored(conn, c.record_id)(record_id),
+        tlp,
+        purpose,
+        None,
+        created,
+        created,
+    )
+    rows = [
+        (item.id, item.schema, item.caption, to_json(item.properties), *common)
+        for item in sorted(items, key=lambda i: i.id)
+    ]
+    _driver_insert(conn, Entity.__table__, _ENTITY_COLUMNS, rows)
 
 
 def refresh(session: Session, entity_ids: list[str]) -> None:
@@ -260,7 +466,8 @@ def refresh(session: Session, entity_ids: list[str]) -> None:
             .values(properties=proxy.properties, caption=proxy.caption[:500], updated_at=now)
         )
         if old.merged_into is None:
-            reindex.append(search.IndexItem(proxy, False, old.case_id, old.origin, old.purpose))
+            terms = search.index_row(proxy)
+            reindex.append(search.IndexItem(terms, False, old.case_id, old.origin, old.purpose))
     search.index(session, reindex)
 
 
