@@ -671,23 +671,17 @@ def visible_page(
     return out
 
 
-def audit_listing(
-    session: Session, *, actor: Principal, type: str | None, envelopes: list[dict[str, Any]]
-) -> None:
-    """The audit entry of a listing that showed sensitive records (none otherwise)."""
-    sensitive = [e["id"] for e in envelopes if registry.get(e["type"]).sensitive]
-    if sensitive:
+def sensitive_ids(envelopes: list[dict[str, Any]]) -> list[str]:
+    """The listed records whose reading is audited."""
+    return [e["id"] for e in envelopes if registry.get(e["type"]).sensitive]
+
+
+def audit_listing(session: Session, *, actor: Principal, type: str | None, ids: list[str]) -> None:
+    """The audit entry of a listing that showed sensitive records (none if it showed none)."""
+    if ids:
         audit.append(
-            session,
-            actor=actor,
-            action="record.list",
-            object_type=type or "",
-            detail={"ids": sensitive},
+            session, actor=actor, action="record.list", object_type=type or "", detail={"ids": ids}
         )
-
-
-def lists_sensitive(envelopes: list[dict[str, Any]]) -> bool:
-    return any(registry.get(e["type"]).sensitive for e in envelopes)
 
 
 def list_visible(
@@ -701,5 +695,5 @@ def list_visible(
 ) -> list[dict[str, Any]]:
     """visible_page and its audit entry, in the caller's (writing) transaction."""
     out = visible_page(session, node_id, actor=actor, type=type, limit=limit, before=before)
-    audit_listing(session, actor=actor, type=type, envelopes=out)
+    audit_listing(session, actor=actor, type=type, ids=sensitive_ids(out))
     return out

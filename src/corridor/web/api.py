@@ -387,10 +387,11 @@ def list_records(
         items = records.visible_page(
             session, node.id, actor=actor, type=type, limit=limit, before=before
         )
-    if records.lists_sensitive(items):
+    sensitive = records.sensitive_ids(items)
+    if sensitive:
         # Audited before anything leaves: the answer goes only once the entry is committed.
         with node.db.transaction() as session:
-            records.audit_listing(session, actor=actor, type=type, envelopes=items)
+            records.audit_listing(session, actor=actor, type=type, ids=sensitive)
     nxt = items[-1]["id"] if len(items) == limit else None
     return as_json(Page[dict[str, Any]](items=items, next=nxt))
 
