@@ -170,7 +170,7 @@ def machine_lines(pg_url: str | None = DEFAULT_PG_URL) -> list[str]:
         f"os          {os_name()}",
         f"python      {sys.version.split()[0]} ({platform.python_implementation()})",
         f"sqlite      {sqlite3.sqlite_version}",
-        f"postgresql  {pg or 'not reachable'}",
+        f"postgresql  {pg or ('not used' if pg_url is None else 'not reachable')}",
         "packages    "
         + package_versions(
             ["sqlalchemy", "cryptography", "rfc8785", "pydantic", "fastapi", "uvicorn", "httpx"]

@@ -32,3 +32,60 @@ def test_sqlite_runs_in_wal_mode(node) -> None:  # type: ignore[no-untyped-def]
     with node.db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 16384
+
+
+def test_0013_stores_statements_in_written_order_and_keeps_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    dbm.upgrade(url, "0012")
+    engine = dbm.make_engine(url)
+    rows = [
+        (
+            f"e{i % 3}",
+            f"s{i:02d}",
+            "name",
+            f"Name {i}",
+            None,
+            "import",
+            "f" * 64,
+            "p.csv",
+            "AMBER",
+            f"2026-11-{10 + i:02d} 10:00:00.000000",
+            None,
+        )
+        for i in range(12)
+    ]
+
+    def table_sql() -> str:
+        with engine.connect() as conn:
+            return str(
+                conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_schema WHERE name = 'statements'"
+                ).scalar()
+            )
+
+    def stored() -> list[tuple[object, ...]]:
+        with engine.connect() as conn:
+            return sorted(
+                tuple(r) for r in conn.exec_driver_sql("SELECT * FROM statements").fetchall()
+            )
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+    assert "WITHOUT ROWID" in table_sql()
+    dbm.upgrade(url, "0013")
+    assert "WITHOUT ROWID" not in table_sql()
+    assert stored() == sorted(rows)
+    with engine.begin() as conn:  # the key still refuses a second copy of a statement
+        conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[:2]
+        )
+    assert stored() == sorted(rows)
+    command.downgrade(dbm.alembic_config(url), "0012")
+    assert "WITHOUT ROWID" in table_sql()
+    assert stored() == sorted(rows)
+    engine.dispose()

@@ -135,10 +135,15 @@ def _summary(run: ImportRun) -> tuple[Any, ...]:
     return run.state, run.rows_total, run.rows_done, run.rows_failed, run.entities, errors
 
 
-def test_worker_and_in_process_imports_store_the_same(node, monkeypatch, small_chunks) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_workers_and_in_process_imports_store_the_same(
+    node, monkeypatch, small_chunks, workers
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(imports, "WORKER_MIN_BYTES", None)
     here, here_progress = _import(node, _case(node, "HERE-1"))
     monkeypatch.setattr(imports, "WORKER_MIN_BYTES", 0)
+    # Each worker maps every n-th chunk of the five; the writer takes them in file order.
+    monkeypatch.setattr(imports, "_worker_count", lambda: workers)
     forked = os.getpid()
     calls: list[int] = []
     real = imports._prepare_chunk
@@ -255,7 +260,34 @@ def test_a_killed_worker_and_a_refused_file(node, monkeypatch, small_chunks) -> 
     run, _ = _import(node, case_id)
     assert (run.state, run.error) == ("failed", "the workbook is damaged after row 5")
     assert _stored(node, case_id)["entities"] == []
-    assert not [p for p in multiprocessing.active_children() if p.name == "corridor-import"]
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("corridor-imp")]
+
+
+def test_one_of_two_workers_killed_stops_the_import(node, monkeypatch, small_chunks) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(imports, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(imports, "_worker_count", lambda: 2)
+    real = imports._prepare_chunk
+
+    def second_chunk_kills(job: Any, raw: Any) -> Any:
+        if raw[0][0] == 4:  # the second chunk (rows 4 and 5), the second worker's first
+            os._exit(9)
+        return real(job, raw)
+
+    monkeypatch.setattr(imports, "_prepare_chunk", second_chunk_kills)
+    case_id = _case(node, "KILL-4")
+    run_id = _start(node, case_id, CSV, "people.csv")
+    with pytest.raises(imports.WorkerFailed, match="exit code 9"):
+        imports.run_import(node, run_id)
+    assert _stored(node, case_id)["entities"] == []  # the first transaction never committed
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("corridor-imp")]
+    monkeypatch.setattr(imports, "_prepare_chunk", real)
+    assert imports.run_import(node, run_id).state == "done"
+
+
+def test_worker_count_leaves_the_writer_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cpus, workers in ((1, 1), (2, 1), (3, 2), (16, imports.MAX_WORKERS)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid, n=cpus: set(range(n)))
+        assert imports._worker_count() == workers
 
 
 def test_index_rows_in_several_multi_row_inserts(node, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -319,9 +351,10 @@ def test_statement_ids_are_the_ones_the_store_has_always_used() -> None:
     )
     source = store.Source("import", "f" * 64, "people.csv")
     prepared = store.prepare(proxy, source, "PK")
-    assert prepared.statements == [
+    assert prepared.statements == sorted(
         (store.statement_id("e1", p.name, v, source), p.name, v) for p, v in proxy.itervalues()
-    ]
+    )
+    assert prepared.properties == proxy.properties
     assert prepared.terms == search.index_row(proxy, "PK")
     assert set(prepared.terms["keys"].split()) == {"mhmd", "asf"}
     assert prepared.terms["first_date"] == prepared.terms["last_date"] == "1984-03-02"

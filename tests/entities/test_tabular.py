@@ -255,6 +255,27 @@ def test_limits(tmp_path: Path) -> None:
     ]
 
 
+def test_count_rows_counts_what_read_rows_yields_and_refuses_what_it_refuses(
+    tmp_path: Path,
+) -> None:
+    big = "y" * 200_000
+    text = f'name,notes\nA,"two\nlines"\n\nB,x,extra\nC,"{big}"\n   ,  \nD,y\n'
+    path = write_csv_text(tmp_path / "mixed.csv", text, "utf-8")
+    assert tabular.count_rows(path) == len(list(read_rows(path))) == 4
+    limited = Limits(max_cell_chars=5)
+    assert tabular.count_rows(path, limits=limited) == len(list(read_rows(path, limits=limited)))
+    path = write_csv_text(tmp_path / "l.csv", "a,b,c\n1,2,3\n4,5,6\n7,8,9\n", "utf-8")
+    with pytest.raises(InvalidInput, match="more than 2 data rows"):
+        tabular.count_rows(path, limits=Limits(max_rows=2))
+    with pytest.raises(InvalidInput, match="no header row"):
+        tabular.count_rows(write_csv_text(tmp_path / "e.csv", "\n\n", "utf-8"))
+    (tmp_path / "nul.csv").write_bytes(b"name\nok\nb\x00ad\n")
+    with pytest.raises(InvalidInput):
+        list(read_rows(tmp_path / "nul.csv"))
+    with pytest.raises(InvalidInput):
+        tabular.count_rows(tmp_path / "nul.csv")
+
+
 def test_headers_and_preview(tmp_path: Path) -> None:
     text = "name,phone\n" + "".join(f"P{i},{i}\n" for i in range(100))
     path = write_csv_text(tmp_path / "p.csv", text, "utf-8")

@@ -8,8 +8,9 @@ bad rows are reported with their reason, good rows kept. Entity ids derive from 
 mapping and the key columns, and statements are keyed by what was said by which source, so
 importing the same file again (or resuming after a crash) changes nothing.
 
-Mapping a row costs about as much as writing it, so a large file is mapped (and its entities'
-index terms and statement ids computed) in a forked worker process while this one writes."""
+Mapping a row costs more than writing it, so a large file is mapped (and its entities' index
+terms, statement ids and stored JSON computed) in forked worker processes while this one
+writes."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
+from queue import Queue
 from typing import Any
 
 from followthemoney import EntityProxy
@@ -43,10 +46,13 @@ from corridor.jobs import queue
 from corridor.node.service import Node
 from corridor.security.principal import SYSTEM, Principal
 
-# Rows per transaction. The statements' B-tree is keyed by hashes, so every commit rewrites
-# pages all over it: fewer, larger commits cost less (10,000 rows: 20 % less commit time than
-# 5,000 on the 50,000-row benchmark) while the run's progress still moves every second or so.
-BATCH = 10_000
+# Rows per transaction. Primary keys are hashes, so every commit rewrites index pages all over
+# the store, and the more so the larger the store: fewer, larger commits cost less (a 50,000-row
+# import into a store of 200,000 entities: 8,400 entities/s in transactions of 10,000 rows,
+# 10,700/s in one). A transaction holds SQLite's write lock, so other writers of the node wait
+# up to about one transaction's time (1.3 s at 20,000 rows on 2 cores), and the run's progress
+# moves once per transaction.
+BATCH = 20_000
 # Rows mapped at a time: what the mapping worker hands over. Small, so that writing starts soon
 # after the worker does; a transaction writes several.
 CHUNK = 1000
@@ -350,7 +356,7 @@ def _check_readable(job: _Job) -> int:
     if it cannot be read to its end."""
     if job.format == "ftm":
         return sum(1 for _ in _ftm_items(job.path))
-    return sum(1 for _ in tabular.read_rows(job.path))
+    return tabular.count_rows(job.path)
 
 
 # --- mapping in a worker process --------------------------------------------------------------
@@ -366,22 +372,57 @@ class WorkerFailed(RuntimeError):
     import stays "running"; running it again resumes it (its writes are idempotent)."""
 
 
-def _worker(job: _Job, out: Connection) -> None:
-    """The forked worker: prepares the file's chunks in order and sends them."""
+# How many mapped chunks a worker may hold that the writer has not taken yet. The pipe itself
+# holds less than one, so without them a worker stood idle whenever the writer committed.
+WORKER_AHEAD = 8
+# Mapping workers: one core is the writer's, the others map, at most this many. Mapping is the
+# larger half of an import's work, so on two cores one worker keeps the writer busy (a second
+# one cost more than it gained there); with more cores two do, and a third would only wait for
+# the writer (bench/entities/bench_import.py).
+MAX_WORKERS = 2
+
+
+def _worker_count() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus - 1, MAX_WORKERS))
+
+
+def _worker(job: _Job, out: Connection, part: int, parts: int) -> None:
+    """A forked worker: prepares its share of the file's chunks (every `parts`-th, from `part`)
+    in order and sends them. A thread sends, so that mapping goes on while the writer is busy
+    (committing a batch, say) and not reading."""
     # A server's handler (uvicorn's) would turn the parent's terminate() into a polite request.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # It lives for one import and makes little cyclic garbage (about a hundred objects per
     # batch): the collector would only walk the chunks and the inherited heap again and again.
     gc.disable()
+    outbox: Queue[bytes | None] = Queue(WORKER_AHEAD)
+    sender = threading.Thread(target=_send_all, args=(outbox, out), daemon=True)
+    sender.start()
     try:
-        for raw in _raw_chunks(job):
-            out.send(("chunk", _prepare_chunk(job, raw)))
-        out.send(("done", None))
+        for index, raw in enumerate(_raw_chunks(job)):
+            if index % parts == part:
+                outbox.put(ForkingPickler.dumps(("chunk", _prepare_chunk(job, raw))))
+        outbox.put(ForkingPickler.dumps(("done", None)))
     except BaseException as exc:  # everything goes back to the parent, which raises it
         reason = exc if isinstance(exc, CorridorError) else f"{type(exc).__name__}: {exc}"
-        out.send(("error", reason))
+        outbox.put(ForkingPickler.dumps(("error", reason)))
     finally:
+        outbox.put(None)
+        sender.join()
         out.close()
+
+
+def _send_all(outbox: Queue[bytes | None], out: Connection) -> None:
+    try:
+        while (message := outbox.get()) is not None:
+            out.send_bytes(message)
+    except OSError:
+        # The writer is gone (killed, or it stopped the import): nobody will read the rest.
+        os._exit(1)
 
 
 # A worker that sends nothing for this long is taken for stuck (it could only be: a fork can
@@ -389,50 +430,72 @@ def _worker(job: _Job, out: Connection) -> None:
 WORKER_SILENCE_SECONDS = 600.0
 
 
-def _received(conn: Connection, proc: Any) -> Iterator[list[Item]]:
-    while True:
-        if not conn.poll(WORKER_SILENCE_SECONDS):
-            raise WorkerFailed(
-                f"the import's mapping process sent nothing for {WORKER_SILENCE_SECONDS:.0f} s"
-            )
-        try:
-            kind, payload = conn.recv()
-        except EOFError:
-            proc.join(5)
-            raise WorkerFailed(
-                f"the import's mapping process stopped (exit code {proc.exitcode})"
-            ) from None
+def _message(conn: Connection, proc: Any) -> tuple[str, Any]:
+    """A worker's next message; a failure in the worker raises here."""
+    if not conn.poll(WORKER_SILENCE_SECONDS):
+        raise WorkerFailed(
+            f"the import's mapping process sent nothing for {WORKER_SILENCE_SECONDS:.0f} s"
+        )
+    try:
+        kind, payload = conn.recv()
+    except EOFError:
+        proc.join(5)
+        raise WorkerFailed(
+            f"the import's mapping process stopped (exit code {proc.exitcode})"
+        ) from None
+    if kind == "error":
+        if isinstance(payload, CorridorError):
+            raise payload
+        raise WorkerFailed(f"the import's mapping process failed: {payload}")
+    return kind, payload
+
+
+def _received(workers: list[tuple[Connection, Any]]) -> Iterator[list[Item]]:
+    """The chunks in file order: the workers take turns. The first "done" ends the file, and
+    every other worker must then be done too."""
+    for turn in itertools.count():
+        conn, proc = workers[turn % len(workers)]
+        kind, payload = _message(conn, proc)
         if kind == "done":
+            for other in workers[turn % len(workers) + 1 :] + workers[: turn % len(workers)]:
+                if _message(*other)[0] != "done":  # pragma: no cover - workers agree on chunks
+                    raise WorkerFailed("the import's mapping processes disagree on the file")
             return
-        if kind == "error":
-            if isinstance(payload, CorridorError):
-                raise payload
-            raise WorkerFailed(f"the import's mapping process failed: {payload}")
         yield payload
 
 
 @contextmanager
 def _prepared_chunks(job: _Job) -> Iterator[Iterator[list[Item]]]:
-    """The file's prepared chunks in order: from a forked worker for a large file (where the
-    platform can fork), else mapped here as they are taken. The worker reads the file itself,
-    so only results cross between the processes, and it runs about a chunk ahead at most (it
-    waits while the pipe is full). It never touches the database; it is stopped on leaving."""
+    """The file's prepared chunks in order: from forked workers for a large file (where the
+    platform can fork), else mapped here as they are taken. Each worker reads the file itself
+    and maps every n-th chunk, so only results cross between the processes; it runs at most
+    WORKER_AHEAD chunks ahead. Workers never touch the database; they are stopped on leaving."""
     big = WORKER_MIN_BYTES is not None and job.path.stat().st_size > WORKER_MIN_BYTES
     if not big or "fork" not in multiprocessing.get_all_start_methods():
         yield (_prepare_chunk(job, raw) for raw in _raw_chunks(job))
         return
     ctx = multiprocessing.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(job, send), name="corridor-import", daemon=True)
-    proc.start()
-    send.close()  # the worker holds the only writing end: EOF when it dies
+    parts = _worker_count()
+    workers: list[tuple[Connection, Any]] = []
     try:
-        yield _received(receive, proc)
+        for part in range(parts):
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_worker,
+                args=(job, send, part, parts),
+                name=f"corridor-import-{part}",
+                daemon=True,
+            )
+            proc.start()
+            send.close()  # the worker holds the only writing end: EOF when it dies
+            workers.append((receive, proc))
+        yield _received(workers)
     finally:
-        receive.close()
-        if proc.is_alive():
-            proc.terminate()
-        proc.join()
+        for receive, proc in workers:
+            receive.close()
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
 
 
 def _transactions(chunks: Iterator[list[Item]]) -> Iterator[Iterator[list[Item]]]:

@@ -104,9 +104,10 @@ class Statement(Base):
     """
 
     __tablename__ = "statements"
-    # Keyed by entity first, and on SQLite stored in key order (WITHOUT ROWID): an entity's
-    # statements sit together, and one B-tree serves both the lookup and the uniqueness.
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # Keyed by entity first. On SQLite the rows themselves are stored in the order they were
+    # written (a rowid table, as everywhere else) and only the key is kept in entity order:
+    # stored in key order (WITHOUT ROWID, until migration 0013), each batch of an import
+    # rewrote pages all over the table, and ever more of them as the store grew.
 
     entity_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

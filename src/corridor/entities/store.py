@@ -10,11 +10,13 @@ entity alone (`prepare`), so an import does that in another process while this o
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from followthemoney import EntityProxy
@@ -125,10 +127,16 @@ class Prepared(NamedTuple):
     id: str
     schema: str
     caption: str
-    properties: dict[str, list[str]]
-    statements: list[tuple[str, str, str]]  # (statement id, property, value)
+    # The properties as the entity row stores them (JSON): encoded where the entity is
+    # prepared, which is the import's mapping process.
+    properties_json: str
+    statements: list[tuple[str, str, str]]  # (statement id, property, value), in that order
     # The search index row (search.index_row), or None to compute when the entity is new.
     terms: dict[str, Any] | None
+
+    @property
+    def properties(self) -> dict[str, list[str]]:
+        return json.loads(self.properties_json)  # type: ignore[no-any-return]
 
 
 def prepare(
@@ -137,12 +145,14 @@ def prepare(
     eid = proxy.id
     if not eid:
         raise InvalidInput("an entity without id cannot be stored")
+    statements = _statements(eid, proxy, source)
+    statements.sort()
     return Prepared(
         eid,
         proxy.schema.name,
         proxy.caption[:500],
-        proxy.properties,
-        _statements(eid, proxy, source),
+        json.dumps(proxy.properties),
+        statements,
         search.index_row(proxy, default_region) if terms else None,
     )
 
@@ -398,7 +408,7 @@ def _insert_statements(
         )
         # In key order: neighbouring rows share B-tree pages, so a batch touches fewer of them.
         for item in sorted(items, key=lambda i: i.id)
-        for sid, prop, value in sorted(item.statements)
+        for sid, prop, value in item.statements
     ]
     _driver_insert(conn, table, _STATEMENT_COLUMNS, rows, ignore_conflicts=True)
 
@@ -432,7 +442,12 @@ def _insert_entities(
 ) -> None:
     conn = session.connection()
     c = Entity.__table__.c
-    to_json = _to_stored(conn, c.properties)
+    stored_properties: Callable[[Prepared], Any]
+    if conn.dialect.name == "sqlite":  # the JSON column keeps the text as given
+        stored_properties = itemgetter(3)  # Prepared.properties_json
+    else:
+        to_json = _to_stored(conn, c.properties)
+        stored_properties = lambda item: to_json(item.properties)  # noqa: E731
     created = _to_stored(conn, c.created_at)(now)
     common = (
         None if case_id is None else _to_stored(conn, c.case_id)(case_id),
@@ -445,7 +460,7 @@ def _insert_entities(
         created,
     )
     rows = [
-        (item.id, item.schema, item.caption, to_json(item.properties), *common)
+        (item.id, item.schema, item.caption, stored_properties(item), *common)
         for item in sorted(items, key=lambda i: i.id)
     ]
     _driver_insert(conn, Entity.__table__, _ENTITY_COLUMNS, rows)

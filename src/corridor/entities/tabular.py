@@ -552,9 +552,10 @@ def _resolve_format(path: Source, fmt: Format | None, limits: Limits) -> Format:
 
 
 def _rows(
-    path: Source, fmt: Format | None, sheet: str | None, limits: Limits
+    path: Source, fmt: Format | None, sheet: str | None, limits: Limits, *, take_cells: bool = True
 ) -> Iterator[list[str] | Row | RowError]:
-    """The header's names first, then each non-blank data row."""
+    """The header's names first, then each non-blank data row (as an empty row unless
+    `take_cells`)."""
     fmt = _resolve_format(path, fmt, limits)
     names: list[str] | None = None
     first = width = count = 0
@@ -574,6 +575,9 @@ def _rows(
         count += 1
         if count > limits.max_rows:
             raise InvalidInput(f"the file has more than {limits.max_rows} data rows")
+        if not take_cells:
+            yield Row(number, {})
+            continue
         if first:
             if any(c.strip() for c in cells[:first]):
                 yield RowError(number, None, "the row has data left of the first named column")
@@ -621,6 +625,16 @@ def read_rows(
     for item in _rows(path, format, sheet, limits):
         if not isinstance(item, list):
             yield item
+
+
+def count_rows(
+    path: Source, *, format: Format | None = None, limits: Limits = DEFAULT_LIMITS
+) -> int:
+    """How many items `read_rows` yields for a CSV or XLSX file (rows and row errors): the file
+    is read to its end with every check that makes it unreadable (``InvalidInput``), but no
+    row's cells are taken apart."""
+    items = _rows(path, format, None, limits, take_cells=False)
+    return sum(1 for item in items if type(item) is not list)
 
 
 def headers(
