@@ -179,14 +179,18 @@ def bulk_insert(
 
 class RowInserter:
     """`INSERT INTO table (columns…)` for rows given as tuples in `columns` order, for hot paths
-    that write one or a few rows many times a second (records, audit entries). Like
-    `bulk_insert` (one driver call for all rows, each value through its column type's bind
-    processor, so stored exactly as the ORM would store it), but the statement text and the
-    processors are prepared once per dialect instead of on every call."""
+    that write one or a few rows many times a second (records, audit entries) and for bulk
+    writers (an import's statements). Like `bulk_insert` (one driver call for all rows, each
+    value through its column type's bind processor, so stored exactly as the ORM would store
+    it), but the statement text and the processors are prepared once per dialect instead of on
+    every call. With `ignore_conflicts`, rows whose key exists already are skipped."""
 
-    def __init__(self, table: Any, columns: Sequence[str]) -> None:
+    def __init__(
+        self, table: Any, columns: Sequence[str], *, ignore_conflicts: bool = False
+    ) -> None:
         self.table = table
         self.columns = tuple(columns)
+        self.ignore_conflicts = ignore_conflicts
         self._plans: weakref.WeakKeyDictionary[Any, tuple[str, list[tuple[int, Any]]]] = (
             weakref.WeakKeyDictionary()
         )
@@ -195,10 +199,16 @@ class RowInserter:
         plan = self._plans.get(dialect)
         if plan is None:
             names = ", ".join(self.columns)
-            mark = "?" if dialect.name == "sqlite" else "%s"
+            sqlite = dialect.name == "sqlite"
+            mark = "?" if sqlite else "%s"
             marks = ", ".join(mark for _ in self.columns)
+            verb, tail = "INSERT", ""
+            if self.ignore_conflicts and sqlite:
+                verb = "INSERT OR IGNORE"
+            elif self.ignore_conflicts:
+                tail = " ON CONFLICT DO NOTHING"
             # Table and column names come from the model's metadata, never from input.
-            sql = f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})"  # noqa: S608
+            sql = f"{verb} INTO {self.table.name} ({names}) VALUES ({marks}){tail}"
             procs = [
                 (i, self.table.c[name].type._cached_bind_processor(dialect))
                 for i, name in enumerate(self.columns)
@@ -228,6 +238,23 @@ class RowInserter:
         conn = session.connection()
         params = self.params(conn.dialect, rows)
         conn.exec_driver_sql(self.statement(conn.dialect), params if len(params) > 1 else params[0])
+
+    def to_stored(self, session: Session, column: str) -> Callable[[Any], Any]:
+        """The conversion `column`'s type applies when binding (identity where none), for
+        callers of `stored` that convert a value shared by many rows once."""
+        proc = self.table.c[column].type._cached_bind_processor(session.connection().dialect)
+        return proc if proc is not None else _same
+
+    def stored(self, session: Session, rows: list[tuple[Any, ...]]) -> None:
+        """Rows whose values are in their stored form already (through `to_stored`): a bulk
+        writer's rows without a conversion of every value."""
+        if rows:
+            conn = session.connection()
+            conn.exec_driver_sql(self.statement(conn.dialect), rows)
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def insert_pairs(

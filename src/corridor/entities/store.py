@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -25,7 +26,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.db import bulk_insert
+from corridor.db import RowInserter, bulk_insert
 from corridor.entities import search
 from corridor.entities.ftm import model
 from corridor.entities.models import Entity, EntityIndex, Statement
@@ -338,49 +339,22 @@ def write_prepared(
     return result
 
 
-def _to_stored(conn: Any, column: Any) -> Callable[[Any], Any]:
-    """The conversion of `column`'s type for the driver (what the ORM applies when binding)."""
-    proc = column.type._cached_bind_processor(conn.dialect)
-    return proc if proc is not None else (lambda value: value)
-
-
-def _driver_insert(
-    conn: Any,
-    table: Any,
-    columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
-    *,
-    ignore_conflicts: bool = False,
-) -> None:
-    """Rows (tuples in `columns` order, already in stored form) in one driver call per 5,000:
-    like `db.bulk_insert`, without a dict per row or a conversion of every value (a batch's
-    time and case are converted once by the caller)."""
-    names = ", ".join(columns)
-    # Table and column names come from the model's metadata, never from input.
-    if conn.dialect.name == "sqlite":
-        verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
-        marks = ", ".join("?" for _ in columns)
-        sql = f"{verb} INTO {table.name} ({names}) VALUES ({marks})"
-    else:
-        marks = ", ".join("%s" for _ in columns)
-        tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}){tail}"  # noqa: S608
-    for part in _chunks(rows, 5000):
-        conn.exec_driver_sql(sql, list(part))
-
-
-_STATEMENT_COLUMNS = (
-    "id",
-    "entity_id",
-    "prop",
-    "value",
-    "original",
-    "source_kind",
-    "source",
-    "source_label",
-    "tlp",
-    "created_at",
-    "retracted_at",
+_insert_statement_rows = RowInserter(
+    Statement.__table__,
+    (
+        "id",
+        "entity_id",
+        "prop",
+        "value",
+        "original",
+        "source_kind",
+        "source",
+        "source_label",
+        "tlp",
+        "created_at",
+        "retracted_at",
+    ),
+    ignore_conflicts=True,
 )
 
 
@@ -393,9 +367,7 @@ def _insert_statements(
     originals: dict[tuple[str, str, str], str] | None,
 ) -> None:
     """The statements of `items`; those said already are skipped."""
-    conn = session.connection()
-    table = Statement.__table__
-    created = _to_stored(conn, table.c.created_at)(now)
+    created = _insert_statement_rows.to_stored(session, "created_at")(now)
     common = (source.kind, source.id, source.label[:300], tlp, created, None)
     rows = [
         (
@@ -410,22 +382,25 @@ def _insert_statements(
         for item in sorted(items, key=lambda i: i.id)
         for sid, prop, value in item.statements
     ]
-    _driver_insert(conn, table, _STATEMENT_COLUMNS, rows, ignore_conflicts=True)
+    _insert_statement_rows.stored(session, rows)
 
 
-_ENTITY_COLUMNS = (
-    "id",
-    "schema",
-    "caption",
-    "properties",
-    "case_id",
-    "origin",
-    "record_id",
-    "tlp",
-    "purpose",
-    "merged_into",
-    "created_at",
-    "updated_at",
+_insert_entity_rows = RowInserter(
+    Entity.__table__,
+    (
+        "id",
+        "schema",
+        "caption",
+        "properties",
+        "case_id",
+        "origin",
+        "record_id",
+        "tlp",
+        "purpose",
+        "merged_into",
+        "created_at",
+        "updated_at",
+    ),
 )
 
 
@@ -440,19 +415,18 @@ def _insert_entities(
     purpose: str,
     now: datetime,
 ) -> None:
-    conn = session.connection()
-    c = Entity.__table__.c
+    to_stored = partial(_insert_entity_rows.to_stored, session)
     stored_properties: Callable[[Prepared], Any]
-    if conn.dialect.name == "sqlite":  # the JSON column keeps the text as given
+    if session.get_bind().dialect.name == "sqlite":  # the JSON column keeps the text as given
         stored_properties = itemgetter(3)  # Prepared.properties_json
     else:
-        to_json = _to_stored(conn, c.properties)
+        to_json = to_stored("properties")
         stored_properties = lambda item: to_json(item.properties)  # noqa: E731
-    created = _to_stored(conn, c.created_at)(now)
+    created = to_stored("created_at")(now)
     common = (
-        None if case_id is None else _to_stored(conn, c.case_id)(case_id),
+        None if case_id is None else to_stored("case_id")(case_id),
         origin,
-        None if record_id is None else _to_stored(conn, c.record_id)(record_id),
+        None if record_id is None else to_stored("record_id")(record_id),
         tlp,
         purpose,
         None,
@@ -463,7 +437,7 @@ def _insert_entities(
         (item.id, item.schema, item.caption, stored_properties(item), *common)
         for item in sorted(items, key=lambda i: i.id)
     ]
-    _driver_insert(conn, Entity.__table__, _ENTITY_COLUMNS, rows)
+    _insert_entity_rows.stored(session, rows)
 
 
 def refresh(session: Session, entity_ids: list[str]) -> None:
