@@ -1,7 +1,7 @@
 """Import throughput: a CSV of persons through the whole pipeline into a case.
 
     .venv/bin/python bench/entities/bench_import.py [--rows 200000] [--runs 3] [--in-process]
-        [--existing N] [--database-url URL]
+        [--existing N] [--xlsx] [--database-url URL]
 
 What runs is what `corridor import FILE --case CASE --mapping M` runs: the file is read once
 end to end (so a damaged file stores nothing) while forked worker processes (one per usable
@@ -9,7 +9,8 @@ core but the writer's, at most two) parse and map it (dates, countries, national
 normalised by FtM and phonenumbers, deterministic ids, the search index's name keys, statement
 ids, the entity's stored JSON) in chunks of 1,000 rows; this process writes them in
 transactions of 20,000 rows (statements with provenance, the merged entity view and the search
-index). `--in-process` maps in this process instead. It then imports the same file again,
+index). `--in-process` maps in this process instead; `--xlsx` imports the same rows as an
+XLSX workbook. It then imports the same file again,
 which must change nothing.
 
 Each run uses a fresh node; `--existing N` first imports N other persons into another case of
@@ -23,6 +24,8 @@ Target (issue 4): >= 10,000 entities/s into SQLite."""
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import random
 import sys
@@ -33,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import openpyxl
 import synthetic
 
 import benchlib
@@ -77,11 +81,26 @@ def make_csv(rows: int) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+def as_xlsx(content: bytes) -> bytes:
+    """The same table as a workbook (one sheet, every cell text), as a spreadsheet exports it."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("persons")
+    for row in csv.reader(io.StringIO(content.decode("utf-8"))):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _filename(content: bytes) -> str:
+    return "persons.xlsx" if content[:2] == b"PK" else "persons.csv"
+
+
 def run_once(node, case_id, content: bytes) -> tuple[float, object]:  # type: ignore[no-untyped-def]
     t0 = time.perf_counter()
     with node.db.transaction() as s:
         run = imports.upload(
-            s, node, actor=CLI, case_ref=str(case_id), filename="persons.csv", content=content
+            s, node, actor=CLI, case_ref=str(case_id), filename=_filename(content), content=content
         )
         run_id = run.id
     with node.db.transaction() as s:
@@ -152,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=200_000)
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--in-process", action="store_true", help="map in this process (no worker)")
+    p.add_argument("--xlsx", action="store_true", help="the same rows as an XLSX workbook")
     p.add_argument("--existing", type=int, default=0, help="persons in the store beforehand")
     p.add_argument("--database-url", default=None)
     args = p.parse_args(argv)
@@ -161,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     benchlib.print_machine(args.database_url or None)
     print()
     content = make_csv(args.rows)
-    print(f"file        {args.rows:,} rows, {len(content) / 1e6:.1f} MB CSV")
+    if args.xlsx:
+        content = as_xlsx(content)
+    kind = "XLSX" if args.xlsx else "CSV"
+    print(f"file        {args.rows:,} rows, {len(content) / 1e6:.1f} MB {kind}")
     existing = make_csv(args.existing) if args.existing else None
     rates = []
     with tempfile.TemporaryDirectory() as tmp:

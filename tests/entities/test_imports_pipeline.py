@@ -240,14 +240,28 @@ def test_a_killed_worker_and_a_refused_file(node, monkeypatch, small_chunks) -> 
     run_id = _start(node, _case(node, "KILL-1"), CSV, "people.csv")
     with pytest.raises(imports.WorkerFailed, match="exit code 3"):
         imports.run_import(node, run_id)
-    # Domain errors from the worker come back as themselves.
+    # Domain errors from the worker come back as themselves: before anything is committed they
+    # fail the run with their reason, after that they are raised.
 
     def refuses(job: Any, raw: Any) -> Any:
         raise InvalidInput("the file changed under the import")
 
     monkeypatch.setattr(imports, "_prepare_chunk", refuses)
+    case_id = _case(node, "KILL-2")
+    run = imports.run_import(node, _start(node, case_id, CSV, "people.csv"))
+    assert (run.state, run.error) == ("failed", "the file changed under the import")
+    assert _stored(node, case_id)["entities"] == []
+
+    def refuses_third_chunk(job: Any, raw: Any) -> Any:
+        if raw[0][0] == 6:  # rows 6 and 7: the first transaction (rows 2-5) is committed
+            raise InvalidInput("the file changed under the import")
+        return real(job, raw)
+
+    monkeypatch.setattr(imports, "_prepare_chunk", refuses_third_chunk)
+    case_id = _case(node, "KILL-5")
     with pytest.raises(InvalidInput, match="changed under"):
-        imports.run_import(node, _start(node, _case(node, "KILL-2"), CSV, "people.csv"))
+        imports.run_import(node, _start(node, case_id, CSV, "people.csv"))
+    assert len(_stored(node, case_id)["entities"]) == 2
     # A file that cannot be read to its end (found by the check this process makes while the
     # worker already maps) fails the run with nothing stored, and the worker is stopped.
     monkeypatch.setattr(imports, "_prepare_chunk", real)
@@ -282,6 +296,13 @@ def test_one_of_two_workers_killed_stops_the_import(node, monkeypatch, small_chu
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("corridor-imp")]
     monkeypatch.setattr(imports, "_prepare_chunk", real)
     assert imports.run_import(node, run_id).state == "done"
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_files_without_data_rows(node, monkeypatch, forked) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(imports, "WORKER_MIN_BYTES", 0 if forked else None)
+    run, seen = _import(node, _case(node, f"EMPTY-{int(forked)}"), HEADER.encode())
+    assert (run.state, run.rows_total, run.rows_done, run.entities, seen) == ("done", 0, 0, 0, [])
 
 
 def test_worker_count_leaves_the_writer_a_core(monkeypatch: pytest.MonkeyPatch) -> None:

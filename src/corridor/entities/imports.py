@@ -408,8 +408,7 @@ def _worker(job: _Job, out: Connection, part: int, parts: int) -> None:
                 outbox.put(ForkingPickler.dumps(("chunk", _prepare_chunk(job, raw))))
         outbox.put(ForkingPickler.dumps(("done", None)))
     except BaseException as exc:  # everything goes back to the parent, which raises it
-        reason = exc if isinstance(exc, CorridorError) else f"{type(exc).__name__}: {exc}"
-        outbox.put(ForkingPickler.dumps(("error", reason)))
+        outbox.put(ForkingPickler.dumps(_failure(exc)))
     finally:
         outbox.put(None)
         sender.join()
@@ -464,14 +463,58 @@ def _received(workers: list[tuple[Connection, Any]]) -> Iterator[list[Item]]:
         yield payload
 
 
+def _forks(job: _Job) -> bool:
+    """Whether the file is mapped by forked workers (a large file, where the platform forks)."""
+    big = WORKER_MIN_BYTES is not None and job.path.stat().st_size > WORKER_MIN_BYTES
+    return big and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _failure(exc: BaseException) -> tuple[str, Any]:
+    """A forked helper's last message: domain errors as themselves, anything else as text."""
+    return ("error", exc if isinstance(exc, CorridorError) else f"{type(exc).__name__}: {exc}")
+
+
+def _checker(job: _Job, out: Connection) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        out.send(("total", _check_readable(job)))
+    except BaseException as exc:
+        out.send(_failure(exc))
+    finally:
+        out.close()
+
+
+@contextmanager
+def _whole_file_check(job: _Job) -> Iterator[Callable[[], int]]:
+    """`_check_readable`: the function given answers the file's row count, or raises
+    InvalidInput (TooLarge) for a file that cannot be read to its end. Where the file is
+    mapped by workers, the check runs at once in a forked process of its own, so that the
+    writer starts on the first transaction while it reads (an XLSX workbook takes about a
+    second per 50,000 rows) and waits for the answer only before committing it."""
+    if not _forks(job):
+        yield lambda: _check_readable(job)
+        return
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_checker, args=(job, send), name="corridor-import-check", daemon=True)
+    proc.start()
+    send.close()
+    try:
+        yield lambda: int(_message(receive, proc)[1])
+    finally:
+        receive.close()
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+
+
 @contextmanager
 def _prepared_chunks(job: _Job) -> Iterator[Iterator[list[Item]]]:
     """The file's prepared chunks in order: from forked workers for a large file (where the
     platform can fork), else mapped here as they are taken. Each worker reads the file itself
     and maps every n-th chunk, so only results cross between the processes; it runs at most
     WORKER_AHEAD chunks ahead. Workers never touch the database; they are stopped on leaving."""
-    big = WORKER_MIN_BYTES is not None and job.path.stat().st_size > WORKER_MIN_BYTES
-    if not big or "fork" not in multiprocessing.get_all_start_methods():
+    if not _forks(job):
         yield (_prepare_chunk(job, raw) for raw in _raw_chunks(job))
         return
     ctx = multiprocessing.get_context("fork")
@@ -538,27 +581,36 @@ def run_import(node: Node, run_id: uuid.UUID, progress: Progress | None = None) 
             # The source is the file's content: the same file imported again states nothing new.
             source=store.Source("import", run.sha256, run.filename),
         )
-    # The worker starts mapping while this process reads the file to its end.
-    with _prepared_chunks(job) as chunks:
-        try:
-            total = _check_readable(job)
-        except (InvalidInput, TooLarge) as exc:
-            return _finish(node, run_id, state="failed", error=exc.detail)
-        with node.db.transaction() as session:
-            run = session.get(ImportRun, run_id)
-            assert run is not None
-            # A resumed run counts again from the start (the writes themselves are idempotent).
-            run.rows_total, run.rows_done, run.rows_failed, run.entities = total, 0, 0, 0
-            run.errors = []
+        # A resumed run counts again from the start (the writes themselves are idempotent).
+        run.rows_done, run.rows_failed, run.entities, run.errors = 0, 0, 0, []
+    total: int | None = None
+    with _whole_file_check(job) as file_rows, _prepared_chunks(job) as chunks:
         done = 0
-        with _collector_paused() as collect_young:
-            for group in _transactions(chunks):
-                with node.db.transaction() as session:
-                    done += _write_batch(session, run_id, group, job, tlp=tlp, purpose=purpose)
-                collect_young()
-                if progress:
-                    progress(done, total)
+        try:
+            with _collector_paused() as collect_young:
+                for group in _transactions(chunks):
+                    with node.db.transaction() as session:
+                        done += _write_batch(session, run_id, group, job, tlp=tlp, purpose=purpose)
+                        if total is None:  # nothing is committed before the whole file is read
+                            total = _set_total(session, run_id, file_rows())
+                    collect_young()
+                    if progress:
+                        progress(done, total)
+                if total is None:  # a file without data rows
+                    with node.db.transaction() as session:
+                        total = _set_total(session, run_id, file_rows())
+        except (InvalidInput, TooLarge) as exc:
+            if total is not None:
+                raise
+            return _finish(node, run_id, state="failed", error=exc.detail)
     return _finish(node, run_id, state="done")
+
+
+def _set_total(session: Session, run_id: uuid.UUID, total: int) -> int:
+    run = session.get(ImportRun, run_id)
+    assert run is not None
+    run.rows_total = total
+    return total
 
 
 # How many imports run in this process now, under the lock: the first one to start pauses the
