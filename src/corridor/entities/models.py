@@ -104,10 +104,10 @@ class Statement(Base):
     """
 
     __tablename__ = "statements"
-    # Keyed by entity first. On SQLite the rows themselves are stored in the order they were
-    # written (a rowid table, as everywhere else) and only the key is kept in entity order:
-    # stored in key order (WITHOUT ROWID, until migration 0013), each batch of an import
-    # rewrote pages all over the table, and ever more of them as the store grew.
+    # Keyed by entity first. On SQLite the rows are stored in the order they were written (a
+    # rowid table, as everywhere else) and only the key's index is in entity order. Kept in key
+    # order instead (WITHOUT ROWID, before migration 0013), each batch of an import rewrote
+    # pages all over the table, the more so the larger the store.
 
     entity_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

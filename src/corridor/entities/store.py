@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from followthemoney import EntityProxy
@@ -418,7 +418,7 @@ def _insert_entities(
     to_stored = partial(_insert_entity_rows.to_stored, session)
     stored_properties: Callable[[Prepared], Any]
     if session.get_bind().dialect.name == "sqlite":  # the JSON column keeps the text as given
-        stored_properties = itemgetter(3)  # Prepared.properties_json
+        stored_properties = attrgetter("properties_json")
     else:
         to_json = to_stored("properties")
         stored_properties = lambda item: to_json(item.properties)  # noqa: E731
