@@ -1,12 +1,12 @@
 """Importing CSV, XLSX and FtM JSON lines files into a case.
 
 An import is uploaded, previewed with a column-to-property mapping, then run by the worker (or
-by `corridor import` in the foreground). It reads the whole file once before writing anything, so
-a file that cannot be read to its end (truncated, damaged, over a limit) is refused with nothing
-stored. Then it maps and writes in batches, each batch with its progress in one transaction:
-bad rows are reported with their reason, good rows kept. Entity ids derive from the case, the
-mapping and the key columns, and statements are keyed by what was said by which source, so
-importing the same file again (or resuming after a crash) changes nothing.
+by `corridor import` in the foreground). It reads the whole file once before committing
+anything, so a file that cannot be read to its end (truncated, damaged, over a limit) is refused
+with nothing stored. It maps and writes in batches, each batch with its progress in one
+transaction: bad rows are reported with their reason, good rows kept. Entity ids derive from the
+case, the mapping and the key columns, and statements are keyed by what was said by which
+source, so importing the same file again (or resuming after a crash) changes nothing.
 
 Mapping a row costs more than writing it, so a large file is mapped (and its entities' index
 terms, statement ids and stored JSON computed) in forked worker processes while this one
@@ -453,10 +453,10 @@ def _received(workers: list[tuple[Connection, Any]]) -> Iterator[list[Item]]:
     """The chunks in file order: the workers take turns. The first "done" ends the file, and
     every other worker must then be done too."""
     for turn in itertools.count():
-        conn, proc = workers[turn % len(workers)]
-        kind, payload = _message(conn, proc)
+        current = turn % len(workers)
+        kind, payload = _message(*workers[current])
         if kind == "done":
-            for other in workers[turn % len(workers) + 1 :] + workers[: turn % len(workers)]:
+            for other in workers[current + 1 :] + workers[:current]:
                 if _message(*other)[0] != "done":  # pragma: no cover - workers agree on chunks
                     raise WorkerFailed("the import's mapping processes disagree on the file")
             return
