@@ -322,6 +322,11 @@ def test_route_and_entities_are_linked_and_notice_describes_it(pair) -> None:  #
         route=route["id"],
         entities=[pid, {"id": pid, "schema": "Thing", "caption": "ignored"}],
     )
+    # The case holds enforcement data: an alert linking it to cooperation readers is refused.
+    refused = to_a.post("/api/v1/alerts", headers=ha, json=body)
+    assert refused.status_code == 422, refused.text
+    assert "purpose" in refused.json()["detail"] and "Rashid Khan" in refused.json()["detail"]
+    body["purpose"] = "enforcement"
     r = to_a.post("/api/v1/alerts", headers=ha, json=body)
     assert r.status_code == 201, r.text
     assert r.json()["route"] == route["id"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from corridor.records import service as records
+from corridor.records.flow import Flow
 from corridor.records.labels import Audience, Labels
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
@@ -14,7 +15,7 @@ class FedNote(StrictModel):
     text: str = Field(min_length=1, max_length=1000)
 
 
-register(RecordType(name="test.fed", body=FedNote, title="Test note"))
+register(RecordType(name="test.fed", body=FedNote, flow=Flow(), title="Test note"))
 
 
 def note(node, to: list[str], text: str = "hello", **labels):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from corridor.federation import delivery
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.records import CHALLENGE, ROUTE
+from corridor.records.flow import FlowRefused
 from corridor.records.labels import Labels
 from corridor.security import service as security
 from corridor.security.principal import SYSTEM, Principal
@@ -232,8 +233,15 @@ def test_a_red_route_is_no_reference_for_those_who_cannot_see_it(node, make_user
     with pytest.raises(InvalidInput, match="no route"):
         save(node, author, routes=[{"route": str(uuid.uuid4()), "legs": []}])
     assert titles(node, author) == []
-    saved = save(node, author, routes=[{"route": hidden["id"], "legs": [2, 0, 2]}])
+    # The route is RED: a challenge citing it is RED for the same people (the flow rule).
+    with pytest.raises(FlowRefused, match="tlp: 'Pakistan"):
+        save(node, author, routes=[{"route": hidden["id"], "legs": [2, 0, 2]}])
+    red = Labels(tlp="RED", recipients=[f"user:{author.handle}"])
+    saved = save(node, author, red, routes=[{"route": hidden["id"], "legs": [2, 0, 2]}])
     assert saved["body"]["routes"] == [{"route": hidden["id"], "legs": [0, 2]}]
+    widened = Labels(tlp="RED", recipients=[f"user:{author.handle}", f"user:{other.handle}"])
+    with pytest.raises(FlowRefused, match="recipients"):
+        save(node, author, widened, routes=[{"route": hidden["id"], "legs": [0]}])
 
 
 def test_route_stops_need_a_point_where_the_map_has_no_outline(node, analyst) -> None:  # type: ignore[no-untyped-def]

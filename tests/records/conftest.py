@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
+from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 
@@ -23,4 +24,6 @@ def _purge(session: Session, envelope: dict[str, Any]) -> None:
     PROJECTED.pop(envelope["id"], None)
 
 
-NOTE = register(RecordType(name="test.note", body=NoteBody, project=_project, purge=_purge))
+NOTE = register(
+    RecordType(name="test.note", body=NoteBody, flow=Flow(), project=_project, purge=_purge)
+)

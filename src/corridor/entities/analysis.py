@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.audit import service as audit
-from corridor.entities import cases, exports, graph, graph_export, store
+from corridor.entities import cases, exports, flows, graph, graph_export, store
 from corridor.entities.models import Case, CaseChart, Entity
 from corridor.errors import InvalidInput, NotFound
+from corridor.node.models import own_node_id
 from corridor.security.principal import Principal
 
 MAX_HOPS = 3
@@ -31,16 +32,27 @@ EXPORT_FORMATS = {
 }
 
 
-def case_proxies(session: Session, case: Case) -> list[EntityProxy]:
+def case_proxies(session: Session, case: Case, *, node_id: str | None = None) -> list[EntityProxy]:
     """The case's entities as FtM proxies; references to an entity merged into another point
-    to the one it was merged into, so the graph shows one node per person."""
+    to the one it was merged into, so the graph shows one node per person. With `node_id`,
+    as they may leave the node (an export): a partner's statements merged in stay behind."""
     rows = list(session.scalars(select(Entity).where(Entity.case_id == case.id)))
     merged = {e.id: e.merged_into for e in rows if e.merged_into}
+    kept = [e for e in rows if not e.merged_into]
+    if node_id is not None:
+        drawn = flows.draw(
+            session,
+            [(e, case) for e in kept],
+            node_id=node_id,
+            path="export",
+            labels=None,
+            audience=[],
+        )
+        proxies = [d.proxy for d in drawn]
+    else:
+        proxies = [store.proxy_of(e.schema, e.id, e.properties) for e in kept]
     out = []
-    for e in rows:
-        if e.merged_into:
-            continue
-        proxy = store.proxy_of(e.schema, e.id, e.properties)
+    for proxy in proxies:
         if merged:
             for prop in proxy.schema.properties.values():
                 if prop.type.name == "entity" and proxy.has(prop, quiet=True):
@@ -253,7 +265,7 @@ def export_case(
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"format: one of {', '.join(EXPORT_FORMATS)}")
     case = cases.open_case(session, actor=actor, ref=case_ref)
-    proxies = case_proxies(session, case)
+    proxies = case_proxies(session, case, node_id=own_node_id(session))
     audit.append(
         session,
         actor=actor,

@@ -18,6 +18,7 @@ from corridor.entities.ftm import model, parse_entity
 from corridor.entities.models import Entity
 from corridor.errors import InvalidInput
 from corridor.node.models import own_node_id
+from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 
@@ -91,6 +92,9 @@ register(
     RecordType(
         name=ENTITIES_TYPE,
         body=SharedEntities,
+        # Entities of a case (its compartment), and of our own entities merged with a
+        # partner's only our statements (the partner's are never passed on).
+        flow=Flow(embeds=("share", "merge")),
         project=_project,
         purge=_purge,
         sensitive=True,

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor.audit import service as audit
-from corridor.entities import cases, store
+from corridor.entities import cases, flows, store
 from corridor.entities.compare import Comparison, compare
 from corridor.entities.ftm import parse_entity
 from corridor.entities.models import Case, Entity, Statement
@@ -272,6 +272,7 @@ def share(
     for eid in dict.fromkeys(entity_ids):
         entity, ecase = load(session, actor=actor, ctx=ctx, entity_id=eid)
         if ecase is None:
+            # Structural, not a label check: a share is an extract of one of our cases.
             raise PermissionDenied(
                 "an entity received from a partner cannot be passed on "
                 "(third-party rule); ask its origin to share it"
@@ -283,24 +284,27 @@ def share(
     assert case is not None
     if with_related:
         _add_related(session, case, chosen)
-    if labels.purpose != case.purpose:
-        raise InvalidInput(f"purpose: the case holds {case.purpose} data")
-    # A share is labelled at least as strictly as the strictest entity in it.
-    strictest = max(chosen.values(), key=lambda e: TLP_LEVELS.index(e.tlp))
-    if TLP_LEVELS.index(strictest.tlp) > TLP_LEVELS.index(labels.tlp):
-        raise InvalidInput(
-            f"tlp: {strictest.caption} is TLP:{strictest.tlp}; share it as TLP:{strictest.tlp}"
-        )
     audience = audience_for(to)
     if not audience.nodes and not audience.groups:
         raise InvalidInput("to: name at least one node or sharing group")
     if ctx.node_id in audience.nodes:
         raise InvalidInput("to: share with partner nodes, not with this node")
+    nodes = records.audience_nodes(session, audience, origin=ctx.node_id)
+    # The flow rule decides: each entity's labels against the share's, and statements of a
+    # partner's entity merged into ours only where they may go (never to a third node).
+    drawn = flows.draw(
+        session,
+        [(e, case) for e in chosen.values()],
+        node_id=ctx.node_id,
+        path="share",
+        labels=labels,
+        audience=nodes,
+    )
     body = {
         "title": title,
         "note": note,
         "case_reference": case.reference,
-        "entities": [proxy(e).to_dict() for e in chosen.values()],
+        "entities": [d.proxy.to_dict() for d in drawn],
     }
     envelope = records.create(
         session,
@@ -310,7 +314,9 @@ def share(
         body=body,
         labels=labels,
         audience=audience,
+        sources=[s for d in drawn for s in d.sources],
     )
+    withheld = sorted({n for d in drawn for n in d.withheld})
     audit.append(
         session,
         actor=actor,
@@ -321,6 +327,7 @@ def share(
             "record": envelope["id"],
             "entities": len(chosen),
             "to": audience.nodes + audience.groups,
+            **({"withheld_from": withheld} if withheld else {}),
         },
     )
     return envelope

@@ -117,6 +117,25 @@ def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, li
     return props
 
 
+def live_by_holder(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The live statements of each of `ids` and of the entities merged into them, kept apart
+    by the entity that holds them (holder id -> properties): what the flow rule needs to tell
+    our own statements from a partner's merged into them."""
+    holders = {eid: eid for eid in ids} | members_of(session, ids)
+    props: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for part in _chunks(list(holders)):
+        q = (
+            select(Statement.entity_id, Statement.prop, Statement.value)
+            .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
+            .order_by(Statement.created_at, Statement.id)
+        )
+        for eid, prop, value in session.execute(q):
+            values = props[eid].setdefault(prop, [])
+            if value not in values:
+                values.append(value)
+    return props
+
+
 def proxy_of(schema: str, entity_id: str, properties: dict[str, list[str]]) -> EntityProxy:
     return model.get_proxy({"id": entity_id, "schema": schema, "properties": properties})
 

@@ -18,6 +18,7 @@ from corridor.errors import PermissionDenied
 from corridor.node.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
+from corridor.records.flow import Flow
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.schemas import StrictModel, UtcDateTime
@@ -95,6 +96,7 @@ registry.register(
     registry.RecordType(
         name=RECEIPT_TYPE,
         body=ReceiptBody,
+        flow=Flow(system_only=True),  # signed by the node when it stores or a user reads
         project=_project,
         check=_check,
         sensitive=False,

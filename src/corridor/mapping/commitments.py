@@ -22,7 +22,7 @@ from corridor.mapping.records import ACTION, COMMITMENT, ENDORSEMENT
 from corridor.mapping.schemas import THEMES, ActionBody, Indicator
 from corridor.mapping.service import get_record, visible_rows, write_own
 from corridor.node.keys import NodeKeys
-from corridor.records import registry
+from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
 from corridor.records.projection import visible
@@ -71,12 +71,9 @@ def _members_audience(envelope: dict[str, Any]) -> Audience:
 def _member_labels(envelope: dict[str, Any], labels: Labels | None) -> Labels:
     if labels is not None:
         return labels
-    # As strict as the commitment, but never RED by default: RED needs named people.
-    tlp = envelope["labels"]["tlp"]
-    return Labels(
-        tlp="AMBER+STRICT" if tlp == "RED" else tlp,
-        purpose=envelope["labels"].get("purpose", "cooperation"),
-    )
+    # As strict as the commitment (the flow rule allows no less): RED to its named people.
+    inherited = flow.inherited_labels(envelope)
+    return inherited.model_copy(update={"expires": None})
 
 
 def endorse(
@@ -110,6 +107,7 @@ def endorse(
         },
         labels=_member_labels(envelope, labels),
         audience=_members_audience(envelope),
+        sources=[flow.of_record(envelope, path="reply")],
     )
 
 
@@ -182,6 +180,7 @@ def save_action(
             body=body,
             labels=_member_labels(envelope, labels),
             audience=_members_audience(envelope),
+            sources=[flow.of_record(envelope, path="reply")],
         )
     return records.update(session, keys, actor=actor, record_id=action_id, body=body, labels=labels)
 

@@ -29,6 +29,7 @@ from corridor.mapping.schemas import (
     EndorsementBody,
     RouteBody,
 )
+from corridor.records.flow import Flow
 from corridor.records.projection import Labelled, labelled_row
 from corridor.records.registry import RecordType, register
 
@@ -131,12 +132,43 @@ def _purge(model: type[Labelled]) -> Any:
     return purge
 
 
-for _name, _body, _project, _model, _title in (
-    (ROUTE, RouteBody, _project_route, RouteRow, "Route"),
-    (CHALLENGE, ChallengeBody, _project_challenge, ChallengeRow, "Challenge"),
-    (COMMITMENT, CommitmentBody, _project_commitment, CommitmentRow, "Commitment"),
-    (ENDORSEMENT, EndorsementBody, _project_endorsement, EndorsementRow, "Endorsement"),
-    (ACTION, ActionBody, _project_action, ActionRow, "Commitment action"),
+# Node-owned: the node's picture, kept up by its working roles (mapping.write) as a team.
+# A challenge links the route it cites; endorsements and actions answer a commitment.
+_MAINTAINED = ("mapping.write",)
+for _name, _body, _project, _model, _title, _flow in (
+    (ROUTE, RouteBody, _project_route, RouteRow, "Route", Flow(editors=_MAINTAINED)),
+    (
+        CHALLENGE,
+        ChallengeBody,
+        _project_challenge,
+        ChallengeRow,
+        "Challenge",
+        Flow(embeds=("link",), editors=_MAINTAINED),
+    ),
+    (
+        COMMITMENT,
+        CommitmentBody,
+        _project_commitment,
+        CommitmentRow,
+        "Commitment",
+        Flow(editors=_MAINTAINED),
+    ),
+    (
+        ENDORSEMENT,
+        EndorsementBody,
+        _project_endorsement,
+        EndorsementRow,
+        "Endorsement",
+        Flow(embeds=("reply",), editors=_MAINTAINED),
+    ),
+    (
+        ACTION,
+        ActionBody,
+        _project_action,
+        ActionRow,
+        "Commitment action",
+        Flow(embeds=("reply",), editors=_MAINTAINED),
+    ),
 ):
     # National and regional challenges and commitments carry no personal data: reading
     # them is not audited one by one (writes and receipts still are).
@@ -144,6 +176,7 @@ for _name, _body, _project, _model, _title in (
         RecordType(
             name=_name,
             body=_body,
+            flow=_flow,
             project=_project,
             purge=_purge(_model),
             sensitive=False,

@@ -6,6 +6,7 @@ each shown only to the users its labels allow (records.policy.can_see)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import uuid
@@ -24,9 +25,10 @@ from corridor.mapping.models import ChallengeRow, RouteRow
 from corridor.mapping.records import CHALLENGE, ROUTE, challenge_summary
 from corridor.mapping.schemas import SEVERITY_RANK, ChallengeBody
 from corridor.node.keys import NodeKeys
-from corridor.records import registry
+from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
+from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.records.projection import Labelled, label_view, visible
 from corridor.security.principal import Principal
@@ -59,8 +61,10 @@ def write_own(
     labels: Labels | None,
     to: list[str] | None,
     record_id: uuid.UUID | None,
+    sources: list[flow.Source] | None = None,
 ) -> dict[str, Any]:
-    """Create a record of this node, or (with an id) a new version of one it owns."""
+    """Create a record of this node, or (with an id) a new version of one it owns. `sources`:
+    the records it draws on (records.flow), checked against its labels and audience."""
     actor.require("mapping.write")
     audience = audience_for(to) if to is not None else None
     if record_id is None:
@@ -72,6 +76,7 @@ def write_own(
             body=body,
             labels=labels or Labels(tlp="GREEN"),
             audience=audience,
+            sources=sources or (),
         )
     existing = get_record(session, keys.node_id, actor=actor, type=type, record_id=record_id)
     if existing["origin"] != keys.node_id:
@@ -84,6 +89,7 @@ def write_own(
         body=body,
         labels=labels,
         audience=audience,
+        sources=sources,
     )
 
 
@@ -121,7 +127,9 @@ def save_route(
 
 def _check_route_refs(
     session: Session, node_id: str, actor: Principal, body: ChallengeBody
-) -> None:
+) -> list[flow.Source]:
+    """The routes a challenge cites, as flow sources (their labels bind the challenge's)."""
+    sources = []
     for i, ref in enumerate(body.routes):
         row = session.get(RouteRow, ref.route)
         if row is None or not visible(actor, row, node_id):
@@ -131,6 +139,11 @@ def _check_route_refs(
             raise InvalidInput(
                 f"routes[{i}]: route {row.name!r} has {len(row.legs)} legs; no leg {bad[0]}"
             )
+        record = session.get(StoredRecord, ref.route)
+        if record is not None:
+            source = flow.of_record(record.envelope, path="link")
+            sources.append(dataclasses.replace(source, name=row.name))
+    return sources
 
 
 def save_challenge(
@@ -144,7 +157,7 @@ def save_challenge(
     challenge_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     body = registry.validate_body(CHALLENGE, body)
-    _check_route_refs(session, keys.node_id, actor, ChallengeBody.model_validate(body))
+    sources = _check_route_refs(session, keys.node_id, actor, ChallengeBody.model_validate(body))
     return write_own(
         session,
         keys,
@@ -154,6 +167,7 @@ def save_challenge(
         labels=labels,
         to=to,
         record_id=challenge_id,
+        sources=sources,
     )
 
 

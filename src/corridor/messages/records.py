@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.messages.models import Message
+from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 
@@ -96,6 +97,7 @@ register(
     RecordType(
         name=MESSAGE_TYPE,
         body=MessageBody,
+        flow=Flow(embeds=("reply",)),  # a reply draws on the message it answers; author only
         project=_project,
         purge=_purge,
         sensitive=True,

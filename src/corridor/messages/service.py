@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from corridor.federation import receipts
 from corridor.messages.models import Message
 from corridor.messages.records import MESSAGE_TYPE
 from corridor.node.keys import NodeKeys
+from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
 from corridor.records.models import StoredRecord
@@ -45,6 +47,7 @@ def send(
 ) -> dict[str, Any]:
     actor.require("records.write")
     thread = None
+    sources: list[flow.Source] = []
     if in_reply_to is not None:
         parent = records.get_visible(session, keys.node_id, actor=actor, record_id=in_reply_to)
         if parent["type"] != MESSAGE_TYPE or parent.get("body") is None:
@@ -52,6 +55,12 @@ def send(
         thread = parent["body"].get("thread") or parent["id"]
         if not to:
             to = [parent["origin"]] if parent["origin"] != keys.node_id else []
+        # A reply answers within the message's labels and audience (records.flow).
+        sources.append(
+            dataclasses.replace(
+                flow.of_record(parent, path="reply"), name=parent["body"].get("subject", "")
+            )
+        )
     audience = audience_for(to)
     if not audience.nodes and not audience.groups:
         raise InvalidInput("to: name at least one node or sharing group")
@@ -73,7 +82,14 @@ def send(
         body["thread"] = str(thread)
         body["in_reply_to"] = str(in_reply_to)
     return records.create(
-        session, keys, actor=actor, type=MESSAGE_TYPE, body=body, labels=labels, audience=audience
+        session,
+        keys,
+        actor=actor,
+        type=MESSAGE_TYPE,
+        body=body,
+        labels=labels,
+        audience=audience,
+        sources=sources,
     )
 
 

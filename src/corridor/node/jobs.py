@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,15 @@ def retention(node: Node, payload: dict[str, Any]) -> None:
         with node.db.transaction() as session:
             if records.expire_due(session, node.keys, actor=SYSTEM) == 0:
                 return
+
+
+@handler(records.CASCADE_JOB)
+def cascade(node: Node, payload: dict[str, Any]) -> None:
+    """Revoke this node's records derived from a record that was revoked or expired (flow
+    rule): their tombstones purge the derived copies at every recipient. Until this runs,
+    `records.flow.hidden` keeps them from every reader."""
+    with node.db.transaction() as session:
+        records.revoke_derived(session, node.keys, [uuid.UUID(i) for i in payload["ids"]])
 
 
 @handler("node.housekeeping", every=timedelta(hours=1))

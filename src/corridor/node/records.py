@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel, UtcDateTime
 
@@ -21,5 +22,12 @@ class NodeCardBody(StrictModel):
 
 
 NODE_CARD = register(
-    RecordType(name="node.card", body=NodeCardBody, sensitive=False, title="Node card")
+    RecordType(
+        name="node.card",
+        body=NodeCardBody,
+        # The administrator's; rotated (a new version signed by the old key), never revoked.
+        flow=Flow(editors=("node.manage",), revocable=False),
+        sensitive=False,
+        title="Node card",
+    )
 )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.errors import InvalidInput
+from corridor.records.flow import Flow
 from corridor.records.labels import Audience
 from corridor.records.models import StoredRecord
 from corridor.records.registry import RecordType, register
@@ -34,7 +35,15 @@ class GroupBody(StrictModel):
         return sorted(set(v))
 
 
-register(RecordType(name=GROUP_TYPE, body=GroupBody, sensitive=False, title="Sharing group"))
+register(
+    RecordType(
+        name=GROUP_TYPE,
+        body=GroupBody,
+        flow=Flow(editors=("node.manage",)),  # node-owned: its author or an administrator
+        sensitive=False,
+        title="Sharing group",
+    )
+)
 
 
 def members(session: Session, group_id: str) -> list[str]:

@@ -51,3 +51,24 @@ class RecordVersion(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     envelope: Mapped[dict[str, Any]]
     stored_at: Mapped[datetime]
+
+
+class RecordSource(Base):
+    """What a derived record draws on (`records.flow`): one row per source, with the labels the
+    source carried when the record was made, so a later version is checked again and a
+    source's revocation or expiry reaches every record derived from it."""
+
+    __tablename__ = "record_sources"
+    __table_args__ = (Index("ix_record_sources_source", "source_record"),)
+
+    record_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    ref: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # The record carrying the source (None for local content such as a case's entity).
+    source_record: Mapped[uuid.UUID | None]
+    # A local compartment the source belongs to, e.g. "case:<uuid>".
+    compartment: Mapped[str | None] = mapped_column(String(80))
+    labels: Mapped[dict[str, Any]]
+    # Set when the source was revoked or expired: the derived record is hidden until revoked.
+    gone_at: Mapped[datetime | None]

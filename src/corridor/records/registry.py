@@ -10,12 +10,16 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from corridor.errors import InvalidInput
+from corridor.records.flow import Flow
 
 
 @dataclass(frozen=True)
 class RecordType:
     name: str
     body: type[BaseModel]
+    # Its place in the label matrix: what it derives from other content and who may change it.
+    # Required: a record type that does not declare it cannot be registered.
+    flow: Flow
     # Keep the module's own tables in step with the latest version (own or received).
     project: Callable[[Session, dict[str, Any]], None] | None = None
     # Remove projected data when the record is revoked or expires.

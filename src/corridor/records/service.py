@@ -22,11 +22,11 @@ from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
 from corridor.node.models import Counter
 from corridor.records import envelope as env_mod
-from corridor.records import groups, registry
+from corridor.records import flow, groups, registry
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import RecordVersion, StoredRecord
 from corridor.records.policy import can_see
-from corridor.security.principal import Principal
+from corridor.security.principal import SYSTEM, Principal
 
 SEQ_COUNTER = "record.seq"
 
@@ -37,6 +37,12 @@ OWN_VERSION_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
 OWN_BATCH_HOOKS: list[Callable[[Session, list[dict[str, Any]]], None]] = []
 # Called in the transaction of every version received from a peer (notifications, receipts).
 RECEIVED_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
+# Called when any record, own or received, loses its body (revoked or expired): whatever a
+# module derived from it locally (a notification's title) goes with it.
+GONE_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
+# Queues the revocation of this node's records derived from a record that is gone (the job
+# runs with the node's keys; until then `flow.hidden` keeps them from every reader).
+CASCADE_JOB = "records.cascade"
 
 
 def _own_versions(session: Session, envelopes: list[dict[str, Any]]) -> None:
@@ -228,8 +234,19 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
     if envelope.get("body") is None:
         if rt.purge:
             rt.purge(session, envelope)
+        _gone(session, envelope)
     elif rt.project:
         rt.project(session, envelope)
+
+
+def _gone(session: Session, envelope: dict[str, Any]) -> None:
+    for hook in GONE_HOOKS:
+        hook(session, envelope)
+    derived = flow.source_gone(session, uuid.UUID(envelope["id"]))
+    if derived:
+        from corridor.jobs.queue import enqueue  # the queue imports records' callers
+
+        enqueue(session, CASCADE_JOB, {"ids": [str(d) for d in derived]})
 
 
 def _purge_history(session: Session, rid: uuid.UUID) -> None:
@@ -246,6 +263,8 @@ class NewRecord:
     body: dict[str, Any]
     labels: Labels
     audience: Audience | None = None
+    # What it embeds (records.flow): checked against its labels and audience, remembered.
+    sources: tuple[flow.Source, ...] = ()
 
 
 def create(
@@ -257,8 +276,12 @@ def create(
     body: dict[str, Any],
     labels: Labels,
     audience: Audience | None = None,
+    sources: Sequence[flow.Source] = (),
 ) -> dict[str, Any]:
-    signed = _create_signed(session, keys, actor, [NewRecord(type, body, labels, audience)])[0]
+    """Sign and store a new record. `sources`: the content it embeds (records.flow), checked
+    against its labels and audience before anything is written."""
+    item = NewRecord(type, body, labels, audience, tuple(sources))
+    signed = _create_signed(session, keys, actor, [item])[0]
     audit.append(
         session,
         actor=actor,
@@ -292,6 +315,12 @@ def create_many(
     return signed
 
 
+def audience_nodes(session: Session, audience: Audience, *, origin: str) -> list[str]:
+    """The node ids an audience reaches (sharing groups expanded), for a flow check made
+    before the record is created."""
+    return list(groups.expand(session, audience, origin=origin).nodes)
+
+
 def _checked(
     session: Session,
     keys: NodeKeys,
@@ -308,7 +337,19 @@ def _checked(
         expanded = groups.expand(session, item.audience or Audience(), origin=keys.node_id)
         audience = audiences[id(item.audience)] = expanded.model_dump(mode="json")
     own_audience = {name: list(ids) for name, ids in audience.items()}  # no shared lists
+    _check_flow(item.type, item.sources, item.labels, own_audience["nodes"], keys.node_id)
     return _labels_dict(item.labels), own_audience, registry.validate_body(item.type, item.body)
+
+
+def _check_flow(
+    type: str, sources: Sequence[flow.Source], labels: Labels, nodes: list[str], own: str
+) -> None:
+    declared = registry.get(type).flow.embeds
+    for source in sources:
+        if source.path not in declared:
+            # A feature embedding along a path its type did not declare is a bug, not input.
+            raise RuntimeError(f"record type {type} does not declare the {source.path} path")
+    flow.check(sources=sources, labels=labels, audience=nodes, own_node=own)
 
 
 def _create_signed(
@@ -338,7 +379,9 @@ def _create_signed(
         }
         signed.append(env_mod.sign(fields, keys))
     _insert_new(session, [(e, "active") for e in signed], now)
-    for envelope in signed:
+    for envelope, item in zip(signed, items, strict=True):
+        if item.sources:
+            flow.remember(session, envelope["id"], item.sources)
         _project(session, envelope)
     _own_versions(session, signed)
     return signed
@@ -351,15 +394,61 @@ def _check_purpose(actor: Principal, labels: Labels) -> None:
         raise PermissionDenied(f"your role does not handle {labels.purpose} data")
 
 
-def _own_active(session: Session, keys: NodeKeys, record_id: uuid.UUID) -> StoredRecord:
+def _own_active(
+    session: Session, keys: NodeKeys, record_id: uuid.UUID, actor: Principal
+) -> StoredRecord:
     row = session.get(StoredRecord, record_id, with_for_update=True)
     if row is None:
+        raise NotFound(f"record {record_id} not found")
+    # A user changes only what they may see; the CLI and the node itself act as the node.
+    if actor.kind in ("session", "token") and not readable(session, actor, row, keys.node_id):
         raise NotFound(f"record {record_id} not found")
     if row.origin != keys.node_id:
         raise PermissionDenied("only the origin node may change a record")
     if row.state != "active":
         raise Conflict(f"record {record_id} is {row.state}")
+    require_change(session, actor, row)
     return row
+
+
+def creator(session: Session, row: StoredRecord) -> str:
+    """The author of a record's first version (later versions name whoever changed it)."""
+    if row.version == 1:
+        return row.author
+    first = session.scalar(
+        select(RecordVersion.envelope).where(
+            RecordVersion.record_id == row.id, RecordVersion.version == 1
+        )
+    )
+    return str(first["author"]) if first else row.author
+
+
+def may_change(session: Session, actor: Principal, row: StoredRecord) -> bool:
+    """Who may issue a new version of an own record or revoke it: the node itself, else the
+    record's author or a holder of a permission its type names (records.flow.Flow)."""
+    if actor.kind == "system":
+        return True
+    rules = registry.get(row.type).flow
+    if rules.system_only:
+        return False
+    if any(actor.has(p) for p in rules.editors):
+        return True
+    return actor.kind in ("session", "token") and creator(session, row) == actor.handle
+
+
+def require_change(session: Session, actor: Principal, row: StoredRecord) -> None:
+    if not may_change(session, actor, row):
+        raise PermissionDenied(
+            f"only its author{_editors_text(row.type)} may change or withdraw this "
+            f"{registry.get(row.type).title.lower() or row.type}"
+        )
+
+
+def _editors_text(type: str) -> str:
+    rules = registry.get(type).flow
+    if rules.system_only:
+        return " (the node itself)"
+    return " or " + ", ".join(rules.editors) if rules.editors else ""
 
 
 def update(
@@ -371,14 +460,25 @@ def update(
     body: dict[str, Any] | None = None,
     labels: Labels | None = None,
     audience: Audience | None = None,
+    sources: Sequence[flow.Source] | None = None,
 ) -> dict[str, Any]:
+    """A new version of an own record. The flow rule is checked again against `sources` (the
+    content the new version embeds) or, when not given, the sources the record remembers."""
     actor.require("records.write")
-    row = _own_active(session, keys, record_id)
+    row = _own_active(session, keys, record_id, actor)
     old = row.envelope
     if labels:
         _check_purpose(actor, labels)
     if labels and labels.expires and labels.expires <= clock.now():
         raise InvalidInput("the expiry date is in the past")
+    new_audience = (
+        groups.expand(session, audience, origin=keys.node_id).model_dump(mode="json")
+        if audience
+        else old["audience"]
+    )
+    new_labels = labels or Labels.model_validate(old["labels"])
+    checked = list(sources) if sources is not None else flow.sources_of(session, row.id)
+    _check_flow(old["type"], checked, new_labels, new_audience["nodes"], keys.node_id)
     fields = {
         **env_mod.unsigned(old),
         "version": old["version"] + 1,
@@ -386,13 +486,13 @@ def update(
         "seq": next_seq(session),
         "ts": clock.iso(clock.now()),
         "labels": _labels_dict(labels) if labels else old["labels"],
-        "audience": groups.expand(session, audience, origin=keys.node_id).model_dump(mode="json")
-        if audience
-        else old["audience"],
+        "audience": new_audience,
         "body": registry.validate_body(old["type"], body) if body is not None else old["body"],
     }
     signed = env_mod.sign(fields, keys)
     _store(session, signed, state="active", row=row)
+    if sources is not None:
+        flow.remember(session, signed["id"], sources)
     _project(session, signed)
     _own_version(session, signed)
     audit.append(
@@ -434,7 +534,12 @@ def revoke(
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise InvalidInput("a revocation needs a reason (1-500 characters)")
-    row = _own_active(session, keys, record_id)
+    row = _own_active(session, keys, record_id, actor)
+    if not registry.get(row.type).flow.revocable:
+        raise Conflict(
+            f"a {registry.get(row.type).title.lower() or row.type} is never revoked; "
+            "it is replaced by a new version"
+        )
     signed = _tombstone(session, keys, row, author=actor.handle, reason=reason, state="revoked")
     audit.append(
         session,
@@ -445,6 +550,35 @@ def revoke(
         detail={"version": signed["version"]},
     )
     return signed
+
+
+def revoke_derived(session: Session, keys: NodeKeys, ids: Sequence[uuid.UUID]) -> int:
+    """Tombstone this node's active records among `ids` because a source they drew on is gone
+    (the cascade of the flow rule). A received one is left to its own origin, which does the
+    same when the source's tombstone reaches it. Returns how many were revoked."""
+    done = 0
+    for rid in ids:
+        row = session.get(StoredRecord, rid, with_for_update=True)
+        if row is None or row.origin != keys.node_id or row.state != "active":
+            continue
+        signed = _tombstone(
+            session,
+            keys,
+            row,
+            author="system",
+            reason="a source it drew on was withdrawn",
+            state="revoked",
+        )
+        audit.append(
+            session,
+            actor=SYSTEM,
+            action="record.revoke",
+            object_type=row.type,
+            object_id=str(rid),
+            detail={"version": signed["version"], "cascade": True},
+        )
+        done += 1
+    return done
 
 
 def expire_due(session: Session, keys: NodeKeys, *, actor: Principal, limit: int = 500) -> int:
@@ -615,12 +749,20 @@ def _same_json(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def readable(session: Session, actor: Principal, row: StoredRecord, node_id: str) -> bool:
+    """The labels allow it (`policy.can_see`) and so does every source it draws on
+    (`flow.hidden`: a compartment such as a case the actor may not open, or a source gone)."""
+    return can_see(actor, row.envelope, node_id) and row.id not in flow.hidden(
+        session, actor, [row.id]
+    )
+
+
 def get_visible(
     session: Session, node_id: str, *, actor: Principal, record_id: uuid.UUID
 ) -> dict[str, Any]:
     actor.require("records.read")
     row = session.get(StoredRecord, record_id)
-    if row is None or not can_see(actor, row.envelope, node_id):
+    if row is None or not readable(session, actor, row, node_id):
         if row is not None:
             audit.append_denied(
                 session,
@@ -666,7 +808,9 @@ def visible_page(
         batch = session.scalars(q.order_by(StoredRecord.id.desc()).limit(limit - len(out))).all()
         if not batch:
             break
-        out.extend(r.envelope for r in batch if can_see(actor, r.envelope, node_id))
+        seen = [r for r in batch if can_see(actor, r.envelope, node_id)]
+        drop = flow.hidden(session, actor, [r.id for r in seen])
+        out.extend(r.envelope for r in seen if r.id not in drop)
         cursor = batch[-1].id
     return out
 

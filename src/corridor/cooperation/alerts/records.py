@@ -20,6 +20,7 @@ from corridor.cooperation.notifications.registry import register as register_not
 from corridor.errors import InvalidInput
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.mapping import geo
+from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 from corridor.web.i18n import N_
@@ -167,6 +168,8 @@ register(
     RecordType(
         name=ALERT,
         body=AlertBody,
+        # Links entities (of a case, or a partner's) and a route: each is a flow source.
+        flow=Flow(embeds=("link",), editors=("node.manage",)),
         project=_project,
         purge=_purge,
         sensitive=True,

@@ -18,14 +18,17 @@ from corridor import clock
 from corridor.audit import service as audit
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import ALERT
+from corridor.entities import flows
 from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import receipts
 from corridor.federation.peers import require_approved
 from corridor.mapping.models import RouteRow
 from corridor.node.keys import NodeKeys
+from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
+from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.records.projection import label_view
 from corridor.security.principal import Principal
@@ -56,23 +59,30 @@ def _check_recipients(session: Session, to: list[str], own_id: str) -> None:
     require_approved(session, audience.nodes)
 
 
-def _entity_refs(
-    session: Session, actor: Principal, node_id: str, region: str, ids: tuple[str, ...]
-) -> list[dict[str, Any]]:
+def _linked_entities(
+    session: Session,
+    actor: Principal,
+    node_id: str,
+    region: str,
+    ids: tuple[str, ...],
+    labels: Labels,
+    nodes: list[str],
+) -> tuple[list[dict[str, Any]], list[flow.Source]]:
+    """References to entities this node holds, as the flow rule lets them go: the caption is
+    made of the statements that may go to the alert's audience, and each entity is a source."""
     ctx = entities.Context(node_id=node_id, region=region)
-    out: list[dict[str, Any]] = []
+    found = []
     for i, eid in enumerate(dict.fromkeys(ids)):
         try:
-            entity, _case = entities.load(session, actor=actor, ctx=ctx, entity_id=eid)
+            found.append(entities.load(session, actor=actor, ctx=ctx, entity_id=eid))
         except (NotFound, PermissionDenied):
             raise InvalidInput(f"entities[{i}]: no entity {eid!r} that you can see here") from None
-        if entity.origin is not None:
-            # Third-party rule: a partner's entity is not passed on to other nodes.
-            raise InvalidInput(
-                f"entities[{i}]: {eid!r} was received from a partner and cannot be passed on"
-            )
-        out.append({"id": entity.id, "schema": entity.schema, "caption": entity.caption})
-    return out
+    drawn = flows.draw(session, found, node_id=node_id, path="link", labels=labels, audience=nodes)
+    refs = [
+        {"id": d.entity.id, "schema": d.entity.schema, "caption": d.proxy.caption[:500]}
+        for d in drawn
+    ]
+    return refs, [s for d in drawn for s in d.sources]
 
 
 def send(
@@ -104,13 +114,23 @@ def send(
     }
     if alert.area is not None:
         body["area"] = alert.area
+    audience = audience_for(to)
+    nodes = records.audience_nodes(session, audience, origin=keys.node_id)
+    sources: list[flow.Source] = []
     if alert.route is not None:
         route = session.get(RouteRow, alert.route)
         if route is None or not can_see(actor, label_view(route), keys.node_id):
             raise InvalidInput(f"route: no route {alert.route} on this node")
+        envelope = session.get(StoredRecord, alert.route)
+        assert envelope is not None
+        sources.append(flow.of_record(envelope.envelope, path="link"))
         body["route"] = str(alert.route)
     if alert.entities:
-        body["entities"] = _entity_refs(session, actor, keys.node_id, region, alert.entities)
+        refs, drawn = _linked_entities(
+            session, actor, keys.node_id, region, alert.entities, labels, nodes
+        )
+        body["entities"] = refs
+        sources.extend(drawn)
     return records.create(
         session,
         keys,
@@ -118,7 +138,8 @@ def send(
         type=ALERT,
         body=body,
         labels=labels,
-        audience=audience_for(to),
+        audience=audience,
+        sources=sources,
     )
 
 

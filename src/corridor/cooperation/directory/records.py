@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from corridor.cooperation.directory.models import ContactRow
 from corridor.cooperation.directory.schemas import ContactBody
+from corridor.records.flow import Flow
 from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 
@@ -57,6 +58,7 @@ register(
     RecordType(
         name=CONTACT,
         body=ContactBody,
+        flow=Flow(editors=("node.manage",)),  # its author or the node's administrator
         project=_project,
         purge=_purge,
         # Names and phone numbers of officers: reading a whole card is audited.

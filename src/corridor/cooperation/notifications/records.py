@@ -102,7 +102,13 @@ def on_received(session: Session, envelope: dict[str, Any]) -> None:
         service.notify(session, node_id=own, notice=notice, envelope=envelope)
 
 
+def on_gone(session: Session, envelope: dict[str, Any]) -> None:
+    """Withdrawn or expired: no residue of it in anyone's notifications."""
+    service.forget_record(session, uuid.UUID(envelope["id"]))
+
+
 records.RECEIVED_HOOKS.append(on_received)
+records.GONE_HOOKS.append(on_gone)
 
 
 # --- e-mail jobs -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import case, event, func, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -185,6 +185,27 @@ def notify(
     if queued:
         queue.enqueue(session, EMAIL_JOB, {"ids": queued}, max_attempts=12)
     return len(rows)
+
+
+WITHDRAWN_TITLE = N_("Withdrawn by its sender")
+
+
+def forget_record(session: Session, record_id: uuid.UUID) -> int:
+    """A record was withdrawn or expired: its notices keep nothing it said (title, subject),
+    and no e-mail about it goes out any more. Returns how many notices were cleared."""
+    result = session.execute(
+        update(Notification)
+        .where(Notification.record_id == record_id)
+        .values(
+            title=WITHDRAWN_TITLE,
+            params={},
+            email_state=case(
+                (Notification.email_state.in_(("queued", "digest")), "none"),
+                else_=Notification.email_state,
+            ),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def render_title(title: str, params: dict[str, Any] | None, locale: str | None = None) -> str:

@@ -23,6 +23,7 @@ from corridor.cooperation.requests.schemas import (
     WithdrawIn,
 )
 from corridor.errors import InvalidInput, NotFound, TooLarge
+from corridor.records.labels import LabelsIn
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -249,6 +250,7 @@ def _reply(
 ) -> dict[str, Any]:
     node = node_of(request)
     files = decode_attachments(payload.attachments)
+    given = payload.model_fields_set & set(LabelsIn.model_fields)
     with node.db.transaction() as session:
         rfa.reply(
             session,
@@ -256,7 +258,10 @@ def _reply(
             actor=actor,
             request_id=request_id,
             kind=kind,
-            labels=payload.labels(),
+            # Label fields left out: the request's own (raised by tlp / handling if given).
+            labels=payload.labels() if given - {"tlp", "handling"} else None,
+            tlp=payload.tlp if "tlp" in given else None,
+            handling=payload.handling if "handling" in given else None,
             text=payload.text,
             reason=getattr(payload, "reason", None),
             answers=[a.model_dump(mode="json") for a in getattr(payload, "answers", [])],

@@ -26,7 +26,7 @@ from corridor.cooperation.requests.schemas import (
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.peers import approved_peers, node_names
 from corridor.records.groups import list_groups
-from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
+from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
@@ -361,8 +361,8 @@ def _reply_form(
     reason: str | None = None,
     answers: list[dict[str, Any]] | None = None,
     partial_answer: bool = False,
-    tlp: str = "AMBER",
-    handling: str = "H0",
+    tlp: str | None = None,
+    handling: str | None = None,
     attachments: list[rfa.NewAttachment] | None = None,
 ) -> Response:
     node = node_of(request)
@@ -372,7 +372,6 @@ def _reply_form(
         "answer": _("Your answer was sent."),
     }
     try:
-        labels = Labels(tlp=tlp, handling=handling)  # type: ignore[arg-type]
         with node.db.transaction() as session:
             rfa.reply(
                 session,
@@ -380,7 +379,9 @@ def _reply_form(
                 actor=auth.principal,
                 request_id=request_id,
                 kind=kind,
-                labels=labels,
+                labels=None,  # the request's own, raised where the form says so
+                tlp=tlp,
+                handling=handling,
                 text=text,
                 reason=reason,
                 answers=answers,
@@ -446,8 +447,9 @@ async def answer(request: Request, auth: PageAuth, request_id: uuid.UUID) -> Res
             text=text,
             answers=answers,
             partial_answer=form.get("partial") == "1",
-            tlp=str(form.get("tlp", "AMBER")),
-            handling=str(form.get("handling", "H0")),
+            # Not given: the request's own labels (the form offers only those or stricter).
+            tlp=str(form["tlp"]) if form.get("tlp") else None,
+            handling=str(form["handling"]) if form.get("handling") else None,
             attachments=attachments,
         )
     )

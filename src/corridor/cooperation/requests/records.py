@@ -16,6 +16,7 @@ from corridor.cooperation.requests.models import RecipientRow, ReplyRow, Request
 from corridor.cooperation.requests.schemas import REPLY_TYPE, RFA_TYPE, ReplyBody, RequestBody
 from corridor.errors import Conflict, InvalidInput, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
+from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.web.i18n import N_
 
@@ -166,6 +167,8 @@ register(
     RecordType(
         name=RFA_TYPE,
         body=RequestBody,
+        # Links entities the node holds (by reference, with a caption): flow sources.
+        flow=Flow(embeds=("link",), editors=("node.manage",)),
         project=_project_request,
         purge=_purge_request,
         sensitive=True,
@@ -176,6 +179,8 @@ register(
     RecordType(
         name=REPLY_TYPE,
         body=ReplyBody,
+        # Answers the request: at least its labels, back to the requester only.
+        flow=Flow(embeds=("reply",), editors=("node.manage",)),
         project=_project_reply,
         purge=_purge_reply,
         check=check_reply,

@@ -4,6 +4,7 @@ per requested node, lists and the overview by partner with response-time statist
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import math
 import statistics
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,13 +36,14 @@ from corridor.cooperation.requests.schemas import (
     URGENCIES,
     DraftIn,
 )
+from corridor.entities import flows
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
 from corridor.federation import receipts
 from corridor.federation.peers import require_approved
 from corridor.federation.receipts import Receipt
 from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
-from corridor.records import groups
+from corridor.records import flow, groups
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
@@ -136,6 +139,14 @@ def send(
     if deadline is not None and deadline <= clock.now():
         raise InvalidInput("the deadline is in the past")
     audience = _approved_audience(session, keys.node_id, to)
+    links, sources = flows.link_refs(
+        session,
+        actor=actor,
+        node_id=keys.node_id,
+        refs=[dict(e) for e in entities or []],
+        labels=labels,
+        audience=audience.nodes,
+    )
     body = {
         "subject": subject,
         "legal_basis": legal_basis,
@@ -143,11 +154,18 @@ def send(
         "deadline": clock.iso(deadline or default_deadline(deadlines, urgency)),
         "questions": list(questions or []),
         "text": text,
-        "entities": list(entities or []),
+        "entities": links,
         "attachments": attachment_bodies(attachments or []),
     }
     return records.create(
-        session, keys, actor=actor, type=RFA_TYPE, body=body, labels=labels, audience=audience
+        session,
+        keys,
+        actor=actor,
+        type=RFA_TYPE,
+        body=body,
+        labels=labels,
+        audience=audience,
+        sources=sources,
     )
 
 
@@ -191,6 +209,27 @@ def withdraw(
     return records.update(session, keys, actor=actor, record_id=request_id, body=new_body)
 
 
+def answer_labels(
+    envelope: dict[str, Any], *, tlp: str | None = None, handling: str | None = None
+) -> Labels:
+    """The labels of an answer: the request's (records.flow.inherited_labels), with the TLP or
+    handling code the person chose instead where given."""
+    inherited = flow.inherited_labels(envelope).model_dump(exclude_none=True)
+    inherited.pop("expires", None)  # an answer is kept on its own terms
+    if tlp:
+        inherited["tlp"] = tlp
+        if tlp != "RED":
+            inherited.pop("recipients", None)
+    if handling:
+        inherited["handling"] = handling
+    try:
+        return Labels.model_validate(inherited)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "; ".join(e["msg"] for e in exc.errors(include_url=False, include_input=False))
+        ) from None
+
+
 def reply(
     session: Session,
     keys: NodeKeys,
@@ -198,17 +237,22 @@ def reply(
     actor: Principal,
     request_id: uuid.UUID,
     kind: str,
-    labels: Labels,
+    labels: Labels | None = None,
     text: str = "",
     reason: str | None = None,
     answers: list[dict[str, Any]] | None = None,
     partial: bool = False,
     attachments: list[NewAttachment] | None = None,
+    tlp: str | None = None,
+    handling: str | None = None,
 ) -> dict[str, Any]:
     """Accept, decline (with a reason) or answer a request this node was asked; the reply goes
-    to the requester only."""
+    to the requester only. Without `labels` it carries the request's own (RED: to the same
+    people), with `tlp` / `handling` raised where given; lower labels are refused."""
     actor.require("records.write")
     envelope = _request(session, keys, actor=actor, request_id=request_id)
+    if labels is None:
+        labels = answer_labels(envelope, tlp=tlp, handling=handling)
     if envelope["origin"] == keys.node_id or keys.node_id not in envelope["audience"]["nodes"]:
         raise PermissionDenied("only a node the request was addressed to replies to it")
     body = envelope.get("body")
@@ -236,6 +280,12 @@ def reply(
         body=reply_body,
         labels=labels,
         audience=Audience(nodes=[envelope["origin"]]),
+        # An answer stays within the request's labels (records.flow).
+        sources=[
+            dataclasses.replace(
+                flow.of_record(envelope, path="reply"), name=envelope["body"]["subject"]
+            )
+        ],
     )
     if kind == "accept":
         # A person confirmed the request: the requester sees it as acknowledged too.

@@ -28,6 +28,7 @@ from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.messages.records import Attachment
 from corridor.node.models import own_node_id
+from corridor.records.flow import Flow
 from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
@@ -248,6 +249,7 @@ register(
     RecordType(
         name=SPACE,
         body=SpaceBody,
+        flow=Flow(editors=("node.manage",)),  # its author or the node's administrator
         project=_project_space,
         purge=_purge_space,
         check=_check_space,
@@ -259,6 +261,8 @@ register(
     RecordType(
         name=POST,
         body=PostBody,
+        # A post answers in its space (the space's labels bind it) and may link entities.
+        flow=Flow(embeds=("reply", "link")),
         project=_project_post,
         purge=_delete(SpacePostRow),
         check=_check_member_record,
@@ -270,6 +274,7 @@ register(
     RecordType(
         name=TASK,
         body=TaskBody,
+        flow=Flow(embeds=("link",)),  # a task belongs to its space: the space's labels bind it
         project=_project_task,
         purge=_delete(SpaceTaskRow),
         check=_check_member_record,

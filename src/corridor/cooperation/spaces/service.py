@@ -30,14 +30,16 @@ from corridor.cooperation.spaces.records import (
     SpaceBody,
     is_member,
 )
+from corridor.entities import flows
 from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
 from corridor.federation.models import OutboxItem
 from corridor.federation.peers import require_approved
 from corridor.node.keys import NodeKeys
-from corridor.records import registry
+from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
+from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
 
@@ -298,11 +300,21 @@ def post(
             raise PermissionDenied("only the assignee's node reports a task as done")
         if completes and task.status != "open":
             raise Conflict(f"task {task_id} is {task.status}")
+    audience = audience_of(row, keys.node_id)
+    # A post answers in its space (the space's labels bind it) and may link entities.
+    links, sources = flows.link_refs(
+        session,
+        actor=actor,
+        node_id=keys.node_id,
+        refs=list(entity_refs or []),
+        labels=labels,
+        audience=audience.nodes,
+    )
     body: dict[str, Any] = {
         "space": str(space_id),
         "text": text,
         "attachments": _attachment_bodies(attachments or []),
-        "entities": entity_refs or [],
+        "entities": links,
         "completes": completes,
     }
     if task_id is not None:
@@ -314,8 +326,15 @@ def post(
         type=POST,
         body=body,
         labels=labels,
-        audience=audience_of(row, keys.node_id),
+        audience=audience,
+        sources=[_space_source(session, space_id, path="reply"), *sources],
     )
+
+
+def _space_source(session: Session, space_id: uuid.UUID, *, path: str) -> flow.Source:
+    record = session.get(StoredRecord, space_id)
+    assert record is not None  # the caller found the space's row
+    return flow.of_record(record.envelope, path=path)
 
 
 def attachment(
@@ -422,6 +441,7 @@ def create_task(
         body=body,
         labels=labels,
         audience=audience_of(row, keys.node_id),
+        sources=[_space_source(session, space_id, path="link")],
     )
 
 
