@@ -89,3 +89,21 @@ def test_0013_stores_statements_in_written_order_and_keeps_them(tmp_path) -> Non
     assert "WITHOUT ROWID" in table_sql()
     assert stored() == sorted(rows)
     engine.dispose()
+
+
+def test_0015_adds_and_removes_the_nonce_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import inspect
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    dbm.upgrade(url, "0015")
+    engine = dbm.make_engine(url)
+    assert inspect(engine).get_pk_constraint("federation_nonces")["constrained_columns"] == [
+        "origin",
+        "nonce",
+    ]
+    engine.dispose()
+    command.downgrade(dbm.alembic_config(url), "0013")
+    engine = dbm.make_engine(url)
+    assert "federation_nonces" not in inspect(engine).get_table_names()
+    engine.dispose()

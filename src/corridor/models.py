@@ -22,7 +22,7 @@ from corridor.entities.models import (
     SavedMapping,
     Statement,
 )
-from corridor.federation.models import OutboxItem, Peer
+from corridor.federation.models import OutboxItem, Peer, SeenNonce
 from corridor.federation.receipts import Receipt
 from corridor.jobs.models import Job
 from corridor.mapping.models import (
@@ -66,6 +66,7 @@ __all__ = [
     "RecordVersion",
     "RouteRow",
     "SavedMapping",
+    "SeenNonce",
     "Statement",
     "StoredRecord",
     "Unit",

@@ -16,7 +16,7 @@ import typer
 from corridor import __version__, clock
 from corridor.cli.common import DataDir, clear_errors, console, fail, opened, setup_logging
 from corridor.cli.common import table as make_table
-from corridor.config import DEFAULT_URL, resolve_data_dir
+from corridor.config import DEFAULT_URL, is_initialised, load_config, resolve_data_dir
 from corridor.security.principal import CLI
 
 app = typer.Typer(
@@ -147,6 +147,7 @@ def serve(
     """Serve the web UI and the API (and, by default, run the worker in-process)."""
     import uvicorn
 
+    from corridor.cli.startup import check_port, check_store
     from corridor.jobs.worker import Worker
     from corridor.node.service import open_node
     from corridor.web.app import SERVE_DATA_DIR_ENV, create_app
@@ -157,7 +158,12 @@ def serve(
         if f is not None and not f.is_file():
             fail(f"{f} is not a readable file")
     setup_logging()
-    node = open_node(resolve_data_dir(data_dir))
+    target = resolve_data_dir(data_dir)
+    # Before anything binds or opens: a leftover process holding either is named at once.
+    check_port(host, port)
+    if is_initialised(target):
+        check_store(load_config(target).database_url)
+    node = open_node(target)
     processes = workers or default_workers()
     console.print(
         f"corridor node [bold]{node.config.name}[/] on {'https' if tls_cert else 'http'}://"

@@ -29,6 +29,7 @@ from itertools import combinations
 
 from followthemoney import EntityProxy
 
+from corridor import processes
 from corridor.entities.calibrate import FittedModel, fit_pairs
 from corridor.entities.compare import (
     DEFAULT_DAY,
@@ -293,7 +294,11 @@ def find_duplicates(
     if workers > 1 and can_fork and len(tasks) > 1 and _fork_lock.acquire(blocking=False):
         _shared = index
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # Scorers die with this process and hold none of its sockets (a server's port).
+            pool = multiprocessing.get_context("fork").Pool(
+                workers, initializer=processes.forked_child
+            )
+            with pool:
                 yield from _collect(pool.imap_unordered(_score_forked, tasks), index, stats)
         finally:
             _shared = None

@@ -36,7 +36,7 @@ from followthemoney import EntityProxy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, processes
 from corridor.audit import service as audit
 from corridor.entities import cases, mapping, store, tabular
 from corridor.entities.models import ImportRun, SavedMapping
@@ -394,6 +394,8 @@ def _worker(job: _Job, out: Connection, part: int, parts: int) -> None:
     """A forked worker: prepares its share of the file's chunks (every `parts`-th, from `part`)
     in order and sends them. A thread sends, so that mapping goes on while the writer is busy
     (committing a batch, say) and not reading."""
+    # Killed with its parent, and holding none of the parent's sockets (the server's port).
+    processes.forked_child(keep=[out.fileno()])
     # A server's handler (uvicorn's) would turn the parent's terminate() into a polite request.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # It lives for one import and makes little cyclic garbage (about a hundred objects per
@@ -475,6 +477,7 @@ def _failure(exc: BaseException) -> tuple[str, Any]:
 
 
 def _checker(job: _Job, out: Connection) -> None:
+    processes.forked_child(keep=[out.fileno()])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         out.send(("total", _check_readable(job)))

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor.audit import service as audit
 from corridor.errors import Unauthenticated
-from corridor.federation import delivery, transport
+from corridor.federation import delivery, nonces, transport
 from corridor.federation.cards import own_card_chain
 from corridor.federation.peers import verification_keys
 from corridor.security.principal import Principal
@@ -45,6 +45,7 @@ def _authenticate(request: Request, body: bytes) -> str:
             body=body,
             own_id=node.id,
             public_key_for=current_key,
+            claim_nonce=lambda origin, nonce, until: nonces.claim(node.db, origin, nonce, until),
         )
     except Unauthenticated as exc:
         audit.append_now(

@@ -63,3 +63,15 @@ class OutboxItem(Base):
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SeenNonce(Base):
+    """The `nonce` of a signed federation request this node accepted, kept until the request's
+    signature can no longer verify (its `created` + the transport's window). The key refuses
+    a second use: the insert that fails is the replay, whichever web process sees it."""
+
+    __tablename__ = "federation_nonces"
+
+    origin: Mapped[str] = mapped_column(String(26), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

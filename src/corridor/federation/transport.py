@@ -2,14 +2,19 @@
 
 Covered: method, path, query, the recipient node id (`corridor-to`) and the body digest, so a
 request cannot be replayed to another node or altered; `created` bounds clock skew and age.
-The authority is not covered: nodes may sit behind reverse proxies."""
+The authority is not covered: nodes may sit behind reverse proxies. Each request carries a
+random `nonce` (a signature parameter, so covered too) that the receiver accepts once: a
+request captured and sent again within its window is refused, not taken for a duplicate.
+Responses are not signed: what they carry back (records, receipts) is signed record by
+record and stored idempotently."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,9 +37,23 @@ LABEL = "corridor"
 TAG = "corridor-federation"
 MAX_AGE = timedelta(minutes=5)
 MAX_SKEW = timedelta(seconds=60)
+# 128 random bits, base64url without padding (22 characters); a receiver takes 16 to 64.
+NONCE_BYTES = 16
+NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 TIMEOUT = httpx.Timeout(15.0, connect=3.0)
 # Kept-alive connections to every peer of a large network (the default keeps 20).
 LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=30)
+
+
+class ReplayedRequest(Unauthenticated):
+    """A signed request whose nonce its origin used already: sent again by someone."""
+
+    title = "Replayed request"
+    type_slug = "replayed-request"
+
+
+# claim_nonce(origin, nonce, keep_until) -> False when the origin used the nonce already.
+NonceClaim = Callable[[str, str, datetime], bool]
 
 
 class _Resolver(HTTPSignatureKeyResolver):
@@ -66,6 +85,7 @@ def sign(request: httpx.Request, keys: NodeKeys, *, to: str, body: bytes) -> Non
         request,
         key_id=keys.node_id,
         created=clock.now(),
+        nonce=secrets.token_urlsafe(NONCE_BYTES),
         label=LABEL,
         tag=TAG,
         covered_component_ids=COMPONENTS,
@@ -81,8 +101,10 @@ def verify(
     body: bytes,
     own_id: str,
     public_key_for: Callable[[str], bytes | None],
+    claim_nonce: NonceClaim,
 ) -> str:
-    """Return the calling node's id, or raise Unauthenticated with the reason."""
+    """Return the calling node's id, or raise Unauthenticated with the reason. The nonce is
+    claimed last, once the signature verified: unsigned traffic cannot fill the store."""
     if "signature" not in headers or "signature-input" not in headers:
         raise Unauthenticated("node requests must carry an HTTP message signature (RFC 9421)")
     if headers.get("corridor-to") != own_id:
@@ -111,7 +133,21 @@ def verify(
         raise Unauthenticated("the signature has no creation time")
     if created > (clock.now() + MAX_SKEW).timestamp():
         raise Unauthenticated("the signature was created in the future: check the clocks")
-    return str(params["keyid"])
+    origin = str(params["keyid"])
+    _claim(claim_nonce, origin, params.get("nonce"), created)
+    return origin
+
+
+def _claim(claim_nonce: NonceClaim, origin: str, nonce: object, created: int) -> None:
+    if not isinstance(nonce, str) or not NONCE.fullmatch(nonce):
+        raise Unauthenticated("the signature has no nonce (16 to 64 base64url characters)")
+    # Kept while the signature can still verify: its age limit, plus the verifier's own
+    # tolerance (a few seconds) with margin.
+    keep_until = datetime.fromtimestamp(created, UTC) + MAX_AGE + MAX_SKEW
+    if not claim_nonce(origin, nonce, keep_until):
+        raise ReplayedRequest(
+            "replayed request: this signed request (its nonce) was received already"
+        )
 
 
 def claimed_key_id(headers: dict[str, str]) -> str | None:

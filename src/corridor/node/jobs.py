@@ -1,4 +1,5 @@
-"""Housekeeping every node runs: retention of records, expired sessions, old finished jobs."""
+"""Housekeeping every node runs: retention of records, expired sessions, old finished jobs,
+nonces of federation requests whose signatures have expired."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from corridor import clock
+from corridor.federation import nonces
 from corridor.jobs.queue import handler, prune_done
 from corridor.node.service import Node
 from corridor.records import service as records
@@ -38,3 +40,4 @@ def housekeeping(node: Node, payload: dict[str, Any]) -> None:
     with node.db.transaction() as session:
         session.execute(delete(WebSession).where(WebSession.expires_at <= clock.now()))
         prune_done(session, older_than=timedelta(days=7))
+        nonces.prune(session)

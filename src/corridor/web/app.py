@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import gc
 import logging
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +19,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corridor import __version__, modules, signals
+from corridor import __version__, modules, processes, signals
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, PermissionDenied
 from corridor.jobs.worker import Worker
@@ -235,15 +232,9 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
 
 def _die_with_supervisor() -> None:
     """A web process must not outlive its supervisor: killed with SIGKILL, the supervisor
-    cannot stop its children, which would keep the port (Linux only; elsewhere the service
-    manager stops the whole group)."""
-    if not sys.platform.startswith("linux"):
-        return
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-    if os.getppid() == 1:  # the supervisor died before we asked
-        os.kill(os.getpid(), signal.SIGTERM)
+    cannot stop its children, which would keep the port. SIGTERM: uvicorn's graceful stop."""
+    processes.die_with_parent(signal.SIGTERM)
+    processes.watch_parent(signal.SIGTERM)
 
 
 def web_process_app() -> FastAPI:
