@@ -103,7 +103,12 @@ def test_0015_adds_and_removes_the_nonce_table(tmp_path) -> None:  # type: ignor
         "nonce",
     ]
     engine.dispose()
-    command.downgrade(dbm.alembic_config(url), "0013")
+    command.downgrade(dbm.alembic_config(url), "0014")
     engine = dbm.make_engine(url)
     assert "federation_nonces" not in inspect(engine).get_table_names()
+    assert "record_sources" in inspect(engine).get_table_names()
+    engine.dispose()
+    command.downgrade(dbm.alembic_config(url), "0013")
+    engine = dbm.make_engine(url)
+    assert "record_sources" not in inspect(engine).get_table_names()
     engine.dispose()

@@ -5,7 +5,7 @@ stores (origin, nonce) until the signature has expired; the primary key refuses 
 use, atomically, whichever web process of the node receives it.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 import corridor.db
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
