@@ -241,6 +241,11 @@ def _check_one(source: Source, labels: Labels, nodes: set[str], own_node: str) -
 
 
 def _check_red(source: Source, labels: Labels, nodes: set[str], own_node: str) -> None:
+    """RED content stays with its named people. Local content (a case: its members are the
+    named people here) leaves only as RED, to people its holder names (the TLP rule saw to
+    that); a record's RED content only to its own recipients and author."""
+    if source.audience is None:
+        return
     name = _name(source)
     allowed = {_recipient(r, source.origin) for r in source.recipients}
     if source.author:
