@@ -13,10 +13,12 @@ from corridor.node.service import Node
 from corridor.records.labels import TLP, Forward, LabelsIn, Purpose
 from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.auth import api_principal, api_reader, node_of
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])
 Actor = Annotated[Principal, Depends(api_principal)]
+# For the POST routes that only compute an answer (see `web.auth.api_reader`).
+Reader = Annotated[Principal, Depends(api_reader)]
 
 
 def ctx_of(node: Node) -> service.Context:
@@ -215,7 +217,7 @@ class CompareIn(StrictModel):
 
 
 @router.post("/entities/compare")
-def compare_entities(request: Request, actor: Actor, payload: CompareIn) -> dict[str, Any]:
+def compare_entities(request: Request, actor: Reader, payload: CompareIn) -> dict[str, Any]:
     actor.require("entities.read")
     node = node_of(request)
     return service.compare_entities(payload.a, payload.b, ctx=ctx_of(node)).to_dict()
