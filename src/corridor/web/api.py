@@ -15,7 +15,7 @@ from corridor.audit import service as audit
 from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.records import service as records
-from corridor.schemas import ReadModel, StrictModel, UtcDateTime
+from corridor.schemas import MAX_INT64, ReadModel, StrictModel, UtcDateTime
 from corridor.security import service as security
 from corridor.security.models import Unit, User
 from corridor.security.principal import Principal
@@ -338,7 +338,7 @@ def list_audit(
     since: Annotated[str | None, Query(max_length=32)] = None,
     until: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
 ) -> Response:
     actor.require("audit.read")
     f = parse_filter(action, actor_handle, outcome, since, until)

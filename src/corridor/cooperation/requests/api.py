@@ -25,6 +25,7 @@ from corridor.cooperation.requests.schemas import (
 from corridor.errors import InvalidInput, NotFound, TooLarge
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
+from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 Actor = Annotated[Principal, Depends(api_principal)]
@@ -305,7 +306,7 @@ def _file(a: dict[str, Any]) -> Response:
 
 @router.get("/{request_id}/attachments/{index}")
 def request_attachment(
-    request: Request, actor: Actor, request_id: uuid.UUID, index: int
+    request: Request, actor: Actor, request_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -318,7 +319,11 @@ def request_attachment(
 
 @router.get("/{request_id}/replies/{reply_id}/attachments/{index}")
 def reply_attachment(
-    request: Request, actor: Actor, request_id: uuid.UUID, reply_id: uuid.UUID, index: int
+    request: Request,
+    actor: Actor,
+    request_id: uuid.UUID,
+    reply_id: uuid.UUID,
+    index: AttachmentIndex,
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
