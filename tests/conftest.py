@@ -13,18 +13,21 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from corridor import clock
 from corridor.federation.cards import own_card_chain
 from corridor.federation.peers import add_peer
 from corridor.node.service import Node, init_node, open_node
 from corridor.security import passwords
 from corridor.security import service as security
 from corridor.security.principal import CLI, SYSTEM
+from corridor.security.roles import TOKEN_MAX_DAYS
 from corridor.web.app import create_app
 
 # Argon2 at full cost makes every user creation ~50 ms; tests use a cheap setting.
@@ -188,6 +191,8 @@ def token_for(node, make_user):  # type: ignore[no-untyped-def]
                 actor=p if role == "administrator" else _system(),
                 user=user,
                 scopes=list(scopes),
+                # The longest life a token may have: tests move the clock by months.
+                expires_at=clock.now() + timedelta(days=TOKEN_MAX_DAYS),
             )
         return {"Authorization": f"Bearer {secret}"}
 

@@ -18,6 +18,11 @@ def _require_tz(value: datetime) -> datetime:
     return as_utc(value)
 
 
+# Integers from a request are bounded by what the store holds: a larger number in a path,
+# query or body answers 422 naming the field instead of failing in the database driver (500).
+MAX_INT64 = 2**63 - 1  # BigInteger columns, SQL LIMIT/OFFSET, sequence numbers
+MAX_INT32 = 2**31 - 1  # Integer columns (row ids) on PostgreSQL
+
 UtcDateTime = Annotated[
     datetime, AfterValidator(_require_tz), PlainSerializer(iso, return_type=str)
 ]

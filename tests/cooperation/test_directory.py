@@ -14,6 +14,8 @@ from corridor import clock
 from corridor.cooperation.directory.models import ContactRow
 from corridor.federation import delivery
 from corridor.records.models import StoredRecord
+from corridor.security import service as security
+from corridor.security.principal import SYSTEM
 from tests.entities.test_api import bearer
 
 API = "/api/v1/directory"
@@ -51,6 +53,15 @@ def count(node, model=StoredRecord) -> int:  # type: ignore[no-untyped-def]
         if model is StoredRecord:
             q = q.where(StoredRecord.type == "contact")
         return session.scalar(q) or 0
+
+
+def renewed_token(node, email: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with node.db.transaction() as session:
+        user = security.find_user(session, email)
+        secret, _ = security.create_token(
+            session, actor=SYSTEM, user=user, scopes=["read", "write"]
+        )
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def at(shift_clock, when: datetime) -> None:  # type: ignore[no-untyped-def]
@@ -152,6 +163,8 @@ def test_search_refuses_bad_filters(client, officer, params) -> None:  # type: i
 
 def test_available_now_across_time_zones_and_rota(node, client, officer, shift_clock) -> None:  # type: ignore[no-untyped-def]
     at(shift_clock, MONDAY_0330Z)
+    # Years later: every API token has expired by then; the officer makes a new one.
+    officer = renewed_token(node, "liaison@fia.example")
     weekdays = ["mon", "tue", "wed", "thu", "fri"]
     rota_start = MONDAY_0330Z.replace(hour=12, minute=0)
     for body in (

@@ -132,9 +132,9 @@ def test_pages_need_a_session(client) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_search_page_lists_and_filters(client, make_user, node, shift_clock) -> None:  # type: ignore[no-untyped-def]
-    officer = bearer(node, "liaison_officer", "liaison@fia.example")[0]
-    # Monday 03:30Z: 08:30 in Karachi.
+    # Monday 03:30Z: 08:30 in Karachi. The clock moves first: API tokens live at most a year.
     shift_clock(datetime(2030, 1, 7, 3, 30, tzinfo=UTC) - clock.now())
+    officer = bearer(node, "liaison_officer", "liaison@fia.example")[0]
     for body in (
         card(),
         card(

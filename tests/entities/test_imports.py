@@ -242,3 +242,34 @@ def test_unreadable_files_store_nothing(node, client) -> None:  # type: ignore[n
         json={"kind": "user", "handle": handle, "role": "reader"},
     )
     assert upload(client, other, cid, "a.csv", b"Name\nX\n").status_code == 403
+
+
+def test_an_ftm_line_with_an_unusable_id_is_one_refused_row(node, client) -> None:  # type: ignore[no-untyped-def]
+    h, cid = setup_case(node, client)
+    lines = [
+        {"id": "p1", "schema": "Person", "properties": {"name": ["Asif Khan"]}},
+        {"id": "...", "schema": "Person", "properties": {"name": ["Dots"]}},
+        {"id": "!!!", "schema": "Person", "properties": {"name": ["Bangs"]}},
+        {"id": "p-2", "schema": "Person", "properties": {"name": ["Irfan Ali"]}},
+    ]
+    content = "\n".join(json.dumps(e) for e in lines).encode()
+    run = upload(client, h, cid, "seized.ftm.jsonl", content, start="false").json()
+    preview = client.post(
+        f"/api/v1/cases/{cid}/imports/{run['id']}/preview", headers=h, json={}
+    ).json()
+    assert [e["row"] for e in preview["entities"]] == [1, 4]
+    assert [(e["row"], e["column"]) for e in preview["errors"]] == [(2, "id"), (3, "id")]
+    r = client.post(f"/api/v1/cases/{cid}/imports/{run['id']}/start", headers=h, json={})
+    assert r.status_code == 202, r.text
+    drain(node)
+    done = client.get(f"/api/v1/cases/{cid}/imports/{run['id']}", headers=h).json()
+    assert done["state"] == "done", done["error"]
+    assert done["entities"] == 2 and done["rows_failed"] == 2
+    assert [(e["row"], e["column"]) for e in done["errors"]] == [(2, "id"), (3, "id")]
+    assert all("'...'" in e["reason"] or "'!!!'" in e["reason"] for e in done["errors"])
+    assert "not an entity id" in done["errors"][0]["reason"]
+    names = {
+        e["properties"]["name"][0]
+        for e in client.get(f"/api/v1/cases/{cid}/entities", headers=h).json()["items"]
+    }
+    assert names == {"Asif Khan", "Irfan Ali"}

@@ -18,6 +18,7 @@ from corridor.cli.common import DataDir, clear_errors, console, fail, opened, se
 from corridor.cli.common import table as make_table
 from corridor.config import DEFAULT_URL, is_initialised, load_config, resolve_data_dir
 from corridor.security.principal import CLI
+from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 
 app = typer.Typer(
     help="corridor: a node of the practitioners' network against migrant smuggling.",
@@ -662,15 +663,17 @@ def token_create(
         list[Scope] | None, typer.Option(help="read, write, admin (repeatable).")
     ] = None,
     name: Annotated[str, typer.Option(help="What the token is for.")] = "",
-    expires_days: Annotated[int, typer.Option(help="Days until it expires; 0 = never.")] = 90,
+    expires_days: Annotated[
+        int, typer.Option(help=f"Days until it expires (at most {TOKEN_MAX_DAYS}).")
+    ] = TOKEN_DEFAULT_DAYS,
     data_dir: DataDir = None,
 ) -> None:
     """Create an API token for a user; the token is printed once."""
     from corridor.security import service as security
 
-    if expires_days < 0:
-        fail("--expires-days must be 0 or more")
-    expires = clock.now() + timedelta(days=expires_days) if expires_days else None
+    if not 1 <= expires_days <= TOKEN_MAX_DAYS:
+        fail(f"--expires-days must be between 1 and {TOKEN_MAX_DAYS}")
+    expires = clock.now() + timedelta(days=expires_days)
     with opened(data_dir) as node, node.db.transaction() as session:
         user = security.find_user(session, email)
         secret, tok = security.create_token(

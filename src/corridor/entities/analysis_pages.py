@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from corridor.entities import analysis, cases, resolution
-from corridor.entities.api import ctx_of
+from corridor.entities.api import CandidateId, ctx_of
 from corridor.entities.pages import PageAuth, entity_schemata
 from corridor.errors import CorridorError
 from corridor.web.auth import node_of
@@ -112,7 +112,7 @@ def duplicates_decide(
     request: Request,
     auth: PageAuth,
     ref: str,
-    candidate_id: int,
+    candidate_id: CandidateId,
     decision: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     node = node_of(request)

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
 
 from corridor.entities import cases, resolution, search, service
 from corridor.entities.models import Case, CaseMember, Entity, Statement
 from corridor.node.service import Node
 from corridor.records.labels import TLP, Forward, LabelsIn, Purpose
-from corridor.schemas import StrictModel
+from corridor.schemas import MAX_INT32, StrictModel
 from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.auth import api_principal, api_reader, node_of
+from corridor.web.params import Offset
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])
 Actor = Annotated[Principal, Depends(api_principal)]
+# A duplicate candidate's row id (an Integer column).
+CandidateId = Annotated[int, Path(ge=1, le=MAX_INT32)]
+# For the POST routes that only compute an answer (see `web.auth.api_reader`).
+Reader = Annotated[Principal, Depends(api_reader)]
 
 
 def ctx_of(node: Node) -> service.Context:
@@ -168,7 +173,7 @@ def list_case_entities(
     ref: str,
     schema: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -199,7 +204,7 @@ def list_partner_entities(
     actor: Actor,
     source: Annotated[Literal["partners"], Query(alias="from")] = "partners",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -215,7 +220,7 @@ class CompareIn(StrictModel):
 
 
 @router.post("/entities/compare")
-def compare_entities(request: Request, actor: Actor, payload: CompareIn) -> dict[str, Any]:
+def compare_entities(request: Request, actor: Reader, payload: CompareIn) -> dict[str, Any]:
     actor.require("entities.read")
     node = node_of(request)
     return service.compare_entities(payload.a, payload.b, ctx=ctx_of(node)).to_dict()
@@ -316,7 +321,7 @@ def list_candidates(
 
 @router.post("/entities/candidates/{candidate_id}/decision")
 def decide_candidate(
-    request: Request, actor: Actor, candidate_id: int, payload: DecisionIn
+    request: Request, actor: Actor, candidate_id: CandidateId, payload: DecisionIn
 ) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:

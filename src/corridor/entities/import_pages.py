@@ -22,9 +22,15 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/cases/{ref}/import", response_class=HTMLResponse)
-def import_page(
-    request: Request, auth: PageAuth, ref: str, error: str | None = None, status: int = 200
+def import_page(request: Request, auth: PageAuth, ref: str) -> HTMLResponse:
+    return _import_page(request, auth, ref)
+
+
+def _import_page(
+    request: Request, auth: PageAuth, ref: str, *, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
+    # Not the route itself: its error text and status were query parameters anyone could set
+    # in a link (a message of their choosing on our page; status=1000 answered 500).
     node = node_of(request)
     with node.db.transaction() as session:
         case = cases.open_case(session, actor=auth.principal, ref=ref, write=True)
@@ -58,7 +64,7 @@ async def import_upload(
     except CorridorError as exc:
         detail = exc.detail
         return await run_in_threadpool(
-            lambda: import_page(request, auth, ref, error=detail, status=422)
+            lambda: _import_page(request, auth, ref, error=detail, status=422)
         )
     return redirect(request, f"/cases/{ref}/imports/{run_id}")
 

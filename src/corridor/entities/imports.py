@@ -166,6 +166,9 @@ def preview(
 ) -> Preview:
     """The first rows, a suggested mapping, and what the mapping (given or suggested) makes of
     those rows, so the user sees the entities before anything is written."""
+    # Part of importing (it parses the uploaded file and runs a mapping over it), so it needs
+    # the permission to import, not only to read the case.
+    actor.require("entities.import")
     run = get_run(session, actor=actor, run_id=run_id)
     path = file_of(node, run)
     if run.format == "ftm":

@@ -25,6 +25,7 @@ from typing import BinaryIO, Literal
 
 import openpyxl
 from followthemoney import EntityProxy
+from followthemoney.types import registry
 from python_calamine import CalamineWorkbook
 
 from corridor.entities.ftm import SUPPORTED, model
@@ -692,6 +693,16 @@ def _entity_from_json(
     entity_id = data.get("id")
     if not isinstance(entity_id, str) or not entity_id.strip():
         return RowError(number, "id", "the entity has no id")
+    if registry.entity.clean(entity_id) is None:
+        # FtM signs the id into the case's namespace and drops one it does not accept (only
+        # punctuation, say): the entity would have no id when it is stored, and the whole
+        # import failed there. Refused here, it is this one line.
+        return RowError(
+            number,
+            "id",
+            f"{entity_id[:80]!r} is not an entity id: letters, digits, '.' and '-', "
+            "beginning and ending with a letter or digit",
+        )
     properties = data.get("properties", {})
     if not isinstance(properties, dict):
         return RowError(number, "properties", "properties must be an object of value lists")

@@ -27,7 +27,7 @@ from corridor.jobs.models import Job
 from corridor.node.service import Node
 from corridor.records import service as records
 from corridor.records.models import StoredRecord
-from corridor.schemas import StrictModel
+from corridor.schemas import MAX_INT64, StrictModel
 from corridor.security.principal import Principal
 
 log = logging.getLogger("corridor.federation")
@@ -52,7 +52,7 @@ class DeliveryFailed(Exception):
 
 
 class Item(StrictModel):
-    position: int = Field(ge=1)
+    position: int = Field(ge=1, le=MAX_INT64)
     record: dict[str, Any]
 
 

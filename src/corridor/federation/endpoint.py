@@ -14,6 +14,7 @@ from corridor.errors import Unauthenticated
 from corridor.federation import delivery, nonces, transport
 from corridor.federation.cards import own_card_chain
 from corridor.federation.peers import verification_keys
+from corridor.schemas import MAX_INT64
 from corridor.security.principal import Principal
 from corridor.web.auth import client_ip, node_of
 
@@ -70,7 +71,7 @@ async def inbox(request: Request) -> dict[str, Any]:
 @router.get("/feed")
 async def feed(
     request: Request,
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     limit: Annotated[int, Query(ge=1, le=delivery.MAX_BATCH)] = delivery.BATCH,
 ) -> dict[str, Any]:
     node = node_of(request)

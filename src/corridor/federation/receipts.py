@@ -21,7 +21,7 @@ from corridor.records import service as records
 from corridor.records.flow import Flow
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
-from corridor.schemas import StrictModel, UtcDateTime
+from corridor.schemas import MAX_INT32, StrictModel, UtcDateTime
 from corridor.security.principal import SYSTEM
 
 RECEIPT_TYPE = "receipt"
@@ -31,7 +31,7 @@ STATUSES = ("delivered", "read", "acknowledged")
 
 class ReceiptItem(StrictModel):
     record_id: uuid.UUID
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INT32)  # an Integer column where it is projected
 
 
 class ReceiptBody(StrictModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -15,6 +15,8 @@ from corridor.errors import InvalidInput
 from corridor.mapping import geo
 from corridor.schemas import StrictModel
 from corridor.web.i18n import N_
+
+MAX_LEGS = 40  # legs of one route, and leg indexes one challenge cites from a route
 
 # The conference's four thematic areas first, then the other recurring kinds of challenge.
 THEMES: dict[str, str] = {
@@ -133,7 +135,7 @@ class Leg(StrictModel):
 class RouteBody(StrictModel):
     name: str = ShortText
     description: str | None = Field(default=None, max_length=20_000)
-    legs: list[Leg] = Field(min_length=1, max_length=40)
+    legs: list[Leg] = Field(min_length=1, max_length=MAX_LEGS)
 
     def countries(self) -> list[str]:
         out: list[str] = []
@@ -146,13 +148,14 @@ class RouteBody(StrictModel):
 
 class RouteRef(StrictModel):
     route: uuid.UUID
-    legs: list[int] = Field(default_factory=list, max_length=40, description="leg indexes, 0-based")
+    # Bounded: a record body is signed as canonical JSON, whose integers stop at 2^53.
+    legs: list[Annotated[int, Field(ge=0, lt=MAX_LEGS)]] = Field(
+        default_factory=list, max_length=MAX_LEGS, description="leg indexes, 0-based"
+    )
 
     @field_validator("legs")
     @classmethod
     def _legs(cls, v: list[int]) -> list[int]:
-        if any(i < 0 for i in v):
-            raise ValueError("leg indexes start at 0")
         return sorted(set(v))
 
 

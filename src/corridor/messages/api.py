@@ -18,6 +18,7 @@ from corridor.records.labels import LabelsIn
 from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
+from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 Actor = Annotated[Principal, Depends(api_principal)]
@@ -136,7 +137,9 @@ def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[s
 
 
 @router.get("/{message_id}/attachments/{index}")
-def get_attachment(request: Request, actor: Actor, message_id: uuid.UUID, index: int) -> Response:
+def get_attachment(
+    request: Request, actor: Actor, message_id: uuid.UUID, index: AttachmentIndex
+) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
         env = messages.read(session, node.keys, actor=actor, message_id=message_id)

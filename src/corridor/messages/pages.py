@@ -96,7 +96,8 @@ async def send(
     handling_note: Annotated[str, Form(max_length=500)] = "",
     purpose: Annotated[str, Form(max_length=32)] = "cooperation",
     source: Annotated[str, Form(max_length=1)] = "",
-    information: Annotated[str, Form(max_length=1)] = "",
+    # One digit, read as an int below ("x" raised ValueError: 500).
+    information: Annotated[str, Form(pattern="^[1-4]?$")] = "",
     expires: Annotated[str, Form(max_length=10)] = "",
     in_reply_to: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,

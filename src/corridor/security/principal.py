@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from corridor.errors import PermissionDenied
-from corridor.security.roles import PERMISSIONS, ROLE_PURPOSES, Role
+from corridor.security.roles import PERMISSIONS, ROLE_PURPOSES, WRITE_SCOPES, Role
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Principal:
     unit_handle: str | None = None
     scopes: frozenset[str] | None = None  # None: not limited by a token
     ip: str = ""
+    # A token's own expiry: what it mints may not outlive it (None: no token, or none set).
+    token_expires_at: datetime | None = None
 
     @property
     def purposes(self) -> frozenset[str]:
@@ -46,6 +49,18 @@ class Principal:
     def require(self, permission: str) -> None:
         if not self.has(permission):
             raise PermissionDenied(f"your role does not allow {permission}")
+
+    @property
+    def may_write(self) -> bool:
+        """Whether the credential itself allows changing anything: a token needs a write or
+        admin scope, whatever its user's role (the role is checked by each permission)."""
+        return self.scopes is None or bool(self.scopes & WRITE_SCOPES)
+
+    def require_write(self) -> None:
+        """The gate every state-changing API call passes before its body is even read, so a
+        read-only token cannot change anything through a route that forgot its permission."""
+        if not self.may_write:
+            raise PermissionDenied("this API token is read-only; changes need a write scope")
 
 
 SYSTEM = Principal(kind="system", handle="system")

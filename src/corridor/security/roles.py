@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "records.read": (frozenset(Role), "read"),
     "records.write": (frozenset(Role) - {Role.viewer}, "write"),
     "account.self": (frozenset(Role), "read"),
+    # Changing one's own account: preferences, notices read, tokens, password, second factor.
+    "account.write": (frozenset(Role), "write"),
     # Investigation data (cases and entities); which cases a user sees is membership-based.
     "entities.read": (frozenset(Role) - {Role.administrator}, "read"),
     "entities.write": (WORKING_ROLES, "write"),
@@ -58,3 +60,9 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")
+# The scopes that allow a state change at all (every permission whose scope is not "read").
+WRITE_SCOPES = frozenset({"write", "admin"})
+# Every API token expires: after TOKEN_DEFAULT_DAYS unless asked otherwise, never later than
+# TOKEN_MAX_DAYS after it is made (CLI, account page and API alike; security.service checks).
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365

@@ -23,7 +23,7 @@ from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.security import passwords
 from corridor.security.models import ApiToken, Unit, User, WebSession
 from corridor.security.principal import Principal
-from corridor.security.roles import SCOPES, Role
+from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 TOKEN_PREFIX = "cor_"
@@ -220,7 +220,7 @@ def update_user(
         user.disabled = disabled
         changes["disabled"] = disabled
         if disabled:
-            end_sessions(session, user)
+            changes.update(_lock_out(session, user))
     session.flush()
     audit.append(
         session,
@@ -241,15 +241,32 @@ def reset_password(session: Session, *, actor: Principal, user: User) -> str:
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
-    end_sessions(session, user)
+    ended = _lock_out(session, user)
     audit.append(
         session,
         actor=actor,
         action="user.reset_password",
         object_type="user",
         object_id=user.handle,
+        detail=ended,
     )
     return password
+
+
+def _lock_out(session: Session, user: User) -> dict[str, int]:
+    """End every web session and revoke every live API token of a user whose credentials an
+    administrator took back (password reset, account disabled): re-enabling the account or
+    the new password must not bring an old credential back. Returns the counts, for the
+    audit entry of the administrator's action."""
+    sessions = end_sessions(session, user)
+    now = clock.now()
+    tokens = 0
+    for tok in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        tok.revoked_at = now
+        tokens += 1
+    return {"sessions_ended": sessions, "tokens_revoked": tokens}
 
 
 def change_password(
@@ -264,6 +281,7 @@ def change_password(
     """Change one's own password; every other session of the user ends."""
     if actor.user_id != user.id:
         raise PermissionDenied("you can change only your own password")
+    actor.require("account.write")
     if not passwords.verify(user.password_hash, current):
         audit.append_denied(
             session,
@@ -303,7 +321,12 @@ def set_password(session: Session, *, actor: Principal, user: User, password: st
 
 
 def principal_for(
-    user: User, *, kind: str, ip: str = "", scopes: frozenset[str] | None = None
+    user: User,
+    *,
+    kind: str,
+    ip: str = "",
+    scopes: frozenset[str] | None = None,
+    token_expires_at: datetime | None = None,
 ) -> Principal:
     return Principal(
         kind=kind,
@@ -313,6 +336,7 @@ def principal_for(
         unit_handle=user.unit.handle if user.unit else None,
         scopes=scopes,
         ip=ip,
+        token_expires_at=token_expires_at,
     )
 
 
@@ -457,10 +481,13 @@ def logout(session: Session, *, cookie: str, actor: Principal) -> None:
         audit.append(session, actor=actor, action="auth.logout")
 
 
-def end_sessions(session: Session, user: User, *, keep: str | None = None) -> None:
+def end_sessions(session: Session, user: User, *, keep: str | None = None) -> int:
+    ended = 0
     for ws in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
         if ws.id != keep:
             session.delete(ws)
+            ended += 1
+    return ended
 
 
 # --- TOTP --------------------------------------------------------------------------------
@@ -470,6 +497,7 @@ def totp_begin(session: Session, *, actor: Principal, user: User) -> str:
     """Store a fresh secret (not yet active); returns the otpauth:// URI for the app."""
     if actor.user_id != user.id:
         raise PermissionDenied("you can set up a second factor only for yourself")
+    actor.require("account.write")
     if user.totp_enabled:
         raise Conflict("two-factor authentication is already on")
     user.totp_secret = pyotp.random_base32()
@@ -491,6 +519,7 @@ def _totp_step(user: User, code: str) -> int | None:
 def totp_confirm(session: Session, *, actor: Principal, user: User, code: str) -> None:
     if actor.user_id != user.id:
         raise PermissionDenied("you can set up a second factor only for yourself")
+    actor.require("account.write")
     step = _totp_step(user, code)
     if step is None:
         raise InvalidInput("that code is not valid; check the time on your device")
@@ -502,8 +531,7 @@ def totp_confirm(session: Session, *, actor: Principal, user: User, code: str) -
 
 
 def totp_disable(session: Session, *, actor: Principal, user: User) -> None:
-    if actor.user_id != user.id:
-        actor.require("users.manage")
+    actor.require("account.write" if actor.user_id == user.id else "users.manage")
     user.totp_enabled = False
     user.totp_secret = None
     user.totp_last_step = None
@@ -536,17 +564,21 @@ def create_token(
     scopes: list[str] | None = None,
     expires_at: datetime | None = None,
 ) -> tuple[str, ApiToken]:
-    """Returns the secret once; only its SHA-256 is stored."""
-    if actor.user_id != user.id:
-        actor.require("users.manage")
+    """Returns the secret once; only its SHA-256 is stored. Without `expires_at` the token
+    expires after TOKEN_DEFAULT_DAYS; a token that mints another (through the API) cannot
+    give it more scopes or a longer life than its own."""
+    actor.require("account.write" if actor.user_id == user.id else "users.manage")
     scopes = sorted(set(scopes or ["read"]))
     for s in scopes:
         if s not in SCOPES:
-            raise InvalidInput(f"unknown scope {s!r}; use {', '.join(SCOPES)}")
+            raise InvalidInput(f"scopes: unknown scope {s!r}; use {', '.join(SCOPES)}")
+    if actor.scopes is not None and not set(scopes) <= actor.scopes:
+        raise PermissionDenied(
+            "scopes: a token cannot create a token with scopes it does not hold itself"
+        )
     if user.disabled:
         raise Conflict("the user is disabled")
-    if expires_at is not None and expires_at <= clock.now():
-        raise InvalidInput("the expiry date is in the past")
+    expires_at = _token_expiry(actor, expires_at)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     tok = ApiToken(
         user_id=user.id,
@@ -565,9 +597,27 @@ def create_token(
         action="token.create",
         object_type="token",
         object_id=str(tok.id),
-        detail={"user": user.handle, "scopes": scopes},
+        detail={"user": user.handle, "scopes": scopes, "expires_at": clock.iso(expires_at)},
     )
     return secret, tok
+
+
+def _token_expiry(actor: Principal, requested: datetime | None) -> datetime:
+    now = clock.now()
+    if requested is None:
+        requested = now + timedelta(days=TOKEN_DEFAULT_DAYS)
+        if actor.token_expires_at is not None:
+            requested = min(requested, actor.token_expires_at)
+    if requested <= now:
+        raise InvalidInput("expires_at: the expiry date is in the past")
+    if requested > now + timedelta(days=TOKEN_MAX_DAYS):
+        raise InvalidInput(f"expires_at: a token lives at most {TOKEN_MAX_DAYS} days")
+    if actor.token_expires_at is not None and requested > actor.token_expires_at:
+        raise InvalidInput(
+            "expires_at: a token cannot create a token that expires after it does "
+            f"({clock.iso(actor.token_expires_at)})"
+        )
+    return requested
 
 
 TOUCH_SECONDS = 60  # last-used and last-seen times are written at most once a minute
@@ -598,7 +648,13 @@ def touch_token(session: Session, token_id: uuid.UUID) -> None:
 
 def principal_for_token(tok: ApiToken, *, ip: str) -> Principal:
     """The acting principal of a live token: its user's role, narrowed by its scopes."""
-    return principal_for(tok.user, kind="token", ip=ip, scopes=frozenset(tok.scopes))
+    return principal_for(
+        tok.user,
+        kind="token",
+        ip=ip,
+        scopes=frozenset(tok.scopes),
+        token_expires_at=tok.expires_at,
+    )
 
 
 def list_tokens(session: Session, *, actor: Principal, user: User | None = None) -> list[ApiToken]:
@@ -614,8 +670,7 @@ def revoke_token(session: Session, *, actor: Principal, token_id: uuid.UUID) -> 
     tok = session.get(ApiToken, token_id)
     if tok is None:
         raise NotFound("token not found")
-    if tok.user_id != actor.user_id:
-        actor.require("users.manage")
+    actor.require("account.write" if tok.user_id == actor.user_id else "users.manage")
     if tok.revoked_at is None:
         tok.revoked_at = clock.now()
         audit.append(

@@ -14,7 +14,7 @@ from corridor import clock
 from corridor.errors import CorridorError
 from corridor.security import passwords
 from corridor.security import service as security
-from corridor.security.roles import SCOPES
+from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from corridor.web import i18n
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.i18n import gettext as _
@@ -41,6 +41,7 @@ def _account_page(
             "unit": unit,
             "languages": languages,
             "scopes": SCOPES,
+            "token_days": (TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS),
             **extra,
         },
         status=status,
@@ -142,9 +143,9 @@ def create_token(
     auth: PageAuth,
     name: Annotated[str, Form(max_length=200)] = "",
     scopes: Annotated[list[str] | None, Form()] = None,
-    days: Annotated[int, Form(ge=0, le=3650)] = 90,
+    days: Annotated[int, Form(ge=1, le=TOKEN_MAX_DAYS)] = TOKEN_DEFAULT_DAYS,
 ) -> Response:
-    expires = clock.now() + timedelta(days=days) if days else None
+    expires = clock.now() + timedelta(days=days)
     try:
         with node_of(request).db.transaction() as session:
             user = security.find_user(session, auth.principal.handle)

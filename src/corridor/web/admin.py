@@ -22,6 +22,7 @@ from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.node.service import Node
 from corridor.records.models import StoredRecord
+from corridor.schemas import MAX_INT64
 from corridor.security import service as security
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of, page_auth
@@ -222,7 +223,7 @@ def audit_log(
     outcome: Annotated[str | None, Query(max_length=16)] = None,
     since: Annotated[str | None, Query(max_length=32)] = None,
     until: Annotated[str | None, Query(max_length=32)] = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
 ) -> HTMLResponse:
     auth.principal.require("audit.read")
     try:

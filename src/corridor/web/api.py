@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -15,11 +15,11 @@ from corridor.audit import service as audit
 from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.records import service as records
-from corridor.schemas import ReadModel, StrictModel, UtcDateTime
+from corridor.schemas import MAX_INT64, ReadModel, StrictModel, UtcDateTime
 from corridor.security import service as security
 from corridor.security.models import Unit, User
 from corridor.security.principal import Principal
-from corridor.security.roles import Role
+from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
 from corridor.web.admin import export_response, parse_filter
 from corridor.web.auth import api_principal, node_of
 from corridor.web.events import broker_for
@@ -101,9 +101,21 @@ class TokenRead(ReadModel):
 
 class TokenCreate(StrictModel):
     name: str = Field(default="", max_length=200)
-    scopes: list[str] = Field(default_factory=lambda: ["read"], max_length=3)
-    expires_at: UtcDateTime | None = None
-    user: str | None = Field(default=None, description="administrators: create for another user")
+    scopes: list[Literal["read", "write", "admin"]] = Field(
+        default_factory=lambda: ["read"],
+        min_length=1,
+        max_length=3,
+        description="at most the scopes of the token making the request",
+    )
+    expires_at: UtcDateTime | None = Field(
+        default=None,
+        description=f"default: {TOKEN_DEFAULT_DAYS} days from now; at most "
+        f"{TOKEN_MAX_DAYS} days, and never after the expiry of the token making "
+        "the request",
+    )
+    user: str | None = Field(
+        default=None, max_length=320, description="administrators: create for another user"
+    )
 
 
 class TokenCreated(StrictModel):
@@ -295,8 +307,6 @@ def list_tokens(request: Request, actor: Actor) -> Response:
 def create_token(request: Request, actor: Actor, body: TokenCreate) -> TokenCreated:
     with node_of(request).db.transaction() as session:
         user = security.find_user(session, body.user or actor.handle)
-        if actor.scopes is not None and not set(body.scopes) <= actor.scopes:
-            actor.require("users.manage")  # a token cannot mint a wider token for itself
         secret, tok = security.create_token(
             session,
             actor=actor,
@@ -328,7 +338,7 @@ def list_audit(
     since: Annotated[str | None, Query(max_length=32)] = None,
     until: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
 ) -> Response:
     actor.require("audit.read")
     f = parse_filter(action, actor_handle, outcome, since, until)

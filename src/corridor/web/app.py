@@ -69,6 +69,17 @@ def _warm_routes(app: FastAPI) -> None:
         route.matches(dict(scope))
 
 
+def _document_problems(app: FastAPI) -> None:
+    """Every operation's error answers in the OpenAPI document, added to what FastAPI
+    generates (it regenerates the document when routes change, so this runs each time)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return problems.document_problems(generate())
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     worker = Worker(node) if run_worker else None
 
@@ -103,6 +114,7 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.node = node
+    _document_problems(app)
 
     @app.exception_handler(CorridorError)
     async def corridor_error(request: Request, exc: CorridorError) -> Response:

@@ -143,14 +143,30 @@ async def _check_csrf(request: Request, auth: Auth, *, allow_form: bool) -> None
         raise PermissionDenied("missing or wrong CSRF token; reload the page and try again")
 
 
-async def api_principal(request: Request) -> Principal:
-    """Dependency for /api/v1: bearer token, or the UI's session plus X-CSRF-Token."""
+async def _api_auth(request: Request) -> Auth:
     auth = await run_in_threadpool(_resolve, request)
     if auth is None:
         raise Unauthenticated("authenticate with 'Authorization: Bearer <token>'")
+    request.state.auth = auth  # before any refusal, so the denial is audited with its actor
     await _check_csrf(request, auth, allow_form=False)
-    request.state.auth = auth
+    return auth
+
+
+async def api_principal(request: Request) -> Principal:
+    """Dependency for /api/v1: bearer token, or the UI's session plus X-CSRF-Token. A request
+    that may change state (any method but GET/HEAD/OPTIONS) needs a credential that may
+    write: FastAPI solves this dependency before it reads the body, so a read-only token is
+    refused (403) on every such route, whatever permission the route itself checks."""
+    auth = await _api_auth(request)
+    if request.method not in SAFE_METHODS:
+        auth.principal.require_write()
     return auth.principal
+
+
+async def api_reader(request: Request) -> Principal:
+    """Like `api_principal`, for the few POST routes that only compute an answer from their
+    body and change nothing (the body is too large or structured for a query string)."""
+    return (await _api_auth(request)).principal
 
 
 async def page_auth(request: Request) -> Auth:

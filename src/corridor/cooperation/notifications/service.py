@@ -263,8 +263,10 @@ def _drop_after_rollback(session: Session) -> None:
 # --- a user's own notifications -------------------------------------------------------------
 
 
-def _user_of(session: Session, actor: Principal) -> User:
+def _user_of(session: Session, actor: Principal, *, write: bool = False) -> User:
     actor.require("records.read")
+    if write:
+        actor.require("account.write")
     if actor.user_id is None:
         raise InvalidInput("notifications belong to users; sign in as one")
     user = session.get(User, actor.user_id)
@@ -305,7 +307,7 @@ def unread_count(session: Session, *, actor: Principal) -> int:
 def mark_read(session: Session, *, actor: Principal, ids: list[uuid.UUID] | None = None) -> int:
     """Mark the given notifications of the actor read (all unread ones when ids is None).
     Ids of other users' notifications are refused as unknown, nothing is changed."""
-    user = _user_of(session, actor)
+    user = _user_of(session, actor, write=True)
     cond = [Notification.user_id == user.id, Notification.read_at.is_(None)]
     if ids is not None:
         if not ids:
@@ -372,7 +374,7 @@ def set_preferences(
     digest: str | None = None,
 ) -> None:
     """kinds: kind -> (web, email). Unknown kinds or modes are refused before any change."""
-    user = _user_of(session, actor)
+    user = _user_of(session, actor, write=True)
     for kind, (_, email) in kinds.items():
         if kind not in registry.KINDS:
             raise InvalidInput(f"unknown notification kind {kind!r}")

@@ -26,6 +26,7 @@ from corridor.errors import InvalidInput, NotFound, TooLarge
 from corridor.records.labels import LabelsIn
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
+from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 Actor = Annotated[Principal, Depends(api_principal)]
@@ -310,7 +311,7 @@ def _file(a: dict[str, Any]) -> Response:
 
 @router.get("/{request_id}/attachments/{index}")
 def request_attachment(
-    request: Request, actor: Actor, request_id: uuid.UUID, index: int
+    request: Request, actor: Actor, request_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -323,7 +324,11 @@ def request_attachment(
 
 @router.get("/{request_id}/replies/{reply_id}/attachments/{index}")
 def reply_attachment(
-    request: Request, actor: Actor, request_id: uuid.UUID, reply_id: uuid.UUID, index: int
+    request: Request,
+    actor: Actor,
+    request_id: uuid.UUID,
+    reply_id: uuid.UUID,
+    index: AttachmentIndex,
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:

@@ -642,6 +642,7 @@ def list_drafts(session: Session, *, actor: Principal) -> list[RequestDraft]:
 
 
 def delete_draft(session: Session, *, actor: Principal, draft_id: uuid.UUID) -> None:
+    actor.require("records.write")
     session.delete(get_draft(session, actor=actor, draft_id=draft_id))
 
 

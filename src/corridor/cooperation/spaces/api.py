@@ -27,6 +27,7 @@ from corridor.records.labels import Forward, LabelsIn, Purpose
 from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
+from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
 Actor = Annotated[Principal, Depends(api_principal)]
@@ -285,7 +286,7 @@ def create_post(
 
 @router.get("/{space_id}/posts/{post_id}/attachments/{index}")
 def get_attachment(
-    request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: int
+    request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
