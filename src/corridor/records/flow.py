@@ -319,6 +319,32 @@ def remember(session: Session, record_id: str, sources: Iterable[Source]) -> Non
         )
 
 
+def closure(
+    sources: Iterable[Source], own_node: str, remembered: Callable[[uuid.UUID], list[Source]]
+) -> list[Source]:
+    """The sources and, for each of this node's own records among them, what that record drew
+    on in turn (and so on): quoting our own reply to a partner's message carries the partner's
+    content as much as quoting the message. A partner's record is checked on its own labels,
+    which its origin bound the same way."""
+    out: list[Source] = []
+    seen: set[str] = set()
+    todo = list(sources)
+    while todo:
+        source = todo.pop()
+        if source.ref in seen:
+            continue
+        seen.add(source.ref)
+        out.append(source)
+        if source.record_id is not None and source.origin == own_node:
+            todo.extend(remembered(source.record_id))
+    return out
+
+
+def expand(session: Session, sources: Iterable[Source], own_node: str) -> list[Source]:
+    """`closure` over the sources this node remembers."""
+    return closure(sources, own_node, lambda rid: sources_of(session, rid))
+
+
 def sources_of(session: Session, record_id: uuid.UUID) -> list[Source]:
     """The live sources a derived record remembers."""
     rows = session.scalars(

@@ -4,6 +4,7 @@ records from its own tables and still apply the one visibility rule (`policy.can
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from corridor import clock
+from corridor.records import flow
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
 
@@ -44,7 +46,16 @@ def visible(actor: Principal, row: Any, node_id: str) -> bool:
     return can_see(actor, label_view(row), node_id)
 
 
+def readable(session: Session, actor: Principal, rows: Iterable[R], node_id: str) -> list[R]:
+    """The rows whose records this actor may read: their labels allow it (`can_see`) and so
+    does what they draw on (`flow.hidden`: a case's content, a source withdrawn)."""
+    seen = [row for row in rows if visible(actor, row, node_id)]
+    hidden = flow.hidden(session, actor, [row.id for row in seen])
+    return [row for row in seen if row.id not in hidden]
+
+
 Row = TypeVar("Row", bound=Labelled)
+R = TypeVar("R")
 
 
 def labelled_row(session: Session, model: type[Row], envelope: dict[str, Any]) -> Row:

@@ -265,6 +265,8 @@ class NewRecord:
     audience: Audience | None = None
     # What it embeds (records.flow): checked against its labels and audience, remembered.
     sources: tuple[flow.Source, ...] = ()
+    # Filled by the check: the sources with what our own sources drew on in turn.
+    sources_checked: list[flow.Source] = field(default_factory=list, compare=False)
 
 
 def create(
@@ -337,19 +339,34 @@ def _checked(
         expanded = groups.expand(session, item.audience or Audience(), origin=keys.node_id)
         audience = audiences[id(item.audience)] = expanded.model_dump(mode="json")
     own_audience = {name: list(ids) for name, ids in audience.items()}  # no shared lists
-    _check_flow(item.type, item.sources, item.labels, own_audience["nodes"], keys.node_id)
+    sources = _check_flow(
+        session, item.type, item.sources, item.labels, own_audience["nodes"], keys.node_id
+    )
+    # What is remembered is the whole closure: a later version is checked against it all.
+    item.sources_checked[:] = sources
     return _labels_dict(item.labels), own_audience, registry.validate_body(item.type, item.body)
 
 
 def _check_flow(
-    type: str, sources: Sequence[flow.Source], labels: Labels, nodes: list[str], own: str
-) -> None:
+    session: Session,
+    type: str,
+    sources: Sequence[flow.Source],
+    labels: Labels,
+    nodes: list[str],
+    own: str,
+    new: bool = True,
+) -> list[flow.Source]:
+    """Check a derived record against its sources and everything our own sources drew on in
+    turn (records.flow.closure); returns that closure. `new`: the feature names these sources
+    now (their paths must be declared), rather than the record remembering them."""
     declared = registry.get(type).flow.embeds
-    for source in sources:
+    for source in sources if new else ():
         if source.path not in declared:
             # A feature embedding along a path its type did not declare is a bug, not input.
             raise RuntimeError(f"record type {type} does not declare the {source.path} path")
-    flow.check(sources=sources, labels=labels, audience=nodes, own_node=own)
+    every = flow.expand(session, sources, own) if sources else []
+    flow.check(sources=every, labels=labels, audience=nodes, own_node=own)
+    return every
 
 
 def _create_signed(
@@ -380,8 +397,8 @@ def _create_signed(
         signed.append(env_mod.sign(fields, keys))
     _insert_new(session, [(e, "active") for e in signed], now)
     for envelope, item in zip(signed, items, strict=True):
-        if item.sources:
-            flow.remember(session, envelope["id"], item.sources)
+        if item.sources_checked:
+            flow.remember(session, envelope["id"], item.sources_checked)
         _project(session, envelope)
     _own_versions(session, signed)
     return signed
@@ -395,7 +412,12 @@ def _check_purpose(actor: Principal, labels: Labels) -> None:
 
 
 def _own_active(
-    session: Session, keys: NodeKeys, record_id: uuid.UUID, actor: Principal
+    session: Session,
+    keys: NodeKeys,
+    record_id: uuid.UUID,
+    actor: Principal,
+    *,
+    revoking: bool = False,
 ) -> StoredRecord:
     row = session.get(StoredRecord, record_id, with_for_update=True)
     if row is None:
@@ -407,6 +429,11 @@ def _own_active(
         raise PermissionDenied("only the origin node may change a record")
     if row.state != "active":
         raise Conflict(f"record {record_id} is {row.state}")
+    if revoking and not registry.get(row.type).flow.revocable:
+        raise Conflict(
+            f"a {registry.get(row.type).title.lower() or row.type} is never revoked; "
+            "it is replaced by a new version"
+        )
     require_change(session, actor, row)
     return row
 
@@ -477,8 +504,16 @@ def update(
         else old["audience"]
     )
     new_labels = labels or Labels.model_validate(old["labels"])
-    checked = list(sources) if sources is not None else flow.sources_of(session, row.id)
-    _check_flow(old["type"], checked, new_labels, new_audience["nodes"], keys.node_id)
+    given = list(sources) if sources is not None else flow.sources_of(session, row.id)
+    checked = _check_flow(
+        session,
+        old["type"],
+        given,
+        new_labels,
+        new_audience["nodes"],
+        keys.node_id,
+        new=sources is not None,
+    )
     fields = {
         **env_mod.unsigned(old),
         "version": old["version"] + 1,
@@ -492,7 +527,7 @@ def update(
     signed = env_mod.sign(fields, keys)
     _store(session, signed, state="active", row=row)
     if sources is not None:
-        flow.remember(session, signed["id"], sources)
+        flow.remember(session, signed["id"], checked)
     _project(session, signed)
     _own_version(session, signed)
     audit.append(
@@ -534,12 +569,7 @@ def revoke(
     reason = reason.strip()
     if not reason or len(reason) > 500:
         raise InvalidInput("a revocation needs a reason (1-500 characters)")
-    row = _own_active(session, keys, record_id, actor)
-    if not registry.get(row.type).flow.revocable:
-        raise Conflict(
-            f"a {registry.get(row.type).title.lower() or row.type} is never revoked; "
-            "it is replaced by a new version"
-        )
+    row = _own_active(session, keys, record_id, actor, revoking=True)
     signed = _tombstone(session, keys, row, author=actor.handle, reason=reason, state="revoked")
     audit.append(
         session,

@@ -190,12 +190,14 @@ def list_alerts(
         try:
             for row in result:
                 if len(out) == limit:
-                    return out
+                    break
                 if can_see(actor, label_view(row), node_id):
                     out.append(Listed(row, state_of(row, now)))
         finally:
             result.close()  # a server-side cursor on PostgreSQL, left early
-    return out
+    # What draws on a case (linked entities) is listed to the case's members only.
+    hidden = flow.hidden(session, actor, [item.row.id for item in out])
+    return [item for item in out if item.row.id not in hidden]
 
 
 def read(

@@ -41,6 +41,7 @@ from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
+from corridor.records.projection import readable
 from corridor.security.principal import Principal
 
 
@@ -216,24 +217,26 @@ def open_space(
     tasks: list[SpaceTaskRow] = []
     if row.state == "active":
         purposes = sorted(actor.purposes)
-        posts = [
-            p
-            for p in session.scalars(
+        posts = readable(
+            session,
+            actor,
+            session.scalars(
                 select(SpacePostRow)
                 .where(SpacePostRow.space_id == space_id, SpacePostRow.purpose.in_(purposes))
                 .order_by(SpacePostRow.created_at, SpacePostRow.id)
-            )
-            if _visible(actor, p, node_id)
-        ]
-        tasks = [
-            t
-            for t in session.scalars(
+            ),
+            node_id,
+        )
+        tasks = readable(
+            session,
+            actor,
+            session.scalars(
                 select(SpaceTaskRow)
                 .where(SpaceTaskRow.space_id == space_id, SpaceTaskRow.purpose.in_(purposes))
                 .order_by(SpaceTaskRow.due, SpaceTaskRow.id)
-            )
-            if _visible(actor, t, node_id)
-        ]
+            ),
+            node_id,
+        )
     if posts or tasks:
         # One entry for the thread (like records.list_visible), not one per post.
         audit.append(
