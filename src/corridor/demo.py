@@ -279,8 +279,9 @@ def seed_threads(running: list[tuple[Agency, str, Path]], node_ids: dict[str, st
             "in Gujrat. We can share extracts through a request for assistance. "
             "(fictional demo data)",
             "in_reply_to": first,
+            # An answer keeps what it answers: AMBER, no dissemination without permission.
             "tlp": "AMBER",
-            "handling": "H1",
+            "handling": "H2",
         },
     )
     warning = post(
