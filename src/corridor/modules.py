@@ -14,6 +14,7 @@ MODULES = (
     "corridor.federation.delivery",
     "corridor.federation.receipts",
     "corridor.federation.rotation",
+    "corridor.audit.checkpoints",
     "corridor.messages.records",
     "corridor.entities.records",
     "corridor.entities.imports",
