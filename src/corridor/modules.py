@@ -24,6 +24,7 @@ MODULES = (
     "corridor.cooperation.requests.records",
     "corridor.cooperation.spaces.records",
     "corridor.cooperation.notifications.records",
+    "corridor.cooperation.notifications.audit_forks",
     "corridor.web.events",
 )
 

@@ -26,6 +26,7 @@ from corridor.node.service import Node
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
+from corridor.security.models import User
 from corridor.security.principal import CLI, SYSTEM
 
 
@@ -335,3 +336,34 @@ def test_cli_verify_peers_passes_then_fails_after_a_rewrite(pair, monkeypatch) -
     assert "audit log intact" in r.output and "do not match the local chain" in r.output
     (cp,) = _checkpoints(b, a.id)
     assert f"entries {cp.seq})" in r.output
+
+
+def test_a_fork_is_shown_and_announced_to_administrators(pair, make_user) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from corridor.cooperation.notifications.models import Notification
+    from corridor.web.app import create_app
+    from tests.web.conftest import web_login
+
+    a, b, to_a, _ = pair
+    admin = make_user("administrator", email="admin@test.example")
+    analyst = make_user("analyst")
+    _forge(b, 7, "a" * 64, to=a.id)
+    _forge(b, 7, "b" * 64, to=a.id)
+    delivery.push_to(b, a.id, http=to_a)
+    with a.db.reading() as s:
+        told = s.execute(
+            select(Notification.user_id, Notification.params, Notification.urgent).where(
+                Notification.kind == "audit.fork"
+            )
+        ).all()
+        handles = {
+            h for (h,) in s.execute(select(User.handle).where(User.id.in_([t[0] for t in told])))
+        }
+    assert admin.handle in handles and analyst.handle not in handles
+    assert all(t.urgent and "Jandarma Van" in t.params["node"] for t in told)
+    with TestClient(create_app(a), base_url="http://127.0.0.1:8080") as web:
+        web_login(web, "admin@test.example")
+        page = web.get("/admin/node").text
+    assert "contradict what they signed before" in page and f"<code>{b.id}</code>" in page
+    assert "a" * 16 in page and "b" * 16 in page

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 from pydantic import Field
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from corridor import clock
 from corridor.audit import service as audit
@@ -144,6 +144,39 @@ registry.register(
         title="Audit checkpoint",
     )
 )
+
+
+@dataclass(frozen=True)
+class Fork:
+    """A checkpoint that contradicts an earlier one of the same origin, for administrators."""
+
+    origin: str
+    seq: int
+    hash: str
+    signed_at: datetime
+    earlier_seq: int
+    earlier_hash: str
+    earlier_signed_at: datetime
+
+
+def forks(session: Session, *, limit: int = 50) -> list[Fork]:
+    """The latest contradicting checkpoints held (evidence that a peer's log was rewritten)."""
+    earlier = aliased(AuditCheckpoint)
+    rows = session.execute(
+        select(AuditCheckpoint, earlier)
+        .join(earlier, earlier.record_id == AuditCheckpoint.fork)
+        .order_by(AuditCheckpoint.received_at.desc())
+        .limit(limit)
+    ).all()
+    return [Fork(c.origin, c.seq, c.hash, c.signed_at, e.seq, e.hash, e.signed_at) for c, e in rows]
+
+
+def held_counts(session: Session, own: str) -> tuple[int, int]:
+    """(checkpoints held of peers' logs, checkpoints this node signed of its own)."""
+    by_own = AuditCheckpoint.origin == own
+    theirs = session.scalar(select(func.count()).where(~by_own)) or 0
+    mine = session.scalar(select(func.count()).where(by_own)) or 0
+    return int(theirs), int(mine)
 
 
 # --- issuing ------------------------------------------------------------------------------
