@@ -367,3 +367,35 @@ def test_a_fork_is_shown_and_announced_to_administrators(pair, make_user) -> Non
         page = web.get("/admin/node").text
     assert "contradict what they signed before" in page and f"<code>{b.id}</code>" in page
     assert "a" * 16 in page and "b" * 16 in page
+
+
+def test_quiet_peers_do_not_prompt_each_other_forever(pair) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_a, to_b = pair
+    checkpoints.checkpoint_job(a, {})
+    delivery.push_to(a, b.id, http=to_b)
+    checkpoints.checkpoint_job(b, {})
+    delivery.push_to(b, a.id, http=to_a)
+    # Each side audited the other's checkpoint as received: that alone is nothing to sign.
+    with a.db.reading() as s:
+        received = s.scalars(select(AuditEntry).where(AuditEntry.action == "record.receive")).all()
+    assert received
+    for _ in range(2):
+        checkpoints.checkpoint_job(a, {})
+        checkpoints.checkpoint_job(b, {})
+        delivery.push_to(a, b.id, http=to_b)
+        delivery.push_to(b, a.id, http=to_a)
+    assert len(_own_checkpoint_records(a)) == 1 and len(_own_checkpoint_records(b)) == 1
+    # Anything else received counts.
+    with b.db.transaction() as s:
+        records.create(
+            s,
+            b.keys,
+            actor=SYSTEM,
+            type="message",
+            body={"subject": "s", "text": "t"},
+            labels=Labels(tlp="GREEN", purpose="cooperation"),
+            audience=Audience(nodes=[a.id]),
+        )
+    delivery.push_to(b, a.id, http=to_a)
+    checkpoints.checkpoint_job(a, {})
+    assert len(_own_checkpoint_records(a)) == 2
