@@ -112,3 +112,23 @@ def test_0015_adds_and_removes_the_nonce_table(tmp_path) -> None:  # type: ignor
     engine = dbm.make_engine(url)
     assert "record_sources" not in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_0016_adds_and_removes_the_checkpoint_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import inspect
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    dbm.upgrade(url, "0016")
+    engine = dbm.make_engine(url)
+    assert inspect(engine).get_pk_constraint("audit_checkpoints")["constrained_columns"] == [
+        "record_id"
+    ]
+    indexes = {i["name"] for i in inspect(engine).get_indexes("audit_checkpoints")}
+    assert {"ix_audit_checkpoints_origin_seq", "ix_audit_checkpoints_origin_signed_at"} <= indexes
+    engine.dispose()
+    command.downgrade(dbm.alembic_config(url), "0015")
+    engine = dbm.make_engine(url)
+    assert "audit_checkpoints" not in inspect(engine).get_table_names()
+    assert "federation_nonces" in inspect(engine).get_table_names()
+    engine.dispose()

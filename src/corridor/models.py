@@ -6,7 +6,7 @@ import corridor.cooperation.directory.models
 import corridor.cooperation.notifications.models
 import corridor.cooperation.requests.models
 import corridor.cooperation.spaces.models  # noqa: F401
-from corridor.audit.models import AuditEntry, AuditHead
+from corridor.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from corridor.db import Base
 from corridor.entities.models import (
     Case,
@@ -40,6 +40,7 @@ from corridor.security.models import ApiToken, Unit, User, WebSession
 __all__ = [
     "ActionRow",
     "ApiToken",
+    "AuditCheckpoint",
     "AuditEntry",
     "AuditHead",
     "Base",

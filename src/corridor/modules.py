@@ -14,6 +14,7 @@ MODULES = (
     "corridor.federation.delivery",
     "corridor.federation.receipts",
     "corridor.federation.rotation",
+    "corridor.audit.checkpoints",
     "corridor.messages.records",
     "corridor.entities.records",
     "corridor.entities.imports",
@@ -23,6 +24,7 @@ MODULES = (
     "corridor.cooperation.requests.records",
     "corridor.cooperation.spaces.records",
     "corridor.cooperation.notifications.records",
+    "corridor.cooperation.notifications.audit_forks",
     "corridor.web.events",
 )
 

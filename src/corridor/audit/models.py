@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
@@ -34,3 +35,25 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A peer's signed audit head (or this node's own), as received: the witness that lets
+    the peer check later that its log was not rewritten (`audit.checkpoints`). Every
+    checkpoint is kept with its signed envelope, which stays verifiable without the records
+    table; `fork` names the earlier checkpoint it contradicts (evidence of a rewritten log)."""
+
+    __tablename__ = "audit_checkpoints"
+    __table_args__ = (
+        Index("ix_audit_checkpoints_origin_seq", "origin", "seq"),
+        Index("ix_audit_checkpoints_origin_signed_at", "origin", "signed_at"),
+    )
+
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(26))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    envelope: Mapped[dict[str, Any]]
+    fork: Mapped[uuid.UUID | None] = mapped_column(index=True)

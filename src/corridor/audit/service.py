@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -203,6 +203,28 @@ def append_now(db: Database, **kwargs: Any) -> None:
     """Append in a transaction of its own: for denials and failures whose work rolled back."""
     with db.transaction() as session:
         append(session, **kwargs)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's last link (seq, hash), counting entries appended in this transaction. On
+    PostgreSQL the head row stays locked to the end of the transaction: nothing is appended
+    behind the caller's back between reading the head and acting on it (a checkpoint)."""
+    current = _head(session)
+    return current.seq, current.hash
+
+
+def entry_hashes(session: Session, seqs: Iterable[int], *, batch: int = 1000) -> dict[int, str]:
+    """seq -> stored hash of the entries at those positions (absent: no such entry)."""
+    wanted = sorted(set(seqs))
+    written(session)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), batch):
+        part = wanted[start : start + batch]
+        rows = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(part))
+        )
+        found.update({int(seq): digest for seq, digest in rows})
+    return found
 
 
 @dataclass

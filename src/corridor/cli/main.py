@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,11 @@ from corridor.cli.common import table as make_table
 from corridor.config import DEFAULT_URL, is_initialised, load_config, resolve_data_dir
 from corridor.security.principal import CLI
 from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
+
+if TYPE_CHECKING:
+    import httpx
+
+    from corridor.node.service import Node
 
 app = typer.Typer(
     help="corridor: a node of the practitioners' network against migrant smuggling.",
@@ -742,20 +747,64 @@ def token_revoke(token_id: str, data_dir: DataDir = None) -> None:
 
 @audit_app.command("verify")
 @clear_errors
-def audit_verify(data_dir: DataDir = None) -> None:
-    """Check the hash chain; exits 1 and names the first broken entry if any."""
+def audit_verify(
+    peers: Annotated[
+        bool,
+        typer.Option(
+            "--peers",
+            help="Also check the chain against the checkpoints of it that peers hold.",
+        ),
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Check the hash chain; exits 1 and names the first broken entry if any. With --peers,
+    also asks each approved peer for the audit heads this node signed for it and exits 1 if
+    any no longer matches the local chain (a rewritten log)."""
     from corridor.audit import service as audit
 
-    with opened(data_dir) as node, node.db.transaction() as session:
-        result = audit.verify(session)
-    if result.ok:
-        console.print(f"audit log intact: {result.checked} entries checked")
-        return
-    console.print(
-        f"[bold red]audit log broken at entry {result.broken_seq}[/]: {result.reason} "
-        f"({result.checked} entries verified before it)"
-    )
-    raise typer.Exit(1)
+    with opened(data_dir) as node:
+        with node.db.transaction() as session:
+            result = audit.verify(session)
+        if result.ok:
+            console.print(f"audit log intact: {result.checked} entries checked")
+        else:
+            console.print(
+                f"[bold red]audit log broken at entry {result.broken_seq}[/]: {result.reason} "
+                f"({result.checked} entries verified before it)"
+            )
+        witnessed = _audit_verify_peers(node) if peers else True
+    if not (result.ok and witnessed):
+        raise typer.Exit(1)
+
+
+def _audit_verify_peers(node: Node, http: httpx.Client | None = None) -> bool:
+    """Print one line per peer; False when a checkpoint contradicts the local chain."""
+    from corridor.audit import checkpoints
+    from corridor.federation import transport
+
+    if http is None:
+        with transport.client() as client:
+            reports = checkpoints.verify_with_peers(node, http=client)
+    else:
+        reports = checkpoints.verify_with_peers(node, http=http)
+    if not reports:
+        console.print("no approved peer holds checkpoints of this log")
+    for r in reports:
+        who = f"{r.name} ({r.peer})"
+        if not r.reachable:
+            console.print(f"[yellow]{who}: not reachable[/] ({r.error[:200]})")
+            continue
+        invalid = f", {r.invalid} not signed by this node (ignored)" if r.invalid else ""
+        if not r.mismatches:
+            console.print(f"{who}: {r.checked} checkpoints match{invalid}")
+            continue
+        seqs = ", ".join(str(m.seq) for m in r.mismatches[:20])
+        more = f" and {len(r.mismatches) - 20} more" if len(r.mismatches) > 20 else ""
+        console.print(
+            f"[bold red]{who}: {len(r.mismatches)} of {r.checked} checkpoints do not match "
+            f"the local chain[/] (entries {seqs}{more}){invalid}: the log was rewritten"
+        )
+    return not any(r.mismatches for r in reports)
 
 
 class ExportFormat(StrEnum):

@@ -3,12 +3,14 @@ calling node (RFC 9421) and accepted only from approved peers."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.errors import Unauthenticated
 from corridor.federation import delivery, nonces, transport
@@ -77,3 +79,17 @@ async def feed(
     node = node_of(request)
     peer_id = await run_in_threadpool(_authenticate, request, b"")
     return await run_in_threadpool(delivery.serve_feed, node, peer_id, since, limit)
+
+
+@router.get("/audit/checkpoints")
+async def audit_checkpoints(
+    request: Request,
+    origin: Annotated[str, Query(pattern=r"^[a-z2-7]{26}$")],
+    after: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=checkpoints.PAGE)] = checkpoints.PAGE,
+) -> dict[str, Any]:
+    """The audit checkpoints this node holds of `origin`, as signed envelopes; only the
+    origin itself may ask (see `checkpoints.serve`)."""
+    node = node_of(request)
+    peer_id = await run_in_threadpool(_authenticate, request, b"")
+    return await run_in_threadpool(checkpoints.serve, node, peer_id, origin, after, limit)

@@ -133,6 +133,19 @@ def commit_pending(keys_dir: Path, stamp: str) -> None:
             new.rename(current)
 
 
+def signing_publics(keys_dir: Path) -> list[bytes]:
+    """Public halves of the current signing key and of every retired one (newest first):
+    what this node's own records were signed with, read from its key files, not the store."""
+    current = load(keys_dir).signing_public
+    retired = sorted(keys_dir.glob(f"{SIGNING_FILE}.retired-*"), reverse=True)
+    found = [current]
+    for path in retired:
+        key = serialization.load_pem_private_key(path.read_bytes(), None)
+        if isinstance(key, Ed25519PrivateKey):
+            found.append(raw_public(key.public_key()))
+    return found
+
+
 def drop_pending(keys_dir: Path) -> None:
     for name in (SIGNING_FILE, EXCHANGE_FILE):
         (keys_dir / (name + PENDING)).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from corridor import clock
 from corridor import db as dbm
+from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, InvalidInput
 from corridor.jobs import queue
@@ -332,6 +333,8 @@ def node_page(request: Request, auth: PageAuth) -> HTMLResponse:
             )
         )
         records_held = session.scalar(select(func.count()).select_from(StoredRecord))
+        forks = checkpoints.forks(session)
+        witnessed = checkpoints.held_counts(session, node.id)
     revision = dbm.current_revision(node.db)
     store = node.db.engine.url.render_as_string(hide_password=True)
     return page(
@@ -346,6 +349,8 @@ def node_page(request: Request, auth: PageAuth) -> HTMLResponse:
             "dialect": node.db.dialect,
             "limits": node.config.limits,
             "records_held": records_held,
+            "forks": forks,
+            "witnessed": witnessed,
         },
     )
 
