@@ -735,6 +735,19 @@ CASES = [
         False,
     ),
     LabelCase(
+        "forward none kept",
+        lambda w, sc: Labels(tlp="AMBER", forward="none", purpose=sc.purposes[0]),  # type: ignore[arg-type]
+        lambda w, sc, src: src,
+        True,
+    ),
+    LabelCase(
+        "forward none to a third node",
+        lambda w, sc: Labels(tlp="GREEN", forward="none", purpose=sc.purposes[0]),  # type: ignore[arg-type]
+        lambda w, sc, src: src,
+        False,
+        to=lambda w, sc: [w.id(k) for k in sc.to] + [w.id("C")],
+    ),
+    LabelCase(
         "third node",
         lambda w, sc: Labels(tlp="GREEN", purpose=sc.purposes[0]),  # type: ignore[arg-type]
         lambda w, sc, src: src,
@@ -788,7 +801,7 @@ def _count(w: World, node: str) -> int:
 
 
 def _applicable(sc: Scenario, case: LabelCase) -> bool:
-    if case.name == "third node":
+    if case.name in ("third node", "forward none to a third node"):
         # Our own content may go wherever its labels allow; a reply, post or task goes where
         # its service sends it (the requester, the space's members): no path to a third node.
         return sc.partner_source and not sc.fixed_audience
@@ -987,3 +1000,25 @@ def test_sources_are_remembered_with_their_labels(world: World) -> None:
         (remembered,) = flow.sources_of(s, uuid.UUID(env["id"]))
     assert remembered.ref == f"entity:{src.ref}" and remembered.compartment
     assert dataclasses.asdict(remembered)["purpose"] == "enforcement"
+
+
+def test_a_source_that_expires_takes_what_was_derived_with_it(world: World, shift_clock) -> None:  # type: ignore[no-untyped-def]
+    """Expiry is a withdrawal too: A's message expires, B's retention purges it, B's reply that
+    drew on it is revoked by the cascade and the tombstone reaches A."""
+    w = world
+    until = clock.now() + timedelta(days=1)
+    src = _message_at("A", ("B",))(w, Labels(tlp="AMBER", expires=until), "investigator")
+    reply = _reply_message(w, src, Labels(tlp="AMBER"), [w.id("A")], "investigator")
+    w.deliver()
+    assert ("A", "investigator") in _visible(w, reply["id"])
+    # B's retention purges the received message once it expired (each node does so itself);
+    # the clock goes back before anything is signed and sent (signatures carry their time).
+    shift_clock(timedelta(days=2))
+    with w.nodes["B"].db.transaction() as s:
+        assert records.expire_due(s, w.nodes["B"].keys, actor=SYSTEM) >= 1
+    shift_clock(timedelta(days=-2))
+    w.cascade()
+    w.deliver()
+    assert _visible(w, reply["id"]) == set()
+    with w.nodes["A"].db.reading() as s:
+        assert s.get(StoredRecord, uuid.UUID(reply["id"])).state == "revoked"  # type: ignore[union-attr]
