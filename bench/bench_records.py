@@ -37,6 +37,7 @@ from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.canonical import canonical
 from corridor.records.canonical import reference as canonical_reference
+from corridor.records.flow import Flow
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord
 from corridor.records.registry import RecordType
@@ -66,7 +67,9 @@ def register_type() -> None:
     try:
         registry.get(TYPE)
     except Exception:
-        registry.register(RecordType(name=TYPE, body=BenchSample, sensitive=False, title="Bench"))
+        registry.register(
+            RecordType(name=TYPE, body=BenchSample, flow=Flow(), sensitive=False, title="Bench")
+        )
 
 
 OBSERVED = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)

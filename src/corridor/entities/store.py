@@ -100,39 +100,39 @@ def members_of(session: Session, ids: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
-    """The merged view: live statements of each entity and of the entities merged into it."""
-    canonical = {eid: eid for eid in ids} | members_of(session, ids)
-    props: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for part in _chunks(list(canonical)):
+def _live_rows(session: Session, holders: list[str]) -> Iterable[tuple[str, str, str]]:
+    """(holder, property, value) of the live statements of these entities, oldest first."""
+    for part in _chunks(holders):
         q = (
             select(Statement.entity_id, Statement.prop, Statement.value)
             .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
             .order_by(Statement.created_at, Statement.id)
         )
-        for eid, prop, value in session.execute(q):
-            values = props[canonical[eid]].setdefault(prop, [])
-            if value not in values:
-                values.append(value)
-    return props
+        yield from session.execute(q)  # type: ignore[misc]
+
+
+def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    """The merged view: live statements of each entity and of the entities merged into it."""
+    canonical = {eid: eid for eid in ids} | members_of(session, ids)
+    return _gather(_live_rows(session, list(canonical)), canonical)
 
 
 def live_by_holder(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
     """The live statements of each of `ids` and of the entities merged into them, kept apart
     by the entity that holds them (holder id -> properties): what the flow rule needs to tell
     our own statements from a partner's merged into them."""
-    holders = {eid: eid for eid in ids} | members_of(session, ids)
+    holders = list({eid: eid for eid in ids} | members_of(session, ids))
+    return _gather(_live_rows(session, holders), {h: h for h in holders})
+
+
+def _gather(
+    rows: Iterable[tuple[str, str, str]], into: dict[str, str]
+) -> dict[str, dict[str, list[str]]]:
     props: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for part in _chunks(list(holders)):
-        q = (
-            select(Statement.entity_id, Statement.prop, Statement.value)
-            .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
-            .order_by(Statement.created_at, Statement.id)
-        )
-        for eid, prop, value in session.execute(q):
-            values = props[eid].setdefault(prop, [])
-            if value not in values:
-                values.append(value)
+    for eid, prop, value in rows:
+        values = props[into[eid]].setdefault(prop, [])
+        if value not in values:
+            values.append(value)
     return props
 
 
