@@ -28,10 +28,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
+from corridor.db import RowInserter
 from corridor.errors import InvalidInput
 from corridor.records.labels import TLP_LEVELS, Labels
 from corridor.records.models import RecordSource
@@ -299,24 +300,28 @@ def check_export(sources: Iterable[Source], *, own_node: str) -> None:
 # --- memory of sources --------------------------------------------------------------------------
 
 
-def remember(session: Session, record_id: str, sources: Iterable[Source]) -> None:
-    """Write the sources of a derived record (replacing those of an earlier version)."""
+_insert_sources = RowInserter(
+    RecordSource.__table__,
+    ("record_id", "ref", "source_record", "compartment", "labels", "gone_at"),
+)
+
+
+def remember(
+    session: Session, record_id: str, sources: Iterable[Source], *, replace: bool = True
+) -> None:
+    """Write the sources of a derived record; `replace`: a new version's replace those of the
+    earlier one (a new record has none to replace). Straight to the driver, in one statement:
+    derived records are written on interactive paths (an alert, a reply)."""
     rid = uuid.UUID(record_id)
-    session.execute(RecordSource.__table__.delete().where(RecordSource.record_id == rid))
-    seen: set[str] = set()
+    if replace:
+        session.execute(RecordSource.__table__.delete().where(RecordSource.record_id == rid))
+    rows = {}
     for source in sources:
-        if source.ref in seen:
-            continue
-        seen.add(source.ref)
-        session.add(
-            RecordSource(
-                record_id=rid,
-                ref=source.ref,
-                source_record=source.record_id,
-                compartment=source.compartment,
-                labels=source.as_json(),
-            )
+        rows.setdefault(
+            source.ref,
+            (rid, source.ref, source.record_id, source.compartment, source.as_json(), None),
         )
+    _insert_sources(session, list(rows.values()))
 
 
 def closure(
@@ -345,14 +350,23 @@ def expand(session: Session, sources: Iterable[Source], own_node: str) -> list[S
     return closure(sources, own_node, lambda rid: sources_of(session, rid))
 
 
+# Built once: constructing a statement costs more than running it on these hot paths.
+_SOURCES_OF = select(
+    RecordSource.labels, RecordSource.compartment, RecordSource.source_record
+).where(RecordSource.record_id == bindparam("rid"), RecordSource.gone_at.is_(None))
+_RESTRICTED = select(RecordSource.record_id, RecordSource.compartment, RecordSource.gone_at).where(
+    RecordSource.record_id.in_(bindparam("ids", expanding=True)),
+    RecordSource.compartment.is_not(None) | RecordSource.gone_at.is_not(None),
+)
+
+
 def sources_of(session: Session, record_id: uuid.UUID) -> list[Source]:
     """The live sources a derived record remembers."""
-    rows = session.scalars(
-        select(RecordSource).where(
-            RecordSource.record_id == record_id, RecordSource.gone_at.is_(None)
-        )
-    )
-    return [_from_json(r.labels, r.compartment, r.source_record) for r in rows]
+    # Rows only, without flushing what the transaction holds (the remembered rows are written
+    # straight to the driver): a flush here cost more than the rest of creating a record.
+    with session.no_autoflush:
+        rows = session.execute(_SOURCES_OF, {"rid": record_id}).all()
+    return [_from_json(labels, compartment, source) for labels, compartment, source in rows]
 
 
 # A compartment kind ("case") -> which of the given keys the actor may open.
@@ -375,11 +389,7 @@ def hidden(session: Session, actor: Principal, ids: Iterable[uuid.UUID]) -> set[
     needs: dict[uuid.UUID, set[str]] = {}
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
-        q = select(RecordSource.record_id, RecordSource.compartment, RecordSource.gone_at).where(
-            RecordSource.record_id.in_(chunk),
-            RecordSource.compartment.is_not(None) | RecordSource.gone_at.is_not(None),
-        )
-        for rid, compartment, gone in session.execute(q):
+        for rid, compartment, gone in session.execute(_RESTRICTED, {"ids": chunk}):
             if gone is not None:
                 out.add(rid)
             elif compartment:

@@ -398,7 +398,7 @@ def _create_signed(
     _insert_new(session, [(e, "active") for e in signed], now)
     for envelope, item in zip(signed, items, strict=True):
         if item.sources_checked:
-            flow.remember(session, envelope["id"], item.sources_checked)
+            flow.remember(session, envelope["id"], item.sources_checked, replace=False)
         _project(session, envelope)
     _own_versions(session, signed)
     return signed
