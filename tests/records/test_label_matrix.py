@@ -693,6 +693,12 @@ CASES = [
         True,
     ),
     LabelCase(
+        "CLEAR kept",
+        lambda w, sc: Labels(tlp="CLEAR", purpose=sc.purposes[0]),  # type: ignore[arg-type]
+        lambda w, sc, src: src,
+        True,
+    ),
+    LabelCase(
         "stricter labels",
         lambda w, sc: Labels(tlp="GREEN", purpose=sc.purposes[0]),  # type: ignore[arg-type]
         lambda w, sc, src: src.model_copy(update={"tlp": "AMBER+STRICT", "handling": "H2"}),
