@@ -982,8 +982,8 @@ def test_revoking_is_for_authors_and_named_roles(world: World) -> None:
     author, colleague = w.people["A"]["investigator"], w.people["A"]["investigator2"]
     admin = w.people["A"]["administrator"]
     msg = _message_at("A", ("B",))(w, Labels(tlp="GREEN"), "investigator")
-    for who in (colleague, admin):
-        with pytest.raises(CorridorError, match="only its author"), w.tx("A") as s:
+    for who in (colleague, w.people["A"]["viewer"]):
+        with pytest.raises(CorridorError), w.tx("A") as s:
             records.revoke(s, a.keys, actor=who, record_id=uuid.UUID(msg.record_id), reason="x")  # type: ignore[arg-type]
     with w.tx("A") as s:
         card = s.scalar(select(StoredRecord.id).where(StoredRecord.type == "node.card"))

@@ -75,6 +75,7 @@ def draw(
     path: str,
     labels: Labels | None,
     audience: list[str],
+    author: str | None = None,
 ) -> list[Drawn]:
     """Each entity as it may go to `audience` under `labels` (None: out of the node, an export).
 
@@ -90,7 +91,7 @@ def draw(
     out: list[Drawn] = []
     for entity, case in items:
         own = source_of(session, entity, case, node_id, path)
-        _require(own, labels, audience, node_id)
+        _require(own, labels, audience, node_id, author)
         props = {p: list(v) for p, v in parts.get(entity.id, {}).items()}
         sources = [own]
         withheld: list[str] = []
@@ -101,7 +102,7 @@ def draw(
             source = own
             if member.origin is not None:
                 source = _partner_source(session, member, path)
-                if not _permitted(source, labels, audience, node_id):
+                if not _permitted(source, labels, audience, node_id, author):
                     withheld.append(member.origin)
                     continue
                 sources.append(source)
@@ -113,18 +114,30 @@ def draw(
     return out
 
 
-def _require(source: flow.Source, labels: Labels | None, audience: list[str], node_id: str) -> None:
+def _require(
+    source: flow.Source,
+    labels: Labels | None,
+    audience: list[str],
+    node_id: str,
+    author: str | None,
+) -> None:
     if labels is None:
         flow.check_export([source], own_node=node_id)
     else:
-        flow.check(sources=[source], labels=labels, audience=audience, own_node=node_id)
+        flow.check(
+            sources=[source], labels=labels, audience=audience, own_node=node_id, author=author
+        )
 
 
 def _permitted(
-    source: flow.Source, labels: Labels | None, audience: list[str], node_id: str
+    source: flow.Source,
+    labels: Labels | None,
+    audience: list[str],
+    node_id: str,
+    author: str | None,
 ) -> bool:
     try:
-        _require(source, labels, audience, node_id)
+        _require(source, labels, audience, node_id, author)
     except flow.FlowRefused:
         return False
     return True
@@ -172,6 +185,7 @@ def link_refs(
             path="link",
             labels=labels,
             audience=audience,
+            author=getattr(actor, "handle", None),
         )[0]
         out.append({**ref, "schema": entity.schema, "caption": drawn.proxy.caption[:300]})
         sources.extend(drawn.sources)

@@ -94,7 +94,7 @@ register(
         body=SharedEntities,
         # Entities of a case (its compartment), and of our own entities merged with a
         # partner's only our statements (the partner's are never passed on).
-        flow=Flow(embeds=("share", "merge")),
+        flow=Flow(embeds=("share", "merge"), editors=("node.manage",)),
         project=_project,
         purge=_purge,
         sensitive=True,

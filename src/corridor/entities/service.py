@@ -299,6 +299,7 @@ def share(
         path="share",
         labels=labels,
         audience=nodes,
+        author=actor.handle,
     )
     body = {
         "title": title,

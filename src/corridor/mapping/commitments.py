@@ -64,8 +64,15 @@ def _commitment(
 
 def _members_audience(envelope: dict[str, Any]) -> Audience:
     """Who hears about a member's endorsement or action: the commitment's own audience and
-    its origin (the third-party rule does not apply: these are the member's own records)."""
-    return Audience(nodes=sorted({envelope["origin"], *envelope["audience"]["nodes"]}))
+    its origin; for a RED commitment, only the nodes of its named people (and its origin)."""
+    nodes = {envelope["origin"], *envelope["audience"]["nodes"]}
+    labels = envelope.get("labels") or {}
+    if labels.get("tlp") == "RED":
+        named = {r.partition("@")[2] for r in labels.get("recipients", []) if "@" in r}
+        if any("@" not in r for r in labels.get("recipients", [])):
+            named = nodes  # a name without a node is read at every node holding it
+        nodes &= named | {envelope["origin"]}
+    return Audience(nodes=sorted(nodes))
 
 
 def _member_labels(envelope: dict[str, Any], labels: Labels | None) -> Labels:

@@ -97,7 +97,9 @@ register(
     RecordType(
         name=MESSAGE_TYPE,
         body=MessageBody,
-        flow=Flow(embeds=("reply",)),  # a reply draws on the message it answers; author only
+        # A reply draws on the message it answers. Its author, or an administrator (a
+        # colleague who left), withdraws it.
+        flow=Flow(embeds=("reply",), editors=("node.manage",)),
         project=_project,
         purge=_purge,
         sensitive=True,

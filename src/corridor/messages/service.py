@@ -133,7 +133,9 @@ def list_messages(
             out.append(Listed(msg, rec.envelope["labels"], rec.state))
         if len(out) == limit:
             break
-    return out
+    # A reply whose message was withdrawn is hidden at once (records.flow), before its revocation.
+    hidden = flow.hidden(session, actor, [item.message.id for item in out])
+    return [item for item in out if item.message.id not in hidden]
 
 
 def read(

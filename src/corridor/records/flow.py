@@ -23,6 +23,7 @@ expiry hides them at once and has them revoked (a signed tombstone reaching ever
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from corridor import clock
 from corridor.db import RowInserter
 from corridor.errors import InvalidInput
 from corridor.records.labels import TLP_LEVELS, Labels
-from corridor.records.models import RecordSource
+from corridor.records.models import RecordSource, StoredRecord
 from corridor.security.principal import Principal
 from corridor.security.roles import ROLE_PURPOSES
 
@@ -180,10 +181,12 @@ def purpose_allowed(derived: str, source: str) -> bool:
     return readers_of(derived) <= readers_of(source)
 
 
-def _recipient(recipient: str, home: str) -> tuple[str, str]:
-    """(kind:handle, node) with the node a bare recipient is at made explicit."""
+def _recipient(recipient: str, nodes: Iterable[str]) -> set[tuple[str, str]]:
+    """(kind:handle, node) pairs a recipient names. With `@node`, that node only; without,
+    the visibility rule (`policy.recipient_matches`) lets it match at every node holding the
+    record, so it names that handle at each of `nodes`."""
     who, _, node = recipient.partition("@")
-    return who, node or home
+    return {(who, node)} if node else {(who, n) for n in nodes}
 
 
 def _name(source: Source) -> str:
@@ -196,15 +199,19 @@ def check(
     labels: Labels,
     audience: Iterable[str],
     own_node: str,
+    author: str | None = None,
 ) -> None:
     """Refuse (FlowRefused, naming the source and the rule) unless a derived item labelled
-    `labels` and addressed to `audience` (node ids, groups expanded) may carry every source."""
+    `labels` and addressed to `audience` (node ids, groups expanded) may carry every source.
+    `author`: the person deriving it, who reads it too (its author always may)."""
     nodes = {n for n in audience if n != own_node}
     for source in sources:
-        _check_one(source, labels, nodes, own_node)
+        _check_one(source, labels, nodes, own_node, author)
 
 
-def _check_one(source: Source, labels: Labels, nodes: set[str], own_node: str) -> None:
+def _check_one(
+    source: Source, labels: Labels, nodes: set[str], own_node: str, author: str | None
+) -> None:
     name = _name(source)
     if not purpose_allowed(labels.purpose, source.purpose):
         raise FlowRefused(
@@ -236,22 +243,33 @@ def _check_one(source: Source, labels: Labels, nodes: set[str], own_node: str) -
             source=name,
         )
     if source.tlp == "RED":
-        _check_red(source, labels, nodes, own_node)
+        _check_red(source, labels, nodes, own_node, author)
     if source.origin != own_node:
         _check_third_party(source, nodes)
 
 
-def _check_red(source: Source, labels: Labels, nodes: set[str], own_node: str) -> None:
+def _check_red(
+    source: Source, labels: Labels, nodes: set[str], own_node: str, author: str | None
+) -> None:
     """RED content stays with its named people. Local content (a case: its members are the
     named people here) leaves only as RED, to people its holder names (the TLP rule saw to
-    that); a record's RED content only to its own recipients and author."""
+    that); a record's RED content only to its own recipients and author, wherever a name
+    without a node would match (every node it reached, as the visibility rule reads it), and
+    the person deriving it must be one of them (an author always reads what they wrote)."""
     if source.audience is None:
         return
     name = _name(source)
-    allowed = {_recipient(r, source.origin) for r in source.recipients}
+    holders = {source.origin, *source.audience}
+    allowed: set[tuple[str, str]] = set()
+    for r in source.recipients:
+        allowed |= _recipient(r, holders)
     if source.author:
         allowed.add((f"user:{source.author}", source.origin))
-    wanted = {_recipient(r, own_node) for r in labels.recipients}
+    wanted: set[tuple[str, str]] = set()
+    for r in labels.recipients:
+        wanted |= _recipient(r, nodes | {own_node})
+    if author:
+        wanted.add((f"user:{author}", own_node))
     outside = sorted(f"{who}@{node}" for who, node in wanted - allowed)
     if outside:
         raise FlowRefused(
@@ -334,8 +352,10 @@ def closure(
     out: list[Source] = []
     seen: set[str] = set()
     todo = list(sources)
-    while todo:
-        source = todo.pop()
+    i = 0
+    while i < len(todo):  # breadth first: the sources given win over remembered copies
+        source = todo[i]
+        i += 1
         if source.ref in seen:
             continue
         seen.add(source.ref)
@@ -346,8 +366,27 @@ def closure(
 
 
 def expand(session: Session, sources: Iterable[Source], own_node: str) -> list[Source]:
-    """`closure` over the sources this node remembers."""
-    return closure(sources, own_node, lambda rid: sources_of(session, rid))
+    """`closure` over the sources this node remembers (as they are now)."""
+    return closure(sources, own_node, lambda rid: current(session, sources_of(session, rid)))
+
+
+def current(session: Session, sources: Iterable[Source]) -> list[Source]:
+    """Remembered sources with the labels and audience their records carry now: a space that
+    gained a member lets a task reach it; a source made stricter binds what is derived anew.
+    A source whose record is gone keeps what was remembered (it is being revoked anyway)."""
+    out = []
+    for source in sources:
+        row = session.get(StoredRecord, source.record_id) if source.record_id else None
+        if row is None or row.envelope.get("body") is None:
+            out.append(source)
+            continue
+        now = of_record(row.envelope, path=source.path)
+        out.append(
+            dataclasses.replace(
+                now, ref=source.ref, name=source.name, compartment=source.compartment
+            )
+        )
+    return out
 
 
 # Built once: constructing a statement costs more than running it on these hot paths.

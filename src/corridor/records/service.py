@@ -340,11 +340,22 @@ def _checked(
         audience = audiences[id(item.audience)] = expanded.model_dump(mode="json")
     own_audience = {name: list(ids) for name, ids in audience.items()}  # no shared lists
     sources = _check_flow(
-        session, item.type, item.sources, item.labels, own_audience["nodes"], keys.node_id
+        session,
+        item.type,
+        item.sources,
+        item.labels,
+        own_audience["nodes"],
+        keys.node_id,
+        author=_person(actor),
     )
     # What is remembered is the whole closure: a later version is checked against it all.
     item.sources_checked[:] = sources
     return _labels_dict(item.labels), own_audience, registry.validate_body(item.type, item.body)
+
+
+def _person(actor: Principal) -> str | None:
+    """The handle of a person acting (who will read what they write), not the node's own."""
+    return actor.handle if actor.kind in ("session", "token") else None
 
 
 def _check_flow(
@@ -355,6 +366,7 @@ def _check_flow(
     nodes: list[str],
     own: str,
     new: bool = True,
+    author: str | None = None,
 ) -> list[flow.Source]:
     """Check a derived record against its sources and everything our own sources drew on in
     turn (records.flow.closure); returns that closure. `new`: the feature names these sources
@@ -365,7 +377,7 @@ def _check_flow(
             # A feature embedding along a path its type did not declare is a bug, not input.
             raise RuntimeError(f"record type {type} does not declare the {source.path} path")
     every = flow.expand(session, sources, own) if sources else []
-    flow.check(sources=every, labels=labels, audience=nodes, own_node=own)
+    flow.check(sources=every, labels=labels, audience=nodes, own_node=own, author=author)
     return every
 
 
@@ -504,7 +516,11 @@ def update(
         else old["audience"]
     )
     new_labels = labels or Labels.model_validate(old["labels"])
-    given = list(sources) if sources is not None else flow.sources_of(session, row.id)
+    given = (
+        list(sources)
+        if sources is not None
+        else flow.current(session, flow.sources_of(session, row.id))
+    )
     checked = _check_flow(
         session,
         old["type"],
@@ -513,6 +529,7 @@ def update(
         new_audience["nodes"],
         keys.node_id,
         new=sources is not None,
+        author=_person(actor),
     )
     fields = {
         **env_mod.unsigned(old),

@@ -77,7 +77,15 @@ def _linked_entities(
             found.append(entities.load(session, actor=actor, ctx=ctx, entity_id=eid))
         except (NotFound, PermissionDenied):
             raise InvalidInput(f"entities[{i}]: no entity {eid!r} that you can see here") from None
-    drawn = flows.draw(session, found, node_id=node_id, path="link", labels=labels, audience=nodes)
+    drawn = flows.draw(
+        session,
+        found,
+        node_id=node_id,
+        path="link",
+        labels=labels,
+        audience=nodes,
+        author=actor.handle,
+    )
     refs = [
         {"id": d.entity.id, "schema": d.entity.schema, "caption": d.proxy.caption[:500]}
         for d in drawn

@@ -48,6 +48,7 @@ from corridor.records import service as records
 from corridor.records.labels import Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
+from corridor.records.projection import readable
 from corridor.security.principal import Principal
 
 # Per requested node, in the order a request moves forward.
@@ -219,6 +220,9 @@ def answer_labels(
         inherited["tlp"] = tlp
         if tlp != "RED":
             inherited.pop("recipients", None)
+        elif not inherited.get("recipients"):
+            # Raised to RED: for the person who asked (they may always read it).
+            inherited["recipients"] = [f"user:{envelope['author']}@{envelope['origin']}"]
     if handling:
         inherited["handling"] = handling
     try:
@@ -438,11 +442,7 @@ def _visible_rows(
         raise InvalidInput("box is sent, received, drafts or all")
     if partner and box == "received":
         q = q.where(RequestRow.origin == partner)
-    rows = [
-        r
-        for r in session.execute(q.order_by(RequestRow.sent_at.desc()))
-        if can_see(actor, label_view(r), node_id)
-    ]
+    rows = readable(session, actor, session.execute(q.order_by(RequestRow.sent_at.desc())), node_id)
     if partner and box != "received":
         rows = [r for r in rows if r.origin == partner or partner in r.recipients]
     return rows

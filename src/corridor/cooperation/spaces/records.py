@@ -262,7 +262,7 @@ register(
         name=POST,
         body=PostBody,
         # A post answers in its space (the space's labels bind it) and may link entities.
-        flow=Flow(embeds=("reply", "link")),
+        flow=Flow(embeds=("reply", "link"), editors=("node.manage",)),
         project=_project_post,
         purge=_delete(SpacePostRow),
         check=_check_member_record,
@@ -274,7 +274,8 @@ register(
     RecordType(
         name=TASK,
         body=TaskBody,
-        flow=Flow(embeds=("link",)),  # a task belongs to its space: the space's labels bind it
+        # A task belongs to its space (its labels bind it); the node's people keep it up.
+        flow=Flow(embeds=("link",), editors=("records.write",)),
         project=_project_task,
         purge=_delete(SpaceTaskRow),
         check=_check_member_record,
