@@ -224,14 +224,25 @@ def card_text(node: Node) -> str:
     return json.dumps(chain[0] if len(chain) == 1 else chain)
 
 
+def peer_all(*nodes: Node) -> None:
+    """Every two of the nodes peered mutually (each imports and approves the other's card)."""
+    for here in nodes:
+        for there in nodes:
+            if here is not there:
+                with here.db.transaction() as session:
+                    add_peer(
+                        session,
+                        actor=CLI,
+                        own_node_id=here.id,
+                        card_file=card_text(there),
+                        approve=True,
+                    )
+
+
 @pytest.fixture
 def pair(node, other_node):  # type: ignore[no-untyped-def]
     """Two nodes that peered mutually; returns (a, b, http_to_a, http_to_b)."""
-    for here, there in ((node, other_node), (other_node, node)):
-        with here.db.transaction() as session:
-            add_peer(
-                session, actor=CLI, own_node_id=here.id, card_file=card_text(there), approve=True
-            )
+    peer_all(node, other_node)
     with TestClient(create_app(node)) as to_a, TestClient(create_app(other_node)) as to_b:
         yield node, other_node, to_a, to_b
 

@@ -18,14 +18,13 @@ from corridor.audit.models import AuditEntry
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.notifications.registry import notice_for
 from corridor.federation import delivery, receipts
-from corridor.federation.peers import add_peer
 from corridor.node.service import Node, init_node
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
-from corridor.security.principal import CLI, SYSTEM
+from corridor.security.principal import SYSTEM
 from corridor.web.app import create_app
-from tests.conftest import card_text
+from tests.conftest import peer_all
 from tests.entities.test_api import bearer
 from tests.mapping.conftest import EASTERN_ROUTE
 
@@ -56,15 +55,7 @@ def trio(pair, tmp_path) -> Iterator[tuple[Node, Node, Node, TestClient, TestCli
     a, b, to_a, to_b = pair
     c = init_node(tmp_path / "third", name="Hellenic Coast Guard", org="HCG", country="GR").node
     try:
-        for here, there in ((a, c), (c, a)):
-            with here.db.transaction() as session:
-                add_peer(
-                    session,
-                    actor=CLI,
-                    own_node_id=here.id,
-                    card_file=card_text(there),
-                    approve=True,
-                )
+        peer_all(a, c)
         with TestClient(create_app(c)) as to_c:
             yield a, b, c, to_a, to_b, to_c
     finally:

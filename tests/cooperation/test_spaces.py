@@ -23,14 +23,13 @@ from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTask
 from corridor.errors import TooLarge
 from corridor.federation import delivery
 from corridor.federation.models import OutboxItem
-from corridor.federation.peers import add_peer
 from corridor.node.service import Node, init_node
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.security.principal import CLI
 from corridor.web.app import create_app
-from tests.conftest import card_text
+from tests.conftest import peer_all
 from tests.entities.test_api import bearer
 from tests.web.conftest import csrf_from, web_login
 
@@ -64,17 +63,7 @@ def trio(node: Node, other_node: Node, third_node: Node) -> Iterator[list[Member
     """Three nodes, every pair peered and approved (as the `pair` fixture does for two), each
     with a liaison officer's token."""
     nodes = [node, other_node, third_node]
-    for here in nodes:
-        for there in nodes:
-            if here is not there:
-                with here.db.transaction() as session:
-                    add_peer(
-                        session,
-                        actor=CLI,
-                        own_node_id=here.id,
-                        card_file=card_text(there),
-                        approve=True,
-                    )
+    peer_all(*nodes)
     clients = [TestClient(create_app(n)) for n in nodes]
     for c in clients:
         c.__enter__()

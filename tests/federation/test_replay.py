@@ -16,11 +16,9 @@ from corridor import clock
 from corridor.audit.models import AuditEntry
 from corridor.federation import nonces, transport
 from corridor.federation.models import SeenNonce
-from corridor.federation.peers import add_peer
 from corridor.node import jobs
 from corridor.node.service import init_node
-from corridor.security.principal import CLI
-from tests.conftest import card_text
+from tests.conftest import peer_all
 from tests.federation.conftest import note
 
 FEED = "http://testserver/federation/v1/feed"
@@ -121,15 +119,7 @@ def test_the_same_nonce_from_another_origin_is_not_a_replay(  # type: ignore[no-
     a, b, to_a, _ = pair
     c = init_node(tmp_path / "third", name="Third", org="Third agency", country="GR").node
     try:
-        for here, there in ((a, c), (c, a)):
-            with here.db.transaction() as session:
-                add_peer(
-                    session,
-                    actor=CLI,
-                    own_node_id=here.id,
-                    card_file=card_text(there),
-                    approve=True,
-                )
+        peer_all(a, c)
         # Every signature now carries the same nonce, whoever signs.
         monkeypatch.setattr(transport.secrets, "token_urlsafe", lambda n: "the-same-nonce-0123")
         assert to_a.send(signed_feed_request(to_a, b, a.id)).status_code == 200

@@ -32,7 +32,6 @@ from corridor.entities import cases
 from corridor.entities import service as entities
 from corridor.errors import CorridorError, NotFound
 from corridor.federation import delivery
-from corridor.federation.peers import add_peer
 from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.mapping import commitments as cm
@@ -45,10 +44,10 @@ from corridor.records.flow import FlowRefused
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord
 from corridor.security import service as security
-from corridor.security.principal import CLI, SYSTEM, Principal
+from corridor.security.principal import SYSTEM, Principal
 from corridor.security.roles import Role
 from corridor.web.app import create_app
-from tests.conftest import card_text
+from tests.conftest import peer_all
 from tests.mapping.conftest import EASTERN_ROUTE, challenge
 
 pytestmark = pytest.mark.xdist_group("label-matrix")
@@ -115,17 +114,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     base: Path = tmp_path_factory.mktemp("matrix")
     names = {"A": ("FIA AHSC", "PK"), "B": ("Jandarma", "TR"), "C": ("Hellenic Coast Guard", "GR")}
     nodes = {k: init_node(base / k, name=n, org=n, country=c).node for k, (n, c) in names.items()}
-    for a in NODES:
-        for b in NODES:
-            if a != b:
-                with nodes[a].db.transaction() as s:
-                    add_peer(
-                        s,
-                        actor=CLI,
-                        own_node_id=nodes[a].id,
-                        card_file=card_text(nodes[b]),
-                        approve=True,
-                    )
+    peer_all(*nodes.values())
     clients = {k: TestClient(create_app(n)) for k, n in nodes.items()}
     for c in clients.values():
         c.__enter__()

@@ -587,14 +587,27 @@ def revoke(
     if not reason or len(reason) > 500:
         raise InvalidInput("a revocation needs a reason (1-500 characters)")
     row = _own_active(session, keys, record_id, actor, revoking=True)
+    return _revoke_row(session, keys, row, actor=actor, reason=reason)
+
+
+def _revoke_row(
+    session: Session,
+    keys: NodeKeys,
+    row: StoredRecord,
+    *,
+    actor: Principal,
+    reason: str,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The signed tombstone of an own record, audited as its revocation."""
     signed = _tombstone(session, keys, row, author=actor.handle, reason=reason, state="revoked")
     audit.append(
         session,
         actor=actor,
         action="record.revoke",
         object_type=row.type,
-        object_id=str(record_id),
-        detail={"version": signed["version"]},
+        object_id=str(row.id),
+        detail={"version": signed["version"], **(detail or {})},
     )
     return signed
 
@@ -608,21 +621,13 @@ def revoke_derived(session: Session, keys: NodeKeys, ids: Sequence[uuid.UUID]) -
         row = session.get(StoredRecord, rid, with_for_update=True)
         if row is None or row.origin != keys.node_id or row.state != "active":
             continue
-        signed = _tombstone(
+        _revoke_row(
             session,
             keys,
             row,
-            author="system",
-            reason="a source it drew on was withdrawn",
-            state="revoked",
-        )
-        audit.append(
-            session,
             actor=SYSTEM,
-            action="record.revoke",
-            object_type=row.type,
-            object_id=str(rid),
-            detail={"version": signed["version"], "cascade": True},
+            reason="a source it drew on was withdrawn",
+            detail={"cascade": True},
         )
         done += 1
     return done
