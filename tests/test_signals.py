@@ -20,11 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
-from corridor import signals
+from corridor import events, signals
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
 from corridor.security.roles import Role
-from corridor.web import events
 
 WAIT = 10.0  # seconds before a test gives up waiting for news that should come at once
 

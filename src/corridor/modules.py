@@ -25,7 +25,7 @@ MODULES = (
     "corridor.cooperation.spaces.records",
     "corridor.cooperation.notifications.records",
     "corridor.cooperation.notifications.audit_forks",
-    "corridor.web.events",
+    "corridor.events",
 )
 
 # Modules with a FastAPI `router`, mounted in this order (pages, API, federation endpoint).

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from corridor.web import i18n
+from corridor import i18n
 from tests.browser.conftest import LiveNode, Session
 from tests.browser.pages import no_horizontal_scroll, sign_in
 

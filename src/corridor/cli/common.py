@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -65,17 +63,6 @@ def opened(data_dir: Path | None, *, check_schema: bool = True) -> Iterator[Any]
         yield node
     finally:
         node.close()
-
-
-def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request at INFO: a line per push and pull to every peer, which costs
-    # CPU in a busy network and says nothing that the peer status page does not.
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
 def table(*columns: str) -> Table:

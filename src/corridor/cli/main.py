@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corridor import __version__, clock
-from corridor.cli.common import DataDir, clear_errors, console, fail, opened, setup_logging
+from corridor.cli.common import DataDir, clear_errors, console, fail, opened
 from corridor.cli.common import table as make_table
 from corridor.config import DEFAULT_URL, is_initialised, load_config, resolve_data_dir
+from corridor.logs import setup_logging
 from corridor.security.principal import CLI
 from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 

@@ -12,8 +12,8 @@ from corridor.entities import analysis, cases, resolution
 from corridor.entities.api import CandidateId, ctx_of
 from corridor.entities.pages import PageAuth, entity_schemata
 from corridor.errors import CorridorError
+from corridor.i18n import gettext as _
 from corridor.web.auth import node_of
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.entities import casework
 from corridor.errors import CorridorError, InvalidInput, NotFound
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)

@@ -14,8 +14,8 @@ from corridor.entities import cases, imports
 from corridor.entities.ftm import model
 from corridor.entities.pages import PageAuth, entity_schemata
 from corridor.errors import CorridorError, InvalidInput
+from corridor.i18n import gettext as _
 from corridor.web.auth import Auth, node_of
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)

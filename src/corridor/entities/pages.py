@@ -17,12 +17,12 @@ from corridor.entities.models import Entity
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.models import Peer
 from corridor.federation.peers import node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth, safe_next
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect, templates
 
 router = APIRouter(include_in_schema=False)

@@ -18,12 +18,12 @@ from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
 from corridor.federation.models import OutboxItem
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.records import groups
 from corridor.records.models import StoredRecord
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin/peers")

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
 from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.models import ChallengeRow, RouteRow
@@ -46,8 +48,6 @@ from corridor.records.labels import PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import activate_locale, own_label, page, redirect
 
 router = APIRouter(include_in_schema=False)

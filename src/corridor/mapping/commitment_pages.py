@@ -21,6 +21,8 @@ from pydantic import ValidationError
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput, PermissionDenied
 from corridor.federation.peers import approved_peers, node_countries, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.mapping import commitments as cm
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
@@ -32,8 +34,6 @@ from corridor.records.labels import TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")

@@ -26,9 +26,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pycountry
 
-import corridor.web
 from corridor.errors import InvalidInput
-from corridor.web.i18n import N_
+from corridor.i18n import N_
 
 # Folder names under web/static/vendor/: templates build their <script>/<link> URLs from these,
 # so upgrading a library means changing this one place (and the folder).
@@ -38,7 +37,8 @@ VENDOR: dict[str, str] = {
     "topojson": "topojson-client-3.1.0",
     "world_atlas": "world-atlas-2.0.2",
 }
-VENDOR_DIR = Path(corridor.web.__file__).resolve().parent / "static" / "vendor"
+# Read as files of the package (the web layer serves the same folder).
+VENDOR_DIR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor"
 WORLD_ATLAS = VENDOR_DIR / VENDOR["world_atlas"] / "countries-50m.json"
 
 # One wording for every map (Leaflet page, PNG export, printed report), translated once.

@@ -19,13 +19,13 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
 from corridor.federation.peers import node_names
+from corridor.i18n import N_, ngettext
+from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.schemas import MODES, SEVERITIES, STATUSES, THEMATIC_AREAS, THEMES
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import N_, ngettext
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page
 
 router = APIRouter(include_in_schema=False)

@@ -12,14 +12,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from corridor import i18n
 from corridor.audit import service as audit
 from corridor.federation.peers import node_countries, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.mapping import geo, reports
 from corridor.mapping.schemas import SEVERITIES, STATUSES, THEMES, TRENDS
-from corridor.web import i18n, nav
+from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import own_label, page
 
 router = APIRouter(include_in_schema=False, prefix="/reports")

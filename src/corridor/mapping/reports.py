@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput, NotFound
+from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.commitments import Portfolio
@@ -26,7 +27,6 @@ from corridor.mapping.schemas import SEVERITIES, SEVERITY_RANK, THEMATIC_AREAS, 
 from corridor.records.labels import TLP_LEVELS
 from corridor.records.projection import Labelled
 from corridor.security.principal import Principal
-from corridor.web.i18n import N_
 
 SCOPES: dict[str, str] = {
     "network": N_("The whole network"),

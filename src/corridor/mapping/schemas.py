@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from corridor.errors import InvalidInput
+from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.schemas import StrictModel
-from corridor.web.i18n import N_
 
 MAX_LEGS = 40  # legs of one route, and leg indexes one challenge cites from a route
 

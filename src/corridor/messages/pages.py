@@ -15,6 +15,8 @@ from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.messages import service as messages
 from corridor.messages.records import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from corridor.records.groups import list_groups
@@ -22,8 +24,6 @@ from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/messages")

@@ -10,14 +10,13 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from corridor import clock
+from corridor import clock, i18n
 from corridor.errors import CorridorError
+from corridor.i18n import gettext as _
 from corridor.security import passwords
 from corridor.security import service as security
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
-from corridor.web import i18n
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)

@@ -19,6 +19,7 @@ from corridor import db as dbm
 from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, InvalidInput
+from corridor.i18n import gettext as _
 from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.node.service import Node
@@ -27,7 +28,6 @@ from corridor.schemas import MAX_INT64
 from corridor.security import service as security
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin")

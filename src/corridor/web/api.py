@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from corridor import __version__
 from corridor.audit import service as audit
+from corridor.events import broker_for
 from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.records import service as records
@@ -22,7 +23,6 @@ from corridor.security.principal import Principal
 from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
 from corridor.web.admin import export_response, parse_filter
 from corridor.web.auth import api_principal, node_of
-from corridor.web.events import broker_for
 
 router = APIRouter(prefix="/api/v1")
 Actor = Annotated[Principal, Depends(api_principal)]

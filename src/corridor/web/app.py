@@ -253,7 +253,7 @@ def web_process_app() -> FastAPI:
     """App factory for each web process of `corridor serve --workers N`: uvicorn starts the
     processes afresh (spawn) and calls this in each. The supervisor has checked the node and
     runs the job worker; here only the web application runs."""
-    from corridor.cli.common import setup_logging
+    from corridor.logs import setup_logging
 
     setup_logging()
     _die_with_supervisor()

@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from corridor.errors import InvalidInput
+from corridor.i18n import gettext as _
 from corridor.records.labels import Labels
-from corridor.web.i18n import gettext as _
 
 # Labels a sharing form does not show: an edit keeps them as they were.
 KEPT_ON_EDIT = ("forward", "evaluation", "expires", "review")

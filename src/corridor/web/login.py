@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
 from corridor.config import Limits
+from corridor.i18n import gettext as _
 from corridor.security import service as security
 from corridor.security.models import User
 from corridor.web.auth import (
@@ -24,7 +25,6 @@ from corridor.web.auth import (
     page_auth,
     safe_next,
 )
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corridor.i18n import N_
 from corridor.security.principal import Principal
-from corridor.web.i18n import N_
 
 
 @dataclass(frozen=True)

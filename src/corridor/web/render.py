@@ -11,10 +11,10 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from corridor import __version__, clock
+from corridor import __version__, clock, i18n
 from corridor.records.labels import HANDLING_TEXT, TLP_LEVELS
 from corridor.security.roles import ROLE_LABELS, Role
-from corridor.web import i18n, nav
+from corridor.web import nav
 from corridor.web.auth import Auth, node_of
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

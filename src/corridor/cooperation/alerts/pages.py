@@ -25,6 +25,8 @@ from corridor.cooperation.alerts.records import SEVERITIES, TYPES
 from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.records.groups import list_groups
@@ -34,8 +36,6 @@ from corridor.records.projection import label_view
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/alerts")

@@ -19,11 +19,11 @@ from corridor.cooperation.notifications.registry import Notice
 from corridor.cooperation.notifications.registry import register as register_notice
 from corridor.errors import InvalidInput
 from corridor.federation.receipts import WANTS_RECEIPTS
+from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
-from corridor.web.i18n import N_
 
 ALERT = "alert"
 

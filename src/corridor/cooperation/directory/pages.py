@@ -34,14 +34,14 @@ from corridor.cooperation.directory.schemas import (
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
 from corridor.federation.models import Peer
 from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import activate_locale, own_label, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/directory")

@@ -16,9 +16,9 @@ import pycountry
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from corridor.errors import InvalidInput
+from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.schemas import StrictModel, UtcDateTime
-from corridor.web.i18n import N_
 
 EXPERTISE: dict[str, str] = {
     "document_fraud": N_("Document fraud"),

@@ -8,13 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field, StrictBool, model_validator
 
-from corridor import clock
+from corridor import clock, i18n
 from corridor.cooperation.notifications import service
 from corridor.cooperation.notifications.models import Notification
 from corridor.schemas import StrictModel
 from corridor.security.models import User
 from corridor.security.principal import Principal
-from corridor.web import i18n
 from corridor.web.auth import api_principal, node_of
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])

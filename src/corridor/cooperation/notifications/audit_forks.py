@@ -11,10 +11,10 @@ from corridor.audit.models import AuditCheckpoint
 from corridor.cooperation.notifications import registry, service
 from corridor.cooperation.notifications.registry import Notice
 from corridor.federation.models import Peer
+from corridor.i18n import N_
 from corridor.node.models import own_node_id
 from corridor.security.models import User
 from corridor.security.roles import Role
-from corridor.web.i18n import N_
 
 KIND = "audit.fork"
 TITLE = N_("The audit log of {node} contradicts what it signed before")

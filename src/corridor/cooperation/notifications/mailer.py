@@ -10,9 +10,9 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from corridor import i18n
 from corridor.config import NodeConfig, Smtp
 from corridor.cooperation.notifications.service import Outgoing
-from corridor.web import i18n
 
 TIMEOUT_SECONDS = 30.0
 

@@ -9,13 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from corridor import i18n
 from corridor.cooperation.notifications import service
 from corridor.cooperation.notifications.models import Notification
 from corridor.errors import InvalidInput, NotFound
-from corridor.web import i18n, nav
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
+from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/notifications")

@@ -15,12 +15,12 @@ from corridor.cooperation.notifications import mailer, registry, service
 from corridor.cooperation.notifications.registry import Notice
 from corridor.federation.models import Peer
 from corridor.federation.receipts import RECEIPT_TYPE
+from corridor.i18n import N_
 from corridor.jobs import queue
 from corridor.node.models import own_node_id
 from corridor.records import registry as record_types
 from corridor.records import service as records
 from corridor.records.models import StoredRecord
-from corridor.web.i18n import N_
 
 if TYPE_CHECKING:
     from corridor.node.service import Node

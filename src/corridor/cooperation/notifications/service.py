@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, event, func, select, update
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, events, i18n
 from corridor.cooperation.notifications import registry
 from corridor.cooperation.notifications.models import (
     Notification,
@@ -23,14 +23,13 @@ from corridor.cooperation.notifications.models import (
 )
 from corridor.db import RowInserter
 from corridor.errors import InvalidInput, NotFound
+from corridor.i18n import N_
 from corridor.ids import uuid7
 from corridor.jobs import queue
 from corridor.records.policy import can_see
 from corridor.security.models import User
 from corridor.security.principal import Principal
 from corridor.security.service import principal_for
-from corridor.web import events, i18n
-from corridor.web.i18n import N_
 
 EMAIL_MODES = ("off", "immediately", "digest")
 DIGESTS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1)}

@@ -25,13 +25,13 @@ from corridor.cooperation.requests.schemas import (
 )
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.forms import form_labels
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/requests")

@@ -16,9 +16,9 @@ from corridor.cooperation.requests.models import RecipientRow, ReplyRow, Request
 from corridor.cooperation.requests.schemas import REPLY_TYPE, RFA_TYPE, ReplyBody, RequestBody
 from corridor.errors import Conflict, InvalidInput, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
+from corridor.i18n import N_
 from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
-from corridor.web.i18n import N_
 
 
 def _labels(row: RequestRow | ReplyRow, envelope: dict[str, Any]) -> None:

@@ -18,10 +18,10 @@ from corridor import clock
 from corridor.cooperation.notifications import service as notifications
 from corridor.cooperation.notifications.registry import Notice
 from corridor.cooperation.requests.models import RecipientRow, ReminderSent, RequestRow
+from corridor.i18n import N_
 from corridor.jobs.queue import handler
 from corridor.node.service import Node
 from corridor.records.models import StoredRecord
-from corridor.web.i18n import N_
 
 EARLY_SHARE = 0.75
 LAST_HOUR = timedelta(hours=1)

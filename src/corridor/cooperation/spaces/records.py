@@ -26,14 +26,14 @@ from corridor.cooperation.notifications.registry import register as register_not
 from corridor.cooperation.spaces.models import SpaceLabelled, SpacePostRow, SpaceRow, SpaceTaskRow
 from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
+from corridor.i18n import N_
+from corridor.i18n import gettext as _
 from corridor.messages.records import Attachment
 from corridor.node.models import own_node_id
 from corridor.records.flow import Flow
 from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
-from corridor.web.i18n import N_
-from corridor.web.i18n import gettext as _
 
 SPACE = "space"
 POST = "space.post"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from corridor.web import i18n
+from corridor import i18n
 
 
 def test_direction_follows_the_script_of_the_language() -> None:

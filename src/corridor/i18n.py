@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT = "en"
 RTL = frozenset({"ar", "fa", "ur", "ps", "he", "ckb", "sd", "ug", "yi", "dv"})
 
