@@ -1,75 +1,59 @@
-"""The modules of a node. Importing one registers its record types, job handlers and
-navigation entries; its routers are mounted by the web app."""
+"""The modules of a node, found by their manifests (`corridor.manifest`).
+
+Every package directly under `corridor` with a `manifest.py` is a module. Loading imports
+what the manifests name, which registers record types, job handlers and hooks; the web app
+mounts the routers, shows the navigation and applies the body limits. A module is added by
+adding its package: nothing here or elsewhere in the core lists it.
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import pkgutil
+from functools import cache
 from types import ModuleType
 
-MODULES = (
-    "corridor.node.records",
-    "corridor.records.groups",
-    "corridor.node.jobs",
-    "corridor.federation.outbox",
-    "corridor.federation.delivery",
-    "corridor.federation.receipts",
-    "corridor.federation.rotation",
-    "corridor.audit.checkpoints",
-    "corridor.messages.records",
-    "corridor.entities.records",
-    "corridor.entities.imports",
-    "corridor.mapping.records",
-    "corridor.cooperation.directory.records",
-    "corridor.cooperation.alerts.records",
-    "corridor.cooperation.requests.records",
-    "corridor.cooperation.spaces.records",
-    "corridor.cooperation.notifications.records",
-    "corridor.cooperation.notifications.audit_forks",
-    "corridor.events",
-)
+import corridor
+from corridor.manifest import BodyLimit, Manifest, Nav
 
-# Modules with a FastAPI `router`, mounted in this order (pages, API, federation endpoint).
-ROUTERS = (
-    "corridor.web.login",
-    "corridor.web.dashboard",
-    "corridor.web.account",
-    "corridor.web.admin",
-    "corridor.web.api",
-    "corridor.federation.pages",
-    "corridor.federation.api",
-    "corridor.federation.endpoint",
-    "corridor.messages.api",
-    "corridor.messages.pages",
-    "corridor.entities.api",
-    "corridor.entities.import_api",
-    "corridor.entities.analysis_api",
-    "corridor.entities.pages",
-    "corridor.entities.import_pages",
-    "corridor.entities.analysis_pages",
-    "corridor.entities.casework_api",
-    "corridor.entities.casework_pages",
-    "corridor.mapping.api",
-    "corridor.mapping.map_pages",
-    "corridor.mapping.challenge_pages",
-    "corridor.mapping.commitment_pages",
-    "corridor.mapping.report_pages",
-    "corridor.cooperation.directory.api",
-    "corridor.cooperation.directory.pages",
-    "corridor.cooperation.alerts.api",
-    "corridor.cooperation.alerts.pages",
-    "corridor.cooperation.requests.api",
-    "corridor.cooperation.requests.pages",
-    "corridor.cooperation.spaces.api",
-    "corridor.cooperation.spaces.pages",
-    "corridor.cooperation.notifications.api",
-    "corridor.cooperation.notifications.pages",
-)
+
+@cache
+def manifests() -> tuple[Manifest, ...]:
+    found = []
+    for info in pkgutil.iter_modules(corridor.__path__):
+        if not info.ispkg:
+            continue
+        name = f"corridor.{info.name}.manifest"
+        if importlib.util.find_spec(name) is None:
+            continue
+        manifest = importlib.import_module(name).MANIFEST
+        if not isinstance(manifest, Manifest):
+            raise TypeError(f"{name}.MANIFEST is not a corridor.manifest.Manifest")
+        found.append(manifest)
+    return tuple(sorted(found, key=lambda m: (m.order, m.name)))
+
+
+def load_tables() -> None:
+    """Import every module's tables (Alembic, `create_all` in tests)."""
+    for manifest in manifests():
+        for name in manifest.tables:
+            importlib.import_module(name)
 
 
 def load_all() -> None:
-    for name in MODULES:
-        importlib.import_module(name)
+    for manifest in manifests():
+        for name in manifest.registering():
+            importlib.import_module(name)
 
 
 def routers() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in ROUTERS]
+    return [importlib.import_module(name) for m in manifests() for name in m.routers]
+
+
+def nav_entries() -> list[Nav]:
+    return [entry for m in manifests() for entry in m.nav]
+
+
+def body_limits() -> list[BodyLimit]:
+    return [limit for m in manifests() for limit in m.body_limits]

@@ -222,21 +222,7 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=limits.max_body_bytes,
-        larger={
-            "/federation/": limits.max_federation_bytes,
-            "/api/v1/messages": limits.max_message_bytes,
-            "/messages": limits.max_message_bytes,
-            "/api/v1/cases/*/imports": limits.max_import_bytes,
-            "/cases/*/imports": limits.max_import_bytes,
-            # multipart overhead on top of the file itself
-            "/api/v1/cases/*/files": limits.max_case_file_bytes + 64 * 1024,
-            "/cases/*/files": limits.max_case_file_bytes + 64 * 1024,
-            # Requests for assistance, their replies and joint-space posts carry files.
-            "/api/v1/requests": limits.max_message_bytes,
-            "/requests": limits.max_message_bytes,
-            "/api/v1/spaces/*/posts": limits.max_message_bytes,
-            "/spaces/*/posts": limits.max_message_bytes,
-        },
+        larger={b.path: getattr(limits, b.limit) + b.extra for b in modules.body_limits()},
     )
     app.add_middleware(AccessLogMiddleware)
     return app

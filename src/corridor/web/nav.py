@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from corridor import modules
 from corridor.i18n import N_
+from corridor.manifest import Nav
 from corridor.security.principal import Principal
 
-
-@dataclass(frozen=True)
-class NavEntry:
-    section: str
-    label: str
-    path: str
-    permission: str
-    order: int = 100
+# A module declares its entries in its manifest; `register` is for entries added at run time.
+NavEntry = Nav
 
 
 SECTIONS = (
@@ -34,23 +28,23 @@ def register(entry: NavEntry) -> None:
         _ENTRIES.append(entry)
 
 
+def entries() -> list[NavEntry]:
+    found: dict[str, NavEntry] = {}
+    for entry in [*modules.nav_entries(), *_ENTRIES]:
+        if entry.section not in SECTIONS:
+            raise ValueError(f"unknown navigation section {entry.section!r}")
+        found.setdefault(entry.path, entry)
+    return list(found.values())
+
+
 def for_principal(principal: Principal) -> list[tuple[str, list[NavEntry]]]:
     out = []
+    shown = entries()
     for section in SECTIONS:
-        entries = sorted(
-            (e for e in _ENTRIES if e.section == section and principal.has(e.permission)),
+        entries_ = sorted(
+            (e for e in shown if e.section == section and principal.has(e.permission)),
             key=lambda e: (e.order, e.label),
         )
-        if entries:
-            out.append((section, entries))
+        if entries_:
+            out.append((section, entries_))
     return out
-
-
-for _e in (
-    NavEntry("Overview", N_("Dashboard"), "/", "account.self", 0),
-    NavEntry("Administration", N_("Users"), "/admin/users", "users.manage", 10),
-    NavEntry("Administration", N_("Units"), "/admin/units", "users.manage", 20),
-    NavEntry("Administration", N_("Audit log"), "/admin/audit", "audit.read", 30),
-    NavEntry("Administration", N_("Node"), "/admin/node", "node.manage", 40),
-):
-    register(_e)

@@ -1,0 +1,8 @@
+from corridor.manifest import Manifest
+
+MANIFEST = Manifest(
+    name="audit",
+    order=40,
+    tables=("corridor.audit.models",),
+    jobs=("corridor.audit.checkpoints",),
+)

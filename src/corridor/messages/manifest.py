@@ -1,0 +1,13 @@
+from corridor.manifest import BodyLimit, Manifest
+
+MANIFEST = Manifest(
+    name="messages",
+    order=50,
+    tables=("corridor.messages.models",),
+    records=("corridor.messages.records",),
+    routers=("corridor.messages.api", "corridor.messages.pages"),
+    body_limits=(
+        BodyLimit("/api/v1/messages", "max_message_bytes"),
+        BodyLimit("/messages", "max_message_bytes"),
+    ),
+)

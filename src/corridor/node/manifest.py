@@ -1,0 +1,9 @@
+from corridor.manifest import Manifest
+
+MANIFEST = Manifest(
+    name="node",
+    order=10,
+    tables=("corridor.node.models",),
+    records=("corridor.node.records",),
+    jobs=("corridor.node.jobs",),
+)
