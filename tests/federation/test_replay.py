@@ -16,7 +16,6 @@ from corridor import clock
 from corridor.audit.models import AuditEntry
 from corridor.federation import nonces, transport
 from corridor.federation.models import SeenNonce
-from corridor.node import jobs
 from corridor.node.service import init_node
 from tests.conftest import peer_all
 from tests.federation.conftest import note
@@ -151,7 +150,7 @@ def test_concurrent_claims_of_one_nonce_let_exactly_one_through(node) -> None:  
     assert sorted(results) == [False, False, False, True]
 
 
-def test_expired_nonces_are_pruned_by_housekeeping(pair, shift_clock) -> None:  # type: ignore[no-untyped-def]
+def test_expired_nonces_are_pruned_by_their_periodic_job(pair, shift_clock) -> None:  # type: ignore[no-untyped-def]
     a, b, to_a, _ = pair
     old = signed_feed_request(to_a, b, a.id)
     assert to_a.send(old).status_code == 200
@@ -159,13 +158,13 @@ def test_expired_nonces_are_pruned_by_housekeeping(pair, shift_clock) -> None:  
     assert nonces.claim(a.db, b.id, "a-later-request-nonce", clock.now() + timedelta(minutes=10))
     assert len(stored_nonces(a)) == 2
     shift_clock(timedelta(minutes=4))
-    jobs.housekeeping(a, {})
+    nonces.prune_job(a, {})
     assert len(stored_nonces(a)) == 2  # both signatures can still verify
     shift_clock(timedelta(minutes=3))  # the first one's window (5 min + 1 min margin) is over
-    jobs.housekeeping(a, {})
+    nonces.prune_job(a, {})
     assert stored_nonces(a) == [(b.id, "a-later-request-nonce")]
     shift_clock(timedelta(minutes=4))
-    jobs.housekeeping(a, {})
+    nonces.prune_job(a, {})
     assert stored_nonces(a) == []
 
 

@@ -4,7 +4,8 @@ nonces the others accepted."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,10 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.db import Database
 from corridor.federation.models import SeenNonce
+from corridor.jobs.queue import handler
+
+if TYPE_CHECKING:
+    from corridor.node.service import Node
 
 
 def claim(db: Database, origin: str, nonce: str, expires_at: datetime) -> bool:
@@ -35,3 +40,9 @@ def prune(session: Session) -> int:
     """Forget nonces whose requests can no longer verify (their signature is too old)."""
     result = session.execute(delete(SeenNonce).where(SeenNonce.expires_at <= clock.now()))
     return result.rowcount or 0
+
+
+@handler("federation.nonces", every=timedelta(hours=1))
+def prune_job(node: Node, payload: dict[str, Any]) -> None:
+    with node.db.transaction() as session:
+        prune(session)

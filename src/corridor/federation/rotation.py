@@ -17,7 +17,7 @@ from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain, parse_card
 from corridor.federation.models import Peer
 from corridor.federation.peers import update_card
 from corridor.node import keys as keymod
-from corridor.node.service import CARD_VALIDITY, Node
+from corridor.node.service import CARD_VALIDITY, OPEN_HOOKS, Node
 from corridor.records import service as records
 from corridor.records.labels import Audience
 from corridor.records.models import StoredRecord
@@ -118,3 +118,6 @@ def _on_card_received(session: Any, envelope: dict[str, Any]) -> None:
 
 
 records.RECEIVED_HOOKS.append(_on_card_received)
+
+
+OPEN_HOOKS.append(finish_interrupted)

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import delete
 
 from corridor import clock
-from corridor.federation import nonces
 from corridor.jobs.queue import handler, prune_done
 from corridor.node.service import Node
 from corridor.records import service as records
@@ -40,4 +39,3 @@ def housekeeping(node: Node, payload: dict[str, Any]) -> None:
     with node.db.transaction() as session:
         session.execute(delete(WebSession).where(WebSession.expires_at <= clock.now()))
         prune_done(session, older_than=timedelta(days=7))
-        nonces.prune(session)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,11 @@ class Node:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+# Run when a node with a current store is opened, before it serves or works: a module puts
+# right what a crash may have left half-done (federation: an interrupted key rotation).
+OPEN_HOOKS: list[Callable[[Node], None]] = []
 
 
 def country_code(value: str) -> str:
@@ -217,8 +223,6 @@ def open_node(data_dir: Path, *, check_schema: bool = True) -> Node:
     secret = (data_dir / SECRET_FILE).read_bytes()
     node = Node(config, keys, database, secret)
     if check_schema:
-        # Imported here: federation builds on this module.
-        from corridor.federation.rotation import finish_interrupted
-
-        finish_interrupted(node)
+        for hook in OPEN_HOOKS:
+            hook(node)
     return node
