@@ -31,12 +31,12 @@ from sqlalchemy import event, select
 
 import benchlib
 from corridor.audit import service as audit
+from corridor.canonical import canonical
+from corridor.canonical import reference as canonical_reference
 from corridor.node.service import Node, init_node
 from corridor.records import envelope as env_mod
 from corridor.records import registry
 from corridor.records import service as records
-from corridor.records.canonical import canonical
-from corridor.records.canonical import reference as canonical_reference
 from corridor.records.flow import Flow
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord

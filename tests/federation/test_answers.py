@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from corridor import clock
 from corridor.audit.models import AuditEntry
+from corridor.canonical import canonical
 from corridor.federation import delivery, receipts
 from corridor.federation.models import OutboxItem
 from corridor.jobs.models import Job
 from corridor.node.keys import b64u, generate
 from corridor.records import envelope as env
-from corridor.records.canonical import canonical
 from corridor.records.models import StoredRecord
 from tests.federation.conftest import note
 

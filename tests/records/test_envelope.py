@@ -4,10 +4,10 @@ import copy
 
 import pytest
 
+from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
 from corridor.node.keys import NodeKeys, generate
 from corridor.records import envelope as env
-from corridor.records.canonical import canonical
 
 
 @pytest.fixture

@@ -10,18 +10,29 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.audit.models import AuditEntry
+from corridor.canonical import canonical
 from corridor.db import Database, RowInserter, driver_sql, transaction_state
-from corridor.records.canonical import canonical
-from corridor.security.principal import Principal
 
 GENESIS = "0" * 64
+
+
+class Actor(Protocol):
+    """Who acted, as the log records it (a person, a token, the node itself): the log sits
+    below security, which logs through it, so it names no principal class."""
+
+    @property
+    def handle(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def ip(self) -> str: ...
 
 
 def _entry_hash(fields: dict[str, Any]) -> str:
@@ -124,7 +135,7 @@ def written(session: Session) -> None:
 def append(
     session: Session,
     *,
-    actor: Principal,
+    actor: Actor,
     action: str,
     object_type: str = "",
     object_id: str = "",
@@ -138,8 +149,9 @@ def append(
     before the commit (see `written`)."""
     head = _head(session)
     ts = clock.now()
-    fields = {
-        "seq": head.seq + 1,
+    seq = head.seq + 1
+    fields: dict[str, Any] = {
+        "seq": seq,
         "ts": clock.iso(ts),
         "actor": actor.handle[:80],
         "actor_kind": actor.kind,
@@ -168,7 +180,7 @@ def append(
             digest,
         )
     )
-    head.seq, head.hash = fields["seq"], digest
+    head.seq, head.hash = seq, digest
 
 
 def append_denied(session: Session, **kwargs: Any) -> None:

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from corridor import clock
 from corridor.audit import service as audit
+from corridor.canonical import canonical
 from corridor.errors import InvalidInput, NotFound, PermissionDenied, SignatureInvalid
 from corridor.federation import delivery
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.peers import verification_keys
 from corridor.node.keys import b64u, unb64u
 from corridor.node.service import Node
-from corridor.records.canonical import canonical
 from corridor.records.models import StoredRecord
 from corridor.security.principal import Principal
 

@@ -14,9 +14,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
 from corridor.node.keys import NodeKeys, b64u, unb64u
-from corridor.records.canonical import canonical
 from corridor.records.labels import Audience, Labels
 from corridor.schemas import StrictModel, UtcDateTime
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from corridor.records import canonical as canon
+from corridor import canonical as canon
 
 # Code point ranges that matter to JSON escaping and to key ordering: controls, ASCII
 # punctuation and the escaped characters, DEL, Latin-1, Arabic, Devanagari, CJK, the
