@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from corridor.records.labels import Audience, Labels
+from corridor.records.labels import Audience, Labels, LabelsIn
 
 
 def test_defaults_are_restrictive_enough() -> None:
@@ -53,3 +53,37 @@ def test_audience_ids_are_checked() -> None:
         Audience(nodes=["node-1"])
     with pytest.raises(ValidationError):
         Audience(groups=["everyone"])
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("AMBER", "AMBER"),
+        ("amber", "AMBER"),
+        ("TLP:AMBER", "AMBER"),
+        ("tlp:amber+strict", "AMBER+STRICT"),
+        (" TLP:Green ", "GREEN"),
+        ("clear", "CLEAR"),
+        ("WHITE", "CLEAR"),  # TLP 1.0, as older tools still write it
+    ],
+)
+def test_labels_are_accepted_as_written_and_kept_in_canonical_form(
+    written: str, canonical: str
+) -> None:
+    labels = LabelsIn(tlp=written, handling="h1").labels()
+    assert labels.tlp == canonical
+    assert labels.handling == "H1"
+    assert labels.model_dump()["tlp"] == canonical
+
+
+def test_an_unknown_level_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError) as err:
+        LabelsIn(tlp="TLP:PURPLE")
+    assert err.value.errors()[0]["loc"] == ("tlp",)
+
+
+def test_a_signed_envelope_carries_only_the_canonical_form() -> None:
+    # What a peer signs is read exactly as the visibility rule compares it: "red" in a
+    # received envelope would not be TLP:RED to the policy, so it is refused, not repaired.
+    with pytest.raises(ValidationError):
+        Labels(tlp="red", recipients=["user:ana"])  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from corridor.errors import InvalidInput, PermissionDenied
 from corridor.security import service as security
 from corridor.security.models import ApiToken, WebSession
 from corridor.security.principal import Principal
-from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
+from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
 from tests.web.test_api import assert_problem
 
 
@@ -165,3 +165,22 @@ def test_admin_api_reset_revokes_the_users_tokens(client, token_for) -> None:  #
     resp = client.post("/api/v1/users/analyst.reset@test.example/reset-password", headers=admin)
     assert resp.status_code == 200, resp.text
     assert_problem(client.get("/api/v1/me", headers=victim), 401)
+
+
+@pytest.mark.parametrize(
+    ("role", "scopes", "permission", "says"),
+    [
+        (Role.administrator, {"read", "write"}, "node.manage", "do not include 'admin'"),
+        (Role.investigator, {"read"}, "records.write", "do not include 'write'"),
+        (Role.viewer, None, "records.write", "your role does not allow records.write"),
+        (Role.viewer, {"read", "write"}, "records.write", "your role does not allow"),
+    ],
+)
+def test_a_refusal_says_whether_the_role_or_the_token_is_missing_it(
+    role: Role, scopes: set[str] | None, permission: str, says: str
+) -> None:
+    kind = "session" if scopes is None else "token"
+    who = Principal(kind=kind, handle="ana", role=role, scopes=frozenset(scopes or ()) or None)
+    with pytest.raises(PermissionDenied) as err:
+        who.require(permission)
+    assert says in err.value.detail

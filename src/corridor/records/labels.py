@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from corridor.errors import InvalidInput
 from corridor.schemas import StrictModel, UtcDateTime
@@ -15,6 +15,27 @@ from corridor.schemas import StrictModel, UtcDateTime
 TLP = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 TLP_LEVELS: tuple[str, ...] = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 Handling = Literal["H0", "H1", "H2", "H3"]
+
+
+def canonical_tlp(value: Any) -> Any:
+    """A TLP level as people and tools write it (`amber`, `TLP:AMBER`, `tlp:amber+strict`,
+    TLP 1.0's `WHITE`) in the canonical form of TLP 2.0; anything else is left for the
+    validator to refuse by name."""
+    if not isinstance(value, str):
+        return value
+    level = value.strip().upper().replace(" ", "")
+    level = level.removeprefix("TLP:").removeprefix("TLP-")
+    return "CLEAR" if level == "WHITE" else level
+
+
+def _canonical_handling(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# Input only (API bodies, forms): a signed envelope carries the canonical form and nothing
+# else, so a received record's labels are read exactly as the policy compares them.
+TlpIn = Annotated[TLP, BeforeValidator(canonical_tlp)]
+HandlingIn = Annotated[Handling, BeforeValidator(_canonical_handling)]
 HANDLING_TEXT = {
     "H0": "Crime-fighting use only",
     "H1": "Not for use in judicial proceedings without the originator's permission",
@@ -67,8 +88,8 @@ class Labels(StrictModel):
 class LabelsIn(StrictModel):
     """The label fields of an API request that creates a record, flat in its body."""
 
-    tlp: TLP = "AMBER"
-    handling: Handling = "H0"
+    tlp: TlpIn = "AMBER"
+    handling: HandlingIn = "H0"
     handling_note: str | None = Field(default=None, max_length=500)
     purpose: Purpose = "cooperation"
     forward: Forward = "on-request"

@@ -47,8 +47,17 @@ class Principal:
         return self.scopes is None or scope in self.scopes
 
     def require(self, permission: str) -> None:
-        if not self.has(permission):
-            raise PermissionDenied(f"your role does not allow {permission}")
+        if self.has(permission):
+            return
+        roles, scope = PERMISSIONS[permission]
+        if self.kind == "token" and self.role in roles and self.scopes is not None:
+            # The person may; the token does not: say which, or they ask for the wrong fix.
+            held = ", ".join(sorted(self.scopes)) or "none"
+            raise PermissionDenied(
+                f"this API token's scopes ({held}) do not include {scope!r}, which "
+                f"{permission} needs: use a token with the {scope} scope"
+            )
+        raise PermissionDenied(f"your role does not allow {permission}")
 
     @property
     def may_write(self) -> bool:
