@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -289,6 +290,12 @@ def insert_pairs(
 
 
 _DRIVER_SQL: dict[tuple[str, str], str] = {}
+
+
+def affected(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def driver_sql(session: Session, sql: str, params: tuple[Any, ...] = ()) -> Any:

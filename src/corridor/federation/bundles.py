@@ -77,8 +77,10 @@ def import_bundle(node: Node, *, actor: Principal, data: bytes) -> dict[str, int
     if bundle.get("to") != node.id:
         raise PermissionDenied("this bundle is addressed to another node")
     sender = bundle.get("from")
+    if not isinstance(sender, str):
+        raise InvalidInput("the bundle names no sender")
     with node.db.transaction() as session:
-        keys = verification_keys(session, sender) if isinstance(sender, str) else []
+        keys = verification_keys(session, sender)
     if not keys:
         raise PermissionDenied(f"the bundle comes from {sender!r}, not an approved peer")
     fields = {k: v for k, v in bundle.items() if k != "sig"}

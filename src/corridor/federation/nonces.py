@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.db import Database
+from corridor.db import Database, affected
 from corridor.federation.models import SeenNonce
 from corridor.jobs.queue import handler
 
@@ -38,8 +38,7 @@ def claim(db: Database, origin: str, nonce: str, expires_at: datetime) -> bool:
 
 def prune(session: Session) -> int:
     """Forget nonces whose requests can no longer verify (their signature is too old)."""
-    result = session.execute(delete(SeenNonce).where(SeenNonce.expires_at <= clock.now()))
-    return result.rowcount or 0
+    return affected(session, delete(SeenNonce).where(SeenNonce.expires_at <= clock.now()))
 
 
 @handler("federation.nonces", every=timedelta(hours=1))

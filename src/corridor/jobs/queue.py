@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock, signals
-from corridor.db import Database
+from corridor.db import Database, affected
 from corridor.errors import NotFound
 from corridor.jobs.models import Job
 
@@ -276,7 +276,7 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def prune_done(session: Session, *, older_than: timedelta) -> int:
-    res = session.execute(
-        delete(Job).where(Job.state == "done", Job.updated_at < clock.now() - older_than)
+    return affected(
+        session,
+        delete(Job).where(Job.state == "done", Job.updated_at < clock.now() - older_than),
     )
-    return res.rowcount or 0

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, select
+from sqlalchemy import BigInteger, Engine, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from corridor.db import Base
@@ -33,7 +33,9 @@ def own_node_id(session: Session) -> str | None:
     cached: str | None = session.info.get("own_node_id")
     if cached is not None:
         return cached
-    store = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    store = engine.url.render_as_string(hide_password=True)
     cached = _NODE_IDS.get(store)
     if cached is None:
         cached = session.scalar(select(NodeMeta.value).where(NodeMeta.key == "node_id"))

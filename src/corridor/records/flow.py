@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -332,8 +332,8 @@ def remember(
     derived records are written on interactive paths (an alert, a reply)."""
     rid = uuid.UUID(record_id)
     if replace:
-        session.execute(RecordSource.__table__.delete().where(RecordSource.record_id == rid))
-    rows = {}
+        session.execute(delete(RecordSource).where(RecordSource.record_id == rid))
+    rows: dict[str, tuple[Any, ...]] = {}
     for source in sources:
         rows.setdefault(
             source.ref,

@@ -62,7 +62,7 @@ def locked_counter(session: Session, name: str) -> Counter:
 
     ORM form, for code that updates the row itself; a counter is used either through this or
     through `bump_counter` in a transaction, never both."""
-    cache = session.info.setdefault("counters", {})
+    cache: dict[str, Counter] = session.info.setdefault("counters", {})
     row = cache.get(name)
     if row is None:
         row = session.get(Counter, name, with_for_update=True)

@@ -154,7 +154,7 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     @app.exception_handler(ValidationError)
     async def model_error(request: Request, exc: ValidationError) -> Response:
         # Built inside a service (labels combined from several fields, for example).
-        errors = [
+        errors: list[dict[str, Any]] = [
             {
                 "loc": [str(p) for p in e.get("loc", ())],
                 "msg": e.get("msg", ""),
@@ -162,16 +162,17 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
             }
             for e in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
+        message = "; ".join(str(e["msg"]) for e in errors)
         if _is_api(request):
             return problems.problem(
                 422,
                 "Invalid input",
-                "; ".join(e["msg"] for e in errors),
+                message,
                 slug="invalid-input",
                 instance=request.url.path,
                 errors=errors,
             )
-        return _error_page(request, 422, "Invalid input", "; ".join(e["msg"] for e in errors))
+        return _error_page(request, 422, "Invalid input", message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -48,7 +48,8 @@ class Auth:
 
 
 def node_of(request: Request) -> Node:
-    return request.app.state.node
+    node: Node = request.app.state.node
+    return node
 
 
 def client_ip(request: Request) -> str:
