@@ -9,7 +9,7 @@ import sys
 import httpx
 import pytest
 
-from corridor.demo import AGENCIES, DEMO_PASSWORD, prepare
+from corridor.demo.agencies import AGENCIES, DEMO_PASSWORD, prepare
 from corridor.node.service import open_node
 from corridor.security import service as security
 from corridor.security.principal import SYSTEM

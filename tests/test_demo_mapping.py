@@ -13,8 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from corridor.demo import AGENCIES, _token, peer_all, prepare
-from corridor.demo_mapping import CHALLENGES, COMMITMENTS, ROUTES, seed_guidance
+from corridor.demo.agencies import AGENCIES, prepare
+from corridor.demo.mapping.challenges import CHALLENGES
+from corridor.demo.mapping.commitments import COMMITMENTS
+from corridor.demo.mapping.guidance import seed_guidance
+from corridor.demo.mapping.routes import ROUTES
+from corridor.demo.network import api_token, peer_all
+from corridor.demo.seeding import DemoNodes
 from tests.network.nodeproc import Server, free_port
 
 # One module-scoped demo network: its tests run on one worker, in this order.
@@ -52,7 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             node_ids={s: (d / "keys" / "node_id").read_text().strip() for s, d in dirs.items()},
             domains={a.slug: a.domain for a in AGENCIES},
             tokens={
-                (a.slug, f"{role}@{a.domain}"): _token(dirs[a.slug], f"{role}@{a.domain}")
+                (a.slug, f"{role}@{a.domain}"): api_token(dirs[a.slug], f"{role}@{a.domain}")
                 for a in AGENCIES
                 for role in ("analyst", "liaison.officer")
                 if any(p[0] == role.replace(".", "_") for p in a.people)
@@ -60,10 +65,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         )
         start = time.monotonic()
         seed_guidance(
-            seeded.urls,
-            lambda slug, email: seeded.tokens[(slug, email)],
-            seeded.node_ids,
-            seeded.domains,
+            DemoNodes(
+                seeded.urls,
+                lambda slug, email: seeded.tokens[(slug, email)],
+                seeded.node_ids,
+                seeded.domains,
+            )
         )
         seeded.seconds = time.monotonic() - start
         yield seeded
@@ -176,10 +183,12 @@ def test_without_the_routes_owner_challenges_are_recorded_without_route_refs(
     with _api(demo, "tr-jandarma") as tr:
         before = len(tr.get("/api/v1/challenges").json()["items"])
     seed_guidance(
-        {s: demo.urls[s] for s in present},
-        lambda slug, email: demo.tokens[(slug, email)],
-        {s: demo.node_ids[s] for s in present},
-        {s: demo.domains[s] for s in present},
+        DemoNodes(
+            {s: demo.urls[s] for s in present},
+            lambda slug, email: demo.tokens[(slug, email)],
+            {s: demo.node_ids[s] for s in present},
+            {s: demo.domains[s] for s in present},
+        )
     )
     with _api(demo, "tr-jandarma") as tr:
         items = tr.get("/api/v1/challenges").json()["items"]

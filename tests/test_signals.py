@@ -408,7 +408,8 @@ def _alive(pid: int) -> bool:
 def test_serve_workers_option(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from corridor.cli.main import app, default_workers
+    from corridor.cli.main import app
+    from corridor.cli.serve import default_workers
 
     assert 1 <= default_workers() <= 4
     r = CliRunner().invoke(app, ["serve", "--workers", "0", "--data-dir", str(tmp_path)])

@@ -1,9 +1,10 @@
-"""Shared Pydantic building blocks: strict input models and the one wire format for times."""
+"""Shared Pydantic building blocks: strict input models, read models, the one wire format for
+times and the one shape of a listing."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 
@@ -36,3 +37,15 @@ class StrictModel(BaseModel):
 
 class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(StrictModel, Generic[T]):
+    """One page of a listing: `next` is the cursor of the following page (none on the last),
+    `total` the number of matches where the listing counts them."""
+
+    items: list[T]
+    next: str | None = None
+    total: int | None = None

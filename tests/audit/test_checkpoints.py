@@ -16,6 +16,7 @@ from corridor import clock
 from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.audit.models import AuditCheckpoint, AuditEntry
+from corridor.cli import audit as cli_audit
 from corridor.cli import main as cli_main
 from corridor.db import driver_sql
 from corridor.errors import Conflict
@@ -257,7 +258,7 @@ def test_verify_with_peers_catches_a_consistently_rewritten_log(pair) -> None:  
     signed = [c.seq for c in _checkpoints(b, a.id)]
     (honest,) = checkpoints.verify_with_peers(a, http=to_b)
     assert honest.reachable and honest.checked == 2 and honest.mismatches == []
-    assert cli_main._audit_verify_peers(a, http=to_b) is True
+    assert cli_audit._audit_verify_peers(a, http=to_b) is True
 
     _rewrite_chain(a, 2)
     with a.db.transaction() as s:
@@ -266,7 +267,7 @@ def test_verify_with_peers_catches_a_consistently_rewritten_log(pair) -> None:  
     assert report.reachable and report.checked == 2
     assert [m.seq for m in report.mismatches] == signed
     assert all(m.local is not None and m.local != m.signed for m in report.mismatches)
-    assert cli_main._audit_verify_peers(a, http=to_b) is False
+    assert cli_audit._audit_verify_peers(a, http=to_b) is False
 
 
 def test_verify_with_peers_sees_a_truncated_log(pair) -> None:  # type: ignore[no-untyped-def]
@@ -295,7 +296,7 @@ def test_verify_with_peers_reports_a_peer_that_is_down(pair) -> None:  # type: i
     with httpx.Client(transport=httpx.MockTransport(down)) as http:
         (report,) = checkpoints.verify_with_peers(a, http=http)
         assert not report.reachable and "refused" in report.error
-        assert cli_main._audit_verify_peers(a, http=http) is True  # reported, not fatal
+        assert cli_audit._audit_verify_peers(a, http=http) is True  # reported, not fatal
 
 
 def test_verify_with_peers_ignores_envelopes_this_node_did_not_sign(pair) -> None:  # type: ignore[no-untyped-def]

@@ -4,62 +4,46 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
-from pydantic import Field
+from fastapi import APIRouter, Body, Depends, Request, Response
 
 from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import own_card_chain
 from corridor.federation.models import Peer
+from corridor.federation.schemas import (
+    GroupCreate,
+    GroupList,
+    GroupMembers,
+    GroupRead,
+    PeerImport,
+    PeerRead,
+    PeerState,
+)
 from corridor.records import groups
-from corridor.schemas import ReadModel, StrictModel, UtcDateTime
+from corridor.records.schemas import Envelope
+from corridor.schemas import Page
 from corridor.security.principal import Principal
-from corridor.web.api import Page
+from corridor.web.api import envelope_response
 from corridor.web.auth import api_principal, node_of
 
 router = APIRouter(prefix="/api/v1", tags=["federation"])
 Actor = Annotated[Principal, Depends(api_principal)]
 
 
-class PeerRead(ReadModel):
-    node_id: str
-    name: str
-    org: str
-    country: str
-    url: str
-    fingerprint: str
-    state: str
-    card_version: int
-    valid_until: UtcDateTime
-    added_at: UtcDateTime
-    approved_at: UtcDateTime | None
-    last_contact_at: UtcDateTime | None
-    last_error: str | None
-
-
-class PeerImport(StrictModel):
-    card: dict[str, Any] | list[dict[str, Any]] = Field(
-        description="the peer's card (or chain of card versions), as `corridor node card` prints"
-    )
-    approve: bool = False
-
-
-class PeerState(StrictModel):
-    state: Literal["approved", "suspended"]
-
-
 def _read(peer: Peer) -> PeerRead:
     return PeerRead.model_validate(peer)
 
 
-@router.get("/node/card")
-def node_card(request: Request, actor: Actor) -> Any:
+@router.get("/node/card", response_model=Envelope | list[Envelope])
+def node_card(request: Request, actor: Actor) -> Response:
+    """This node's signed card, or the chain of its versions once its key was rotated, as
+    `corridor node card` prints it for a peer's administrator."""
     node = node_of(request)
     with node.db.transaction() as session:
         chain = own_card_chain(session, node.id)
-    return chain[0] if len(chain) == 1 else chain
+    return envelope_response(chain[0] if len(chain) == 1 else chain)
 
 
 @router.get("/peers", response_model=Page[PeerRead])
@@ -91,40 +75,30 @@ def set_peer_state(
         return _read(peering.set_state(session, actor=actor, node_id=node_id, state=body.state))
 
 
-class GroupCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
-    members: list[str] = Field(min_length=1, max_length=500, description="peer node ids")
-
-
-class GroupMembers(StrictModel):
-    members: list[str] = Field(max_length=500)
-
-
-def _group(envelope: dict[str, Any], own_id: str) -> dict[str, Any]:
+def _group(envelope: dict[str, Any], own_id: str) -> GroupRead:
     body = envelope.get("body") or {}
-    return {
-        "id": envelope["id"],
-        "version": envelope["version"],
-        "owner": envelope["origin"],
-        "own": envelope["origin"] == own_id,
-        "name": body.get("name"),
-        "description": body.get("description", ""),
-        "members": body.get("members", []),
-    }
+    return GroupRead(
+        id=envelope["id"],
+        version=envelope["version"],
+        owner=envelope["origin"],
+        own=envelope["origin"] == own_id,
+        name=body.get("name"),
+        description=body.get("description", ""),
+        members=body.get("members", []),
+    )
 
 
-@router.get("/groups")
-def list_groups(request: Request, actor: Actor) -> dict[str, Any]:
+@router.get("/groups", response_model=GroupList)
+def list_groups(request: Request, actor: Actor) -> GroupList:
     """Sharing groups this node knows: its own and those of peers it belongs to."""
     actor.require("account.self")
     node = node_of(request)
     with node.db.reading() as session:
-        return {"items": [_group(g.envelope, node.id) for g in groups.list_groups(session)]}
+        return GroupList(items=[_group(g.envelope, node.id) for g in groups.list_groups(session)])
 
 
-@router.post("/groups", status_code=201)
-def create_group(request: Request, actor: Actor, body: GroupCreate) -> dict[str, Any]:
+@router.post("/groups", response_model=GroupRead, status_code=201)
+def create_group(request: Request, actor: Actor, body: GroupCreate) -> GroupRead:
     node = node_of(request)
     with node.db.transaction() as session:
         env = sharing.create_group(
@@ -138,10 +112,10 @@ def create_group(request: Request, actor: Actor, body: GroupCreate) -> dict[str,
         return _group(env, node.id)
 
 
-@router.put("/groups/{group_id}/members")
+@router.put("/groups/{group_id}/members", response_model=GroupRead)
 def set_group_members(
     request: Request, actor: Actor, group_id: uuid.UUID, body: GroupMembers
-) -> dict[str, Any]:
+) -> GroupRead:
     node = node_of(request)
     with node.db.transaction() as session:
         env = sharing.set_members(

@@ -3,174 +3,43 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from corridor import __version__
 from corridor.audit import service as audit
+from corridor.audit.schemas import AuditRead, VerifyRead
 from corridor.events import broker_for
 from corridor.jobs import queue
 from corridor.jobs.models import Job
+from corridor.jobs.schemas import JobRead, JobsRead
+from corridor.node.schemas import NodeRead
 from corridor.records import service as records
-from corridor.schemas import MAX_INT64, ReadModel, StrictModel, UtcDateTime
+from corridor.records.schemas import Envelope, EnvelopePage, RevokeBody
+from corridor.schemas import MAX_INT64, Page
 from corridor.security import service as security
 from corridor.security.models import Unit, User
 from corridor.security.principal import Principal
-from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, Role
+from corridor.security.schemas import (
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UnitCreate,
+    UnitRead,
+    UserCreate,
+    UserCreated,
+    UserRead,
+    UserUpdate,
+)
 from corridor.web.admin import export_response, parse_filter
 from corridor.web.auth import api_principal, node_of
 
 router = APIRouter(prefix="/api/v1")
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class NodeRead(StrictModel):
-    id: str
-    name: str
-    org: str
-    country: str
-    url: str
-    fingerprint: str
-    version: str
-
-
-class UnitRead(ReadModel):
-    id: uuid.UUID
-    name: str
-    handle: str
-    description: str
-
-
-class UnitCreate(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=2000)
-
-
-class UserRead(ReadModel):
-    id: uuid.UUID
-    email: str
-    display_name: str
-    handle: str
-    role: Role
-    unit: UnitRead | None
-    disabled: bool
-    totp_enabled: bool
-    must_change_password: bool
-    created_at: UtcDateTime
-    last_login_at: UtcDateTime | None
-
-
-class UserCreate(StrictModel):
-    email: str = Field(max_length=320)
-    role: Role
-    display_name: str = Field(default="", max_length=200)
-    unit: str | None = Field(default=None, max_length=64, description="unit name or handle")
-    password: str | None = Field(
-        default=None,
-        max_length=1024,
-        description="omit to get a one-time password that must be changed at first login",
-    )
-
-
-class UserCreated(StrictModel):
-    user: UserRead
-    one_time_password: str | None
-
-
-class UserUpdate(StrictModel):
-    role: Role | None = None
-    display_name: str | None = Field(default=None, max_length=200)
-    unit: str | None = Field(default=None, max_length=64, description="'' removes the unit")
-    disabled: bool | None = None
-
-
-class TokenRead(ReadModel):
-    id: uuid.UUID
-    name: str
-    prefix: str
-    scopes: list[str]
-    created_at: UtcDateTime
-    expires_at: UtcDateTime | None
-    revoked_at: UtcDateTime | None
-    last_used_at: UtcDateTime | None
-
-
-class TokenCreate(StrictModel):
-    name: str = Field(default="", max_length=200)
-    scopes: list[Literal["read", "write", "admin"]] = Field(
-        default_factory=lambda: ["read"],
-        min_length=1,
-        max_length=3,
-        description="at most the scopes of the token making the request",
-    )
-    expires_at: UtcDateTime | None = Field(
-        default=None,
-        description=f"default: {TOKEN_DEFAULT_DAYS} days from now; at most "
-        f"{TOKEN_MAX_DAYS} days, and never after the expiry of the token making "
-        "the request",
-    )
-    user: str | None = Field(
-        default=None, max_length=320, description="administrators: create for another user"
-    )
-
-
-class TokenCreated(StrictModel):
-    token: str
-    info: TokenRead
-
-
-class AuditRead(ReadModel):
-    seq: int
-    ts: UtcDateTime
-    actor: str
-    actor_kind: str
-    action: str
-    object_type: str
-    object_id: str
-    ip: str
-    outcome: str
-    detail: dict[str, Any]
-    hash: str
-
-
-T = TypeVar("T")
-
-
-class Page(StrictModel, Generic[T]):
-    items: list[T]
-    next: str | None = None
-    total: int | None = None
-
-
-class VerifyRead(StrictModel):
-    ok: bool
-    checked: int
-    broken_seq: int | None
-    reason: str
-
-
-class RevokeBody(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class JobRead(ReadModel):
-    id: uuid.UUID
-    kind: str
-    state: str
-    attempts: int
-    max_attempts: int
-    run_after: UtcDateTime
-    last_error: str | None
-    updated_at: UtcDateTime
-
-
-class JobsRead(StrictModel):
-    counts: dict[str, int]
-    items: list[JobRead]
 
 
 def _user_read(user: User) -> UserRead:
@@ -182,6 +51,12 @@ def as_json(model: BaseModel) -> Response:
     response_model again before serialising (a twentieth of the CPU of a 20-item list);
     the response_model still describes the route in the OpenAPI document."""
     return Response(model.model_dump_json(), media_type="application/json")
+
+
+def envelope_response(envelope: dict[str, Any] | list[dict[str, Any]]) -> JSONResponse:
+    """A stored envelope (or chain of versions) handed out as it is, for its signature to
+    check (`records.schemas`): the route's response_model=Envelope documents it only."""
+    return JSONResponse(envelope)
 
 
 # --- node and me -------------------------------------------------------------------------
@@ -312,13 +187,13 @@ def create_token(request: Request, actor: Actor, body: TokenCreate) -> TokenCrea
             actor=actor,
             user=user,
             name=body.name,
-            scopes=body.scopes,
+            scopes=list[str](body.scopes),
             expires_at=body.expires_at,
         )
         return TokenCreated(token=secret, info=TokenRead.model_validate(tok))
 
 
-@router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"])
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response, tags=["tokens"])
 def revoke_token(request: Request, actor: Actor, token_id: uuid.UUID) -> Response:
     with node_of(request).db.transaction() as session:
         security.revoke_token(session, actor=actor, token_id=token_id)
@@ -368,7 +243,17 @@ def verify_audit(request: Request, actor: Actor) -> VerifyRead:
     return VerifyRead(ok=r.ok, checked=r.checked, broken_seq=r.broken_seq, reason=r.reason)
 
 
-@router.get("/audit/export", tags=["audit"])
+@router.get(
+    "/audit/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the audit log, one entry a line (jsonl) or a row (csv)",
+            "content": {"application/x-ndjson": {}, "text/csv": {}},
+        }
+    },
+    tags=["audit"],
+)
 def export_audit(
     request: Request,
     actor: Actor,
@@ -384,7 +269,7 @@ def export_audit(
 # --- records -----------------------------------------------------------------------------
 
 
-@router.get("/records", response_model=Page[dict[str, Any]], tags=["records"])
+@router.get("/records", response_model=EnvelopePage, tags=["records"])
 def list_records(
     request: Request,
     actor: Actor,
@@ -403,26 +288,30 @@ def list_records(
         with node.db.transaction() as session:
             records.audit_listing(session, actor=actor, type=type, ids=sensitive)
     nxt = items[-1]["id"] if len(items) == limit else None
+    # The stored envelopes as they are (records.schemas): documented as Envelope, not parsed.
     return as_json(Page[dict[str, Any]](items=items, next=nxt))
 
 
-@router.get("/records/{record_id}", tags=["records"])
-def get_record(request: Request, actor: Actor, record_id: uuid.UUID) -> dict[str, Any]:
+@router.get("/records/{record_id}", response_model=Envelope, tags=["records"])
+def get_record(request: Request, actor: Actor, record_id: uuid.UUID) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
-        return records.get_visible(session, node.id, actor=actor, record_id=record_id)
+        envelope = records.get_visible(session, node.id, actor=actor, record_id=record_id)
+    return envelope_response(envelope)
 
 
-@router.post("/records/{record_id}/revoke", tags=["records"])
+@router.post("/records/{record_id}/revoke", response_model=Envelope, tags=["records"])
 def revoke_record(
     request: Request, actor: Actor, record_id: uuid.UUID, body: RevokeBody
-) -> dict[str, Any]:
+) -> Response:
+    """Withdraw an own record: the answer is its signed tombstone."""
     node = node_of(request)
     with node.db.transaction() as session:
         records.get_visible(session, node.id, actor=actor, record_id=record_id)
-        return records.revoke(
+        tombstone = records.revoke(
             session, node.keys, actor=actor, record_id=record_id, reason=body.reason
         )
+    return envelope_response(tombstone)
 
 
 # --- jobs --------------------------------------------------------------------------------

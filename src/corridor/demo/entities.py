@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from typing import Any
 
-import httpx
+from corridor.demo.seeding import DemoApi, DemoNodes
 
 # A spreadsheet as an investigator would get it: Urdu/Arabic script and Latin spellings mixed,
 # national phone notation, day/month/year dates, and two people recorded twice.
@@ -47,26 +45,20 @@ MAPPING = {
 }
 
 
-def seed_investigation(
-    urls: dict[str, str],
-    token_for: Callable[[str, str], str],
-    node_ids: dict[str, str],
-    domains: dict[str, str],
-) -> None:
-    """urls/domains by agency slug; token_for(slug, email) gives a short-lived API token."""
-    if "pk-fia" not in urls:
+def seed_investigation(nodes: DemoNodes) -> None:
+    """The case of pk-fia's investigator: an import, relations, duplicates, a share with TR."""
+    if "pk-fia" not in nodes.present:
         return
-    pk = urls["pk-fia"]
-    inv = {"Authorization": f"Bearer {token_for('pk-fia', 'investigator@' + domains['pk-fia'])}"}
+    # An import's upload and processing take longer than a plain API call.
+    pk = nodes.api("pk-fia", "investigator", timeout=60)
+    try:
+        _investigation(pk, nodes.node_ids)
+    finally:
+        pk.close()
 
-    def call(
-        method: str, path: str, base: str = pk, headers: dict[str, str] = inv, **kw: Any
-    ) -> Any:
-        r = httpx.request(method, f"{base}{path}", headers=headers, timeout=60, **kw)
-        r.raise_for_status()
-        return r.json() if r.content else None
 
-    case = call(
+def _investigation(pk: DemoApi, node_ids: dict[str, str]) -> None:
+    case = pk.call(
         "POST",
         "/api/v1/cases",
         json={
@@ -80,7 +72,7 @@ def seed_investigation(
         },
     )
     cid = case["id"]
-    run = call(
+    run = pk.call(
         "POST",
         f"/api/v1/cases/{cid}/imports",
         files={"file": ("suspects-2026-05.csv", SUSPECTS_CSV.encode("utf-8"))},
@@ -89,17 +81,17 @@ def seed_investigation(
     deadline = time.monotonic() + 60
     while run["state"] not in ("done", "failed") and time.monotonic() < deadline:
         time.sleep(0.3)
-        run = call("GET", f"/api/v1/cases/{cid}/imports/{run['id']}")
+        run = pk.call("GET", f"/api/v1/cases/{cid}/imports/{run['id']}")
     if run["state"] != "done":
         raise RuntimeError(f"demo import did not finish: {run['state']} {run.get('error')}")
-    people = call("GET", f"/api/v1/cases/{cid}/entities?schema=Person&limit=500")["items"]
+    people = pk.call("GET", f"/api/v1/cases/{cid}/entities?schema=Person&limit=500")["items"]
 
     def who(name: str) -> str:
-        return next(p["id"] for p in people if p["caption"] == name)
+        return str(next(p["id"] for p in people if p["caption"] == name))
 
     def add(schema: str, **props: list[str]) -> str:
         return str(
-            call(
+            pk.call(
                 "POST",
                 f"/api/v1/cases/{cid}/entities",
                 json={"schema": schema, "properties": props},
@@ -171,9 +163,9 @@ def seed_investigation(
         type=["fishing boat"],
         description=["Used for departures from the Izmir coast (fictional)"],
     )
-    call("POST", "/api/v1/entities/dedupe", json={"case": cid})
+    pk.call("POST", "/api/v1/entities/dedupe", json={"case": cid})
     if "tr-jandarma" in node_ids:
-        call(
+        pk.call(
             "POST",
             "/api/v1/entities/share",
             json={

@@ -1,15 +1,12 @@
-"""`corridor demo`: the practitioners' network in daily use — contact points, an urgent alert
-acknowledged by partners, requests for assistance (one answered, one waiting), a joint space.
-
-Everything here is fictional; written through the REST API of the running demo nodes, as an
-officer would, so every record is signed, delivered and receipted for real."""
+"""Demo cooperation: the practitioners' network in daily use — contact points, an urgent
+alert acknowledged by partners, requests for assistance (one answered, one waiting), a joint
+space. Everything here is fictional."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from corridor.demo_mapping import DemoApi
+from corridor.demo.seeding import DemoApi, DemoNodes, days_from
 
 LIAISON = "liaison.officer"
 TIMEZONES = {
@@ -35,27 +32,16 @@ LANGUAGES = {
 }
 
 
-def seed_cooperation(
-    urls: dict[str, str],
-    token_for: Callable[[str, str], str],
-    node_ids: dict[str, str],
-    domains: dict[str, str],
-) -> None:
-    """urls/domains by agency slug; token_for(slug, email) gives a short-lived API token.
-    Agencies that are not running are skipped, and so is what needs them."""
-    present = [s for s in urls if s in node_ids and s in domains]
-    apis = {s: DemoApi(s, urls[s], token_for(s, f"{LIAISON}@{domains[s]}")) for s in present}
-    try:
+def seed_cooperation(nodes: DemoNodes) -> None:
+    present = nodes.present
+    with nodes.apis(lambda _: LIAISON) as apis:
         for slug in present:
-            _cards(apis[slug], slug, domains[slug])
+            _cards(apis[slug], slug, nodes.domains[slug])
         if {"gr-hcg", "tr-jandarma"} <= set(present):
-            _alert(apis, node_ids, present)
+            _alert(apis, nodes)
         if {"pk-fia", "tr-jandarma"} <= set(present):
-            _requests(apis, node_ids, present)
-            _space(apis, node_ids, present)
-    finally:
-        for api in apis.values():
-            api.close()
+            _requests(apis, nodes)
+            _space(apis, nodes)
 
 
 def _cards(api: DemoApi, slug: str, domain: str) -> None:
@@ -97,9 +83,9 @@ def _cards(api: DemoApi, slug: str, domain: str) -> None:
     )
 
 
-def _alert(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[str]) -> None:
+def _alert(apis: dict[str, DemoApi], nodes: DemoNodes) -> None:
     gr, tr = apis["gr-hcg"], apis["tr-jandarma"]
-    to = [node_ids[s] for s in present if s != "gr-hcg"]
+    to = nodes.others("gr-hcg")
     alert = gr.call(
         "POST",
         "/api/v1/alerts",
@@ -125,13 +111,13 @@ def _alert(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[str
     tr.call("POST", f"/api/v1/alerts/{alert['id']}/acknowledge")
 
 
-def _requests(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[str]) -> None:
+def _requests(apis: dict[str, DemoApi], nodes: DemoNodes) -> None:
     pk, tr = apis["pk-fia"], apis["tr-jandarma"]
     answered = pk.call(
         "POST",
         "/api/v1/requests",
         json={
-            "to": [node_ids["tr-jandarma"]],
+            "to": [nodes.node_ids["tr-jandarma"]],
             "subject": "Subscriber of +90 5xx phone used by the Quetta coordinator (demo)",
             "urgency": "normal",
             "legal_basis": "Fictional: bilateral police cooperation agreement, art. 5",
@@ -156,7 +142,7 @@ def _requests(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[
         },
     )
     # One waiting, urgent request, for a partner officer to answer in the demo.
-    others = [node_ids[s] for s in present if s not in ("pk-fia",)]
+    others = nodes.others("pk-fia")
     pk.call(
         "POST",
         "/api/v1/requests",
@@ -173,9 +159,9 @@ def _requests(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[
     )
 
 
-def _space(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[str]) -> None:
+def _space(apis: dict[str, DemoApi], nodes: DemoNodes) -> None:
     pk, tr = apis["pk-fia"], apis["tr-jandarma"]
-    members = [node_ids[s] for s in present if s in ("tr-jandarma", "gr-hcg", "bg-bp")]
+    members = [nodes.node_ids[s] for s in nodes.present if s in ("tr-jandarma", "gr-hcg", "bg-bp")]
     space = pk.call(
         "POST",
         "/api/v1/spaces",
@@ -198,7 +184,7 @@ def _space(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[str
             "tlp": "AMBER",
         },
     )
-    due = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    due = days_from(datetime.now(UTC).date(), 10)
     pk.call(
         "POST",
         f"/api/v1/spaces/{space['id']}/tasks",
@@ -206,7 +192,7 @@ def _space(apis: dict[str, DemoApi], node_ids: dict[str, str], present: list[str
             "title": "Identify the Van safe houses (demo)",
             "due": due,
             "tlp": "AMBER",
-            "assignee": {"node": node_ids["tr-jandarma"], "person": "Kom. Elif Yıldız"},
+            "assignee": {"node": nodes.node_ids["tr-jandarma"], "person": "Kom. Elif Yıldız"},
         },
     )
     tr.wait_for(f"/api/v1/spaces/{space['id']}")
