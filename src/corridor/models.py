@@ -8,20 +8,11 @@ import corridor.cooperation.requests.models
 import corridor.cooperation.spaces.models  # noqa: F401
 from corridor.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from corridor.db import Base
-from corridor.entities.models import (
-    Case,
-    CaseChart,
-    CaseFile,
-    CaseMember,
-    CaseNote,
-    CaseTask,
-    Entity,
-    EntityIndex,
-    ImportRun,
-    MatchCandidate,
-    SavedMapping,
-    Statement,
-)
+from corridor.entities.analysis.models import CaseChart
+from corridor.entities.cases.models import CaseFile, CaseNote, CaseTask
+from corridor.entities.imports.models import ImportRun, SavedMapping
+from corridor.entities.models import Case, CaseMember, Entity, EntityIndex, Statement
+from corridor.entities.resolution.models import MatchCandidate
 from corridor.federation.models import OutboxItem, Peer, SeenNonce
 from corridor.federation.receipts import Receipt
 from corridor.jobs.models import Job

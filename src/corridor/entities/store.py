@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.db import RowInserter, bulk_insert
-from corridor.entities import search
 from corridor.entities.ftm import model
 from corridor.entities.models import Entity, EntityIndex, Statement
+from corridor.entities.search import index as search_index
 from corridor.errors import InvalidInput
 
 CHUNK = 500
@@ -151,7 +151,7 @@ class Prepared(NamedTuple):
     # prepared, which is the import's mapping process.
     properties_json: str
     statements: list[tuple[str, str, str]]  # (statement id, property, value), in that order
-    # The search index row (search.index_row), or None to compute when the entity is new.
+    # The search index row (search_index.index_row), or None to compute when the entity is new.
     terms: dict[str, Any] | None
 
     @property
@@ -173,14 +173,14 @@ def prepare(
         proxy.caption[:500],
         json.dumps(proxy.properties),
         statements,
-        search.index_row(proxy, default_region) if terms else None,
+        search_index.index_row(proxy, default_region) if terms else None,
     )
 
 
 def _terms(item: Prepared, default_region: str | None) -> dict[str, Any]:
     if item.terms is not None:
         return item.terms
-    return search.index_row(proxy_of(item.schema, item.id, item.properties), default_region)
+    return search_index.index_row(proxy_of(item.schema, item.id, item.properties), default_region)
 
 
 def write(
@@ -316,7 +316,7 @@ def write_prepared(
         now=now,
     )
     index_items = [
-        search.IndexItem(_terms(by_id[eid], default_region), True, case_id, origin, purpose)
+        search_index.IndexItem(_terms(by_id[eid], default_region), True, case_id, origin, purpose)
         for eid in new_ids
     ]
     result.created.extend(new_ids)
@@ -338,8 +338,8 @@ def write_prepared(
                 "record_id": record_id,
             }
         )
-        terms = search.index_row(proxy, default_region)
-        index_items.append(search.IndexItem(terms, False, case_id, origin, purpose))
+        terms = search_index.index_row(proxy, default_region)
+        index_items.append(search_index.IndexItem(terms, False, case_id, origin, purpose))
         result.updated.append(eid)
     if updates:
         stmt = (
@@ -354,7 +354,7 @@ def write_prepared(
             )
         )
         session.connection().execute(stmt, updates)
-    search.index(session, index_items)
+    search_index.index(session, index_items)
     return result
 
 
@@ -465,7 +465,7 @@ def refresh(session: Session, entity_ids: list[str]) -> None:
     existing = _existing(session, entity_ids)
     props = _live_properties(session, list(existing))
     now = clock.now()
-    reindex: list[search.IndexItem] = []
+    reindex: list[search_index.IndexItem] = []
     for eid, old in existing.items():
         proxy = proxy_of(old.schema, eid, props.get(eid, {}))
         session.execute(
@@ -474,9 +474,11 @@ def refresh(session: Session, entity_ids: list[str]) -> None:
             .values(properties=proxy.properties, caption=proxy.caption[:500], updated_at=now)
         )
         if old.merged_into is None:
-            terms = search.index_row(proxy)
-            reindex.append(search.IndexItem(terms, False, old.case_id, old.origin, old.purpose))
-    search.index(session, reindex)
+            terms = search_index.index_row(proxy)
+            reindex.append(
+                search_index.IndexItem(terms, False, old.case_id, old.origin, old.purpose)
+            )
+    search_index.index(session, reindex)
 
 
 def unindex(session: Session, entity_ids: list[str]) -> None:
