@@ -1,6 +1,7 @@
 """Duplicate detection over synthetic persons (default 1,000,000, 5 % injected duplicates):
-time of corridor.entities.resolution.dedupe.find_duplicates with 2 workers, pairs compared, precision and
-recall on the injected duplicates. Target of issue 4: < 10 min for 1,000,000 on this machine.
+time of corridor.entities.resolution.dedupe.find_duplicates with 2 workers, pairs compared,
+precision and recall on the injected duplicates. Target of issue 4: < 10 min for 1,000,000 on
+this machine.
 
     nice .venv/bin/python bench/entities/bench_dedupe.py [--persons N] [--workers W]
 

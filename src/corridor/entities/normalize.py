@@ -239,6 +239,7 @@ def selector_values(proxy: EntityProxy, default_region: str | None = None) -> li
     out: list[tuple[str, str]] = []
     for prop, kind in _selector_props(proxy.schema):
         for raw in proxy.get(prop, quiet=True):
+            value: str | None
             if kind == "phone" and _E164.match(raw):
                 # Stored phones were validated into E.164 when they were added: skip re-parsing
                 # (the costliest step of indexing an entity).

@@ -52,8 +52,9 @@ def key_facts(entity: Entity) -> list[tuple[str, str]]:
     out = []
     for name in sch.featured:
         values = (entity.properties or {}).get(name)
-        if values and name != "name" and sch.get(name) and sch.get(name).type.name != "entity":
-            out.append((sch.get(name).label, ", ".join(values[:3])))
+        prop = sch.get(name)
+        if values and name != "name" and prop is not None and prop.type.name != "entity":
+            out.append((prop.label, ", ".join(values[:3])))
     return out[:4]
 
 
@@ -63,11 +64,11 @@ def _ends(entity: Entity) -> list[str]:
     if sch is None:
         return []
     props = entity.properties or {}
-    names = [n for n in (sch.source_prop, sch.target_prop) if n is not None]
-    names = [p.name for p in names] + [
-        p.name
-        for p in sch.properties.values()
-        if p.type.name == "entity" and p.name not in {x for x in names}
+    ends = [p for p in (sch.source_prop, sch.target_prop) if p is not None]
+    # Every entity property follows, the two ends included again (a relation missing one end
+    # shows the other twice in its label, as it always has).
+    names = [p.name for p in ends] + [
+        p.name for p in sch.properties.values() if p.type.name == "entity"
     ]
     return [v for n in names for v in props.get(n, [])[:1]]
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from followthemoney import EntityProxy
 from followthemoney.exc import InvalidData
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -96,7 +96,8 @@ def members_of(session: Session, ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in _chunks(list(ids)):
         q = select(Entity.id, Entity.merged_into).where(Entity.merged_into.in_(part))
-        out.update({eid: into for eid, into in session.execute(q)})
+        # Only rows whose merged_into is set are selected.
+        out.update({eid: into for eid, into in session.execute(q) if into is not None})
     return out
 
 
@@ -108,7 +109,7 @@ def _live_rows(session: Session, holders: list[str]) -> Iterable[tuple[str, str,
             .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
             .order_by(Statement.created_at, Statement.id)
         )
-        yield from session.execute(q)  # type: ignore[misc]
+        yield from session.execute(q).tuples()
 
 
 def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
@@ -342,9 +343,11 @@ def write_prepared(
         index_items.append(search_index.IndexItem(terms, False, case_id, origin, purpose))
         result.updated.append(eid)
     if updates:
+        # A mapped class's table is declared as a FromClause; it is a Table.
+        table = cast(Table, Entity.__table__)
         stmt = (
-            update(Entity.__table__)
-            .where(Entity.__table__.c.id == bindparam("b_id"))
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
             .values(
                 schema=bindparam("schema"),
                 caption=bindparam("caption"),

@@ -133,7 +133,7 @@ def flat_graph(graph: nx.Graph) -> nx.Graph:
     for a, b, attrs in graph.edges(data=True):
         relations: list[Relation] = attrs.get("relations", [])
         starts = [r.start for r in relations if r.start]
-        ends = [r.end or r.start for r in relations if r.end or r.start]
+        ends = [e for r in relations if (e := r.end or r.start)]
         data: dict[str, Any] = {
             "label": edge_label(relations),
             "weight": float(attrs.get("weight", 1.0)),

@@ -356,6 +356,7 @@ def build_graph(entities: Iterable[EntityProxy], *, selectors: bool = True) -> n
             edges.append((proxy, values))
             continue
         things.append((proxy, values))
+        assert proxy.id is not None  # `collect` refuses entities without one
         builder.nodes[proxy.id] = {
             "schema": proxy.schema.name,
             "caption": proxy.caption,

@@ -75,8 +75,8 @@ def shortest_paths(graph: nx.Graph, a: str, b: str, *, max_paths: int = 5) -> li
 
 def betweenness_pivots(graph: nx.Graph) -> int | None:
     """How many source nodes betweenness samples, or None when it is computed exactly."""
-    n = graph.number_of_nodes()
-    work = n + graph.number_of_edges()
+    n: int = graph.number_of_nodes()
+    work: int = n + graph.number_of_edges()
     if n * work <= BETWEENNESS_BUDGET:
         return None
     return min(n, max(MIN_PIVOTS, BETWEENNESS_BUDGET // work))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from enum import Enum
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -43,8 +44,8 @@ from corridor.web.auth import api_principal, node_of
 router = APIRouter(prefix="/api/v1")
 Actor = Annotated[Principal, Depends(api_principal)]
 # The OpenAPI document groups the case endpoints with the entities', case work apart.
-CASES = ["entities"]
-WORK = ["case work"]
+CASES: list[str | Enum] = ["entities"]
+WORK: list[str | Enum] = ["case work"]
 
 
 def case_out(case: Case, role: str | None = None) -> CaseOut:

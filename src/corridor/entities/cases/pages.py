@@ -390,12 +390,7 @@ def case_share(
     try:
         with node.db.transaction() as session:
             case = access.open_case(session, actor=auth.principal, ref=ref)
-            labels = Labels(
-                tlp=tlp,
-                handling=handling,  # type: ignore[arg-type]
-                purpose=case.purpose,
-                forward="none",
-            )  # type: ignore[arg-type]
+            labels = Labels(tlp=tlp, handling=handling, purpose=case.purpose, forward="none")
             env = entity_service.share(
                 session,
                 node.keys,
@@ -439,10 +434,10 @@ def case_member(
                 session,
                 actor=auth.principal,
                 case_ref=ref,
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 handle=handle.strip(),
                 role=role,
-            )  # type: ignore[arg-type]
+            )
     except CorridorError as exc:
         return redirect(request, f"/cases/{ref}", exc.detail)
     return redirect(request, f"/cases/{ref}", _("Member added."))

@@ -75,10 +75,12 @@ def add_member(
     *,
     actor: Principal,
     case_ref: str | uuid.UUID,
-    kind: Literal["user", "unit"],
+    kind: str,
     handle: str,
-    role: MemberRole = "member",
+    role: str = "member",
 ) -> CaseMember:
+    """Add a user or unit to the case, or change its role. `kind` and `role` come from forms
+    as typed and are checked here."""
     case = open_case(session, actor=actor, ref=case_ref, manage=True)
     if kind == "user":
         if session.scalar(select(User.id).where(User.handle == handle)) is None:

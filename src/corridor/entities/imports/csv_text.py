@@ -222,7 +222,7 @@ def open_csv(
         delimiter = sniff_delimiter(sample)
     elif delimiter not in DELIMITERS:
         raise InvalidInput(f"delimiter must be one of {', '.join(map(repr, DELIMITERS))}")
-    stream = io.TextIOWrapper(source, encoding=encoding, newline="")  # type: ignore[arg-type]
+    stream = io.TextIOWrapper(source, encoding=encoding, newline="")
     try:
         yield CsvText(stream, encoding, delimiter)
     finally:

@@ -172,7 +172,7 @@ def _worker(job: _Job, out: Connection, part: int, parts: int) -> None:
     # It lives for one import and makes little cyclic garbage (about a hundred objects per
     # batch): the collector would only walk the chunks and the inherited heap again and again.
     gc.disable()
-    outbox: Queue[bytes | None] = Queue(WORKER_AHEAD)
+    outbox: Queue[memoryview | None] = Queue(WORKER_AHEAD)
     sender = threading.Thread(target=_send_all, args=(outbox, out), daemon=True)
     sender.start()
     try:
@@ -188,7 +188,7 @@ def _worker(job: _Job, out: Connection, part: int, parts: int) -> None:
         out.close()
 
 
-def _send_all(outbox: Queue[bytes | None], out: Connection) -> None:
+def _send_all(outbox: Queue[memoryview | None], out: Connection) -> None:
     try:
         while (message := outbox.get()) is not None:
             out.send_bytes(message)

@@ -129,5 +129,5 @@ def suggest_mapping(headers: Sequence[str], rows: Sequence[Row] = ()) -> Mapping
     keys = [c for p in _IDENTITY for c in found.get(p, [])] or [
         c for cs in found.values() for c in cs
     ]
-    person = EntityMap(schema="Person", keys=list(dict.fromkeys(keys)), properties=properties)
+    person = EntityMap(schema_name="Person", keys=list(dict.fromkeys(keys)), properties=properties)
     return Mapping(entities={"person": person})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from corridor.entities.imports.csv_text import bom_encoding, open_csv, utf16_without_bom
@@ -137,7 +137,7 @@ def _resolve_format(path: Source, fmt: Format | None, limits: Limits) -> Format:
 
 def _rows(
     path: Source, fmt: Format | None, sheet: str | None, limits: Limits, *, take_cells: bool = True
-) -> Iterator[list[str] | Row | RowError]:
+) -> Generator[list[str] | Row | RowError]:
     """The header's names first, then each non-blank data row (as an empty row unless
     `take_cells`)."""
     fmt = _resolve_format(path, fmt, limits)

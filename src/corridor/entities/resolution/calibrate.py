@@ -27,8 +27,8 @@ fitted pairs (an IMEI in a data set that has almost none) keeps its hand-set wei
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from corridor.entities.resolution.compare import (
@@ -188,10 +188,10 @@ def _reweighted(reason: Reason, weight: float) -> Reason:
     )
 
 
-def _normalised(counts: dict[Key, float], keys: Iterable[Key]) -> dict[Key, float]:
+def _normalised(counts: Mapping[Key, float], keys: Iterable[Key]) -> dict[Key, float]:
     """Per slot, the smoothed share of each level."""
     keys = list(keys)
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     for key in keys:
         totals[key[0]] += counts.get(key, 0.0) + SMOOTHING
     return {k: (counts.get(k, 0.0) + SMOOTHING) / totals[k[0]] for k in keys}
@@ -279,7 +279,7 @@ def fit(
             random_counts[key] += n
     u = _normalised(dict(random_counts), keys)
     if hand_set_match is not None:
-        m_counts: Counter[Key] = Counter()
+        m_counts: defaultdict[Key, float] = defaultdict(float)
         for pattern, r in hand_set_match.items():
             for key in pattern:
                 m_counts[key] += r
@@ -291,8 +291,8 @@ def fit(
     steps = 0
     while steps < max_iterations:
         steps += 1
-        m_counts = Counter()
-        u_counts: Counter[Key] = Counter()
+        m_counts = defaultdict(float)
+        u_counts: defaultdict[Key, float] = defaultdict(float)
         matched = 0.0
         prior = _logit(match_rate)
         for pattern, n in patterns.items():

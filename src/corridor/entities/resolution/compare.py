@@ -486,8 +486,8 @@ def could_reach(a: Prepared, b: Prepared, min_score: float) -> bool:
 @dataclass(frozen=True, slots=True)
 class Level:
     """One feature of a compared pair on a finer scale than ``Reason.outcome``, for weights
-    fitted to a data set (see :mod:`corridor.entities.resolution.calibrate`): ``slot`` is the feature
-    (``name``, ``birthDate``, a selector kind such as ``document`` or ``email``,
+    fitted to a data set (see :mod:`corridor.entities.resolution.calibrate`): ``slot`` is the
+    feature (``name``, ``birthDate``, a selector kind such as ``document`` or ``email``,
     ``nationality``, ``gender``, ``address``), ``level`` its grade, ``reason`` what
     :func:`compare` says about it, with the hand-set weight."""
 

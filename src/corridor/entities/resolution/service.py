@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from followthemoney.exc import InvalidData
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -45,7 +45,7 @@ def _scope(session: Session, actor: Principal, case_ref: str | None) -> tuple[li
         case = open_case(session, actor=actor, ref=case_ref)
         return [Entity.case_id == case.id], case.id
     ids = accessible_case_ids(session, actor)
-    cond = [Entity.case_id.in_(ids)] if ids else []
+    cond: list[ColumnElement[bool]] = [Entity.case_id.in_(ids)] if ids else []
     if actor.kind in ("session", "token"):
         cond.append(
             (Entity.case_id.is_(None))

@@ -13,11 +13,11 @@ import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from followthemoney import EntityProxy
 from followthemoney.types import registry
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from corridor.db import bulk_insert
@@ -88,7 +88,8 @@ def index(session: Session, items: Sequence[IndexItem]) -> None:
     for item in items:
         row = dict(item.terms, case_id=item.case_id, origin=item.origin, purpose=item.purpose)
         (inserts if item.new else updates).append(row)
-    table = EntityIndex.__table__
+    # A mapped class's table is declared as a FromClause; it is a Table.
+    table = cast(Table, EntityIndex.__table__)
     if inserts:
         _insert(session, inserts)
     if updates:

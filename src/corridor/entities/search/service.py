@@ -107,7 +107,7 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
     if strict:
         passes.append((" OR ".join(strict), bound))
     if len(keys) >= 3:
-        combos = [[k for j, k in enumerate(keys) if j != i] for i in range(len(keys))]
+        combos = _all_but_one(keys)
         passes.append(
             (
                 "keys:(" + " OR ".join("(" + _fts_match(c, "AND") + ")" for c in combos) + ")",
@@ -117,6 +117,18 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
     if query.prefix and not query.selector_terms:
         passes.append((f'names:"{query.prefix}"*', RANK_AT_MOST + 1))
     return passes
+
+
+def _all_but_one(keys: list[str]) -> list[list[str]]:
+    """For names of three parts or more: every way of leaving one part out (a part misspelt
+    beyond its key)."""
+    return [[k for j, k in enumerate(keys) if j != i] for i in range(len(keys))]
+
+
+def _enough(out: list[str], found: Iterable[str]) -> bool:
+    """Add what a pass found to the candidates; whether they are enough to stop there."""
+    out.extend(eid for eid in found if eid not in out)
+    return len(out) >= CANDIDATES // 3
 
 
 def _candidates_sqlite(session: Session, query: Query, filters: list[Any]) -> list[str]:
@@ -133,10 +145,7 @@ def _candidates_sqlite(session: Session, query: Query, filters: list[Any]) -> li
         # (FTS5 walks its index in rowid order and stops at the limit); all candidates are
         # ranked by name similarity afterwards anyway.
         q = q.order_by(FTS.c.rank if bound <= RANK_AT_MOST else FTS.c.rowid.desc())
-        for eid in session.scalars(q):
-            if eid not in out:
-                out.append(eid)
-        if len(out) >= CANDIDATES // 3:
+        if _enough(out, session.scalars(q)):
             break
     return out
 
@@ -160,7 +169,7 @@ def _candidates_postgresql(session: Session, query: Query, filters: list[Any]) -
     if strict:
         passes.append((matches, " | ".join(strict)))
     if len(keys) >= 3:
-        combos = [[k for j, k in enumerate(keys) if j != i] for i in range(len(keys))]
+        combos = _all_but_one(keys)
         passes.append((matches, " | ".join("(" + _tsquery(c, "&") + ")" for c in combos)))
     if query.prefix and not query.selector_terms:
         passes.append(("entity_index.names ILIKE :m", f"%{query.prefix}%"))
@@ -181,10 +190,7 @@ def _candidates_postgresql(session: Session, query: Query, filters: list[Any]) -
             )
         else:
             q = q.order_by(EntityIndex.id.desc())
-        for eid in session.scalars(q):
-            if eid not in out:
-                out.append(eid)
-        if len(out) >= CANDIDATES // 3:
+        if _enough(out, session.scalars(q)):
             break
     return out
 
@@ -240,14 +246,14 @@ def _rank(entity: Entity, query: Query, default_region: str | None) -> Hit | Non
                 return Hit(entity, 1.0, prop, value, [{"text": value, "hit": True}])
     best: tuple[float, str, str] | None = None
     qkeys = set(query.name_keys)
-    for prop, value in proxy.itervalues():
-        if prop.type != registry.name:
+    for name_prop, value in proxy.itervalues():
+        if name_prop.type != registry.name:
             continue
         score = name_similarity(query.text, value)
         if query.prefix and any(t.startswith(query.prefix) for t in latin_tokens(value)):
             score = max(score, 0.5)
         if best is None or score > best[0]:
-            best = (score, prop.name, value)
+            best = (score, name_prop.name, value)
     if best is None or best[0] < 0.3:
         return None
     score, prop_name, value = best
@@ -366,7 +372,7 @@ def _drop_unseen_red(
     record_ids = {h.entity.record_id for h in hits if h.entity.origin and h.entity.tlp == "RED"}
     if not record_ids:
         return hits
-    envelopes = {
+    envelopes: dict[uuid.UUID | None, dict[str, Any]] = {
         r.id: r.envelope
         for r in session.scalars(select(StoredRecord).where(StoredRecord.id.in_(record_ids)))
     }
