@@ -15,8 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchlib import print_machine
-from corridor.entities import casework, store
-from corridor.entities.cases import CaseCreate, create_case
+from corridor.entities import store
+from corridor.entities.cases import notes, overview, tasks, timeline
+from corridor.entities.cases.schemas import CaseCreate
+from corridor.entities.cases.service import create_case
 from corridor.entities.ftm import make_entity
 from corridor.node.service import init_node
 from corridor.security import passwords
@@ -87,9 +89,9 @@ def main() -> None:
     print(f"loaded {len(persons)} persons + {len(facts)} facts in {time.perf_counter() - t:.1f} s")
     with node.db.transaction() as s:
         for i in range(args.notes):
-            casework.add_note(s, actor=actor, case_ref=cid, text=f"note {i} " * 20)
+            notes.add_note(s, actor=actor, case_ref=cid, text=f"note {i} " * 20)
         for i in range(args.tasks):
-            casework.add_task(s, actor=actor, case_ref=cid, title=f"task {i}")
+            tasks.add_task(s, actor=actor, case_ref=cid, title=f"task {i}")
 
     def timed(label: str, fn, runs: int = 5) -> None:  # type: ignore[no-untyped-def]
         times = []
@@ -105,12 +107,12 @@ def main() -> None:
 
     timed(
         "timeline, all kinds, limit 1000",
-        lambda s: casework.timeline(s, actor=actor, case_ref=cid).total,
+        lambda s: timeline.timeline(s, actor=actor, case_ref=cid).total,
     )
     timed(
         "timeline, payments in March 2024",
         lambda s: (
-            casework.timeline(
+            timeline.timeline(
                 s,
                 actor=actor,
                 case_ref=cid,
@@ -123,14 +125,14 @@ def main() -> None:
     timed(
         "timeline, activity only",
         lambda s: (
-            casework.timeline(
-                s, actor=actor, case_ref=cid, kinds=list(casework.ACTIVITY_KINDS)
+            timeline.timeline(
+                s, actor=actor, case_ref=cid, kinds=list(timeline.ACTIVITY_KINDS)
             ).total
         ),
     )
     timed(
         "overview (case page partial data)",
-        lambda s: len(casework.overview(s, actor=actor, case_ref=cid).timeline.items),
+        lambda s: len(overview.overview(s, actor=actor, case_ref=cid).timeline.items),
     )
     node.close()
 

@@ -1,6 +1,7 @@
 """Duplicate detection over synthetic persons (default 1,000,000, 5 % injected duplicates):
-time of corridor.entities.dedupe.find_duplicates with 2 workers, pairs compared, precision and
-recall on the injected duplicates. Target of issue 4: < 10 min for 1,000,000 on this machine.
+time of corridor.entities.resolution.dedupe.find_duplicates with 2 workers, pairs compared,
+precision and recall on the injected duplicates. Target of issue 4: < 10 min for 1,000,000 on
+this machine.
 
     nice .venv/bin/python bench/entities/bench_dedupe.py [--persons N] [--workers W]
 
@@ -23,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import generate, is_true_pair
 
 import benchlib
-from corridor.entities import dedupe
-from corridor.entities.compare import Comparison
-from corridor.entities.dedupe import DedupeStats, find_duplicates
+from corridor.entities.resolution import dedupe
+from corridor.entities.resolution.compare import Comparison
+from corridor.entities.resolution.dedupe import DedupeStats, find_duplicates
 
 TARGET_SECONDS = 600
 

@@ -26,9 +26,10 @@ import networkx as nx
 from followthemoney import EntityProxy
 
 from benchlib import print_machine
-from corridor.entities import graph as g
+from corridor.entities.analysis import facts, metrics
+from corridor.entities.analysis import graph as g
+from corridor.entities.analysis.exports import write_gexf
 from corridor.entities.ftm import make_entity
-from corridor.entities.graph_export import write_gexf
 
 CELL = 40
 TARGET_SECONDS = 3.0
@@ -111,25 +112,27 @@ def main() -> None:
     entities = synthetic_case(args.nodes, args.edges)
     times: dict[str, tuple[float, float]] = {}
     graph = timed("build_graph", lambda: g.build_graph(entities), times)
-    scores = timed("centrality", lambda: g.centrality(graph), times)
-    groups = timed("communities", lambda: g.communities(graph), times)
+    scores = timed("centrality", lambda: metrics.centrality(graph), times)
+    groups = timed("communities", lambda: metrics.communities(graph), times)
     seed = max(scores["pagerank"], key=scores["pagerank"].get)
-    view = timed("neighbourhood 2 hops", lambda: g.neighbourhood(graph, [seed], 2), times)
+    view = timed("neighbourhood 2 hops", lambda: metrics.neighbourhood(graph, [seed], 2), times)
 
     def view_json() -> dict[str, Any]:
-        return g.to_cytoscape(view, centrality=g.centrality(view), communities=g.communities(view))
+        return g.to_cytoscape(
+            view, centrality=metrics.centrality(view), communities=metrics.communities(view)
+        )
 
     timed("view: scores+json", view_json, times)
     hops = nx.single_source_shortest_path_length(graph, "p0")
     far = max(hops, key=hops.__getitem__)
-    paths = timed("shortest_paths x5", lambda: g.shortest_paths(graph, "p0", far), times)
+    paths = timed("shortest_paths x5", lambda: metrics.shortest_paths(graph, "p0", far), times)
     timed(
         "to_cytoscape", lambda: g.to_cytoscape(graph, centrality=scores, communities=groups), times
     )
     timed("write_gexf", lambda: write_gexf(graph, io.BytesIO()), times)
-    timed("timeline", lambda: g.timeline(entities), times)
+    timed("timeline", lambda: facts.timeline(entities), times)
 
-    pivots = g.betweenness_pivots(graph)
+    pivots = metrics.betweenness_pivots(graph)
     print("== link analysis on a synthetic case")
     print(f"  input       {len(entities):,} entities")
     print(f"  graph       {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges")

@@ -40,7 +40,10 @@ import openpyxl
 import synthetic
 
 import benchlib
-from corridor.entities import cases, imports
+from corridor.entities.cases import service as cases
+from corridor.entities.cases.schemas import CaseCreate
+from corridor.entities.imports import runner
+from corridor.entities.imports import service as imports
 from corridor.node.service import init_node
 from corridor.security import passwords
 from corridor.security.principal import CLI, SYSTEM
@@ -105,7 +108,7 @@ def run_once(node, case_id, content: bytes) -> tuple[float, object]:  # type: ig
         run_id = run.id
     with node.db.transaction() as s:
         imports.start(s, node, actor=CLI, run_id=run_id, mapping_data=MAPPING, background=False)
-    result = imports.run_import(node, run_id)
+    result = runner.run_import(node, run_id)
     return time.perf_counter() - t0, result
 
 
@@ -130,7 +133,7 @@ def _cpu_text(own: float, worker: float) -> str:
 def _case(node, reference: str):  # type: ignore[no-untyped-def]
     with node.db.transaction() as s:
         return cases.create_case(
-            s, actor=SYSTEM, data=cases.CaseCreate(reference=reference, title="Import")
+            s, actor=SYSTEM, data=CaseCreate(reference=reference, title="Import")
         ).id
 
 

@@ -44,10 +44,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import FAMILY, GIVEN
 
 import benchlib
-from corridor.entities import imports, names, store
-from corridor.entities import mapping as mapping_module
-from corridor.entities.mapping import apply, parse_mapping
-from corridor.entities.tabular import RowError, read_rows
+from corridor.entities import store
+from corridor.entities.imports import columns as mapping_module
+from corridor.entities.imports import runner as imports
+from corridor.entities.imports.columns import apply, parse_mapping
+from corridor.entities.imports.rows import RowError
+from corridor.entities.imports.tabular import read_rows
+from corridor.entities.search import names
 
 TARGET = 10_000.0
 HEADERS = ["Full Name", "DOB", "Nationality", "Phone 1", "Phone 2", "Passport No", "Remarks"]

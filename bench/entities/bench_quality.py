@@ -42,9 +42,14 @@ from datasets import (
 from rigour.names import NameTypeTag, Symbol, analyze_names
 
 import benchlib
-from corridor.entities.compare import MATCH_THRESHOLD, NO_MATCH_THRESHOLD
-from corridor.entities.dedupe import DedupeStats, clusters, find_duplicates, pairwise_scores
-from corridor.entities.names import SAME_NAME_THRESHOLD, name_keys, name_similarity
+from corridor.entities.resolution.compare import MATCH_THRESHOLD, NO_MATCH_THRESHOLD
+from corridor.entities.resolution.dedupe import (
+    DedupeStats,
+    clusters,
+    find_duplicates,
+    pairwise_scores,
+)
+from corridor.entities.search.names import SAME_NAME_THRESHOLD, name_keys, name_similarity
 
 Result = tuple[float, float, float]
 

@@ -30,8 +30,11 @@ import synthetic
 from sqlalchemy import func, select
 
 import benchlib
-from corridor.entities import cases, search, store
+from corridor.entities import store
+from corridor.entities.cases import service as cases
+from corridor.entities.cases.schemas import CaseCreate
 from corridor.entities.models import CaseMember, Entity
+from corridor.entities.search import service as search
 from corridor.node.service import Node, init_node, open_node
 from corridor.security import passwords
 from corridor.security import service as security
@@ -150,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             case = cases.create_case(
                 s,
                 actor=SYSTEM,
-                data=cases.CaseCreate(reference="BENCH-1", title="Search benchmark"),
+                data=CaseCreate(reference="BENCH-1", title="Search benchmark"),
             )
             user = security.create_user(
                 s,

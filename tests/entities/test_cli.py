@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from corridor.entities import cases
+from corridor.entities.cases import service as cases
+from corridor.entities.cases.schemas import CaseCreate
 from corridor.node.service import open_node
 from corridor.security.principal import SYSTEM
 from tests.cli.test_cli import cli, data_dir  # noqa: F401 - fixture
@@ -15,7 +16,7 @@ CSV = "Name,Date of birth,Mobile\nMuhammad Asif Khan,1984-03-02,210 123 4567\nNo
 def make_case(path) -> None:  # type: ignore[no-untyped-def]
     node = open_node(path)
     with node.db.transaction() as s:
-        cases.create_case(s, actor=SYSTEM, data=cases.CaseCreate(reference="HCG-1", title="T"))
+        cases.create_case(s, actor=SYSTEM, data=CaseCreate(reference="HCG-1", title="T"))
     node.close()
 
 

@@ -93,7 +93,7 @@ def test_pages_need_membership_and_csrf(node, make_user) -> None:  # type: ignor
 
 
 def test_import_through_the_pages_with_the_column_table(node, make_user) -> None:  # type: ignore[no-untyped-def]
-    from tests.entities.test_imports import CSV, drain
+    from tests.entities.imports.test_imports import CSV, drain
 
     c, csrf = login(node, make_user)
     r = c.post("/cases", data={"csrf_token": csrf, "reference": "FIA-2026-3", "title": "T"})

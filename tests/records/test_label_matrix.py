@@ -28,8 +28,9 @@ from corridor import clock, modules
 from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.requests import service as requests
 from corridor.cooperation.spaces import service as spaces
-from corridor.entities import cases
 from corridor.entities import service as entities
+from corridor.entities.cases import service as cases
+from corridor.entities.cases.schemas import CaseCreate
 from corridor.errors import CorridorError, NotFound
 from corridor.federation import delivery
 from corridor.jobs import queue
@@ -222,7 +223,7 @@ def _case_entity(w: World, labels: Labels, author: str, node: str) -> Source:
         case = cases.create_case(
             s,
             actor=actor,
-            data=cases.CaseCreate(
+            data=CaseCreate(
                 reference=f"M-{uuid.uuid4().hex[:8]}",
                 title="Smuggling ring",
                 tlp=labels.tlp,
@@ -879,8 +880,8 @@ def test_merged_partner_statements_never_reach_a_third_node(world: World) -> Non
     shared = _share(w, Source(None, a_person), labels, [w.id("B")], "investigator")
     w.deliver()
     b_person = _case_entity(w, labels, "investigator", "B").ref
-    from corridor.entities import resolution
     from corridor.entities.records import partner_id
+    from corridor.entities.resolution import service as resolution
 
     ctx_b = entities.Context(node_id=w.id("B"), region="TR")
     with w.tx("B") as s:
@@ -924,8 +925,9 @@ def test_merged_partner_statements_never_reach_a_third_node(world: World) -> Non
 def test_case_export_leaves_partner_statements_behind(world: World) -> None:
     """The export path: what leaves the node as a file carries no partner's statements."""
     w = world
-    from corridor.entities import analysis, resolution
+    from corridor.entities.analysis import service as analysis
     from corridor.entities.records import partner_id
+    from corridor.entities.resolution import service as resolution
 
     labels = Labels(tlp="AMBER", purpose="enforcement")
     a_person = _case_entity(w, labels, "investigator", "A").ref
@@ -945,9 +947,7 @@ def test_case_export_leaves_partner_statements_behind(world: World) -> None:
     inv_b = w.people["B"]["investigator"]
     ctx_b = entities.Context(node_id=w.id("B"), region="TR")
     with w.tx("B") as s:
-        case = cases.create_case(
-            s, actor=inv_b, data=cases.CaseCreate(reference="EXP-1", title="Export")
-        )
+        case = cases.create_case(s, actor=inv_b, data=CaseCreate(reference="EXP-1", title="Export"))
         own = entities.create(
             s,
             actor=inv_b,

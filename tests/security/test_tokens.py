@@ -14,7 +14,7 @@ from corridor.audit.models import AuditEntry
 from corridor.cooperation.notifications import service as notifications
 from corridor.cooperation.requests import service as requests
 from corridor.cooperation.requests.schemas import DraftIn
-from corridor.entities import imports
+from corridor.entities.imports import service as imports
 from corridor.errors import InvalidInput, PermissionDenied
 from corridor.security import service as security
 from corridor.security.models import ApiToken, WebSession

@@ -31,8 +31,9 @@ def import_cmd(
     importing the same file again changes nothing."""
     from rich.progress import Progress
 
-    from corridor.entities import imports
-    from corridor.entities import mapping as mapping_mod
+    from corridor.entities.imports import columns as mapping_mod
+    from corridor.entities.imports import runner
+    from corridor.entities.imports import service as imports
 
     try:
         content = file.read_bytes()
@@ -68,7 +69,7 @@ def import_cmd(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            run = imports.run_import(node, run_id, progress)
+            run = runner.run_import(node, run_id, progress)
     if run.state != "done":
         fail(f"import failed, nothing stored: {run.error}")
     console.print(
@@ -95,7 +96,7 @@ def export_cmd(
     data_dir: DataDir = None,
 ) -> None:
     """Export a case's entities (audited) for another tool or an air-gapped transfer."""
-    from corridor.entities import analysis
+    from corridor.entities.analysis import service as analysis
 
     with opened(data_dir) as node, node.db.transaction() as session:
         _case, chunks = analysis.export_case(session, actor=CLI, case_ref=case, fmt=fmt)

@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.entities import store
+from corridor.entities.access import accessible_case_ids
 from corridor.entities.models import Case, Entity
-from corridor.errors import InvalidInput, NotFound, PermissionDenied
+from corridor.errors import InvalidInput
 from corridor.records import flow
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord
@@ -145,48 +146,8 @@ def _permitted(
 
 def open_cases(session: Session, actor: object, keys: set[str]) -> set[str]:
     """The "case" compartment: which of these cases the actor may open (membership)."""
-    from corridor.entities.cases import accessible_case_ids
-
     wanted = {uuid.UUID(k) for k in keys}
     return {str(c) for c in accessible_case_ids(session, actor) if c in wanted}  # type: ignore[arg-type]
 
 
 flow.register_compartment("case", open_cases)
-
-
-def link_refs(
-    session: Session,
-    *,
-    actor: object,
-    node_id: str,
-    refs: list[dict[str, str]],
-    labels: Labels,
-    audience: list[str],
-) -> tuple[list[dict[str, str]], list[flow.Source]]:
-    """Entity references a person attached to a request or post ({id, schema, caption}). One
-    that names an entity this node holds and the person may see is content drawn from it: the
-    flow rule decides whether it may go, and its caption is the one that may. Any other is what
-    the person typed (a name to ask about), theirs to send."""
-    from corridor.entities.service import Context, load  # the service imports this module
-
-    ctx = Context(node_id=node_id, region="")
-    out: list[dict[str, str]] = []
-    sources: list[flow.Source] = []
-    for ref in refs:
-        try:
-            entity, case = load(session, actor=actor, ctx=ctx, entity_id=ref.get("id", ""))  # type: ignore[arg-type]
-        except (NotFound, PermissionDenied):
-            out.append(ref)
-            continue
-        drawn = draw(
-            session,
-            [(entity, case)],
-            node_id=node_id,
-            path="link",
-            labels=labels,
-            audience=audience,
-            author=getattr(actor, "handle", None),
-        )[0]
-        out.append({**ref, "schema": entity.schema, "caption": drawn.proxy.caption[:300]})
-        sources.extend(drawn.sources)
-    return out, sources

@@ -7,7 +7,6 @@ before any entity is built.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -16,6 +15,8 @@ from followthemoney import EntityProxy, Schema
 from followthemoney import model as _model
 from followthemoney.types import registry
 
+from corridor.entities.normalize import normalize_phone
+from corridor.entities.schemas import ID_RE
 from corridor.errors import InvalidInput
 
 EXTENSION_DIR = Path(__file__).parent / "schema"
@@ -73,6 +74,11 @@ if "MobileDevice" not in _model.schemata:
 model = _model
 
 
+def entity_schemata() -> list[str]:
+    """The schemata a user may create, as the forms offer them."""
+    return [s for s in SUPPORTED if model.get(s) is not None]
+
+
 def schema(name: str) -> Schema:
     found = model.get(name)
     if found is None or found.abstract:
@@ -89,14 +95,6 @@ def make_entity(schema_name: str, entity_id: str | None = None) -> EntityProxy:
 
 MAX_VALUES = 200
 MAX_VALUE_CHARS = 10_000
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-
-
-def _clean_phone(value: str, default_region: str | None) -> str | None:
-    # FtM drops national notations ("0300 1234567") without a country; use the node's.
-    from corridor.entities.normalize import normalize_phone
-
-    return normalize_phone(value, default_region)
 
 
 def parse_entity(
@@ -156,7 +154,9 @@ def parse_entity(
             if len(text) > MAX_VALUE_CHARS:
                 raise InvalidInput(f"{name}: a value is longer than {MAX_VALUE_CHARS} characters")
             if prop.type == registry.phone:
-                cleaned = _clean_phone(text, default_region)
+                # FtM drops national notations ("0300 1234567") without a country: the
+                # node's is used.
+                cleaned = normalize_phone(text, default_region)
             else:
                 cleaned = prop.type.clean_text(text, format=prop.format, proxy=proxy)
             if cleaned is None:

@@ -6,18 +6,26 @@ _MULTIPART = 64 * 1024
 MANIFEST = Manifest(
     name="entities",
     order=60,
-    tables=("corridor.entities.models",),
+    tables=tuple(
+        f"corridor.entities.{sub}models"
+        for sub in ("", "cases.", "imports.", "resolution.", "analysis.")
+    ),
     records=("corridor.entities.records",),
-    jobs=("corridor.entities.imports",),
+    jobs=("corridor.entities.imports.runner",),
     routers=(
+        "corridor.entities.cases.api",
+        "corridor.entities.search.api",
+        # Before the entities' own router: /entities/candidates is not the entity "candidates".
+        "corridor.entities.resolution.api",
         "corridor.entities.api",
-        "corridor.entities.import_api",
-        "corridor.entities.analysis_api",
+        "corridor.entities.imports.api",
+        "corridor.entities.analysis.api",
         "corridor.entities.pages",
-        "corridor.entities.import_pages",
-        "corridor.entities.analysis_pages",
-        "corridor.entities.casework_api",
-        "corridor.entities.casework_pages",
+        "corridor.entities.cases.pages",
+        "corridor.entities.search.pages",
+        "corridor.entities.resolution.pages",
+        "corridor.entities.imports.pages",
+        "corridor.entities.analysis.pages",
     ),
     body_limits=(
         BodyLimit("/api/v1/cases/*/imports", "max_import_bytes"),

@@ -1,6 +1,8 @@
-"""Tables of the entities module: cases, entities, their statements (provenance) and the search
-index. Entities are FollowTheMoney entities; every property value is a statement that knows its
-source, time and labels, and the entity row keeps the current merged view for fast reads."""
+"""Tables of the entity core: cases and their members (the unit of ownership and access),
+entities, their statements (provenance) and the search index. Entities are FollowTheMoney
+entities; every property value is a statement that knows its source, time and labels, and the
+entity row keeps the current merged view for fast reads. The tables of the sub-features (case
+work, imports, resolution, charts) are in their own `models.py`."""
 
 from __future__ import annotations
 
@@ -8,17 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import text
 
@@ -146,126 +138,3 @@ class EntityIndex(Base):
     keys: Mapped[str] = mapped_column(Text)
     # Latin-script tokens of all names, for prefix search and highlighting.
     names: Mapped[str] = mapped_column(Text)
-
-
-class ImportRun(Base):
-    """One import of a file into a case: progress and the per-row error report."""
-
-    __tablename__ = "entity_imports"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    filename: Mapped[str] = mapped_column(String(300))
-    sha256: Mapped[str] = mapped_column(String(64))
-    format: Mapped[str] = mapped_column(String(8))
-    mapping: Mapped[dict[str, Any] | None]
-    state: Mapped[str] = mapped_column(String(16), default="queued")
-    rows_total: Mapped[int] = mapped_column(Integer, default=0)
-    rows_done: Mapped[int] = mapped_column(Integer, default=0)
-    rows_failed: Mapped[int] = mapped_column(Integer, default=0)
-    entities: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    error: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
-
-
-class SavedMapping(Base):
-    """A column-to-property mapping saved by name for reuse."""
-
-    __tablename__ = "entity_mappings"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    mapping: Mapped[dict[str, Any]]
-    created_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime]
-
-
-class MatchCandidate(Base):
-    """A pair that duplicate detection proposed, with the comparison's score and reasons, and
-    the reviewer's decision (same / different / unsure). `a_id` < `b_id`."""
-
-    __tablename__ = "match_candidates"
-    __table_args__ = (
-        UniqueConstraint("a_id", "b_id"),
-        Index("ix_match_candidates_case_status", "case_id", "status"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    a_id: Mapped[str] = mapped_column(String(128))
-    b_id: Mapped[str] = mapped_column(String(128), index=True)
-    # The case the detection ran over (None: the whole store).
-    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    score: Mapped[float] = mapped_column(Float)
-    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
-    decided_by: Mapped[str | None] = mapped_column(String(40))
-    decided_at: Mapped[datetime | None]
-    created_at: Mapped[datetime]
-
-
-class CaseNote(Base):
-    __tablename__ = "case_notes"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), index=True
-    )
-    author: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(Text)
-    tlp: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime]
-
-
-class CaseFile(Base):
-    """A file of a case, kept in the store (size-limited) under its SHA-256."""
-
-    __tablename__ = "case_files"
-    __table_args__ = (UniqueConstraint("case_id", "sha256"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(200))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    tlp: Mapped[str] = mapped_column(String(16))
-    uploaded_by: Mapped[str] = mapped_column(String(40))
-    uploaded_at: Mapped[datetime]
-
-
-class CaseTask(Base):
-    __tablename__ = "case_tasks"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("cases.id", ondelete="CASCADE"), index=True
-    )
-    title: Mapped[str] = mapped_column(String(300))
-    details: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str | None] = mapped_column(String(40))
-    due: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | done | cancelled
-    created_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime]
-    closed_at: Mapped[datetime | None]
-
-
-class CaseChart(Base):
-    """A saved link chart of a case: which entities, where they sit, which are pinned."""
-
-    __tablename__ = "case_charts"
-    __table_args__ = (UniqueConstraint("case_id", "name"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(120))
-    layout: Mapped[dict[str, Any]]
-    created_by: Mapped[str] = mapped_column(String(40))
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]

@@ -14,11 +14,10 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import phonenumbers
-from followthemoney import EntityProxy
+from followthemoney import EntityProxy, Schema
 from rigour.ids import IBAN, IMO
 from rigour.text.translit import ascii_text
 
-from corridor.entities.ftm import model
 from corridor.errors import InvalidInput
 
 # Selector kinds; ``imsi``, ``iccid`` and ``bank_account`` (a non-IBAN account number) extend
@@ -211,10 +210,9 @@ _SELECTOR_PROPS: tuple[tuple[str, str, str], ...] = (
 
 
 @lru_cache(maxsize=256)
-def _selector_props(schema_name: str) -> tuple[tuple[str, str], ...]:
-    schema = model.get(schema_name)
-    if schema is None:
-        return ()
+def _selector_props(schema: Schema) -> tuple[tuple[str, str], ...]:
+    # Read from the entity's own schema, not looked up in the model: the FtM model (ftm.py)
+    # cleans phone numbers with this module, so this module does not import it.
     return tuple(
         (prop, kind)
         for ancestor, prop, kind in _SELECTOR_PROPS
@@ -239,8 +237,9 @@ def selector_values(proxy: EntityProxy, default_region: str | None = None) -> li
     region = _region_hint(proxy, default_region)
     seen: set[tuple[str, str]] = set()
     out: list[tuple[str, str]] = []
-    for prop, kind in _selector_props(proxy.schema.name):
+    for prop, kind in _selector_props(proxy.schema):
         for raw in proxy.get(prop, quiet=True):
+            value: str | None
             if kind == "phone" and _E164.match(raw):
                 # Stored phones were validated into E.164 when they were added: skip re-parsing
                 # (the costliest step of indexing an entity).

@@ -1,4 +1,4 @@
-"""Entities as users see them: create, edit, read (audited), delete, list, share, compare.
+"""Entities as users see them: create, edit, read (audited), delete, list, share, link.
 
 Every function checks the actor: a case entity needs membership of its case, a partner entity
 a purpose (and for TLP:RED a recipient) the actor may see. An entity the actor may not see
@@ -15,16 +15,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor.audit import service as audit
-from corridor.entities import cases, flows, store
-from corridor.entities.compare import Comparison, compare
+from corridor.entities import flows, store
+from corridor.entities.access import check_tlp, open_case, touch
 from corridor.entities.ftm import parse_entity
 from corridor.entities.models import Case, Entity, Statement
 from corridor.entities.records import ENTITIES_TYPE
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
 from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
+from corridor.node.service import Node
+from corridor.records import flow
 from corridor.records import service as records
-from corridor.records.labels import TLP_LEVELS, Labels, audience_for
+from corridor.records.labels import Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
@@ -40,11 +42,15 @@ class Context:
     region: str  # the node's country: national phone numbers are read in its plan
 
 
+def context_of(node: Node) -> Context:
+    return Context(node_id=node.id, region=node.config.country)
+
+
 def _visible(
     session: Session, actor: Principal, ctx: Context, entity: Entity, *, write: bool = False
 ) -> Case | None:
     if entity.case_id is not None:
-        return cases.open_case(session, actor=actor, ref=entity.case_id, write=write)
+        return open_case(session, actor=actor, ref=entity.case_id, write=write)
     if write:
         raise PermissionDenied("entities received from partners are changed only by their origin")
     actor.require("entities.read")
@@ -68,16 +74,6 @@ def proxy(entity: Entity) -> EntityProxy:
     return store.proxy_of(entity.schema, entity.id, entity.properties)
 
 
-def _check_tlp(case: Case, tlp: str | None) -> str:
-    # An item may be labelled more strictly than its case, never less.
-    tlp = tlp or case.tlp
-    if tlp not in TLP_LEVELS:
-        raise InvalidInput(f"tlp: one of {', '.join(TLP_LEVELS)}")
-    if TLP_LEVELS.index(tlp) < TLP_LEVELS.index(case.tlp):
-        raise InvalidInput(f"tlp: an item of a {case.tlp} case cannot be {tlp}")
-    return tlp
-
-
 def create(
     session: Session,
     *,
@@ -87,8 +83,8 @@ def create(
     data: dict[str, Any],
     tlp: str | None = None,
 ) -> Entity:
-    case = cases.open_case(session, actor=actor, ref=case_ref, write=True)
-    tlp = _check_tlp(case, tlp)
+    case = open_case(session, actor=actor, ref=case_ref, write=True)
+    tlp = check_tlp(case, tlp)
     written: dict[tuple[str, str], str] = {}
     parsed = parse_entity(data, default_region=ctx.region, require_id=False, originals=written)
     if not parsed.id:
@@ -107,7 +103,7 @@ def create(
     )
     if parsed.id in result.refused:
         raise InvalidInput(f"entity {parsed.id}: {result.refused[parsed.id]}")
-    cases.touch(case)
+    touch(case)
     audit.append(
         session,
         actor=actor,
@@ -143,7 +139,7 @@ def update(
         originals=written,
     )
     if changed:
-        cases.touch(case)
+        touch(case)
         audit.append(
             session,
             actor=actor,
@@ -175,7 +171,7 @@ def delete(session: Session, *, actor: Principal, ctx: Context, entity_id: str) 
     if merged:
         raise InvalidInput("split the entities merged into this one before deleting it")
     store.delete_entities(session, [entity.id])
-    cases.touch(case)
+    touch(case)
     audit.append(
         session,
         actor=actor,
@@ -195,7 +191,7 @@ def list_in_case(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[Case, list[Entity], int]:
-    case = cases.open_case(session, actor=actor, ref=case_ref)
+    case = open_case(session, actor=actor, ref=case_ref)
     if not 1 <= limit <= MAX_LIST:
         raise InvalidInput(f"limit: 1 to {MAX_LIST}")
     q = select(Entity).where(Entity.case_id == case.id, Entity.merged_into.is_(None))
@@ -358,9 +354,37 @@ def _add_related(session: Session, case: Case, chosen: dict[str, Entity]) -> Non
             chosen[eid] = in_case[eid]
 
 
-def compare_entities(a: dict[str, Any], b: dict[str, Any], *, ctx: Context) -> Comparison:
-    pa = parse_entity(a, default_region=ctx.region, require_id=False)
-    pb = parse_entity(b, default_region=ctx.region, require_id=False)
-    pa.id = pa.id or "a"
-    pb.id = pb.id or "b"
-    return compare(pa, pb, default_region=ctx.region)
+def link_refs(
+    session: Session,
+    *,
+    actor: object,
+    node_id: str,
+    refs: list[dict[str, str]],
+    labels: Labels,
+    audience: list[str],
+) -> tuple[list[dict[str, str]], list[flow.Source]]:
+    """Entity references a person attached to a request or post ({id, schema, caption}). One
+    that names an entity this node holds and the person may see is content drawn from it: the
+    flow rule decides whether it may go, and its caption is the one that may. Any other is what
+    the person typed (a name to ask about), theirs to send."""
+    ctx = Context(node_id=node_id, region="")
+    out: list[dict[str, str]] = []
+    sources: list[flow.Source] = []
+    for ref in refs:
+        try:
+            entity, case = load(session, actor=actor, ctx=ctx, entity_id=ref.get("id", ""))  # type: ignore[arg-type]
+        except (NotFound, PermissionDenied):
+            out.append(ref)
+            continue
+        drawn = flows.draw(
+            session,
+            [(entity, case)],
+            node_id=node_id,
+            path="link",
+            labels=labels,
+            audience=audience,
+            author=getattr(actor, "handle", None),
+        )[0]
+        out.append({**ref, "schema": entity.schema, "caption": drawn.proxy.caption[:300]})
+        sources.extend(drawn.sources)
+    return out, sources

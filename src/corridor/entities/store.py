@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from followthemoney import EntityProxy
 from followthemoney.exc import InvalidData
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.db import RowInserter, bulk_insert
-from corridor.entities import search
 from corridor.entities.ftm import model
 from corridor.entities.models import Entity, EntityIndex, Statement
+from corridor.entities.search import index as search_index
 from corridor.errors import InvalidInput
 
 CHUNK = 500
@@ -96,7 +96,8 @@ def members_of(session: Session, ids: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for part in _chunks(list(ids)):
         q = select(Entity.id, Entity.merged_into).where(Entity.merged_into.in_(part))
-        out.update({eid: into for eid, into in session.execute(q)})
+        # Only rows whose merged_into is set are selected.
+        out.update({eid: into for eid, into in session.execute(q) if into is not None})
     return out
 
 
@@ -108,7 +109,7 @@ def _live_rows(session: Session, holders: list[str]) -> Iterable[tuple[str, str,
             .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
             .order_by(Statement.created_at, Statement.id)
         )
-        yield from session.execute(q)  # type: ignore[misc]
+        yield from session.execute(q).tuples()
 
 
 def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
@@ -151,7 +152,7 @@ class Prepared(NamedTuple):
     # prepared, which is the import's mapping process.
     properties_json: str
     statements: list[tuple[str, str, str]]  # (statement id, property, value), in that order
-    # The search index row (search.index_row), or None to compute when the entity is new.
+    # The search index row (search_index.index_row), or None to compute when the entity is new.
     terms: dict[str, Any] | None
 
     @property
@@ -173,14 +174,14 @@ def prepare(
         proxy.caption[:500],
         json.dumps(proxy.properties),
         statements,
-        search.index_row(proxy, default_region) if terms else None,
+        search_index.index_row(proxy, default_region) if terms else None,
     )
 
 
 def _terms(item: Prepared, default_region: str | None) -> dict[str, Any]:
     if item.terms is not None:
         return item.terms
-    return search.index_row(proxy_of(item.schema, item.id, item.properties), default_region)
+    return search_index.index_row(proxy_of(item.schema, item.id, item.properties), default_region)
 
 
 def write(
@@ -316,7 +317,7 @@ def write_prepared(
         now=now,
     )
     index_items = [
-        search.IndexItem(_terms(by_id[eid], default_region), True, case_id, origin, purpose)
+        search_index.IndexItem(_terms(by_id[eid], default_region), True, case_id, origin, purpose)
         for eid in new_ids
     ]
     result.created.extend(new_ids)
@@ -338,13 +339,15 @@ def write_prepared(
                 "record_id": record_id,
             }
         )
-        terms = search.index_row(proxy, default_region)
-        index_items.append(search.IndexItem(terms, False, case_id, origin, purpose))
+        terms = search_index.index_row(proxy, default_region)
+        index_items.append(search_index.IndexItem(terms, False, case_id, origin, purpose))
         result.updated.append(eid)
     if updates:
+        # A mapped class's table is declared as a FromClause; it is a Table.
+        table = cast(Table, Entity.__table__)
         stmt = (
-            update(Entity.__table__)
-            .where(Entity.__table__.c.id == bindparam("b_id"))
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
             .values(
                 schema=bindparam("schema"),
                 caption=bindparam("caption"),
@@ -354,7 +357,7 @@ def write_prepared(
             )
         )
         session.connection().execute(stmt, updates)
-    search.index(session, index_items)
+    search_index.index(session, index_items)
     return result
 
 
@@ -465,7 +468,7 @@ def refresh(session: Session, entity_ids: list[str]) -> None:
     existing = _existing(session, entity_ids)
     props = _live_properties(session, list(existing))
     now = clock.now()
-    reindex: list[search.IndexItem] = []
+    reindex: list[search_index.IndexItem] = []
     for eid, old in existing.items():
         proxy = proxy_of(old.schema, eid, props.get(eid, {}))
         session.execute(
@@ -474,9 +477,11 @@ def refresh(session: Session, entity_ids: list[str]) -> None:
             .values(properties=proxy.properties, caption=proxy.caption[:500], updated_at=now)
         )
         if old.merged_into is None:
-            terms = search.index_row(proxy)
-            reindex.append(search.IndexItem(terms, False, old.case_id, old.origin, old.purpose))
-    search.index(session, reindex)
+            terms = search_index.index_row(proxy)
+            reindex.append(
+                search_index.IndexItem(terms, False, old.case_id, old.origin, old.purpose)
+            )
+    search_index.index(session, reindex)
 
 
 def unindex(session: Session, entity_ids: list[str]) -> None:

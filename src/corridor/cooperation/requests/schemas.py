@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from corridor.entities.ftm import ID_RE
+from corridor.entities.schemas import ID_RE
 from corridor.messages.records import Attachment
 from corridor.records.labels import LabelsIn
 from corridor.schemas import StrictModel, UtcDateTime

@@ -36,7 +36,7 @@ from corridor.cooperation.requests.schemas import (
     URGENCIES,
     DraftIn,
 )
-from corridor.entities import flows
+from corridor.entities import service as entity_service
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
 from corridor.federation import receipts
 from corridor.federation.peers import require_approved
@@ -140,7 +140,7 @@ def send(
     if deadline is not None and deadline <= clock.now():
         raise InvalidInput("the deadline is in the past")
     audience = _approved_audience(session, keys.node_id, to)
-    links, sources = flows.link_refs(
+    links, sources = entity_service.link_refs(
         session,
         actor=actor,
         node_id=keys.node_id,

@@ -30,7 +30,6 @@ from corridor.cooperation.spaces.records import (
     SpaceBody,
     is_member,
 )
-from corridor.entities import flows
 from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
 from corridor.federation.models import OutboxItem
@@ -305,7 +304,7 @@ def post(
             raise Conflict(f"task {task_id} is {task.status}")
     audience = audience_of(row, keys.node_id)
     # A post answers in its space (the space's labels bind it) and may link entities.
-    links, sources = flows.link_refs(
+    links, sources = entities.link_refs(
         session,
         actor=actor,
         node_id=keys.node_id,

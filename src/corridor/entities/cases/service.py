@@ -1,0 +1,182 @@
+"""Cases: open one, its members and its status (the access rule itself is `entities.access`).
+
+Every change is audited; a case keeps at least one owner."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor import clock
+from corridor.audit import service as audit
+from corridor.entities.access import member_role, members, open_case
+from corridor.entities.models import Case, CaseMember
+from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from corridor.security.models import Unit, User
+from corridor.security.principal import Principal
+
+if TYPE_CHECKING:
+    from corridor.entities.cases.schemas import CaseCreate
+
+REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]{1,79}$")
+MemberRole = Literal["owner", "member", "reader"]
+STATUSES = ("open", "closed", "archived")
+
+
+def _check_fields(reference: str, title: str, summary: str) -> None:
+    if not REFERENCE_RE.match(reference):
+        raise InvalidInput("reference: 2 to 80 letters, digits or / . _ - (e.g. FIA-AHTC-2026-014)")
+    if not title.strip() or len(title) > 300:
+        raise InvalidInput("title: 1 to 300 characters")
+    if len(summary) > 20_000:
+        raise InvalidInput("summary: at most 20,000 characters")
+
+
+def create_case(session: Session, *, actor: Principal, data: CaseCreate) -> Case:
+    actor.require("entities.write")
+    _check_fields(data.reference, data.title, data.summary)
+    if actor.kind in ("session", "token") and data.purpose not in actor.purposes:
+        raise PermissionDenied(f"your role may not hold {data.purpose} data")
+    if session.scalar(select(Case.id).where(Case.reference == data.reference)) is not None:
+        raise Conflict(f"a case with reference {data.reference} already exists")
+    now = clock.now()
+    case = Case(
+        reference=data.reference,
+        title=data.title.strip(),
+        summary=data.summary,
+        tlp=data.tlp,
+        purpose=data.purpose,
+        handling=data.handling,
+        status="open",
+        created_by=actor.handle,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    if actor.kind in ("session", "token"):
+        session.add(
+            CaseMember(
+                case_id=case.id, kind="user", handle=actor.handle, role="owner", added_at=now
+            )
+        )
+    audit.append(
+        session, actor=actor, action="case.create", object_type="case", object_id=str(case.id)
+    )
+    return case
+
+
+def add_member(
+    session: Session,
+    *,
+    actor: Principal,
+    case_ref: str | uuid.UUID,
+    kind: str,
+    handle: str,
+    role: str = "member",
+) -> CaseMember:
+    """Add a user or unit to the case, or change its role. `kind` and `role` come from forms
+    as typed and are checked here."""
+    case = open_case(session, actor=actor, ref=case_ref, manage=True)
+    if kind == "user":
+        if session.scalar(select(User.id).where(User.handle == handle)) is None:
+            raise InvalidInput(f"no user with handle {handle!r}")
+    elif kind == "unit":
+        if session.scalar(select(Unit.id).where(Unit.handle == handle)) is None:
+            raise InvalidInput(f"no unit with handle {handle!r}")
+    else:
+        raise InvalidInput("kind is user or unit")
+    if role not in ("owner", "member", "reader"):
+        raise InvalidInput("role is owner, member or reader")
+    existing = session.scalar(
+        select(CaseMember).where(
+            CaseMember.case_id == case.id, CaseMember.kind == kind, CaseMember.handle == handle
+        )
+    )
+    if existing is not None:
+        existing.role = role
+        row = existing
+    else:
+        row = CaseMember(case_id=case.id, kind=kind, handle=handle, role=role, added_at=clock.now())
+        session.add(row)
+    audit.append(
+        session,
+        actor=actor,
+        action="case.member.set",
+        object_type="case",
+        object_id=str(case.id),
+        detail={"kind": kind, "handle": handle, "role": role},
+    )
+    return row
+
+
+def remove_member(
+    session: Session, *, actor: Principal, case_ref: str | uuid.UUID, kind: str, handle: str
+) -> None:
+    case = open_case(session, actor=actor, ref=case_ref, manage=True)
+    row = session.scalar(
+        select(CaseMember).where(
+            CaseMember.case_id == case.id, CaseMember.kind == kind, CaseMember.handle == handle
+        )
+    )
+    if row is None:
+        raise NotFound(f"{kind}:{handle} is not a member of this case")
+    owners = [m for m in members(session, case) if m.role == "owner"]
+    if row.role == "owner" and len(owners) == 1:
+        raise Conflict("a case keeps at least one owner")
+    session.delete(row)
+    audit.append(
+        session,
+        actor=actor,
+        action="case.member.remove",
+        object_type="case",
+        object_id=str(case.id),
+        detail={"kind": kind, "handle": handle},
+    )
+
+
+def set_status(
+    session: Session, *, actor: Principal, case_ref: str | uuid.UUID, status: str
+) -> Case:
+    case = open_case(session, actor=actor, ref=case_ref, manage=True)
+    if status not in STATUSES:
+        raise InvalidInput("status is open, closed or archived")
+    case.status = status
+    case.updated_at = clock.now()
+    audit.append(
+        session,
+        actor=actor,
+        action="case.status",
+        object_type="case",
+        object_id=str(case.id),
+        detail={"status": status},
+    )
+    return case
+
+
+def audit_item(
+    session: Session,
+    actor: Principal,
+    action: str,
+    item: uuid.UUID | None,
+    case: Case,
+    **detail: Any,
+) -> None:
+    """An item of the case (note, file, task) or, with `item=None`, the case itself."""
+    audit.append(
+        session,
+        actor=actor,
+        action=action,
+        object_type=f"case_{action.split('.')[1]}" if item else "case",
+        object_id=str(item or case.id),
+        detail={"case": str(case.id), **detail} if item else detail,
+    )
+
+
+def own_item(session: Session, actor: Principal, case: Case, author: str, what: str) -> None:
+    if author != actor.handle and member_role(session, actor, case) != "owner":
+        raise PermissionDenied(f"only its author or an owner of the case may delete this {what}")
