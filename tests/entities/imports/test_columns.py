@@ -21,7 +21,7 @@ from corridor.entities.imports.suggest import suggest_mapping
 from corridor.entities.imports.tabular import read_rows
 from corridor.errors import InvalidInput
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "linkage"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
 
 PERSON_AND_PASSPORT: dict[str, Any] = {
     "entities": {

@@ -17,7 +17,7 @@ from corridor.entities.imports.rows import Limits, Row, RowError
 from corridor.entities.imports.tabular import read_rows
 from corridor.errors import InvalidInput, TooLarge
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "linkage"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
 
 PEOPLE = [
     {"name": "Muhammad Asif Khan", "city": "Quetta", "phone": "+923001234567"},

@@ -26,7 +26,7 @@ from corridor.entities.resolution.dedupe import (
     pairwise_scores,
 )
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "linkage"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
 
 # Two slots, three levels each; matches agree far more often than non-matches.
 TRUE_M = {

@@ -21,7 +21,7 @@ from corridor.entities.resolution.dedupe import (
 )
 from corridor.errors import InvalidInput
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "linkage"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
 
 
 def person(entity_id: str, name: str, birth: str | None = None, **props: str) -> EntityProxy:

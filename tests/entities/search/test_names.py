@@ -14,7 +14,7 @@ from corridor.entities.search.names import (
     name_similarity,
 )
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "linkage"
+DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
 
 
 def shared(a: str, b: str) -> set[str]:
