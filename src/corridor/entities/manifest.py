@@ -1,4 +1,5 @@
-from corridor.manifest import BodyLimit, Manifest
+from corridor.i18n import N_
+from corridor.manifest import BodyLimit, Manifest, Nav
 
 # Multipart overhead on top of a case file itself.
 _MULTIPART = 64 * 1024
@@ -26,6 +27,11 @@ MANIFEST = Manifest(
         "corridor.entities.resolution.pages",
         "corridor.entities.imports.pages",
         "corridor.entities.analysis.pages",
+    ),
+    nav=(
+        Nav("Intelligence", N_("Cases"), "/cases", "entities.read", 10),
+        Nav("Intelligence", N_("Search"), "/search", "entities.read", 20),
+        Nav("Intelligence", N_("From partners"), "/entities/partners", "entities.read", 30),
     ),
     body_limits=(
         BodyLimit("/api/v1/cases/*/imports", "max_import_bytes"),

@@ -19,19 +19,13 @@ from corridor.entities.service import context_of
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.models import Peer
 from corridor.federation.peers import node_names
-from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect, templates
 
 router = APIRouter(include_in_schema=False)
 PageAuth = Annotated[Auth, Depends(page_auth)]
-
-nav.register(
-    nav.NavEntry("Intelligence", N_("From partners"), "/entities/partners", "entities.read", 30)
-)
 
 
 def schema_label(name: str) -> str:

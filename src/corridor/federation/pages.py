@@ -18,11 +18,9 @@ from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
 from corridor.federation.models import OutboxItem
-from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records import groups
 from corridor.records.models import StoredRecord
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 
@@ -175,6 +173,3 @@ def peer_action(request: Request, auth: PageAuth, node_id: str, action: str) -> 
         peering.set_state(session, actor=auth.principal, node_id=node_id, state=states[action])
     message = _("Peer approved.") if action == "approve" else _("Peer suspended.")
     return redirect(request, "/admin/peers", message)
-
-
-nav.register(nav.NavEntry("Administration", N_("Peers"), "/admin/peers", "node.manage", 35))

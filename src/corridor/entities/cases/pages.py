@@ -32,7 +32,6 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth, safe_next
 from corridor.web.render import page, redirect
 
@@ -247,7 +246,6 @@ def task_status(
 
 # --- cases ------------------------------------------------------------------------------------
 
-nav.register(nav.NavEntry("Intelligence", N_("Cases"), "/cases", "entities.read", 10))
 
 EXPORTS = (("ftm", "FtM JSON"), ("csv", "CSV"), ("gexf", "GEXF"), ("graphml", "GraphML"))
 

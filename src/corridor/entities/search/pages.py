@@ -12,15 +12,11 @@ from corridor.entities.ftm import entity_schemata
 from corridor.entities.search.service import Hit, search
 from corridor.errors import CorridorError
 from corridor.federation.peers import node_names
-from corridor.i18n import N_
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page
 
 router = APIRouter(include_in_schema=False)
 PageAuth = Annotated[Auth, Depends(page_auth)]
-
-nav.register(nav.NavEntry("Intelligence", N_("Search"), "/search", "entities.read", 20))
 
 
 def _search(request: Request, auth: Auth, template: str, **params: str) -> HTMLResponse:
