@@ -109,7 +109,8 @@ def _live_rows(session: Session, holders: list[str]) -> Iterable[tuple[str, str,
             .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
             .order_by(Statement.created_at, Statement.id)
         )
-        yield from session.execute(q).tuples()
+        for holder, prop, value in session.execute(q):
+            yield holder, prop, value
 
 
 def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:
