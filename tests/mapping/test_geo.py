@@ -1,4 +1,4 @@
-"""Country codes, the decoded world atlas, user-drawn GeoJSON and static SVG maps."""
+"""The decoded world atlas, user-drawn GeoJSON and static SVG maps."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from corridor import countries
 from corridor.errors import InvalidInput
 from corridor.mapping import geo
 
@@ -34,39 +35,6 @@ def test_vendored_packages_are_in_the_package(key: str, files: list[str]) -> Non
     assert geo.WORLD_ATLAS.is_file()
 
 
-# --- country codes ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "code"),
-    [("pk", "PK"), ("PAK", "PK"), (" gr ", "GR"), ("grc", "GR"), ("XK", "XK"), ("xkx", "XK")],
-)
-def test_country_code_accepts_alpha2_and_alpha3(value: str, code: str) -> None:
-    assert geo.country_code(value) == code
-
-
-@pytest.mark.parametrize("value", ["ZZ", "", "   ", "Pakistan", "P K", "AA", "ÅL", "XKK"])
-def test_country_code_refuses_anything_else(value: str) -> None:
-    with pytest.raises(InvalidInput) as exc:
-        geo.country_code(value)
-    if value.strip():
-        assert repr(value) in exc.value.detail
-
-
-def test_country_code_refuses_non_text() -> None:
-    with pytest.raises(InvalidInput, match="586"):
-        geo.country_code(586)  # type: ignore[arg-type]
-
-
-def test_country_names_prefer_common_names() -> None:
-    assert geo.country_name("IR") == "Iran"
-    assert geo.country_name("syr") == "Syria"
-    assert geo.country_name("PAK") == "Pakistan"
-    assert geo.country_name("XK") == "Kosovo"
-    with pytest.raises(InvalidInput):
-        geo.country_name("ZZ")
-
-
 # --- the world atlas -------------------------------------------------------------------------
 
 
@@ -82,7 +50,7 @@ def test_countries_on_the_routes_are_there() -> None:
     for code in ("PK", "IR", "TR", "GR", "LY", "IT", "MT", "CY", "AE", "AF", "XK"):
         country = world[code]
         assert country.code == code
-        assert country.name == geo.country_name(code)
+        assert country.name == countries.country_name(code)
         lon0, lat0, lon1, lat1 = country.bbox
         lon, lat = country.point
         assert lon0 <= lon <= lon1 and lat0 <= lat <= lat1, code

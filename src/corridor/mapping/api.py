@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
+from corridor import countries
 from corridor.errors import NotFound
 from corridor.federation.peers import node_countries
 from corridor.mapping import commitments as cm
-from corridor.mapping import geo
 from corridor.mapping import service as mapping
 from corridor.mapping.records import ACTION, CHALLENGE, COMMITMENT, ROUTE
 from corridor.mapping.schemas import (
@@ -107,7 +107,7 @@ def filters(
         severities=tuple(severity or ()),
         statuses=tuple(status or ()),
         route=route,
-        country=geo.country_code(country) if country else None,
+        country=countries.normalise(country) if country else None,
         origin=origin,
         since=since,
         until=until,
@@ -333,7 +333,7 @@ def dashboard(request: Request, actor: Actor) -> dict[str, Any]:
 @router.get("/commitments/scorecard/{country}")
 def scorecard(request: Request, actor: Actor, country: str) -> dict[str, Any]:
     node = node_of(request)
-    cc = geo.country_code(country)
+    cc = countries.normalise(country)
     with node.db.reading() as session:
         return cm.Portfolio(session, node.id, actor).scorecard(cc)
 
@@ -409,7 +409,7 @@ def endorse(
 
 def _action_fields(payload: ActionIn, node_country: str) -> dict[str, Any]:
     fields = payload.model_dump(mode="json", exclude_none=True)
-    fields["country"] = geo.country_code(payload.country or node_country)
+    fields["country"] = countries.normalise(payload.country or node_country)
     return fields
 
 

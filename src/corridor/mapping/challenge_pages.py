@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, countries
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
@@ -108,7 +108,7 @@ def parse_countries(text: str) -> list[str]:
     out: list[str] = []
     for code in (c for c in _SPLIT_CODES.split(text) if c):
         try:
-            cc = geo.country_code(code)
+            cc = countries.normalise(code)
         except InvalidInput as exc:
             raise InvalidInput(_("Countries: %(error)s") % {"error": exc.detail}) from None
         if cc not in out:
@@ -299,7 +299,7 @@ def parse_stops(text: str) -> list[dict[str, Any]]:
         if point_text.lower() in MODES and not mode:
             point_text, mode = "", point_text
         try:
-            place: dict[str, Any] = {"country": geo.country_code(code)}
+            place: dict[str, Any] = {"country": countries.normalise(code)}
         except InvalidInput as exc:
             raise InvalidInput(f"{where}: {exc.detail}") from None
         if hub:
@@ -324,7 +324,7 @@ def parse_stops(text: str) -> list[dict[str, Any]]:
                     "%(where)s: %(country)s has no outline on the map;"
                     " give the stop's position lon,lat"
                 )
-                % {"where": where, "country": geo.country_name(place["country"])}
+                % {"where": where, "country": countries.country_name(place["country"])}
             )
         mode = mode.lower() or "land"
         if mode not in MODES:
@@ -383,7 +383,7 @@ def stops_text(legs: list[dict[str, Any]]) -> str:
 
 
 def place_label(place: dict[str, Any]) -> str:
-    return place.get("hub") or geo.country_name(place["country"])
+    return place.get("hub") or countries.country_name(place["country"])
 
 
 def leg_label(index: int, leg: dict[str, Any]) -> str:
@@ -525,7 +525,7 @@ def _filters(
     cc = None
     if country.strip():
         try:
-            cc = geo.country_code(country)
+            cc = countries.normalise(country)
         except InvalidInput as exc:
             errors.append(_("Country: %(error)s") % {"error": exc.detail})
     member = origin.strip() or None
@@ -608,7 +608,7 @@ def _vocabularies() -> dict[str, Any]:
         "modes": MODES,
         "geometry_labels": GEOMETRY_LABELS,
         "evidence_labels": EVIDENCE_LABELS,
-        "country_name": geo.country_name,
+        "country_name": countries.country_name,
         "leg_label": leg_label,
     }
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from corridor import clock
+from corridor import clock, countries
 from corridor.errors import CorridorError, InvalidInput, PermissionDenied
 from corridor.federation.peers import approved_peers, node_countries, node_names
 from corridor.i18n import N_
@@ -62,7 +62,7 @@ def pct_value(value: float | None) -> float | None:
 
 def country_label(code: str) -> str:
     try:
-        return geo.country_name(code)
+        return countries.country_name(code)
     except InvalidInput:
         return code
 
@@ -536,7 +536,7 @@ def scorecards(request: Request, auth: PageAuth) -> HTMLResponse:
 @router.get("/scorecard/{country}", response_class=HTMLResponse)
 def scorecard(request: Request, auth: PageAuth, country: str) -> Response:
     node = node_of(request)
-    cc = geo.country_code(country)
+    cc = countries.normalise(country)
     if cc != country:
         return redirect(request, f"/commitments/scorecard/{cc}")
     today = clock.now().date()

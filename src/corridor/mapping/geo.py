@@ -1,4 +1,4 @@
-"""Geography for the mapping module: country codes, the world's countries, user-drawn GeoJSON and
+"""Geography for the mapping module: the world's countries, user-drawn GeoJSON and
 static SVG maps for printable reports.
 
 Everything here is a pure function over the vendored Natural Earth boundaries (npm `world-atlas`,
@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pycountry
 
+from corridor.countries import USER_ASSIGNED, country_name, normalise
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 
@@ -52,12 +53,7 @@ Ring = tuple[LonLat, ...]
 Polygon = tuple[Ring, ...]  # outer ring first, then holes
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
-# Kosovo has no ISO 3166-1 code; "XK" is the user-assigned code the European Commission, the UN
-# agencies and most travel-document systems use, and "XKX" its alpha-3 counterpart.
-KOSOVO = "XK"
-_KOSOVO_CODES = frozenset({"XK", "XKX"})
-_KOSOVO_NAME = "Kosovo"
-
+_USER_ASSIGNED_BY_NAME = {u.name: code for code, u in USER_ASSIGNED.items()}
 MAX_POSITIONS = 5000
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon")
 _OTHER_GEOJSON_TYPES = frozenset({"MultiPolygon", "GeometryCollection"})
@@ -67,48 +63,6 @@ def _show(value: Any) -> str:
     """A bad value for an error message, short enough that a pasted document cannot flood it."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-# --- country codes ---------------------------------------------------------------------------
-
-
-def country_code(value: str) -> str:
-    """The upper-case ISO 3166-1 alpha-2 code of an alpha-2 or alpha-3 code (any case, spaces
-    around it ignored); "XK"/"XKX" is Kosovo. Names are refused: "Congo" or "Korea" are ambiguous,
-    and a code is what partners exchange."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"a country code must be text, not {_show(value)}")
-    code = value.strip().upper()
-    if not code:
-        raise InvalidInput("a country code is required (ISO 3166-1 alpha-2 or alpha-3, e.g. PK)")
-    if code in _KOSOVO_CODES:
-        return KOSOVO
-    record = None
-    if code.isascii() and code.isalpha():
-        if len(code) == 2:
-            record = pycountry.countries.get(alpha_2=code)
-        elif len(code) == 3:
-            record = pycountry.countries.get(alpha_3=code)
-    if record is None:
-        raise InvalidInput(
-            f"unknown country code {_show(value)}:"
-            " use ISO 3166-1 alpha-2 or alpha-3, e.g. PK or PAK"
-        )
-    return str(record.alpha_2)
-
-
-def country_name(alpha2: str) -> str:
-    """The English name of a country code: pycountry's common name where it has one ("Iran",
-    "Syria", "Taiwan"), else its ISO name."""
-    return _name(country_code(alpha2))
-
-
-@lru_cache(maxsize=512)
-def _name(code: str) -> str:
-    if code == KOSOVO:
-        return _KOSOVO_NAME
-    record = pycountry.countries.get(alpha_2=code)
-    return str(getattr(record, "common_name", None) or record.name)
 
 
 # --- the world's countries -------------------------------------------------------------------
@@ -230,8 +184,9 @@ def _features() -> tuple[_Feature, ...]:
 def _topo_code(topo_id: Any, atlas_name: str) -> str | None:
     if topo_id is None:
         # Natural Earth gives Kosovo, Northern Cyprus, Somaliland and a few disputed or
-        # uninhabited areas no ISO number; only Kosovo has a code our users exchange.
-        return KOSOVO if atlas_name == _KOSOVO_NAME else None
+        # uninhabited areas no ISO number; of those only Kosovo has a code our users exchange
+        # (a user-assigned one), found by its name.
+        return _USER_ASSIGNED_BY_NAME.get(atlas_name)
     record = pycountry.countries.get(numeric=str(topo_id))
     return str(record.alpha_2) if record is not None else None
 
@@ -314,7 +269,7 @@ def countries() -> dict[str, Country]:
         largest = max(feature.polygons, key=lambda p: _equal_area(p[0]))
         out[feature.code] = Country(
             code=feature.code,
-            name=_name(feature.code),
+            name=country_name(feature.code),
             polygons=feature.polygons,
             bbox=feature.bbox,
             point=_representative_point(largest),
@@ -640,10 +595,10 @@ def _dot(view: _View, point: LonLat) -> str:
 
 def _checked_fills(fills: Mapping[str, str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
-    for code, colour in (fills or {}).items():
+    for country_code, colour in (fills or {}).items():
         if not isinstance(colour, str) or not _COLOUR.fullmatch(colour.strip()):
-            raise ValueError(f"fill for {code!r} is not a CSS colour: {_show(colour)}")
-        out[country_code(code)] = colour.strip()
+            raise ValueError(f"fill for {country_code!r} is not a CSS colour: {_show(colour)}")
+        out[normalise(country_code)] = colour.strip()
     return out
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from corridor import i18n
+from corridor import countries, i18n
 from corridor.audit import service as audit
 from corridor.federation.peers import node_countries, node_names
 from corridor.i18n import N_
@@ -89,7 +89,7 @@ def view(
             "trends": TRENDS,
             "statuses": STATUSES,
             "source_types": reports.SOURCE_TYPES,
-            "country_name": geo.country_name,
+            "country_name": countries.country_name,
             "names": names,
         },
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, countries
 from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.i18n import N_
 from corridor.mapping import geo
@@ -83,7 +83,7 @@ def parse_scope(kind: str | None, country: str | None, route: str | None) -> Sco
         if len(value) > MAX_PARAM:
             raise InvalidScope("a country is an ISO 3166-1 code, e.g. PK or PAK")
         try:
-            return Scope("country", country=geo.country_code(value))
+            return Scope("country", country=countries.normalise(value))
         except InvalidInput as exc:
             raise InvalidScope(exc.detail) from None
     if kind == "route":
@@ -163,7 +163,7 @@ def build_report(
         )
     elif scope.kind == "country":
         assert scope.country is not None
-        subject = geo.country_name(scope.country)
+        subject = countries.country_name(scope.country)
         rows = mapping.list_challenges(
             session, node_id, actor=actor, filters=mapping.Filters(country=scope.country)
         )
@@ -456,6 +456,6 @@ def scope_choices(session: Session, node_id: str, *, actor: Principal) -> dict[s
     portfolio = Portfolio(session, node_id, actor)
     for acts in portfolio.actions.values():
         found.update(a["country"] for a in acts)
-    countries = sorted(((cc, geo.country_name(cc)) for cc in found), key=lambda c: c[1])
+    named = sorted(((cc, countries.country_name(cc)) for cc in found), key=lambda c: c[1])
     routes = [(str(r.id), r.name) for r in mapping.list_routes(session, node_id, actor=actor)]
-    return {"countries": countries, "routes": routes}
+    return {"countries": named, "routes": routes}

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from corridor.countries import CountryCode, field_values
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.mapping import geo
@@ -81,33 +82,12 @@ Mode = Literal["land", "sea", "air", "mixed"]
 ShortText = Field(min_length=1, max_length=300)
 
 
-def _country(value: str) -> str:
-    try:
-        return geo.country_code(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.detail) from None
-
-
-def _countries(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        cc = _country(v)
-        if cc not in out:
-            out.append(cc)
-    return out
-
-
 class Place(StrictModel):
     """A stop on a route: a country, optionally a named hub and its position."""
 
-    country: str
+    country: CountryCode
     hub: str | None = Field(default=None, min_length=1, max_length=100)
     point: tuple[float, float] | None = Field(default=None, description="[longitude, latitude]")
-
-    @field_validator("country")
-    @classmethod
-    def _cc(cls, v: str) -> str:
-        return _country(v)
 
     @field_validator("point")
     @classmethod
@@ -206,7 +186,7 @@ class ChallengeBody(StrictModel):
     @field_validator("countries")
     @classmethod
     def _ccs(cls, v: list[str]) -> list[str]:
-        return _countries(v)
+        return field_values(v)
 
     @field_validator("regions")
     @classmethod
@@ -236,7 +216,7 @@ class CommitmentBody(StrictModel):
     @field_validator("countries")
     @classmethod
     def _ccs(cls, v: list[str]) -> list[str]:
-        return _countries(v)
+        return field_values(v)
 
     @model_validator(mode="after")
     def _period(self) -> CommitmentBody:
@@ -303,15 +283,10 @@ class ActionBody(StrictModel):
     title: str = ShortText
     description: str | None = Field(default=None, max_length=20_000)
     owner: str = Field(min_length=1, max_length=200)
-    country: str
+    country: CountryCode
     milestones: list[Milestone] = Field(default_factory=list, max_length=100)
     indicators: list[Indicator] = Field(default_factory=list, max_length=50)
     updates: list[Update] = Field(default_factory=list, max_length=1000)
-
-    @field_validator("country")
-    @classmethod
-    def _cc(cls, v: str) -> str:
-        return _country(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> ActionBody:
