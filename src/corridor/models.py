@@ -25,13 +25,9 @@ from corridor.entities.models import (
 from corridor.federation.models import OutboxItem, Peer, SeenNonce
 from corridor.federation.receipts import Receipt
 from corridor.jobs.models import Job
-from corridor.mapping.models import (
-    ActionRow,
-    ChallengeRow,
-    CommitmentRow,
-    EndorsementRow,
-    RouteRow,
-)
+from corridor.mapping.challenges.models import ChallengeRow
+from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
+from corridor.mapping.routes.models import RouteRow
 from corridor.messages.models import Message
 from corridor.node.models import Counter, NodeMeta
 from corridor.records.models import RecordVersion, StoredRecord
