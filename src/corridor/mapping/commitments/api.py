@@ -19,14 +19,14 @@ from corridor.mapping.commitments.schemas import (
     ActionIn,
     ActionOut,
     CommitmentBody,
+    CommitmentDashboard,
     CommitmentDetail,
     CommitmentIn,
     CommitmentList,
     CommitmentOut,
-    Dashboard,
+    CountryScorecard,
     EndorseIn,
     EndorsementOut,
-    Scorecard,
     UpdateIn,
 )
 from corridor.mapping.schemas import Theme, WithdrawIn, record_view
@@ -43,7 +43,7 @@ def list_commitments(request: Request, actor: Actor, theme: Theme | None = None)
         return answer({"items": Portfolio(session, node.id, actor).summaries(theme)})
 
 
-@router.get("/commitments/dashboard", response_model=Dashboard)
+@router.get("/commitments/dashboard", response_model=CommitmentDashboard)
 def dashboard(request: Request, actor: Actor) -> Response:
     node = node_of(request)
     with node.db.reading() as session:
@@ -51,7 +51,7 @@ def dashboard(request: Request, actor: Actor) -> Response:
         return answer(Portfolio(session, node.id, actor).dashboard(country_of))
 
 
-@router.get("/commitments/scorecard/{country}", response_model=Scorecard)
+@router.get("/commitments/scorecard/{country}", response_model=CountryScorecard)
 def scorecard(request: Request, actor: Actor, country: str) -> Response:
     node = node_of(request)
     cc = countries.normalise(country)

@@ -158,7 +158,7 @@ class MilestoneDue(Answer):
     due: date
 
 
-class ActionView(Answer):
+class CommitmentActionView(Answer):
     """A member's action with its progress (progress.action_view)."""
 
     id: str
@@ -211,7 +211,7 @@ class CommitmentDetail(CommitmentSummary):
     labels: Labels
     version: int
     endorsements: list[EndorsementView]
-    action_items: list[ActionView]
+    action_items: list[CommitmentActionView]
 
 
 class ThemeProgress(Answer):
@@ -242,7 +242,7 @@ class OverdueMilestone(MilestoneDue):
     country: str
 
 
-class Dashboard(Answer):
+class CommitmentDashboard(Answer):
     generated_at: str
     commitments: int
     themes: list[ThemeProgress]
@@ -250,16 +250,16 @@ class Dashboard(Answer):
     overdue: list[OverdueMilestone]
 
 
-class ScorecardRow(Answer):
+class ScorecardCommitment(Answer):
     commitment: CommitmentSummary
-    actions: list[ActionView]
+    actions: list[CommitmentActionView]
     progress: float | None = Share
 
 
-class Scorecard(Answer):
+class CountryScorecard(Answer):
     country: str
     generated_at: str
-    commitments: list[ScorecardRow]
+    commitments: list[ScorecardCommitment]
     actions: int
     progress: float | None = Share
     milestones_done: int

@@ -11,7 +11,7 @@ from corridor.mapping.routes.schemas import RouteView
 from corridor.mapping.schemas import Answer, Theme
 
 
-class FiltersEcho(Answer):
+class MapFilters(Answer):
     """The filters the map applied (null or empty: not filtered)."""
 
     theme: list[Theme]
@@ -24,7 +24,7 @@ class FiltersEcho(Answer):
     until: date | None
 
 
-class CountryTally(Answer):
+class MapCountryTally(Answer):
     count: int = Field(description="challenges naming the country")
     max_severity: Severity | None
     themes: dict[str, int] = Field(description="challenges by theme")
@@ -32,7 +32,7 @@ class CountryTally(Answer):
 
 class MapData(Answer):
     generated_at: str
-    filters: FiltersEcho
-    countries: dict[str, CountryTally] = Field(description="by ISO 3166-1 alpha-2 code")
+    filters: MapFilters
+    countries: dict[str, MapCountryTally] = Field(description="by ISO 3166-1 alpha-2 code")
     routes: list[RouteView]
     challenges: list[ChallengeSummary]
