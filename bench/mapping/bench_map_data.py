@@ -25,8 +25,10 @@ from corridor.federation import delivery
 from corridor.federation.cards import own_card_chain
 from corridor.federation.peers import add_peer
 from corridor.mapping import geo
-from corridor.mapping import service as mapping
-from corridor.mapping.schemas import SEVERITIES, STATUSES, THEMES, TRENDS
+from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES, TRENDS
+from corridor.mapping.challenges.service import save_challenge
+from corridor.mapping.routes.service import save_route
+from corridor.mapping.schemas import THEMES
 from corridor.node.service import Node, init_node
 from corridor.records.labels import Labels
 from corridor.security import passwords
@@ -108,7 +110,7 @@ def seed(
                 labels = Labels(tlp="GREEN")
                 if rnd.random() < 0.02:
                     labels = Labels(tlp="RED", recipients=["user:someone-else"])
-                mapping.save_challenge(s, node.keys, actor=actor, body=body, labels=labels, to=to)
+                save_challenge(s, node.keys, actor=actor, body=body, labels=labels, to=to)
 
 
 def main() -> None:
@@ -139,7 +141,7 @@ def main() -> None:
         with node.db.transaction() as s:
             for k in range(10):
                 a, b, c = rnd.sample(countries, 3)
-                env = mapping.save_route(
+                env = save_route(
                     s,
                     node.keys,
                     actor=me,

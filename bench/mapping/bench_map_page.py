@@ -34,8 +34,10 @@ from tests.network.nodeproc import Server, free_port, init_node
 
 from benchlib import cpu_mhz, cpu_model, load_line, os_name, percentile, ram_gib
 from corridor.mapping import geo
-from corridor.mapping import service as mapping
-from corridor.mapping.schemas import SEVERITIES, STATUSES, THEMES, TRENDS
+from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES, TRENDS
+from corridor.mapping.challenges.service import save_challenge
+from corridor.mapping.routes.service import save_route
+from corridor.mapping.schemas import THEMES
 from corridor.node.service import Node, open_node
 from corridor.records.labels import Labels
 from corridor.security import passwords
@@ -89,7 +91,7 @@ def seed(node: Node, n: int, n_countries: int, n_routes: int, rnd: random.Random
                 }
                 for a, b in pairwise(stops)
             ]
-            env = mapping.save_route(
+            env = save_route(
                 s, node.keys, actor=actor, body={"name": f"Route {k + 1}", "legs": legs}
             )
             route_ids.append(env["id"])
@@ -133,9 +135,7 @@ def seed(node: Node, n: int, n_countries: int, n_routes: int, rnd: random.Random
                             },
                         },
                     ]
-                mapping.save_challenge(
-                    s, node.keys, actor=actor, body=body, labels=Labels(tlp="GREEN")
-                )
+                save_challenge(s, node.keys, actor=actor, body=body, labels=Labels(tlp="GREEN"))
 
 
 def sign_in(browser: Browser, url: str) -> Any:

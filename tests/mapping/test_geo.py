@@ -1,19 +1,16 @@
-"""Country codes, the decoded world atlas, user-drawn GeoJSON and static SVG maps."""
+"""The decoded world atlas, user-drawn GeoJSON and the vendored front-end packages."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import math
-import xml.etree.ElementTree as ET
 
 import pytest
 
+from corridor import countries
 from corridor.errors import InvalidInput
 from corridor.mapping import geo
-
-SVG = "{http://www.w3.org/2000/svg}"
-
 
 # --- vendored front-end packages -------------------------------------------------------------
 
@@ -34,46 +31,13 @@ def test_vendored_packages_are_in_the_package(key: str, files: list[str]) -> Non
     assert geo.WORLD_ATLAS.is_file()
 
 
-# --- country codes ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "code"),
-    [("pk", "PK"), ("PAK", "PK"), (" gr ", "GR"), ("grc", "GR"), ("XK", "XK"), ("xkx", "XK")],
-)
-def test_country_code_accepts_alpha2_and_alpha3(value: str, code: str) -> None:
-    assert geo.country_code(value) == code
-
-
-@pytest.mark.parametrize("value", ["ZZ", "", "   ", "Pakistan", "P K", "AA", "ÅL", "XKK"])
-def test_country_code_refuses_anything_else(value: str) -> None:
-    with pytest.raises(InvalidInput) as exc:
-        geo.country_code(value)
-    if value.strip():
-        assert repr(value) in exc.value.detail
-
-
-def test_country_code_refuses_non_text() -> None:
-    with pytest.raises(InvalidInput, match="586"):
-        geo.country_code(586)  # type: ignore[arg-type]
-
-
-def test_country_names_prefer_common_names() -> None:
-    assert geo.country_name("IR") == "Iran"
-    assert geo.country_name("syr") == "Syria"
-    assert geo.country_name("PAK") == "Pakistan"
-    assert geo.country_name("XK") == "Kosovo"
-    with pytest.raises(InvalidInput):
-        geo.country_name("ZZ")
-
-
 # --- the world atlas -------------------------------------------------------------------------
 
 
 def test_decoding_the_atlas_finds_the_countries() -> None:
     # Decode time is a benchmark figure (bench/mapping/bench_map_data.py), not a test.
     geo.countries.cache_clear()
-    geo._features.cache_clear()
+    geo.features.cache_clear()
     assert len(geo.countries()) > 230
 
 
@@ -82,7 +46,7 @@ def test_countries_on_the_routes_are_there() -> None:
     for code in ("PK", "IR", "TR", "GR", "LY", "IT", "MT", "CY", "AE", "AF", "XK"):
         country = world[code]
         assert country.code == code
-        assert country.name == geo.country_name(code)
+        assert country.name == countries.country_name(code)
         lon0, lat0, lon1, lat1 = country.bbox
         lon, lat = country.point
         assert lon0 <= lon <= lon1 and lat0 <= lat <= lat1, code
@@ -243,84 +207,3 @@ def test_geometry_points_and_bbox() -> None:
     assert geo.bbox_of(points, margin_deg=0) == (26.0, 41.0, 27.0, 42.0)
     assert geo.bbox_of([(179.5, 89.5)]) == (177.5, 87.5, 180.0, 90.0)
     assert geo.bbox_of([]) is None
-
-
-# --- static SVG maps -------------------------------------------------------------------------
-
-
-def _parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)  # noqa: S314 (our own output, no entities)
-
-
-def _view_box(svg: str) -> tuple[float, ...]:
-    return tuple(float(v) for v in _parse(svg).get("viewBox", "").split())
-
-
-def test_world_map() -> None:
-    svg = geo.svg_map(fills={"PK": "#c0392b", "GRC": "rgb(10, 20, 30)"}, title="Routes <& co>")
-    assert len(svg.encode()) < 400_000
-    root = _parse(svg)
-    assert root.tag == f"{SVG}svg"
-    assert root.findtext(f"{SVG}title") == "Routes <& co>"
-    paths = root.findall(f".//{SVG}path[@class='country']")
-    assert len(paths) >= 170
-    by_code = {p.get("data-cc"): p for p in paths if p.get("data-cc")}
-    assert by_code["PK"].get("fill") == "#c0392b"
-    assert by_code["GR"].get("fill") == "rgb(10, 20, 30)"
-    assert by_code["IR"].get("fill") is None  # the group's neutral grey
-    assert by_code["PK"].findtext(f"{SVG}title") == "Pakistan"
-    # Small states are still there to colour, Kosovo too; Antarctica is out of the view.
-    for code in ("MT", "VA", "SM", "XK", "CY", "FJ"):
-        assert code in by_code, code
-    assert "AQ" not in by_code
-    assert any(p.get("data-cc") is None for p in paths)  # e.g. Somaliland, drawn uncoloured
-    x, _, w, h = _view_box(svg)
-    assert (x, w) == (0, 900)
-    assert 1.5 < w / h < 1.8  # 180° of longitude by 60°S-80°N in Mercator
-    note = root.find(f"{SVG}text")
-    assert note is not None and note.text == geo.DISCLAIMER
-
-
-def test_cropped_map_with_a_route() -> None:
-    world = geo.countries()
-    pk, gr = world["PK"].bbox, world["GR"].bbox
-    bbox = geo.bbox_of([pk[:2], pk[2:], gr[:2], gr[2:]])
-    route = [world[c].point for c in ("PK", "IR", "TR", "GR")]
-    svg = geo.svg_map(
-        bbox=bbox, fills={"PK": "red"}, lines=[route], points=[route[0], route[-1]], width=600
-    )
-    assert len(svg.encode()) < 150_000
-    root = _parse(svg)
-    x, _, w, h = _view_box(svg)
-    assert _view_box(svg) != _view_box(geo.svg_map(width=600))
-    assert w == 600 and 0.4 * w <= h <= w
-    codes = {p.get("data-cc") for p in root.iter(f"{SVG}path")}
-    assert {"PK", "IR", "TR", "GR", "AF", "IQ", "SY"} <= codes
-    assert not codes & {"US", "BR", "AU", "ZA"}  # culled, nothing of them is in view
-    polylines = root.findall(f".//{SVG}polyline[@class='route']")
-    assert len(polylines) == 1
-    xs = [float(pair.split(",")[0]) for pair in polylines[0].get("points", "").split()]
-    assert all(x <= v <= x + w for v in xs)
-    assert len(root.findall(f".//{SVG}circle[@class='point']")) == 2
-
-
-def test_a_single_point_gets_a_sensible_view() -> None:
-    svg = geo.svg_map(bbox=(14.5, 35.9, 14.5, 35.9), points=[(14.5, 35.9)])
-    *_, w, h = _view_box(svg)
-    assert w == h == 900  # never taller than wide
-    assert 'data-cc="MT"' in svg
-
-
-def test_svg_map_options() -> None:
-    svg = geo.svg_map(note="Les frontières <ne> valent pas approbation.", width=300)
-    assert "Les frontières &lt;ne&gt; valent" in svg
-    assert _parse(svg).get("width") == "300"
-    assert "<text" not in geo.svg_map(note="")
-    with pytest.raises(ValueError, match="CSS colour"):
-        geo.svg_map(fills={"PK": 'red" onload="alert(1)'})
-    with pytest.raises(InvalidInput):
-        geo.svg_map(fills={"ZZ": "red"})
-    with pytest.raises(ValueError, match="bbox"):
-        geo.svg_map(bbox=(30, 10, 20, 20))
-    with pytest.raises(ValueError, match="finite"):
-        geo.svg_map(points=[(float("nan"), 1)])

@@ -35,8 +35,9 @@ from corridor.errors import CorridorError, NotFound
 from corridor.federation import delivery
 from corridor.jobs import queue
 from corridor.jobs.models import Job
-from corridor.mapping import commitments as cm
-from corridor.mapping import service as mapping
+from corridor.mapping.challenges.service import save_challenge
+from corridor.mapping.commitments import service as cm
+from corridor.mapping.routes.service import save_route
 from corridor.messages import service as messages
 from corridor.node.service import Node, init_node
 from corridor.records import flow, registry
@@ -248,7 +249,7 @@ def _entity_source(node: str) -> Callable[[World, Labels, str], Source]:
 def _route_at(origin: str) -> Callable[[World, Labels, str], Source]:
     def make(w: World, labels: Labels, author: str) -> Source:
         with w.tx(origin) as s:
-            env = mapping.save_route(
+            env = save_route(
                 s,
                 w.nodes[origin].keys,
                 actor=w.people[origin][author],
@@ -474,7 +475,7 @@ def _challenge(w: World, src: Source, labels: Labels, to: list[str], author: str
     body = challenge(routes=[{"route": src.ref["id"], "legs": [0]}])
     body.pop("tlp", None)
     with w.tx("A") as s:
-        return mapping.save_challenge(
+        return save_challenge(
             s, w.nodes["A"].keys, actor=w.people["A"][author], body=body, labels=labels, to=to
         )
 

@@ -1,45 +1,46 @@
-"""The labels of a posted sharing form, one function for every page that shares a record."""
+"""A refusal as the page form shows it (web.forms.error_text); the course of a form itself is
+tested through the pages that use it (tests/mapping)."""
 
 from __future__ import annotations
 
 import pytest
+from pydantic import BaseModel, ValidationError, field_validator
 
-from corridor.errors import InvalidInput
-from corridor.web.forms import form_labels
+from corridor.errors import InvalidInput, NotFound
+from corridor.web.forms import error_text
 
 
-def test_red_recipients_and_what_an_edit_keeps() -> None:
-    labels = form_labels(
-        tlp="RED",
-        handling="H3",
-        handling_note="  not for the press ",
-        purpose="enforcement",
-        recipients="user:ana unit:desk@abcdefghijklmnopqrstuvwxyz",
-        before={"forward": "none", "expires": "2030-01-01T00:00:00Z", "tlp": "GREEN"},
+class _Body(BaseModel):
+    title: str
+    countries: list[str]
+
+    @field_validator("countries")
+    @classmethod
+    def _known(cls, v: list[str]) -> list[str]:
+        if "ZZ" in v:
+            raise ValueError("unknown country code 'ZZ'")
+        return v
+
+
+def _refusal(**data: object) -> ValidationError:
+    with pytest.raises(ValidationError) as exc:
+        _Body.model_validate(data)
+    return exc.value
+
+
+def test_field_errors_are_named_as_the_form_names_them() -> None:
+    exc = _refusal(countries=["ZZ"])
+    assert error_text(exc) == "title: Field required; countries: unknown country code 'ZZ'"
+    assert error_text(exc, {"countries": "Countries"}) == (
+        "title: Field required; Countries: unknown country code 'ZZ'"
     )
-    assert labels.tlp == "RED" and labels.recipients == [
-        "user:ana",
-        "unit:desk@abcdefghijklmnopqrstuvwxyz",
-    ]
-    assert labels.handling_note == "not for the press" and labels.forward == "none"
-    assert labels.expires is not None and labels.expires.year == 2030
-    # Recipients typed for another level are dropped, not refused.
-    assert (
-        form_labels(
-            tlp="GREEN", handling="H0", purpose="cooperation", recipients="user:x"
-        ).recipients
-        == []
+
+
+def test_a_service_refusal_says_its_errors_else_its_detail() -> None:
+    errors = [{"loc": ("legs", 0, "from"), "msg": "Value error, no such place"}]
+    assert error_text(InvalidInput("invalid body", errors=errors)) == "legs.0.from: no such place"
+    assert error_text(InvalidInput("invalid body", errors=errors), {"legs": "Stops"}) == (
+        "Stops 0.from: no such place"
     )
-
-
-@pytest.mark.parametrize(
-    ("fields", "needle"),
-    [
-        ({"tlp": "RED", "handling": "H0", "purpose": "cooperation"}, "needs named recipients"),
-        ({"tlp": "GREEN", "handling": "H3", "purpose": "cooperation"}, "handling_note"),
-        ({"tlp": "PURPLE", "handling": "H0", "purpose": "cooperation"}, "Sharing:"),
-    ],
-)
-def test_bad_labels_are_a_clear_error(fields: dict[str, str], needle: str) -> None:
-    with pytest.raises(InvalidInput, match=needle):
-        form_labels(**fields)
+    assert error_text(NotFound("no route 42")) == "no route 42"
+    assert error_text(ValueError("plain")) == "plain"

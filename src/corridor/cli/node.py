@@ -20,7 +20,10 @@ app = typer.Typer(help="This node's identity.", no_args_is_help=True)
 def init(
     name: Annotated[str, typer.Option(help="Node name, e.g. 'FIA Anti-Human Smuggling Circle'.")],
     org: Annotated[str, typer.Option(help="Organisation running the node.")],
-    country: Annotated[str, typer.Option(help="ISO 3166-1 country code (alpha-2 or alpha-3).")],
+    country: Annotated[
+        str,
+        typer.Option(help="ISO 3166-1 country code (alpha-2 or alpha-3), or XK for Kosovo."),
+    ],
     url: Annotated[
         str, typer.Option(help="Base URL peers will use to reach this node.")
     ] = DEFAULT_URL,

@@ -109,8 +109,7 @@ def _live_rows(session: Session, holders: list[str]) -> Iterable[tuple[str, str,
             .where(Statement.entity_id.in_(part), Statement.retracted_at.is_(None))
             .order_by(Statement.created_at, Statement.id)
         )
-        for holder, prop, value in session.execute(q):
-            yield holder, prop, value
+        yield from ((holder, prop, value) for holder, prop, value in session.execute(q))
 
 
 def _live_properties(session: Session, ids: list[str]) -> dict[str, dict[str, list[str]]]:

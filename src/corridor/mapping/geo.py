@@ -1,31 +1,26 @@
-"""Geography for the mapping module: country codes, the world's countries, user-drawn GeoJSON and
-static SVG maps for printable reports.
+"""Geography for the mapping module (and for alerts, which draw on the same map): the world's
+countries from the vendored atlas, user-drawn GeoJSON, and the vendored front-end packages the
+maps load. Country codes and names are corridor.countries'; printed maps are reports/svg.py's.
 
 Everything here is a pure function over the vendored Natural Earth boundaries (npm `world-atlas`,
 1:50m, de-facto boundaries: every map says that they imply no endorsement). Nothing touches the
 store or the network.
-
-Static maps use the Web-Mercator projection: it is what the Leaflet map in the browser shows, so
-a printed report looks like the screen the analyst worked on, and it is conformal, so the
-Aegean or the Makran coast keep their familiar shapes when a report crops to a route. Its
-distortion of areas only matters near the poles, which we clamp at ±80° anyway.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pycountry
 
+from corridor.countries import USER_ASSIGNED, country_name
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 
@@ -52,63 +47,16 @@ Ring = tuple[LonLat, ...]
 Polygon = tuple[Ring, ...]  # outer ring first, then holes
 BBox = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
-# Kosovo has no ISO 3166-1 code; "XK" is the user-assigned code the European Commission, the UN
-# agencies and most travel-document systems use, and "XKX" its alpha-3 counterpart.
-KOSOVO = "XK"
-_KOSOVO_CODES = frozenset({"XK", "XKX"})
-_KOSOVO_NAME = "Kosovo"
-
+_USER_ASSIGNED_BY_NAME = {u.name: code for code, u in USER_ASSIGNED.items()}
 MAX_POSITIONS = 5000
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon")
 _OTHER_GEOJSON_TYPES = frozenset({"MultiPolygon", "GeometryCollection"})
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     """A bad value for an error message, short enough that a pasted document cannot flood it."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-# --- country codes ---------------------------------------------------------------------------
-
-
-def country_code(value: str) -> str:
-    """The upper-case ISO 3166-1 alpha-2 code of an alpha-2 or alpha-3 code (any case, spaces
-    around it ignored); "XK"/"XKX" is Kosovo. Names are refused: "Congo" or "Korea" are ambiguous,
-    and a code is what partners exchange."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"a country code must be text, not {_show(value)}")
-    code = value.strip().upper()
-    if not code:
-        raise InvalidInput("a country code is required (ISO 3166-1 alpha-2 or alpha-3, e.g. PK)")
-    if code in _KOSOVO_CODES:
-        return KOSOVO
-    record = None
-    if code.isascii() and code.isalpha():
-        if len(code) == 2:
-            record = pycountry.countries.get(alpha_2=code)
-        elif len(code) == 3:
-            record = pycountry.countries.get(alpha_3=code)
-    if record is None:
-        raise InvalidInput(
-            f"unknown country code {_show(value)}:"
-            " use ISO 3166-1 alpha-2 or alpha-3, e.g. PK or PAK"
-        )
-    return str(record.alpha_2)
-
-
-def country_name(alpha2: str) -> str:
-    """The English name of a country code: pycountry's common name where it has one ("Iran",
-    "Syria", "Taiwan"), else its ISO name."""
-    return _name(country_code(alpha2))
-
-
-@lru_cache(maxsize=512)
-def _name(code: str) -> str:
-    if code == KOSOVO:
-        return _KOSOVO_NAME
-    record = pycountry.countries.get(alpha_2=code)
-    return str(getattr(record, "common_name", None) or record.name)
 
 
 # --- the world's countries -------------------------------------------------------------------
@@ -124,7 +72,7 @@ class Country:
 
 
 @dataclass(frozen=True, slots=True)
-class _Feature:
+class Feature:
     code: str | None  # None: drawn in outline maps, but not a country we can name
     atlas_name: str
     polygons: tuple[Polygon, ...]
@@ -175,7 +123,7 @@ def _split_antimeridian(polygon: Polygon) -> list[Polygon]:
     parts: list[Polygon] = []
     start = -180.0 + 360 * math.floor((lo + 180) / 360)
     while start < hi:
-        piece = _clip(list(unwrapped), (start, -math.inf, start + 360, math.inf))
+        piece = clip(list(unwrapped), (start, -math.inf, start + 360, math.inf))
         if len(piece) >= 3:
             offset = -start - 180
             ring = [(lon + offset, lat) for lon, lat in piece]
@@ -197,7 +145,7 @@ def _bbox(polygons: Iterable[Polygon]) -> BBox:
 
 
 @lru_cache(maxsize=1)
-def _features() -> tuple[_Feature, ...]:
+def features() -> tuple[Feature, ...]:
     topology = json.loads(WORLD_ATLAS.read_text(encoding="utf-8"))
     arcs = _decode_arcs(topology)
     by_key: dict[str, list[Polygon]] = {}
@@ -221,7 +169,7 @@ def _features() -> tuple[_Feature, ...]:
                 kept.extend(_split_antimeridian(polygon))
         names.setdefault(key, (code, atlas_name))
     return tuple(
-        _Feature(names[key][0], names[key][1], tuple(polys), _bbox(polys))
+        Feature(names[key][0], names[key][1], tuple(polys), _bbox(polys))
         for key, polys in by_key.items()
         if polys
     )
@@ -230,8 +178,9 @@ def _features() -> tuple[_Feature, ...]:
 def _topo_code(topo_id: Any, atlas_name: str) -> str | None:
     if topo_id is None:
         # Natural Earth gives Kosovo, Northern Cyprus, Somaliland and a few disputed or
-        # uninhabited areas no ISO number; only Kosovo has a code our users exchange.
-        return KOSOVO if atlas_name == _KOSOVO_NAME else None
+        # uninhabited areas no ISO number; of those only Kosovo has a code our users exchange
+        # (a user-assigned one), found by its name.
+        return _USER_ASSIGNED_BY_NAME.get(atlas_name)
     record = pycountry.countries.get(numeric=str(topo_id))
     return str(record.alpha_2) if record is not None else None
 
@@ -308,13 +257,13 @@ def countries() -> dict[str, Country]:
     centroid of its largest polygon's outer ring (metropolitan France, not France averaged with
     Guiana and Réunion), moved inside the polygon when the centroid falls outside it."""
     out: dict[str, Country] = {}
-    for feature in _features():
+    for feature in features():
         if feature.code is None:
             continue
         largest = max(feature.polygons, key=lambda p: _equal_area(p[0]))
         out[feature.code] = Country(
             code=feature.code,
-            name=_name(feature.code),
+            name=country_name(feature.code),
             polygons=feature.polygons,
             bbox=feature.bbox,
             point=_representative_point(largest),
@@ -371,14 +320,14 @@ class _Budget:
 
 def _number(value: Any, where: str, what: str, bound: float | None) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{where}: {what} must be a number, not {_show(value)}")
+        raise InvalidInput(f"{where}: {what} must be a number, not {show(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidInput(f"{where}: {what} must be a finite number, not {value}")
     if bound is None:
         return 0.0  # an altitude: checked, then dropped
     # Compared before float(): an absurdly large integer would overflow the conversion.
     if not -bound <= value <= bound:
-        raise InvalidInput(f"{where}: {what} {_show(value)} out of range (-{bound:g} to {bound:g})")
+        raise InvalidInput(f"{where}: {what} {show(value)} out of range (-{bound:g} to {bound:g})")
     return float(value)
 
 
@@ -386,7 +335,7 @@ def _position(value: Any, where: str) -> list[float]:
     if not isinstance(value, list | tuple) or not 2 <= len(value) <= 3:
         raise InvalidInput(
             f"{where}: a position is [longitude, latitude] with an optional altitude,"
-            f" not {_show(value)}"
+            f" not {show(value)}"
         )
     lon = _number(value[0], where, "longitude", 180)
     lat = _number(value[1], where, "latitude", 90)
@@ -399,7 +348,7 @@ def _position(value: Any, where: str) -> list[float]:
 
 def _positions(value: Any, where: str, budget: _Budget, least: int, kind: str) -> list[list[float]]:
     if not isinstance(value, list | tuple):
-        raise InvalidInput(f"{where}: {kind} must be a list of positions, not {_show(value)}")
+        raise InvalidInput(f"{where}: {kind} must be a list of positions, not {show(value)}")
     if len(value) < least:
         plural = "position" if least == 1 else "positions"
         raise InvalidInput(f"{where}: {kind} needs at least {least} {plural}")
@@ -409,7 +358,7 @@ def _positions(value: Any, where: str, budget: _Budget, least: int, kind: str) -
 
 def _list(value: Any, where: str, what: str) -> list[Any] | tuple[Any, ...]:
     if not isinstance(value, list | tuple) or not value:
-        raise InvalidInput(f"{where}: {what} must be a non-empty list, not {_show(value)}")
+        raise InvalidInput(f"{where}: {what} must be a non-empty list, not {show(value)}")
     return value
 
 
@@ -424,7 +373,7 @@ def validate_geometry(obj: Any, where: str = "geometry") -> dict[str, Any]:
     if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
         known = isinstance(kind, str) and kind in _OTHER_GEOJSON_TYPES
         adjective = "unsupported" if known else "unknown"
-        raise InvalidInput(f"{where}: {adjective} geometry type {_show(kind)} (use {allowed})")
+        raise InvalidInput(f"{where}: {adjective} geometry type {show(kind)} (use {allowed})")
     if "coordinates" not in obj:
         raise InvalidInput(f"{where}: {kind} has no coordinates")
     coords = obj["coordinates"]
@@ -467,7 +416,7 @@ def geometry_points(geom: Mapping[str, Any]) -> list[LonLat]:
         return [(p[0], p[1]) for p in coords]
     if kind in ("MultiLineString", "Polygon"):
         return [(p[0], p[1]) for part in coords for p in part]
-    raise InvalidInput(f"unknown geometry type {_show(kind)}")
+    raise InvalidInput(f"unknown geometry type {show(kind)}")
 
 
 def bbox_of(points: Iterable[LonLat], margin_deg: float = 2.0) -> BBox | None:
@@ -486,71 +435,8 @@ def bbox_of(points: Iterable[LonLat], margin_deg: float = 2.0) -> BBox | None:
     )
 
 
-# --- static SVG maps -------------------------------------------------------------------------
-
-MAX_LAT = 80.0
-WORLD_VIEW: BBox = (-180.0, -60.0, 180.0, 80.0)  # Antarctica starts south of 60°S
-LAND = "#d6d6d6"
-SEA = "#f3f6f9"
-ROUTE = "#b03a2e"
-_SIMPLIFY = 0.5  # SVG units, i.e. pixels at the map's own width
-_MIN_SPAN = math.radians(0.5)
-_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgba?|hsla?)\([0-9.,%\s/+-]{1,60}\)")
-
-
-def _merc(lat: float) -> float:
-    lat = max(-MAX_LAT, min(MAX_LAT, lat))
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-_Y_LIMIT = _merc(MAX_LAT)
-
-
-@dataclass(frozen=True, slots=True)
-class _View:
-    scale: float  # SVG units per radian of longitude
-    x0: float  # view rectangle in SVG units
-    y0: float
-    width: float
-    height: float
-
-    def project(self, lon: float, lat: float) -> tuple[float, float]:
-        # The world's western edge is x = 0 and 85°N is y = 0; units are pixels of the output.
-        return ((math.radians(lon) + math.pi) * self.scale, (math.pi - _merc(lat)) * self.scale)
-
-
-def _view(bbox: BBox | None, width: int) -> _View:
-    lon0, lat0, lon1, lat1 = WORLD_VIEW if bbox is None else bbox
-    if not all(math.isfinite(v) for v in (lon0, lat0, lon1, lat1)):
-        raise ValueError(f"bbox must hold finite numbers, not {bbox!r}")
-    if lon0 > lon1 or lat0 > lat1:
-        raise ValueError(f"bbox is (min_lon, min_lat, max_lon, max_lat), not {bbox!r}")
-    x0, x1 = math.radians(max(-180.0, lon0)), math.radians(min(180.0, lon1))
-    y0, y1 = -_merc(lat1), -_merc(lat0)
-    if bbox is not None:
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        w = max(x1 - x0, _MIN_SPAN) * 1.1
-        h = max(y1 - y0, _MIN_SPAN) * 1.1
-        # Printable proportions: never taller than wide, never flatter than 5:2 (a route along a
-        # parallel would otherwise become a ribbon).
-        w = min(max(w, h), 2 * math.pi)
-        h = min(max(h, 0.4 * w), 2 * _Y_LIMIT)
-        x0 = min(max(cx - w / 2, -math.pi), math.pi - w)
-        y0 = min(max(cy - h / 2, -_Y_LIMIT), _Y_LIMIT - h)
-        x1, y1 = x0 + w, y0 + h
-    scale = width / (x1 - x0)
-    return _View(
-        scale=scale,
-        x0=(x0 + math.pi) * scale,
-        y0=(y0 + math.pi) * scale,
-        width=float(width),
-        height=(y1 - y0) * scale,
-    )
-
-
-def _clip(ring: list[tuple[float, float]], box: BBox) -> list[tuple[float, float]]:
-    # Sutherland-Hodgman against the (slightly enlarged) view: the extra edges it draws along the
-    # box lie outside what is shown, and a crop no longer carries all of Russia at full detail.
+def clip(ring: list[tuple[float, float]], box: BBox) -> list[tuple[float, float]]:
+    """The part of a ring inside the box (min x, min y, max x, max y): Sutherland-Hodgman."""
     xmin, ymin, xmax, ymax = box
     edges = ((0, xmin, True), (0, xmax, False), (1, ymin, True), (1, ymax, False))
     for axis, bound, keep_above in edges:
@@ -569,179 +455,3 @@ def _clip(ring: list[tuple[float, float]], box: BBox) -> list[tuple[float, float
             prev, prev_in = cur, cur_in
         ring = out
     return ring
-
-
-def _tenths(points: Iterable[tuple[float, float]]) -> list[tuple[int, int]]:
-    """Drop points within _SIMPLIFY of the last one kept, round to 0.1 unit (as integer tenths,
-    so relative path steps add up exactly)."""
-    out: list[tuple[int, int]] = []
-    last_x = last_y = math.inf
-    limit = _SIMPLIFY * _SIMPLIFY
-    for x, y in points:
-        if (x - last_x) ** 2 + (y - last_y) ** 2 < limit:
-            continue
-        last_x, last_y = x, y
-        p = (round(x * 10), round(y * 10))
-        if not out or out[-1] != p:
-            out.append(p)
-    return out
-
-
-def _num(tenths: int) -> str:
-    whole, frac = divmod(abs(tenths), 10)
-    sign = "-" if tenths < 0 else ""
-    if not frac:
-        return f"{sign}{whole}"
-    return f"{sign}{whole or ''}.{frac}"
-
-
-def _numbers(values: Iterable[int]) -> str:
-    out: list[str] = []
-    for v in values:
-        s = _num(v)
-        # SVG path data needs no separator before a minus sign.
-        if out and not s.startswith("-"):
-            out.append(" ")
-        out.append(s)
-    return "".join(out)
-
-
-def _ring_path(pts: list[tuple[int, int]]) -> str:
-    steps: list[int] = []
-    for (ax, ay), (bx, by) in pairwise(pts):
-        steps += (bx - ax, by - ay)
-    return f"M{_numbers(pts[0])}l{_numbers(steps)}z"
-
-
-def _feature_path(feature: _Feature, view: _View, clip: BBox) -> str:
-    parts: list[str] = []
-    for polygon in feature.polygons:
-        for ring in polygon:
-            projected = [view.project(lon, lat) for lon, lat in ring]
-            xs = [p[0] for p in projected]
-            ys = [p[1] for p in projected]
-            if max(xs) < clip[0] or min(xs) > clip[2] or max(ys) < clip[1] or min(ys) > clip[3]:
-                continue
-            if min(xs) < clip[0] or max(xs) > clip[2] or min(ys) < clip[1] or max(ys) > clip[3]:
-                projected = _clip(projected, clip)
-            pts = _tenths(projected)
-            if len(pts) > 1 and pts[0] == pts[-1]:
-                pts.pop()
-            if len(pts) >= 3:
-                parts.append(_ring_path(pts))
-    return "".join(parts)
-
-
-def _dot(view: _View, point: LonLat) -> str:
-    # A state smaller than the simplification step still gets a (1-unit) shape to colour.
-    x, y = view.project(*point)
-    return f"M{_numbers((round(x * 10) - 5, round(y * 10) - 5))}h1v1h-1z"
-
-
-def _checked_fills(fills: Mapping[str, str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for code, colour in (fills or {}).items():
-        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour.strip()):
-            raise ValueError(f"fill for {code!r} is not a CSS colour: {_show(colour)}")
-        out[country_code(code)] = colour.strip()
-    return out
-
-
-def _finite(points: Iterable[Sequence[float]]) -> list[LonLat]:
-    out = [(float(p[0]), float(p[1])) for p in points]
-    if not all(math.isfinite(v) for p in out for v in p):
-        raise ValueError("map coordinates must be finite numbers")
-    return out
-
-
-def svg_map(
-    *,
-    fills: Mapping[str, str] | None = None,
-    lines: Sequence[Sequence[LonLat]] = (),
-    points: Sequence[LonLat] = (),
-    bbox: BBox | None = None,
-    width: int = 900,
-    title: str = "",
-    note: str = DISCLAIMER,
-) -> str:
-    """A self-contained static SVG map for printable reports (no script, no external file).
-
-    ``fills`` colours countries by code (alpha-2 or alpha-3) with CSS colours; ``lines`` are
-    routes as lists of (lon, lat); ``points`` are small circles; ``bbox`` (min_lon, min_lat,
-    max_lon, max_lat) crops the view, with a margin and printable proportions; by default the
-    whole world from 60°S to 80°N. ``note`` is the boundary disclaimer printed in the corner:
-    pass it translated for the reader's language."""
-    if not 100 <= width <= 5000:
-        raise ValueError(f"width must be 100-5000, not {width!r}")
-    colours = _checked_fills(fills)
-    routes = [_finite(line) for line in lines]
-    dots = _finite(points)
-    view = _view(bbox, width)
-    pad = 4.0
-    clip = (view.x0 - pad, view.y0 - pad, view.x0 + view.width + pad, view.y0 + view.height + pad)
-    known = countries()
-
-    shapes: list[tuple[float, str]] = []
-    for feature in _features():
-        if bbox is None and feature.code == "AQ":
-            # The default world leaves Antarctica out, though its peninsula nears 60°S.
-            continue
-        path = _feature_path(feature, view, clip)
-        if not path and feature.code is not None:
-            px, py = view.project(*known[feature.code].point)
-            if clip[0] <= px <= clip[2] and clip[1] <= py <= clip[3]:
-                path = _dot(view, known[feature.code].point)
-        if not path:
-            continue
-        attrs = ' class="country"'
-        if feature.code is not None:
-            attrs += f' data-cc="{feature.code}"'
-            if feature.code in colours:
-                attrs += f" fill={quoteattr(colours[feature.code])}"
-            attrs += f"><title>{escape(known[feature.code].name)}</title></path>"
-        else:
-            attrs += "/>"
-        lon0, lat0, lon1, lat1 = feature.bbox
-        # Largest first, so enclaves (Vatican, San Marino, Lesotho) are drawn over their hosts.
-        shapes.append(((lon1 - lon0) * (lat1 - lat0), f'<path d="{path}"{attrs}'))
-    shapes.sort(key=lambda s: -s[0])
-
-    vb = f"{view.x0:.1f} {view.y0:.1f} {view.width:g} {view.height:.1f}"
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{vb}" width="{width}"'
-        f' height="{round(view.height)}" role="img" class="corridor-map">',
-        f"<title>{escape(title)}</title>" if title else "",
-        f'<rect class="sea" x="{view.x0:.1f}" y="{view.y0:.1f}" width="{view.width:g}"'
-        f' height="{view.height:.1f}" fill="{SEA}"/>',
-        f'<g class="countries" fill="{LAND}" fill-rule="evenodd" stroke="#fff"'
-        ' stroke-width=".5" stroke-linejoin="round">',
-        *(s[1] for s in shapes),
-        "</g>",
-    ]
-    if routes:
-        out.append(
-            f'<g class="routes" fill="none" stroke="{ROUTE}" stroke-width="2"'
-            ' stroke-linecap="round" stroke-linejoin="round">'
-        )
-        for line in routes:
-            pts = _tenths(view.project(lon, lat) for lon, lat in line)
-            coords = " ".join(f"{_num(x)},{_num(y)}" for x, y in pts)
-            out.append(f'<polyline class="route" points="{coords}"/>')
-        out.append("</g>")
-    if dots:
-        out.append(f'<g class="points" fill="{ROUTE}" stroke="#fff" stroke-width="1">')
-        for lon, lat in dots:
-            x, y = view.project(lon, lat)
-            out.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3"/>')
-        out.append("</g>")
-    if note:
-        size = min(9.0, (view.width - 8) / (0.55 * len(note)))
-        out.append(
-            f'<text class="note" x="{view.x0 + view.width - 4:.1f}"'
-            f' y="{view.y0 + view.height - 4:.1f}" font-size="{size:.1f}"'
-            f' font-family="sans-serif" fill="#555" stroke="#fff" stroke-width="2"'
-            # A white halo keeps the note legible where it crosses land or a route.
-            f' paint-order="stroke" text-anchor="end">{escape(note)}</text>'
-        )
-    out.append("</svg>")
-    return "".join(out)

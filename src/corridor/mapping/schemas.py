@@ -1,22 +1,18 @@
-"""Record bodies of the mapping module: routes, challenges, commitments and their actions.
+"""What the mapping records and API share: the themes (of challenges and commitments alike), the
+evidence a challenge or a progress update cites, and the API's shape of a record.
 
-The same models validate what a user submits and what a partner node sends, so a challenge
+The same body models validate what a user submits and what a partner node sends, so a record
 with an unknown country code or a broken geometry is refused at both ends."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from corridor.errors import InvalidInput
 from corridor.i18n import N_
-from corridor.mapping import geo
+from corridor.records.labels import Audience, Labels, LabelsIn
 from corridor.schemas import StrictModel
-
-MAX_LEGS = 40  # legs of one route, and leg indexes one challenge cites from a route
 
 # The conference's four thematic areas first, then the other recurring kinds of challenge.
 THEMES: dict[str, str] = {
@@ -36,33 +32,8 @@ THEMATIC_AREAS = (
     "border_vulnerabilities",
     "victim_protection",
 )
-SEVERITIES: dict[str, str] = {
-    "low": N_("Low"),
-    "medium": N_("Medium"),
-    "high": N_("High"),
-    "critical": N_("Critical"),
-}
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES, start=1)}
-TRENDS: dict[str, str] = {
-    "increasing": N_("Increasing"),
-    "stable": N_("Stable"),
-    "decreasing": N_("Decreasing"),
-    "unknown": N_("Unknown"),
-}
-STATUSES: dict[str, str] = {
-    "open": N_("Open"),
-    "monitoring": N_("Monitoring"),
-    "being_addressed": N_("Being addressed"),
-    "resolved": N_("Resolved"),
-}
-MODES: dict[str, str] = {
-    "land": N_("Land"),
-    "sea": N_("Sea"),
-    "air": N_("Air"),
-    "mixed": N_("Mixed"),
-}
-EVIDENCE_KINDS = ("alert", "indicator", "document", "record", "link")
-
+# The conference's four thematic areas first, then the other kinds in the vocabulary's order.
+THEME_ORDER = (*THEMATIC_AREAS, *(t for t in THEMES if t not in THEMATIC_AREAS))
 Theme = Literal[
     "fraudulent_documents",
     "digital_smuggling",
@@ -74,104 +45,8 @@ Theme = Literal[
     "financial_flows",
     "other",
 ]
-Severity = Literal["low", "medium", "high", "critical"]
-Trend = Literal["increasing", "stable", "decreasing", "unknown"]
-Status = Literal["open", "monitoring", "being_addressed", "resolved"]
-Mode = Literal["land", "sea", "air", "mixed"]
+EVIDENCE_KINDS = ("alert", "indicator", "document", "record", "link")
 ShortText = Field(min_length=1, max_length=300)
-
-
-def _country(value: str) -> str:
-    try:
-        return geo.country_code(value)
-    except InvalidInput as exc:
-        raise ValueError(exc.detail) from None
-
-
-def _countries(values: list[str]) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        cc = _country(v)
-        if cc not in out:
-            out.append(cc)
-    return out
-
-
-class Place(StrictModel):
-    """A stop on a route: a country, optionally a named hub and its position."""
-
-    country: str
-    hub: str | None = Field(default=None, min_length=1, max_length=100)
-    point: tuple[float, float] | None = Field(default=None, description="[longitude, latitude]")
-
-    @field_validator("country")
-    @classmethod
-    def _cc(cls, v: str) -> str:
-        return _country(v)
-
-    @field_validator("point")
-    @classmethod
-    def _point(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
-        if v is None:
-            return None
-        lon, lat = v
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"point [{lon}, {lat}] is not a [longitude, latitude] position")
-        return (round(lon, 6), round(lat, 6))
-
-
-class Leg(StrictModel):
-    start: Place = Field(alias="from")
-    end: Place = Field(alias="to")
-    mode: Mode = "land"
-    note: str | None = Field(default=None, max_length=1000)
-
-    # On the wire (API and records) the ends of a leg are "from" and "to".
-    model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, validate_by_name=True, serialize_by_alias=True
-    )
-
-
-class RouteBody(StrictModel):
-    name: str = ShortText
-    description: str | None = Field(default=None, max_length=20_000)
-    legs: list[Leg] = Field(min_length=1, max_length=MAX_LEGS)
-
-    def countries(self) -> list[str]:
-        out: list[str] = []
-        for leg in self.legs:
-            for place in (leg.start, leg.end):
-                if place.country not in out:
-                    out.append(place.country)
-        return out
-
-
-class RouteRef(StrictModel):
-    route: uuid.UUID
-    # Bounded: a record body is signed as canonical JSON, whose integers stop at 2^53.
-    legs: list[Annotated[int, Field(ge=0, lt=MAX_LEGS)]] = Field(
-        default_factory=list, max_length=MAX_LEGS, description="leg indexes, 0-based"
-    )
-
-    @field_validator("legs")
-    @classmethod
-    def _legs(cls, v: list[int]) -> list[int]:
-        return sorted(set(v))
-
-
-class Location(StrictModel):
-    """A border section, crossing point or area: a GeoJSON geometry with a name."""
-
-    name: str = Field(min_length=1, max_length=200)
-    geometry: dict[str, Any]
-
-    @field_validator("geometry")
-    @classmethod
-    def _geometry(cls, v: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return geo.validate_geometry(v, where="geometry")
-        except InvalidInput as exc:
-            raise ValueError(exc.detail) from None
 
 
 class Evidence(StrictModel):
@@ -187,145 +62,83 @@ class Evidence(StrictModel):
         return self
 
 
-class ChallengeBody(StrictModel):
-    title: str = ShortText
-    description: str | None = Field(default=None, max_length=20_000)
-    theme: Theme
-    countries: list[str] = Field(min_length=1, max_length=60, description="ISO 3166-1 alpha-2")
-    regions: list[str] = Field(default_factory=list, max_length=20)
-    routes: list[RouteRef] = Field(default_factory=list, max_length=20)
-    locations: list[Location] = Field(default_factory=list, max_length=50)
-    severity: Severity = "medium"
-    trend: Trend = "unknown"
-    status: Status = "open"
-    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
-    owner: str | None = Field(default=None, max_length=200, description="unit or person in charge")
-    identified: date | None = None
-    review_date: date | None = None
+# --- the API ----------------------------------------------------------------------------------
 
-    @field_validator("countries")
-    @classmethod
-    def _ccs(cls, v: list[str]) -> list[str]:
-        return _countries(v)
-
-    @field_validator("regions")
-    @classmethod
-    def _regions(cls, v: list[str]) -> list[str]:
-        out = [r.strip() for r in v]
-        if any(not r or len(r) > 100 for r in out):
-            raise ValueError("a region is a name of 1-100 characters")
-        return out
-
-    @model_validator(mode="after")
-    def _dates(self) -> ChallengeBody:
-        if self.identified and self.review_date and self.review_date < self.identified:
-            raise ValueError("the review date comes before the date the challenge was identified")
-        if sum(len(geo.geometry_points(loc.geometry)) for loc in self.locations) > 5000:
-            raise ValueError("locations hold at most 5,000 positions in all")
-        return self
+LABEL_FIELDS = frozenset(LabelsIn.model_fields)
 
 
-class CommitmentBody(StrictModel):
-    title: str = ShortText
-    theme: Theme
-    text: str = Field(min_length=1, max_length=20_000)
-    adopted: date
-    ends: date | None = None
-    countries: list[str] = Field(default_factory=list, max_length=250)
+class Shared(LabelsIn):
+    """A record's body in an API request, with its labels and audience flat beside it."""
 
-    @field_validator("countries")
-    @classmethod
-    def _ccs(cls, v: list[str]) -> list[str]:
-        return _countries(v)
+    to: list[str] | None = Field(
+        default=None,
+        max_length=200,
+        description="node and/or group ids; omitted: this node only (new), unchanged (change)",
+    )
 
-    @model_validator(mode="after")
-    def _period(self) -> CommitmentBody:
-        if self.ends and self.ends < self.adopted:
-            raise ValueError("a commitment cannot end before it is adopted")
-        return self
+    def labels_if_given(self) -> Labels | None:
+        """On a change, labels stay as they were unless the request names one of them."""
+        return self.labels() if self.model_fields_set & LABEL_FIELDS else None
 
+    def body(self, model: type[BaseModel]) -> dict[str, Any]:
+        return self.model_dump(
+            mode="json", include=set(model.model_fields), by_alias=True, exclude_unset=True
+        )
 
-class EndorsementBody(StrictModel):
-    commitment: uuid.UUID
-    origin: str = Field(pattern=r"^[a-z2-7]{26}$", description="node that holds the commitment")
-    on: date
-    note: str | None = Field(default=None, max_length=2000)
-
-
-MILESTONE_ID = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+    def sharing(self, *, new: bool) -> dict[str, Any]:
+        """The labels and audience a service saves: for a new record what the request says
+        (labels by default, this node only), for a change only what it names."""
+        if new:
+            return {"labels": self.labels(), "to": self.to or []}
+        return {"labels": self.labels_if_given(), "to": self.to}
 
 
-class Milestone(StrictModel):
-    id: str = Field(pattern=MILESTONE_ID)
-    title: str = ShortText
-    due: date
-    done_on: date | None = None
+class WithdrawIn(StrictModel):
+    reason: str = Field(min_length=1, max_length=500)
 
 
-class Indicator(StrictModel):
-    id: str = Field(pattern=MILESTONE_ID)
-    name: str = ShortText
-    unit: str | None = Field(default=None, max_length=50)
-    baseline: float
-    target: float
-    current: float | None = None
+class Answer(BaseModel):
+    """What the API answers. Forbidding unknown fields makes the OpenAPI document say that
+    nothing else comes (and a test holds the answers to it)."""
 
-    @model_validator(mode="after")
-    def _moves(self) -> Indicator:
-        if self.target == self.baseline:
-            raise ValueError(f"indicator {self.id!r}: the target equals the baseline")
-        return self
-
-    def attainment(self) -> float | None:
-        """Share of the way from baseline to target (0-1); works for falling targets too."""
-        if self.current is None:
-            return None
-        share = (self.current - self.baseline) / (self.target - self.baseline)
-        return max(0.0, min(1.0, share))
+    model_config = ConfigDict(extra="forbid")
 
 
-class Update(StrictModel):
-    id: uuid.UUID
-    on: date
-    text: str = Field(min_length=1, max_length=10_000)
-    values: dict[str, float] = Field(default_factory=dict, max_length=50)
-    milestones_done: list[str] = Field(default_factory=list, max_length=100)
-    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
-    author: str = Field(min_length=1, max_length=80)
+class RecordOut(Answer):
+    """A record as the API answers it: its envelope's metadata, then its body's fields (none
+    once the record is withdrawn)."""
+
+    id: str
+    version: int
+    origin: str = Field(description="node id of the node that recorded it")
+    author: str
+    updated_at: str = Field(description="time of this version (ISO 8601, UTC)")
+    labels: Labels
+    audience: Audience
+    state: Literal["active", "withdrawn"]
 
 
-class ActionBody(StrictModel):
-    """A member's own action under a commitment; its updates travel in new versions of it, so
-    only the node that owns the action can ever report progress on it."""
+def record_out(body: type[BaseModel], name: str) -> type[RecordOut]:
+    """The answer model of a record type: RecordOut with each field of its body, not required:
+    a withdrawn record answers without them, and an optional field is left out rather than
+    null (bodies are stored without their empty fields)."""
+    fields: dict[str, Any] = {
+        key: (info.annotation, Field(default=None, description=info.description))
+        for key, info in body.model_fields.items()
+    }
+    return create_model(name, __base__=RecordOut, **fields)
 
-    commitment: uuid.UUID
-    commitment_origin: str = Field(pattern=r"^[a-z2-7]{26}$")
-    title: str = ShortText
-    description: str | None = Field(default=None, max_length=20_000)
-    owner: str = Field(min_length=1, max_length=200)
-    country: str
-    milestones: list[Milestone] = Field(default_factory=list, max_length=100)
-    indicators: list[Indicator] = Field(default_factory=list, max_length=50)
-    updates: list[Update] = Field(default_factory=list, max_length=1000)
 
-    @field_validator("country")
-    @classmethod
-    def _cc(cls, v: str) -> str:
-        return _country(v)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ActionBody:
-        for kind, items in (("milestone", self.milestones), ("indicator", self.indicators)):
-            ids = [i.id for i in items]
-            if len(ids) != len(set(ids)):
-                raise ValueError(f"{kind} ids must be unique within an action")
-        milestones = {m.id for m in self.milestones}
-        indicators = {i.id for i in self.indicators}
-        for u in self.updates:
-            unknown = set(u.milestones_done) - milestones
-            if unknown:
-                raise ValueError(f"update {u.id}: unknown milestones {sorted(unknown)}")
-            unknown = set(u.values) - indicators
-            if unknown:
-                raise ValueError(f"update {u.id}: unknown indicators {sorted(unknown)}")
-        return self
+def record_view(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The API's answer for a record (RecordOut and its body), from its envelope."""
+    return {
+        "id": envelope["id"],
+        "version": envelope["version"],
+        "origin": envelope["origin"],
+        "author": envelope["author"],
+        "updated_at": envelope["ts"],
+        "labels": envelope["labels"],
+        "audience": envelope["audience"],
+        "state": "withdrawn" if envelope.get("body") is None else "active",
+        **(envelope.get("body") or {}),
+    }

@@ -23,8 +23,8 @@ from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.forms import form_labels
 from corridor.web.render import page, redirect
+from corridor.web.sharing import form_labels
 
 router = APIRouter(include_in_schema=False, prefix="/messages")
 PageAuth = Annotated[Auth, Depends(page_auth)]

@@ -11,10 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pycountry
 from sqlalchemy import select
 
-from corridor import clock
+from corridor import clock, countries
 from corridor import db as dbm
 from corridor.audit import service as audit
 from corridor.config import (
@@ -63,17 +62,6 @@ class Node:
 OPEN_HOOKS: list[Callable[[Node], None]] = []
 
 
-def country_code(value: str) -> str:
-    """ISO 3166-1 alpha-2 from an alpha-2 or alpha-3 code."""
-    code = value.strip().upper()
-    found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
-    if found is None and len(code) == 3:
-        found = pycountry.countries.get(alpha_3=code)
-    if found is None:
-        raise InvalidInput(f"{value!r} is not an ISO 3166-1 country code")
-    return found.alpha_2
-
-
 def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -108,7 +96,7 @@ def init_node(
     name, org = name.strip(), org.strip()
     if not name or not org or len(name) > 200 or len(org) > 200:
         raise InvalidInput("--name and --org are required (at most 200 characters)")
-    cc = country_code(country)
+    cc = countries.normalise(country)
     url = check_url(url)
     if database_url and not dbm.normalise_url(database_url).startswith(
         ("sqlite", "postgresql+psycopg")

@@ -28,15 +28,15 @@ from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
-from corridor.mapping import service as mapping
+from corridor.mapping.routes.service import list_routes
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES
 from corridor.records.policy import can_see
 from corridor.records.projection import label_view
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.forms import form_labels
 from corridor.web.render import page, redirect
+from corridor.web.sharing import form_labels
 
 router = APIRouter(include_in_schema=False, prefix="/alerts")
 PageAuth = Annotated[Auth, Depends(page_auth)]
@@ -170,7 +170,7 @@ def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: Any) -
     with node.db.reading() as session:
         peers = approved_peers(session)
         groups = list_groups(session)
-        routes = mapping.list_routes(session, node.id, actor=auth.principal)
+        routes = list_routes(session, node.id, actor=auth.principal)
     return page(
         request,
         "cooperation/alerts/compose.html",
@@ -303,9 +303,7 @@ def detail(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> HTMLRespons
         route = None
         body = env.get("body") or {}
         if body.get("route"):
-            routes = {
-                str(r.id): r for r in mapping.list_routes(session, node.id, actor=auth.principal)
-            }
+            routes = {str(r.id): r for r in list_routes(session, node.id, actor=auth.principal)}
             route = routes.get(body["route"])
     return page(
         request,

@@ -17,6 +17,7 @@ from corridor import clock
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.notifications.registry import Notice
 from corridor.cooperation.notifications.registry import register as register_notice
+from corridor.countries import normalise
 from corridor.errors import InvalidInput
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
@@ -97,7 +98,7 @@ class AlertBody(StrictModel):
         out: list[str] = []
         for v in values:
             try:
-                cc = geo.country_code(v)
+                cc = normalise(v)
             except InvalidInput as exc:
                 raise ValueError(exc.detail) from None
             if cc not in out:

@@ -23,12 +23,11 @@ from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import receipts
 from corridor.federation.peers import require_approved
-from corridor.mapping.models import RouteRow
+from corridor.mapping.routes.service import link_route
 from corridor.node.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
-from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.records.projection import label_view
 from corridor.security.principal import Principal
@@ -126,12 +125,7 @@ def send(
     nodes = records.audience_nodes(session, audience, origin=keys.node_id)
     sources: list[flow.Source] = []
     if alert.route is not None:
-        route = session.get(RouteRow, alert.route)
-        if route is None or not can_see(actor, label_view(route), keys.node_id):
-            raise InvalidInput(f"route: no route {alert.route} on this node")
-        envelope = session.get(StoredRecord, alert.route)
-        assert envelope is not None
-        sources.append(flow.of_record(envelope.envelope, path="link"))
+        sources.append(link_route(session, keys.node_id, actor, alert.route, where="route")[1])
         body["route"] = str(alert.route)
     if alert.entities:
         refs, drawn = _linked_entities(

@@ -21,8 +21,8 @@ from corridor.cooperation.directory.schemas import (
     Expertise,
     language_code,
 )
+from corridor.countries import normalise
 from corridor.errors import InvalidInput
-from corridor.mapping import geo
 from corridor.records.labels import TLP, Labels, LabelsIn
 from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
@@ -90,7 +90,7 @@ def filters(
             raise InvalidInput(str(exc)) from None
     return directory.Filters(
         expertise=tuple(expertise or ()),
-        countries=tuple(geo.country_code(c) for c in country or ()),
+        countries=tuple(normalise(c) for c in country or ()),
         languages=tuple(languages),
         text=q,
         available_now=available_now,

@@ -31,18 +31,18 @@ from corridor.cooperation.directory.schemas import (
     language_name,
     timezones,
 )
+from corridor.countries import country_name, normalise
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
 from corridor.federation.models import Peer
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.mapping import geo
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.forms import form_labels
 from corridor.web.render import activate_locale, own_label, page, redirect
+from corridor.web.sharing import form_labels
 
 router = APIRouter(include_in_schema=False, prefix="/directory")
 PageAuth = Annotated[Auth, Depends(page_auth)]
@@ -244,7 +244,7 @@ def _filters(
     countries: list[str] = []
     for code in (c for c in _SPLIT.split(country) if c):
         try:
-            countries.append(geo.country_code(code))
+            countries.append(normalise(code))
         except InvalidInput as exc:
             errors.append(_("Country: %(error)s") % {"error": exc.detail})
     languages: list[str] = []
@@ -336,7 +336,7 @@ def _vocabularies() -> dict[str, Any]:
         "channel_labels": CHANNELS,
         "day_labels": DAY_LABELS,
         "why_labels": WHY_LABELS,
-        "country_name": geo.country_name,
+        "country_name": country_name,
         "language_name": language_name,
         "summary_of": directory.summary_of,
     }

@@ -15,9 +15,9 @@ import phonenumbers
 import pycountry
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from corridor.countries import normalise
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
-from corridor.mapping import geo
 from corridor.schemas import StrictModel, UtcDateTime
 
 EXPERTISE: dict[str, str] = {
@@ -247,7 +247,7 @@ class ContactBody(StrictModel):
     @classmethod
     def _country(cls, v: str) -> str:
         try:
-            return geo.country_code(v)
+            return normalise(v)
         except InvalidInput as exc:
             raise ValueError(exc.detail) from None
 

@@ -25,8 +25,8 @@ from corridor.i18n import gettext as _
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.forms import form_labels
 from corridor.web.render import page, redirect
+from corridor.web.sharing import form_labels
 
 router = APIRouter(include_in_schema=False, prefix="/spaces")
 PageAuth = Annotated[Auth, Depends(page_auth)]

@@ -15,17 +15,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, countries
 from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.i18n import N_
 from corridor.mapping import geo
-from corridor.mapping import service as mapping
-from corridor.mapping.commitments import Portfolio
-from corridor.mapping.models import ActionRow, ChallengeRow, RouteRow
-from corridor.mapping.records import ACTION, CHALLENGE, COMMITMENT, ENDORSEMENT, ROUTE
-from corridor.mapping.schemas import SEVERITIES, SEVERITY_RANK, THEMATIC_AREAS, THEMES
+from corridor.mapping.challenges.models import ChallengeRow
+from corridor.mapping.challenges.records import CHALLENGE
+from corridor.mapping.challenges.schemas import SEVERITIES, SEVERITY_RANK
+from corridor.mapping.challenges.service import Filters, list_challenges
+from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
+from corridor.mapping.commitments.progress import Portfolio
+from corridor.mapping.commitments.records import ACTION, COMMITMENT, ENDORSEMENT
+from corridor.mapping.reports.svg import svg_map
+from corridor.mapping.routes.models import RouteRow
+from corridor.mapping.routes.records import ROUTE
+from corridor.mapping.routes.service import list_routes, route_view
+from corridor.mapping.schemas import THEMATIC_AREAS, THEME_ORDER
 from corridor.records.labels import TLP_LEVELS
-from corridor.records.projection import Labelled
 from corridor.security.principal import Principal
 
 SCOPES: dict[str, str] = {
@@ -33,9 +39,7 @@ SCOPES: dict[str, str] = {
     "country": N_("A country"),
     "route": N_("A route"),
 }
-# The conference's four thematic areas first, then the other kinds in the vocabulary's order.
-THEME_ORDER = (*THEMATIC_AREAS, *(t for t in THEMES if t not in THEMATIC_AREAS))
-# Purple, light to dark: the route lines (red, geo.ROUTE) stay distinct on every fill.
+# Purple, light to dark: the route lines (red, svg.ROUTE) stay distinct on every fill.
 SEVERITY_COLOURS: dict[str, str] = {
     "low": "#e0d6ee",
     "medium": "#b39ddb",
@@ -53,6 +57,8 @@ SOURCE_TYPES: dict[str, str] = {
 # Lampedusa with Italy), not overseas territories that would shrink it to a dot (Guiana, Réunion).
 NEAR_DEGREES = 3.0
 MAX_PARAM = 64
+# The records a report is computed from, listed as its sources.
+Source = ChallengeRow | RouteRow | CommitmentRow | EndorsementRow | ActionRow
 
 
 class InvalidScope(CorridorError):
@@ -83,7 +89,7 @@ def parse_scope(kind: str | None, country: str | None, route: str | None) -> Sco
         if len(value) > MAX_PARAM:
             raise InvalidScope("a country is an ISO 3166-1 code, e.g. PK or PAK")
         try:
-            return Scope("country", country=geo.country_code(value))
+            return Scope("country", country=countries.normalise(value))
         except InvalidInput as exc:
             raise InvalidScope(exc.detail) from None
     if kind == "route":
@@ -150,7 +156,7 @@ def build_report(
     exists. `names` and `country_of` map node ids to display names and countries."""
     actor.require("records.read")
     today = clock.now().date()
-    routes = mapping.list_routes(session, node_id, actor=actor)
+    routes = list_routes(session, node_id, actor=actor)
     subject: str | None = None
     links: dict[uuid.UUID, tuple[str, list[int]]] = {}
     if scope.kind == "route":
@@ -158,18 +164,16 @@ def build_report(
         if route is None:
             raise NotFound(f"no route {scope.route} on this node")
         routes, subject = [route], route.name
-        rows = _route_challenges(
-            mapping.list_challenges(session, node_id, actor=actor), route, links
-        )
+        rows = _route_challenges(list_challenges(session, node_id, actor=actor), route, links)
     elif scope.kind == "country":
         assert scope.country is not None
-        subject = geo.country_name(scope.country)
-        rows = mapping.list_challenges(
-            session, node_id, actor=actor, filters=mapping.Filters(country=scope.country)
+        subject = countries.country_name(scope.country)
+        rows = list_challenges(
+            session, node_id, actor=actor, filters=Filters(country=scope.country)
         )
         routes = [r for r in routes if scope.country in r.countries]
     else:
-        rows = mapping.list_challenges(session, node_id, actor=actor)
+        rows = list_challenges(session, node_id, actor=actor)
 
     challenges = [_challenge_item(r, names, today, links.get(r.id)) for r in rows]
     portfolio = Portfolio(session, node_id, actor)
@@ -187,7 +191,7 @@ def build_report(
         challenges=challenges,
         themes=_by_theme(challenges),
         summary=_summary(challenges),
-        routes=[{**mapping.route_view(r), "member": names.get(r.origin, r.origin)} for r in routes],
+        routes=[{**route_view(r), "member": names.get(r.origin, r.origin)} for r in routes],
         map=_map_spec(scope, rows, routes),
         commitments=commitments,
         sources=sources,
@@ -290,7 +294,7 @@ def _map_spec(scope: Scope, rows: list[ChallengeRow], routes: list[RouteRow]) ->
     spec.fills = {cc: SEVERITY_COLOURS[by_rank[v]] for cc, v in rank.items() if cc in known}
     hubs: list[tuple[float, float]] = []
     for route in routes:
-        for leg in mapping.route_view(route)["legs"]:
+        for leg in route_view(route)["legs"]:
             start = (leg["from"]["point"][0], leg["from"]["point"][1])
             end = (leg["to"]["point"][0], leg["to"]["point"][1])
             spec.lines.append([start, end])
@@ -352,7 +356,7 @@ def _ring_box(ring: Iterable[tuple[float, float]]) -> geo.BBox:
 def static_map(spec: MapSpec, *, title: str, note: str) -> str:
     """The report's SVG map. svg_map escapes the title and the note and checks every fill, so
     the markup is safe to embed as it is."""
-    return geo.svg_map(
+    return svg_map(
         fills=spec.fills,
         lines=spec.lines,
         points=spec.points,
@@ -372,11 +376,11 @@ def _commitments(
     scope: Scope,
     routes: list[RouteRow],
     country_of: dict[str, str],
-) -> tuple[dict[str, Any], list[tuple[str, Labelled]]]:
+) -> tuple[dict[str, Any], list[tuple[str, Source]]]:
     """The progress section for the scope and the records it is computed from."""
     if scope.kind == "network":
         dashboard = portfolio.dashboard(country_of)
-        used: list[tuple[str, Labelled]] = [(COMMITMENT, c) for c in portfolio.commitments]
+        used: list[tuple[str, Source]] = [(COMMITMENT, c) for c in portfolio.commitments]
         used += [(ENDORSEMENT, e) for es in portfolio.endorsements.values() for e in es]
         used += _action_rows(session, [a for acts in portfolio.actions.values() for a in acts])
         return {
@@ -384,8 +388,8 @@ def _commitments(
             "dashboard": dashboard,
             "summaries": portfolio.summaries(),
         }, used
-    countries = [scope.country] if scope.kind == "country" else routes[0].countries
-    cards = [portfolio.scorecard(cc) for cc in countries if cc]
+    codes = [scope.country] if scope.kind == "country" else routes[0].countries
+    cards = [portfolio.scorecard(cc) for cc in codes if cc]
     by_id = {str(c.id): c for c in portfolio.commitments}
     used = []
     for card in cards:
@@ -400,10 +404,10 @@ def _commitments(
     }, used
 
 
-def _action_rows(session: Session, actions: list[dict[str, Any]]) -> list[tuple[str, Labelled]]:
+def _action_rows(session: Session, actions: list[dict[str, Any]]) -> list[tuple[str, Source]]:
     # Portfolio already checked the user may see each action; its rows carry the version and
     # labels the sources list needs (already in the session's identity map).
-    out: list[tuple[str, Labelled]] = []
+    out: list[tuple[str, Source]] = []
     for a in actions:
         row = session.get(ActionRow, uuid.UUID(a["id"]))
         if row is not None:
@@ -411,8 +415,16 @@ def _action_rows(session: Session, actions: list[dict[str, Any]]) -> list[tuple[
     return out
 
 
+def _title(row: Source, commitment_titles: dict[uuid.UUID, str]) -> str | None:
+    if isinstance(row, RouteRow):
+        return row.name
+    if isinstance(row, EndorsementRow):
+        return commitment_titles.get(row.commitment_id)
+    return row.title
+
+
 def _sources(
-    used: list[tuple[str, Labelled]],
+    used: list[tuple[str, Source]],
     names: dict[str, str],
     commitment_titles: dict[uuid.UUID, str],
 ) -> list[dict[str, Any]]:
@@ -421,7 +433,7 @@ def _sources(
     seen: set[Any] = set()
     out: list[dict[str, Any]] = []
     for kind, row in used:
-        rid = row.id  # type: ignore[attr-defined]
+        rid = row.id
         if rid in seen:
             continue
         seen.add(rid)
@@ -434,9 +446,7 @@ def _sources(
                 "member": names.get(row.origin, row.origin),
                 "updated_at": clock.as_utc(row.updated_at),
                 "tlp": row.tlp,
-                "title": getattr(row, "title", None)
-                or getattr(row, "name", None)
-                or commitment_titles.get(getattr(row, "commitment_id", None)),  # type: ignore[arg-type]
+                "title": _title(row, commitment_titles),
             }
         )
     order = list(SOURCE_TYPES)
@@ -451,11 +461,11 @@ def scope_choices(session: Session, node_id: str, *, actor: Principal) -> dict[s
     """What /reports offers: the countries that have challenges or actions this user may see,
     and the routes, each by name."""
     found: set[str] = set()
-    for r in mapping.list_challenges(session, node_id, actor=actor):
+    for r in list_challenges(session, node_id, actor=actor):
         found.update(r.countries)
     portfolio = Portfolio(session, node_id, actor)
     for acts in portfolio.actions.values():
         found.update(a["country"] for a in acts)
-    countries = sorted(((cc, geo.country_name(cc)) for cc in found), key=lambda c: c[1])
-    routes = [(str(r.id), r.name) for r in mapping.list_routes(session, node_id, actor=actor)]
-    return {"countries": countries, "routes": routes}
+    named = sorted(((cc, countries.country_name(cc)) for cc in found), key=lambda c: c[1])
+    routes = [(str(r.id), r.name) for r in list_routes(session, node_id, actor=actor)]
+    return {"countries": named, "routes": routes}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corridor.mapping.models import ChallengeRow
+from corridor.mapping.challenges.models import ChallengeRow
 from corridor.records.models import StoredRecord
 from tests.mapping.conftest import challenge
 

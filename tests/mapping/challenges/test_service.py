@@ -16,7 +16,12 @@ from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import delivery
 from corridor.mapping import geo
 from corridor.mapping import service as mapping
-from corridor.mapping.records import CHALLENGE, ROUTE
+from corridor.mapping.challenges import exports
+from corridor.mapping.challenges import service as challenges
+from corridor.mapping.challenges.records import CHALLENGE
+from corridor.mapping.map import service as the_map
+from corridor.mapping.routes import service as routes
+from corridor.mapping.routes.records import ROUTE
 from corridor.records.flow import FlowRefused
 from corridor.records.labels import Labels
 from corridor.security import service as security
@@ -34,7 +39,7 @@ def body(**over: Any) -> dict[str, Any]:
 def save(node, actor: Principal, labels: Labels | None = None, **over: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     to = over.pop("to", None)
     with node.db.transaction() as session:
-        return mapping.save_challenge(
+        return challenges.save_challenge(
             session,
             node.keys,
             actor=actor,
@@ -46,7 +51,7 @@ def save(node, actor: Principal, labels: Labels | None = None, **over: Any) -> d
 
 def save_route(node, actor: Principal, labels: Labels | None = None, **over: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     with node.db.transaction() as session:
-        return mapping.save_route(
+        return routes.save_route(
             session,
             node.keys,
             actor=actor,
@@ -57,8 +62,8 @@ def save_route(node, actor: Principal, labels: Labels | None = None, **over: Any
 
 def titles(node, actor: Principal, **filters: Any) -> list[str]:  # type: ignore[no-untyped-def]
     with node.db.reading() as session:
-        rows = mapping.list_challenges(
-            session, node.id, actor=actor, filters=mapping.Filters(**filters)
+        rows = challenges.list_challenges(
+            session, node.id, actor=actor, filters=challenges.Filters(**filters)
         )
         return [r.title for r in rows]
 
@@ -214,7 +219,7 @@ def test_visibility_by_red_recipients_and_purpose(node, make_user) -> None:  # t
             )
     # The map is built from the same check: no tally betrays a challenge one may not see.
     with node.db.reading() as session:
-        data = mapping.map_data(session, node.id, actor=other)
+        data = the_map.map_data(session, node.id, actor=other)
     assert data["countries"]["PK"]["count"] == 2
     assert {c["title"] for c in data["challenges"]} == {"Smuggler network", "Visa fraud"}
     # A user may not write data of a purpose their role may not see.
@@ -251,8 +256,8 @@ def test_route_stops_need_a_point_where_the_map_has_no_outline(node, analyst) ->
     legs[0]["from"]["point"] = [-5.35, 36.14]
     route = save_route(node, analyst, name="Strait", legs=legs)
     with node.db.reading() as session:
-        (row,) = mapping.list_routes(session, node.id, actor=analyst)
-        view = mapping.route_view(row)
+        (row,) = routes.list_routes(session, node.id, actor=analyst)
+        view = routes.route_view(row)
     assert route["body"]["legs"][0]["mode"] == "land"
     # The stop without a point is drawn at its country's representative point.
     assert view["legs"][0]["to"]["point"] == list(geo.countries()["MA"].point)
@@ -262,18 +267,18 @@ def test_route_stops_need_a_point_where_the_map_has_no_outline(node, analyst) ->
 def test_update_keeps_labels_and_audience_unless_given(node, analyst) -> None:  # type: ignore[no-untyped-def]
     first = save(node, analyst, Labels(tlp="AMBER", handling="H2"))
     with node.db.transaction() as session:
-        second = mapping.save_challenge(
+        second = challenges.save_challenge(
             session,
             node.keys,
             actor=analyst,
             body=body(severity="critical"),
-            challenge_id=uuid.UUID(first["id"]),
+            record_id=uuid.UUID(first["id"]),
         )
     assert second["version"] == 2 and second["id"] == first["id"]
     assert second["labels"]["tlp"] == "AMBER" and second["labels"]["handling"] == "H2"
     assert second["audience"] == first["audience"]
     with node.db.reading() as session:
-        (row,) = mapping.list_challenges(session, node.id, actor=analyst)
+        (row,) = challenges.list_challenges(session, node.id, actor=analyst)
     assert row.severity == "critical" and row.version == 2
 
 
@@ -308,7 +313,7 @@ def test_withdraw(node, analyst, make_user) -> None:  # type: ignore[no-untyped-
             session, node.keys, actor=analyst, type=CHALLENGE, record_id=rid, reason="again"
         )
     with node.db.transaction() as session, pytest.raises(Conflict):
-        mapping.save_challenge(session, node.keys, actor=analyst, body=body(), challenge_id=rid)
+        challenges.save_challenge(session, node.keys, actor=analyst, body=body(), record_id=rid)
 
 
 def _partner_user(node, role: str, email: str) -> Principal:  # type: ignore[no-untyped-def]
@@ -324,7 +329,7 @@ def test_only_the_origin_changes_or_withdraws(pair) -> None:  # type: ignore[no-
     author = _partner_user(a, "analyst", "analyst@a.example")
     receiver = _partner_user(b, "analyst", "analyst@b.example")
     with a.db.transaction() as session:
-        route = mapping.save_route(
+        route = routes.save_route(
             session,
             a.keys,
             actor=author,
@@ -338,27 +343,27 @@ def test_only_the_origin_changes_or_withdraws(pair) -> None:  # type: ignore[no-
 
     rid = uuid.UUID(env["id"])
     with b.db.transaction() as session, pytest.raises(PermissionDenied, match="only the node"):
-        mapping.save_challenge(
+        challenges.save_challenge(
             session,
             b.keys,
             actor=receiver,
             body=body(status="resolved"),
-            challenge_id=rid,
+            record_id=rid,
         )
     with b.db.transaction() as session, pytest.raises(PermissionDenied, match="only the node"):
         mapping.withdraw(session, b.keys, actor=receiver, type=CHALLENGE, record_id=rid, reason="x")
     with b.db.transaction() as session, pytest.raises(PermissionDenied, match="only the node"):
-        mapping.save_route(
+        routes.save_route(
             session,
             b.keys,
             actor=receiver,
             body={**EASTERN_ROUTE, "name": "Renamed"},
-            route_id=uuid.UUID(route["id"]),
+            record_id=uuid.UUID(route["id"]),
         )
     with b.db.reading() as session:
-        (row,) = mapping.list_challenges(session, b.id, actor=receiver)
+        (row,) = challenges.list_challenges(session, b.id, actor=receiver)
         assert row.version == 1 and row.status == "open" and row.origin == a.id
-        assert [r.name for r in mapping.list_routes(session, b.id, actor=receiver)] == [
+        assert [r.name for r in routes.list_routes(session, b.id, actor=receiver)] == [
             EASTERN_ROUTE["name"]
         ]
     # The receiver may cite the partner's route in a challenge of its own.
@@ -374,18 +379,18 @@ def test_only_the_origin_changes_or_withdraws(pair) -> None:  # type: ignore[no-
 def test_map_data_tallies(node, analyst, four) -> None:  # type: ignore[no-untyped-def]
     spare = save_route(node, analyst, name="Pakistan – Libya – Italy")
     with node.db.reading() as session:
-        data = mapping.map_data(session, node.id, actor=analyst)
-        fraud = mapping.map_data(
+        data = the_map.map_data(session, node.id, actor=analyst)
+        fraud = the_map.map_data(
             session,
             node.id,
             actor=analyst,
-            filters=mapping.Filters(themes=("fraudulent_documents",)),
+            filters=challenges.Filters(themes=("fraudulent_documents",)),
         )
-        one_route = mapping.map_data(
+        one_route = the_map.map_data(
             session,
             node.id,
             actor=analyst,
-            filters=mapping.Filters(route=uuid.UUID(four["route"]["id"])),
+            filters=challenges.Filters(route=uuid.UUID(four["route"]["id"])),
         )
     assert data["countries"]["TR"] == {
         "count": 2,
@@ -437,13 +442,13 @@ def test_exports(node, analyst) -> None:  # type: ignore[no-untyped-def]
     )
     save(node, analyst, title="Nowhere drawn", countries=["GR", "IT"], severity="low")
     with node.db.reading() as session:
-        rows = mapping.list_challenges(session, node.id, actor=analyst)
-        routes = mapping.list_routes(session, node.id, actor=analyst)
-    names = {str(r.id): r.name for r in routes}
+        rows = challenges.list_challenges(session, node.id, actor=analyst)
+        drawn = routes.list_routes(session, node.id, actor=analyst)
+    names = {str(r.id): r.name for r in drawn}
 
-    table = list(csv.reader(io.StringIO(mapping.export_csv(rows, names))))
-    assert tuple(table[0]) == mapping.CSV_COLUMNS
-    by_title = {r[1]: dict(zip(mapping.CSV_COLUMNS, r, strict=True)) for r in table[1:]}
+    table = list(csv.reader(io.StringIO(exports.export_csv(rows, names))))
+    assert tuple(table[0]) == exports.CSV_COLUMNS
+    by_title = {r[1]: dict(zip(exports.CSV_COLUMNS, r, strict=True)) for r in table[1:]}
     # A cell a spreadsheet would run as a formula is defused.
     evil = by_title['\'=HYPERLINK("https://evil.example")']
     assert evil["owner"] == "'@unit" and evil["countries"] == "PK IR"
@@ -451,7 +456,7 @@ def test_exports(node, analyst) -> None:  # type: ignore[no-untyped-def]
     assert by_title["Two places"]["locations"] == "2"
     assert len(table) == 4
 
-    collection = mapping.export_geojson(rows, routes)
+    collection = exports.export_geojson(rows, drawn)
     assert collection["type"] == "FeatureCollection"
     features = {
         f["properties"].get("title") or f["properties"]["name"]: f for f in collection["features"]

@@ -13,8 +13,8 @@ import pytest
 from corridor import clock
 from corridor.errors import PermissionDenied
 from corridor.federation import delivery
-from corridor.mapping import commitments as cm
-from corridor.mapping.models import ActionRow, EndorsementRow
+from corridor.mapping.commitments import service as cm
+from corridor.mapping.commitments.models import ActionRow, EndorsementRow
 from corridor.records import envelope as env_mod
 from corridor.records import service as records
 from corridor.records.models import StoredRecord

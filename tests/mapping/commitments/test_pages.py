@@ -14,12 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corridor.federation import delivery
-from corridor.mapping.commitment_pages import member_labels, slug
-from corridor.mapping.models import ActionRow, CommitmentRow, EndorsementRow
+from corridor.mapping.commitments.display import member_labels
+from corridor.mapping.commitments.forms import slug
+from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
 from corridor.records.models import StoredRecord
 from corridor.web.app import create_app
 from tests.entities.test_api import bearer
-from tests.mapping.test_commitments import action, commitment, count, day
+from tests.mapping.commitments.test_service import action, commitment, count, day
 from tests.web.conftest import csrf_from, web_login
 
 Browser = tuple[TestClient, str]

@@ -11,30 +11,28 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
 from corridor.federation.peers import node_names
-from corridor.i18n import N_, ngettext
 from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.mapping import geo
-from corridor.mapping import service as mapping
-from corridor.mapping.schemas import MODES, SEVERITIES, STATUSES, THEMATIC_AREAS, THEMES
-from corridor.web import nav
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import page
+from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES
+from corridor.mapping.pages import PageAuth
+from corridor.mapping.routes.schemas import MODES
+from corridor.mapping.routes.service import list_routes
+from corridor.mapping.schemas import THEMATIC_AREAS, THEME_ORDER, THEMES
+from corridor.web.auth import node_of
+from corridor.web.render import own_label, page
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
-nav.register(nav.NavEntry("Guidance", N_("Map"), "/map", "records.read", 10))
 
-# The conference's four thematic areas first, then the other kinds, in the vocabulary's order.
-THEME_ORDER = (*THEMATIC_AREAS, *(t for t in THEMES if t not in THEMATIC_AREAS))
 SCALES = ("count", "severity")
 
 
@@ -116,8 +114,8 @@ def map_page(request: Request, auth: PageAuth) -> HTMLResponse:
     actor.require("records.read")
     node = node_of(request)
     with node.db.reading() as session:
-        routes = [(str(r.id), r.name) for r in mapping.list_routes(session, node.id, actor=actor)]
-        names = node_names(session, node.id, f"{node.config.name} ({node.config.country})")
+        routes = [(str(r.id), r.name) for r in list_routes(session, node.id, actor=actor)]
+        names = node_names(session, node.id, own_label(request))
     q = request.query_params
     route = q.get("route") or ""
     try:

@@ -10,18 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from corridor.errors import InvalidInput
 from corridor.federation import delivery
-from corridor.mapping.challenge_pages import (
-    evidence_text,
-    locations_text,
-    parse_countries,
-    parse_evidence,
-    parse_locations,
-    parse_stops,
-    stops_text,
-)
-from corridor.mapping.models import ChallengeRow, RouteRow
+from corridor.mapping.challenges.models import ChallengeRow
+from corridor.mapping.routes.models import RouteRow
 from corridor.records.models import StoredRecord
 from tests.entities.test_api import bearer
 from tests.mapping.conftest import EASTERN_ROUTE, challenge
@@ -392,47 +383,3 @@ def test_partner_challenge_is_listed_with_its_member_and_read_only(pair, make_us
 
 
 # --- the plain-text formats -------------------------------------------------------------------
-
-
-def test_stops_round_trip_including_gaps_and_notes() -> None:
-    legs = EASTERN_ROUTE["legs"]
-    text = stops_text(legs)
-    assert text.splitlines()[3] == "---"
-    assert parse_stops(text) == legs
-    noted = parse_stops("PK | Gwadar | | sea | by dhow\nOM | | 58.4,23.6 | air\nLY\nIT | Lampedusa")
-    assert noted[0] == {
-        "from": {"country": "PK", "hub": "Gwadar"},
-        "to": {"country": "OM", "point": [58.4, 23.6]},
-        "mode": "sea",
-        "note": "by dhow",
-    }
-    assert [leg["mode"] for leg in noted] == ["sea", "air", "land"]
-    assert parse_stops(stops_text(noted)) == noted
-    # `CC | hub | mode` reads the mode where the position would be.
-    assert parse_stops("LY | Zuwara | sea\nIT | Lampedusa")[0]["mode"] == "sea"
-
-
-def test_locations_and_evidence_round_trip() -> None:
-    locations = parse_locations(
-        "Taftan | 61.6, 28.96\n\nFence | 61.4 29.0 ; 61.5,29.1\n"
-        'Zone | {"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,0]]]}'
-    )
-    assert [loc["geometry"]["type"] for loc in locations] == ["Point", "LineString", "Polygon"]
-    assert parse_locations(locations_text(locations)) == locations
-    with pytest.raises(InvalidInput, match="Locations, line 1: unsupported geometry type"):
-        parse_locations('Zone | {"type": "GeometryCollection", "geometries": []}')
-    with pytest.raises(InvalidInput, match="Locations, line 1: the geometry is not valid GeoJSON"):
-        parse_locations("Zone | {not json")
-
-    evidence = parse_evidence(
-        "Report | https://example.org/a\nFile | FIA-1\n"
-        "Alert | 01a22470-14ca-78c3-8594-8735f80eeabb\nIndicator | IND-7 | indicator"
-    )
-    assert [e["kind"] for e in evidence] == ["link", "document", "record", "indicator"]
-    assert parse_evidence(evidence_text(evidence)) == evidence
-    with pytest.raises(InvalidInput, match="unknown kind 'rumour'"):
-        parse_evidence("Tip | T-1 | rumour")
-
-    assert parse_countries("pak; IR,TUR  gr pk") == ["PK", "IR", "TR", "GR"]
-    with pytest.raises(InvalidInput, match="'Iran'"):
-        parse_countries("PK Iran")

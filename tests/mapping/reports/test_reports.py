@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from corridor import clock
 from corridor.audit.models import AuditEntry
-from corridor.mapping import reports
-from corridor.mapping.reports import SEVERITY_COLOURS, InvalidScope, parse_scope
+from corridor.mapping.reports import service as reports
+from corridor.mapping.reports.service import SEVERITY_COLOURS, InvalidScope, parse_scope
 from tests.mapping.conftest import EASTERN_ROUTE, challenge
 from tests.web.conftest import web_login
 

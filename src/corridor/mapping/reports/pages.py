@@ -6,27 +6,26 @@ Every report generated is audited once (who, which scope, how many records it co
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from corridor import i18n
+from corridor import countries
 from corridor.audit import service as audit
 from corridor.federation.peers import node_countries, node_names
-from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.mapping import geo, reports
-from corridor.mapping.schemas import SEVERITIES, STATUSES, THEMES, TRENDS
-from corridor.web import nav
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import own_label, page
+from corridor.mapping import geo
+from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES, TRENDS
+from corridor.mapping.pages import PageAuth
+from corridor.mapping.reports import service as reports
+from corridor.mapping.reports import svg
+from corridor.mapping.schemas import THEMES
+from corridor.web.auth import node_of
+from corridor.web.render import activate_locale, own_label, page
 
 router = APIRouter(include_in_schema=False, prefix="/reports")
-PageAuth = Annotated[Auth, Depends(page_auth)]
-
-nav.register(nav.NavEntry("Guidance", N_("Reports"), "/reports", "records.read", 40))
 
 
 @router.get("", response_class=HTMLResponse)
@@ -55,7 +54,7 @@ def view(
     node = node_of(request)
     # The map's title and note and the chart's labels are built before the page is rendered:
     # switch to the reader's language first (page() would only do it at rendering).
-    i18n.activate(i18n.negotiate(request.headers.get("accept-language"), auth.locale))
+    activate_locale(request, auth)
     with node.db.reading() as session:
         names = node_names(session, node.id, own_label(request))
         country_of = node_countries(session, node.id, node.config.country)
@@ -89,7 +88,7 @@ def view(
             "trends": TRENDS,
             "statuses": STATUSES,
             "source_types": reports.SOURCE_TYPES,
-            "country_name": geo.country_name,
+            "country_name": countries.country_name,
             "names": names,
         },
     )
@@ -127,11 +126,11 @@ def _legend(report: reports.Report) -> list[dict[str, str]]:
         for s, colour in reports.SEVERITY_COLOURS.items()
         if colour in used
     ]
-    out.append({"kind": "fill", "colour": geo.LAND, "label": _("No challenge in scope")})
+    out.append({"kind": "fill", "colour": svg.LAND, "label": _("No challenge in scope")})
     if report.map.lines:
-        out.append({"kind": "line", "colour": geo.ROUTE, "label": _("Route")})
+        out.append({"kind": "line", "colour": svg.ROUTE, "label": _("Route")})
     if report.map.points:
-        out.append({"kind": "point", "colour": geo.ROUTE, "label": _("Hub or location")})
+        out.append({"kind": "point", "colour": svg.ROUTE, "label": _("Hub or location")})
     return out
 
 

@@ -1,0 +1,195 @@
+"""REST API: /api/v1/commitments, with endorsements, actions and progress updates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from corridor import countries
+from corridor.errors import NotFound
+from corridor.federation.peers import node_countries
+from corridor.mapping.api import Actor, answer, save_record, withdraw_record
+from corridor.mapping.commitments import service as cm
+from corridor.mapping.commitments.progress import Portfolio
+from corridor.mapping.commitments.records import ACTION, COMMITMENT
+from corridor.mapping.commitments.schemas import (
+    ActionIn,
+    ActionOut,
+    CommitmentBody,
+    CommitmentDashboard,
+    CommitmentDetail,
+    CommitmentIn,
+    CommitmentList,
+    CommitmentOut,
+    CountryScorecard,
+    EndorseIn,
+    EndorsementOut,
+    UpdateIn,
+)
+from corridor.mapping.schemas import Theme, WithdrawIn, record_view
+from corridor.mapping.service import get_record
+from corridor.web.auth import node_of
+
+router = APIRouter(prefix="/api/v1", tags=["mapping"])
+
+
+@router.get("/commitments", response_model=CommitmentList)
+def list_commitments(request: Request, actor: Actor, theme: Theme | None = None) -> Response:
+    node = node_of(request)
+    with node.db.reading() as session:
+        return answer({"items": Portfolio(session, node.id, actor).summaries(theme)})
+
+
+@router.get("/commitments/dashboard", response_model=CommitmentDashboard)
+def dashboard(request: Request, actor: Actor) -> Response:
+    node = node_of(request)
+    with node.db.reading() as session:
+        country_of = node_countries(session, node.id, node.config.country)
+        return answer(Portfolio(session, node.id, actor).dashboard(country_of))
+
+
+@router.get("/commitments/scorecard/{country}", response_model=CountryScorecard)
+def scorecard(request: Request, actor: Actor, country: str) -> Response:
+    node = node_of(request)
+    cc = countries.normalise(country)
+    with node.db.reading() as session:
+        return answer(Portfolio(session, node.id, actor).scorecard(cc))
+
+
+@router.post("/commitments", status_code=201, response_model=CommitmentOut)
+def create_commitment(request: Request, actor: Actor, payload: CommitmentIn) -> Response:
+    return save_record(
+        request, actor, save=cm.save_commitment, payload=payload, body=CommitmentBody
+    )
+
+
+@router.get("/commitments/{commitment_id}", response_model=CommitmentDetail)
+def get_commitment(request: Request, actor: Actor, commitment_id: uuid.UUID) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        detail = cm.commitment_detail(session, node.id, actor=actor, commitment_id=commitment_id)
+    return answer(detail)
+
+
+@router.put("/commitments/{commitment_id}", response_model=CommitmentOut)
+def update_commitment(
+    request: Request, actor: Actor, commitment_id: uuid.UUID, payload: CommitmentIn
+) -> Response:
+    return save_record(
+        request,
+        actor,
+        save=cm.save_commitment,
+        payload=payload,
+        body=CommitmentBody,
+        record_id=commitment_id,
+    )
+
+
+@router.post("/commitments/{commitment_id}/withdraw", response_model=CommitmentOut)
+def withdraw_commitment(
+    request: Request, actor: Actor, commitment_id: uuid.UUID, payload: WithdrawIn
+) -> Response:
+    return withdraw_record(
+        request, actor, type=COMMITMENT, record_id=commitment_id, payload=payload
+    )
+
+
+@router.post("/commitments/{commitment_id}/endorse", status_code=201, response_model=EndorsementOut)
+def endorse(
+    request: Request, actor: Actor, commitment_id: uuid.UUID, payload: EndorseIn
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = cm.endorse(
+            session, node.keys, actor=actor, commitment_id=commitment_id, note=payload.note
+        )
+    return answer(record_view(env), 201)
+
+
+def _action_fields(payload: ActionIn, node_country: str) -> dict[str, Any]:
+    fields = payload.model_dump(mode="json", exclude_none=True)
+    fields["country"] = countries.normalise(payload.country or node_country)
+    return fields
+
+
+def _save_action(
+    request: Request,
+    actor: Actor,
+    commitment_id: uuid.UUID,
+    payload: ActionIn,
+    action_id: uuid.UUID | None = None,
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = cm.save_action(
+            session,
+            node.keys,
+            actor=actor,
+            commitment_id=commitment_id,
+            fields=_action_fields(payload, node.config.country),
+            node_country=node.config.country,
+            action_id=action_id,
+        )
+    return answer(record_view(env), 201 if action_id is None else 200)
+
+
+@router.post("/commitments/{commitment_id}/actions", status_code=201, response_model=ActionOut)
+def create_action(
+    request: Request, actor: Actor, commitment_id: uuid.UUID, payload: ActionIn
+) -> Response:
+    return _save_action(request, actor, commitment_id, payload)
+
+
+@router.get("/commitments/{commitment_id}/actions/{action_id}", response_model=ActionOut)
+def get_action(
+    request: Request, actor: Actor, commitment_id: uuid.UUID, action_id: uuid.UUID
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = get_record(session, node.id, actor=actor, type=ACTION, record_id=action_id)
+        if (env.get("body") or {}).get("commitment") != str(commitment_id):
+            raise NotFound(f"no action {action_id} under commitment {commitment_id}")
+    return answer(record_view(env))
+
+
+@router.put("/commitments/{commitment_id}/actions/{action_id}", response_model=ActionOut)
+def update_action(
+    request: Request,
+    actor: Actor,
+    commitment_id: uuid.UUID,
+    action_id: uuid.UUID,
+    payload: ActionIn,
+) -> Response:
+    return _save_action(request, actor, commitment_id, payload, action_id)
+
+
+@router.post(
+    "/commitments/{commitment_id}/actions/{action_id}/updates",
+    status_code=201,
+    response_model=ActionOut,
+)
+def post_update(
+    request: Request,
+    actor: Actor,
+    commitment_id: uuid.UUID,
+    action_id: uuid.UUID,
+    payload: UpdateIn,
+) -> Response:
+    node = node_of(request)
+    with node.db.transaction() as session:
+        env = cm.post_update(
+            session,
+            node.keys,
+            actor=actor,
+            commitment_id=commitment_id,
+            action_id=action_id,
+            on=payload.on,
+            text=payload.text,
+            values=payload.values,
+            milestones_done=payload.milestones_done,
+            evidence=[e.model_dump(mode="json", exclude_none=True) for e in payload.evidence],
+        )
+    return answer(record_view(env), 201)

@@ -1,0 +1,80 @@
+"""The commitment record types: a `commitment` is owned by the node that proposed it; each
+member signs its own `commitment.endorsement` and owns its own `commitment.action`. Progress
+updates are new versions of the action record, so only the action's owner can report them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
+from corridor.mapping.commitments.schemas import ActionBody, CommitmentBody, EndorsementBody
+from corridor.mapping.records import MAINTAINED, day, register_type
+from corridor.records.flow import Flow
+from corridor.records.projection import labelled_row
+
+COMMITMENT = "commitment"
+ENDORSEMENT = "commitment.endorsement"
+ACTION = "commitment.action"
+
+
+def _project_commitment(session: Session, envelope: dict[str, Any]) -> None:
+    body = envelope["body"]
+    row = labelled_row(session, CommitmentRow, envelope)
+    row.title = body["title"]
+    row.theme = body["theme"]
+    row.adopted = date.fromisoformat(body["adopted"])
+    row.ends = day(body.get("ends"))
+    row.countries = body.get("countries", [])
+
+
+def _project_endorsement(session: Session, envelope: dict[str, Any]) -> None:
+    body = envelope["body"]
+    row = labelled_row(session, EndorsementRow, envelope)
+    row.commitment_id = uuid.UUID(body["commitment"])
+    row.endorsed_on = date.fromisoformat(body["on"])
+    row.note = body.get("note")
+
+
+def _project_action(session: Session, envelope: dict[str, Any]) -> None:
+    body = envelope["body"]
+    row = labelled_row(session, ActionRow, envelope)
+    row.commitment_id = uuid.UUID(body["commitment"])
+    row.country = body["country"]
+    row.title = body["title"]
+    row.owner = body["owner"]
+    row.milestones = body.get("milestones", [])
+    row.indicators = body.get("indicators", [])
+    updates = body.get("updates", [])
+    row.updates = len(updates)
+    row.last_update = max((date.fromisoformat(u["on"]) for u in updates), default=None)
+
+
+register_type(
+    COMMITMENT,
+    body=CommitmentBody,
+    project=_project_commitment,
+    model=CommitmentRow,
+    title="Commitment",
+    flow=Flow(editors=MAINTAINED),
+)
+# Endorsements and actions answer a commitment.
+register_type(
+    ENDORSEMENT,
+    body=EndorsementBody,
+    project=_project_endorsement,
+    model=EndorsementRow,
+    title="Endorsement",
+    flow=Flow(embeds=("reply",), editors=MAINTAINED),
+)
+register_type(
+    ACTION,
+    body=ActionBody,
+    project=_project_action,
+    model=ActionRow,
+    title="Commitment action",
+    flow=Flow(embeds=("reply",), editors=MAINTAINED),
+)

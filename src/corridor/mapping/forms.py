@@ -1,0 +1,51 @@
+"""Text formats the mapping forms share: positions as people type them ("61.6,28.96"), lists of
+country codes ("PK, IRN TR"), and a validation's errors as the form names its fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from pydantic import ValidationError
+
+from corridor.i18n import gettext as _
+
+_SPLIT_CODES = re.compile(r"[\s,;]+")
+_LONLAT = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*[,\s]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
+
+
+def split_codes(text: str) -> list[str]:
+    """Codes separated by commas, semicolons or spaces, as typed (checked by the caller)."""
+    return [c for c in _SPLIT_CODES.split(text) if c]
+
+
+def parse_position(text: str) -> list[float] | None:
+    """`lon,lat` (or `lon lat`) as [lon, lat]; None when the text is not one."""
+    m = _LONLAT.match(text)
+    return [float(m.group(1)), float(m.group(2))] if m else None
+
+
+def number_text(value: float) -> str:
+    """A coordinate as people write it: at most 6 decimals, no trailing zeros (30.18, 61)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def position_text(position: Sequence[float]) -> str:
+    return f"{number_text(position[0])},{number_text(position[1])}"
+
+
+def field_errors(exc: ValidationError, fields: Mapping[str, str]) -> str:
+    """A validation's errors as one line, each field named as the form names it (`fields`:
+    field → label, translated here): "Title: String should have at least 1 character"."""
+    out = []
+    for e in exc.errors(include_url=False, include_context=False, include_input=False):
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        loc = [str(p) for p in e["loc"]]
+        if loc and loc[0] in fields:
+            rest = ".".join(loc[1:])
+            out.append(f"{_(fields[loc[0]])}{' ' + rest if rest else ''}: {msg}")
+        elif loc:
+            out.append(f"{'.'.join(loc)}: {msg}")
+        else:
+            out.append(msg)
+    return "; ".join(out)

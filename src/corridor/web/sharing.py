@@ -1,0 +1,169 @@
+"""What every page form that shares a record has in common: who receives it and under which
+labels.
+
+`SharingForm` holds the sharing fields as the person typed them (`to`, `tlp`, `handling`,
+`handling_note`, `purpose`, `recipients`): empty, read back from a record, or posted (the
+`sharing_fields` dependency), and turns them into the labels and the audience the services take.
+`sharing_context` is what the form's template needs to offer the choices, and
+templates/_sharing.html draws the fields (its `audience` and `labels` macros take what a form
+shows as parameters)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
+
+from fastapi import Form
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from corridor.errors import InvalidInput
+from corridor.i18n import gettext as _
+from corridor.records.groups import list_groups
+from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audience_for
+from corridor.records.models import StoredRecord
+from corridor.web.auth import Auth
+
+if TYPE_CHECKING:
+    # For the annotation only: federation's pages import the web layer, not the reverse.
+    from corridor.federation.models import Peer
+
+# Labels a sharing form does not show: an edit keeps them as they were.
+KEPT_ON_EDIT = ("forward", "evaluation", "expires", "review")
+
+
+def form_labels(
+    *,
+    tlp: str,
+    handling: str,
+    purpose: str,
+    handling_note: str = "",
+    recipients: str = "",
+    before: Mapping[str, Any] | None = None,
+    **shown: Any,
+) -> Labels:
+    """The labels of a posted form: TLP:RED recipients space-separated (ignored for other
+    levels); `before` (the record's labels, on an edit) keeps what the form does not show;
+    `shown` adds label fields a form does show (evaluation, expires)."""
+    kept = {k: v for k, v in (before or {}).items() if k in KEPT_ON_EDIT and v is not None}
+    try:
+        return Labels.model_validate(
+            {
+                **kept,
+                "tlp": tlp,
+                "handling": handling,
+                "handling_note": handling_note.strip() or None,
+                "purpose": purpose,
+                "recipients": recipients.split() if tlp == "RED" else [],
+                **shown,
+            }
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        )
+        raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
+
+
+@dataclass
+class SharingForm:
+    """The sharing fields of a record form, kept as typed so an error can show them back."""
+
+    to: set[str] = field(default_factory=set)  # node ids and sharing-group ids, as checked
+    tlp: str = "GREEN"
+    handling: str = "H0"
+    handling_note: str = ""
+    purpose: str = "cooperation"
+    recipients: str = ""  # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated
+
+    @classmethod
+    def of_record(cls, envelope: Mapping[str, Any], groups: Iterable[StoredRecord]) -> SharingForm:
+        """The fields as the record has them. A group's members are checked through the group,
+        not one by one, so unchecking the group removes them."""
+        labels = envelope["labels"]
+        audience = envelope.get("audience") or {}
+        chosen_groups = set(audience.get("groups", []))
+        via_groups = {
+            member
+            for g in groups
+            if str(g.id) in chosen_groups
+            for member in (g.envelope.get("body") or {}).get("members", [])
+        }
+        return cls(
+            to={n for n in audience.get("nodes", []) if n not in via_groups} | chosen_groups,
+            tlp=labels.get("tlp", "GREEN"),
+            handling=labels.get("handling", "H0"),
+            handling_note=labels.get("handling_note") or "",
+            purpose=labels.get("purpose", "cooperation"),
+            recipients=" ".join(labels.get("recipients", [])),
+        )
+
+    def labels(self, before: Mapping[str, Any] | None = None, **shown: Any) -> Labels:
+        """The labels to save (see `form_labels`; `before`: the record's, on an edit)."""
+        return form_labels(
+            tlp=self.tlp,
+            handling=self.handling,
+            handling_note=self.handling_note,
+            purpose=self.purpose,
+            recipients=self.recipients,
+            before=before,
+            **shown,
+        )
+
+    def addressed(self) -> list[str]:
+        """The checked node and group ids in a stable order, as the services take `to`."""
+        return sorted(self.to)
+
+    def audience(self) -> Audience:
+        return audience_for(self.addressed())
+
+
+Checked = Annotated[list[str] | None, Form()]
+
+
+def sharing_fields(*, default_tlp: str = "GREEN") -> Callable[..., SharingForm]:
+    """A FastAPI dependency reading the posted sharing fields; `default_tlp`: the level of a
+    form that posts none. Fields are capped above what the labels allow, so an over-long
+    value is reported on the re-rendered form rather than refused as a malformed request."""
+
+    def posted(
+        to: Checked = None,
+        tlp: Annotated[str, Form(max_length=16)] = default_tlp,
+        handling: Annotated[str, Form(max_length=4)] = "H0",
+        handling_note: Annotated[str, Form(max_length=1000)] = "",
+        purpose: Annotated[str, Form(max_length=32)] = "cooperation",
+        recipients: Annotated[str, Form(max_length=4000)] = "",
+    ) -> SharingForm:
+        return SharingForm(
+            to=set(to or []),
+            tlp=tlp,
+            handling=handling,
+            handling_note=handling_note,
+            purpose=purpose,
+            recipients=recipients,
+        )
+
+    return posted
+
+
+class SharingContext(TypedDict):
+    """What a sharing form offers: spread into the template's context (`**sharing_context(…)`)."""
+
+    peers: list[Peer]  # the approved peers a record can go to
+    groups: list[StoredRecord]  # the sharing groups (records of type `group`)
+    purposes: list[str]  # the purposes this user works under
+    tlps: tuple[str, ...]
+
+
+def sharing_context(session: Session, auth: Auth, peers: list[Peer]) -> SharingContext:
+    """What the form offers this user: `peers` are federation.peers.approved_peers(session)
+    (passed in: the federation's pages import the web layer, so the web layer does not import
+    the federation)."""
+    return {
+        "peers": peers,
+        "groups": list_groups(session),
+        "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
+        "tlps": TLP_LEVELS,
+    }
