@@ -19,6 +19,7 @@ from corridor.federation.models import OutboxItem
 from corridor.federation.peers import add_peer
 from corridor.node.service import init_node
 from corridor.records import service as records
+from corridor.records.attachments import NewAttachment
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.security import service as security
@@ -275,9 +276,9 @@ def test_bad_input_stores_nothing(people) -> None:  # type: ignore[no-untyped-de
     assert r.status_code == 413
     # The service's own limits, whatever the web server's body limit for the path.
     lo = make_principal(a, "lo@a.example")
-    four = service.NewAttachment("a.bin", "", b"\0" * (4 * 1024 * 1024))
+    four = NewAttachment("a.bin", "", b"\0" * (4 * 1024 * 1024))
     for files, message in (
-        ([service.NewAttachment("a.bin", "", b"\0" * (5 * 1024 * 1024 + 1))], "larger than 5 MiB"),
+        ([NewAttachment("a.bin", "", b"\0" * (5 * 1024 * 1024 + 1))], "larger than 5 MiB"),
         ([four, four, four], "10 MiB in all"),
     ):
         with pytest.raises(TooLarge, match=message), a.db.transaction() as s:

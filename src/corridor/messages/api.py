@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Annotated, Any
 
@@ -11,9 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from corridor.errors import InvalidInput, NotFound
 from corridor.federation import receipts
 from corridor.messages import service as messages
+from corridor.records import attachments
+from corridor.records.attachments import MAX_ATTACHMENTS, AttachmentIn
 from corridor.records.labels import LabelsIn
 from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
@@ -24,18 +23,12 @@ router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 Actor = Annotated[Principal, Depends(api_principal)]
 
 
-class AttachmentIn(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    data: str = Field(description="base64 of the file")
-
-
 class MessageCreate(LabelsIn):
     to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=100_000)
     in_reply_to: uuid.UUID | None = None
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
 class RevokeIn(StrictModel):
@@ -75,10 +68,7 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
         "body": body.get("text"),
         "thread": body.get("thread") or envelope["id"],
         "in_reply_to": body.get("in_reply_to"),
-        "attachments": [
-            {k: a[k] for k in ("name", "content_type", "size", "sha256")}
-            for a in body.get("attachments", [])
-        ],
+        "attachments": attachments.listed(body),
         "receipts": {
             node: {s: t.isoformat().replace("+00:00", "Z") for s, t in st.items()}
             for node, st in receipt_map.items()
@@ -89,13 +79,7 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
 @router.post("", status_code=201)
 def create_message(request: Request, actor: Actor, payload: MessageCreate) -> dict[str, Any]:
     node = node_of(request)
-    files = []
-    for a in payload.attachments:
-        try:
-            content = base64.b64decode(a.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
-        files.append(messages.NewAttachment(a.name, a.content_type, content))
+    files = attachments.decode(payload.attachments)
     labels = payload.labels()
     with node.db.transaction() as session:
         env = messages.send(
@@ -143,22 +127,8 @@ def get_attachment(
     node = node_of(request)
     with node.db.transaction() as session:
         env = messages.read(session, node.keys, actor=actor, message_id=message_id)
-    files = (env.get("body") or {}).get("attachments", [])
-    if not 0 <= index < len(files):
-        raise NotFound("no such attachment")
-    a = files[index]
-    return Response(
-        base64.b64decode(a["data"]),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{_safe(a["name"])}"',
-            "x-corridor-sha256": a["sha256"],
-        },
-    )
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name)[:200]
+    file = attachments.download(env.get("body"), index)
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.post("/{message_id}/revoke")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,17 +18,11 @@ from corridor.messages.records import MESSAGE_TYPE
 from corridor.node.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
+from corridor.records.attachments import NewAttachment, fields
 from corridor.records.labels import Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
-
-
-@dataclass(frozen=True)
-class NewAttachment:
-    name: str
-    content_type: str
-    content: bytes
 
 
 def send(
@@ -67,16 +59,7 @@ def send(
     body: dict[str, Any] = {
         "subject": subject,
         "text": text,
-        "attachments": [
-            {
-                "name": a.name,
-                "content_type": a.content_type or "application/octet-stream",
-                "size": len(a.content),
-                "sha256": hashlib.sha256(a.content).hexdigest(),
-                "data": base64.b64encode(a.content).decode("ascii"),
-            }
-            for a in attachments or []
-        ],
+        "attachments": fields(attachments or []),
     }
     if thread:
         body["thread"] = str(thread)

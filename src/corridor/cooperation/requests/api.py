@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Annotated, Any
 
@@ -13,16 +11,15 @@ from fastapi.responses import Response
 from corridor import clock
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import (
-    MAX_ATTACHMENT_BYTES,
     AcceptIn,
     AnswerIn,
-    AttachmentIn,
     DeclineIn,
     DraftIn,
     RequestCreate,
     WithdrawIn,
 )
-from corridor.errors import InvalidInput, NotFound, TooLarge
+from corridor.records import attachments
+from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
@@ -30,23 +27,11 @@ from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 Actor = Annotated[Principal, Depends(api_principal)]
-# base64 is 4/3 of the content: refuse oversized files before decoding them.
-_MAX_B64 = (MAX_ATTACHMENT_BYTES + 2) // 3 * 4
 
 
-def decode_attachments(items: list[AttachmentIn]) -> list[rfa.NewAttachment]:
-    files = []
-    for a in items:
-        if len(a.data) > _MAX_B64:
-            raise TooLarge(
-                f"attachment {a.name!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"
-            )
-        try:
-            content = base64.b64decode(a.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
-        files.append(rfa.NewAttachment(a.name, a.content_type, content))
-    return files
+def decode_attachments(items: list[AttachmentIn]) -> list[NewAttachment]:
+    # Oversized files are refused before their base64 is decoded.
+    return attachments.decode(items, max_bytes=MAX_ATTACHMENT_BYTES)
 
 
 def _t(value: Any) -> str | None:
@@ -85,13 +70,6 @@ def summary(item: rfa.Listed) -> dict[str, Any]:
     }
 
 
-def _attachments_meta(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {k: a[k] for k in ("name", "content_type", "size", "sha256")}
-        for a in body.get("attachments", [])
-    ]
-
-
 def reply_json(env: dict[str, Any]) -> dict[str, Any]:
     body = env.get("body") or {}
     return {
@@ -105,7 +83,7 @@ def reply_json(env: dict[str, Any]) -> dict[str, Any]:
         "text": body.get("text"),
         "answers": body.get("answers", []),
         "partial": body.get("partial", False),
-        "attachments": _attachments_meta(body),
+        "attachments": attachments.listed(body),
     }
 
 
@@ -130,7 +108,7 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
         "questions": body.get("questions", []),
         "body": body.get("text"),
         "entities": body.get("entities", []),
-        "attachments": _attachments_meta(body),
+        "attachments": attachments.listed(body),
         "withdrawn": withdrawn,
         "state": d.listed.state,
         "recipients": [recipient_json(v) for v in d.listed.recipients],
@@ -297,16 +275,9 @@ def withdraw(
     return _detail(request, actor, request_id)
 
 
-def _file(a: dict[str, Any]) -> Response:
-    name = "".join(c if c.isalnum() or c in "._- " else "_" for c in a["name"])[:200]
-    return Response(
-        base64.b64decode(a["data"]),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{name}"',
-            "x-corridor-sha256": a["sha256"],
-        },
-    )
+def _file(body: dict[str, Any] | None, index: int) -> Response:
+    file = attachments.download(body, index)
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.get("/{request_id}/attachments/{index}")
@@ -316,10 +287,7 @@ def request_attachment(
     node = node_of(request)
     with node.db.transaction() as session:
         env = rfa.read(session, node.keys, actor=actor, request_id=request_id)
-    files = (env.get("body") or {}).get("attachments", [])
-    if not 0 <= index < len(files):
-        raise NotFound("no such attachment")
-    return _file(files[index])
+    return _file(env.get("body"), index)
 
 
 @router.get("/{request_id}/replies/{reply_id}/attachments/{index}")
@@ -335,7 +303,4 @@ def reply_attachment(
         env = rfa.reply_envelope(
             session, node.keys, actor=actor, request_id=request_id, reply_id=reply_id
         )
-    files = (env.get("body") or {}).get("attachments", [])
-    if not 0 <= index < len(files):
-        raise NotFound("no such attachment")
-    return _file(files[index])
+    return _file(env.get("body"), index)

@@ -9,7 +9,13 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from corridor.entities.ftm import ID_RE
-from corridor.messages.records import Attachment
+from corridor.records.attachments import (
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_TOTAL,
+    Attachment,
+    AttachmentIn,
+    check_total,
+)
 from corridor.records.labels import LabelsIn
 from corridor.schemas import StrictModel, UtcDateTime
 
@@ -19,10 +25,7 @@ URGENCIES: tuple[str, ...] = ("urgent", "normal", "routine")
 Urgency = Literal["urgent", "normal", "routine"]
 ReplyKind = Literal["accept", "decline", "answer"]
 
-# The same limits as secure messages: the federation batch budget is sized for them.
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-MAX_ATTACHMENTS_TOTAL = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 10
+# Files: the same limits as secure messages (records.attachments).
 MAX_QUESTIONS = 50
 MAX_ENTITIES = 100
 
@@ -43,11 +46,6 @@ class EntityLink(StrictModel):
 class Withdrawal(StrictModel):
     reason: str = Field(min_length=1, max_length=500)
     at: UtcDateTime
-
-
-def _total(attachments: list[Attachment]) -> None:
-    if sum(a.size for a in attachments) > MAX_ATTACHMENTS_TOTAL:
-        raise ValueError(f"attachments are limited to {MAX_ATTACHMENTS_TOTAL} bytes in all")
 
 
 class RequestBody(StrictModel):
@@ -71,7 +69,7 @@ class RequestBody(StrictModel):
 
     @model_validator(mode="after")
     def _sizes(self) -> RequestBody:
-        _total(self.attachments)
+        check_total(self.attachments, MAX_ATTACHMENTS_TOTAL)
         return self
 
 
@@ -102,17 +100,11 @@ class ReplyBody(StrictModel):
         seen = [a.question for a in self.answers]
         if len(seen) != len(set(seen)):
             raise ValueError("one answer per question")
-        _total(self.attachments)
+        check_total(self.attachments, MAX_ATTACHMENTS_TOTAL)
         return self
 
 
 # ---- API input ------------------------------------------------------------------------------
-
-
-class AttachmentIn(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    data: str = Field(description="base64 of the file")
 
 
 class RequestCreate(LabelsIn):

@@ -3,9 +3,7 @@ per requested node, lists and the overview by partner with response-time statist
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import math
 import statistics
 import uuid
@@ -28,9 +26,6 @@ from corridor.cooperation.requests.models import (
     RequestRow,
 )
 from corridor.cooperation.requests.schemas import (
-    MAX_ATTACHMENT_BYTES,
-    MAX_ATTACHMENTS,
-    MAX_ATTACHMENTS_TOTAL,
     REPLY_TYPE,
     RFA_TYPE,
     URGENCIES,
@@ -45,6 +40,14 @@ from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
 from corridor.records import flow, groups
 from corridor.records import service as records
+from corridor.records.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_TOTAL,
+    NewAttachment,
+    fields,
+    mib,
+)
 from corridor.records.labels import Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
@@ -67,13 +70,6 @@ OPEN_STATES = frozenset({"sent", "delivered", "accepted", "partially_answered", 
 _PROGRESS = ("sent", "delivered", "accepted")
 
 
-@dataclass(frozen=True)
-class NewAttachment:
-    name: str
-    content_type: str
-    content: bytes
-
-
 def attachment_bodies(files: Iterable[NewAttachment]) -> list[dict[str, Any]]:
     """Attachments as record fields, with the limits checked before anything is built."""
     files = list(files)
@@ -82,24 +78,11 @@ def attachment_bodies(files: Iterable[NewAttachment]) -> list[dict[str, Any]]:
     total = 0
     for f in files:
         if len(f.content) > MAX_ATTACHMENT_BYTES:
-            raise TooLarge(
-                f"attachment {f.name!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"
-            )
+            raise TooLarge(f"attachment {f.name!r} is larger than {mib(MAX_ATTACHMENT_BYTES)} MiB")
         total += len(f.content)
     if total > MAX_ATTACHMENTS_TOTAL:
-        raise TooLarge(
-            f"attachments are limited to {MAX_ATTACHMENTS_TOTAL // (1024 * 1024)} MiB in all"
-        )
-    return [
-        {
-            "name": f.name,
-            "content_type": f.content_type or "application/octet-stream",
-            "size": len(f.content),
-            "sha256": hashlib.sha256(f.content).hexdigest(),
-            "data": base64.b64encode(f.content).decode("ascii"),
-        }
-        for f in files
-    ]
+        raise TooLarge(f"attachments are limited to {mib(MAX_ATTACHMENTS_TOTAL)} MiB in all")
+    return fields(files)
 
 
 def _approved_audience(session: Session, node_id: str, to: list[str]) -> Audience:

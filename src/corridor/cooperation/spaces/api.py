@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -21,8 +19,9 @@ from corridor.cooperation.spaces.records import (
     MAX_POST_ATTACHMENTS,
     EntityRef,
 )
-from corridor.errors import InvalidInput
 from corridor.federation import receipts
+from corridor.records import attachments
+from corridor.records.attachments import AttachmentIn
 from corridor.records.labels import Forward, LabelsIn, Purpose
 from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
@@ -47,12 +46,6 @@ class MembersIn(StrictModel):
 
 class WithdrawIn(StrictModel):
     reason: str = Field(min_length=1, max_length=500)
-
-
-class AttachmentIn(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    data: str = Field(description="base64 of the file")
 
 
 class PostCreate(LabelsIn):
@@ -188,17 +181,6 @@ def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str
     }
 
 
-def _attachments(items: list[AttachmentIn]) -> list[spaces.NewAttachment]:
-    out = []
-    for a in items:
-        try:
-            content = base64.b64decode(a.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
-        out.append(spaces.NewAttachment(a.name, a.content_type, content))
-    return out
-
-
 @router.get("")
 def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
@@ -265,7 +247,7 @@ def create_post(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: PostCreate
 ) -> dict[str, Any]:
     node = node_of(request)
-    files = _attachments(payload.attachments)
+    files = attachments.decode(payload.attachments)
     with node.db.transaction() as session:
         env = spaces.post(
             session,
@@ -291,16 +273,8 @@ def get_attachment(
     node = node_of(request)
     with node.db.transaction() as session:
         spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        a = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
-    safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in a["name"])[:200]
-    return Response(
-        base64.b64decode(a["data"]),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{safe}"',
-            "x-corridor-sha256": a["sha256"],
-        },
-    )
+        file = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.post("/{space_id}/tasks", status_code=201)

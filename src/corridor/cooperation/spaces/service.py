@@ -8,8 +8,6 @@ Rules (on top of the record rules: only the origin changes a record):
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -38,18 +36,12 @@ from corridor.federation.peers import require_approved
 from corridor.node.keys import NodeKeys
 from corridor.records import flow, registry
 from corridor.records import service as records
+from corridor.records.attachments import Download, NewAttachment, download, fields
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.records.projection import readable
 from corridor.security.principal import Principal
-
-
-@dataclass(frozen=True)
-class NewAttachment:
-    name: str
-    content_type: str
-    content: bytes
 
 
 @dataclass(frozen=True)
@@ -268,16 +260,7 @@ def _attachment_bodies(attachments: list[NewAttachment]) -> list[dict[str, Any]]
             f"attachments: {total} bytes; a post carries at most {MAX_POST_ATTACHMENT_BYTES} "
             "(put larger files in a case and share entities instead)"
         )
-    return [
-        {
-            "name": a.name,
-            "content_type": a.content_type or "application/octet-stream",
-            "size": len(a.content),
-            "sha256": hashlib.sha256(a.content).hexdigest(),
-            "data": base64.b64encode(a.content).decode("ascii"),
-        }
-        for a in attachments
-    ]
+    return fields(attachments)
 
 
 def post(
@@ -342,12 +325,11 @@ def _space_source(session: Session, space_id: uuid.UUID, *, path: str) -> flow.S
 
 def attachment(
     session: Session, node_id: str, *, actor: Principal, post_id: uuid.UUID, index: int
-) -> dict[str, Any]:
+) -> Download:
     envelope = records.get_visible(session, node_id, actor=actor, record_id=post_id)
-    files = (envelope.get("body") or {}).get("attachments", [])
-    if envelope["type"] != POST or not 0 <= index < len(files):
+    if envelope["type"] != POST:
         raise NotFound("no such attachment")
-    return dict(files[index])
+    return download(envelope.get("body"), index)
 
 
 def share_entities(
