@@ -150,6 +150,28 @@ def test_round_trip_accept_partial_and_full_answer(people) -> None:  # type: ign
     assert ovb["received"][0]["node"] == a.id and ovb["received"][0]["by_state"] == {"answered": 1}
 
 
+def test_red_request_is_listed_to_its_named_people_only(pair) -> None:  # type: ignore[no-untyped-def]
+    """The list reads the labels' named recipients from the projection (not the requested
+    nodes): the named investigator sees the request, a colleague at the same node does not."""
+    a, b, to_a, to_b = pair
+    ha, _ = bearer(a, "liaison_officer", "lo@a.example")
+    hb, handle_b = bearer(b, "investigator", "inv@b.example")
+    other, _ = bearer(b, "investigator", "other@b.example")
+    r = to_a.post(
+        "/api/v1/requests",
+        headers=ha,
+        json=rfa([b.id], tlp="RED", recipients=[f"user:{handle_b}@{b.id}"], entities=[]),
+    )
+    assert r.status_code == 201, r.text
+    delivery.push_to(a, b.id, http=to_b)
+    assert [i["id"] for i in to_a.get("/api/v1/requests?box=sent", headers=ha).json()["items"]] == [
+        r.json()["id"]
+    ]
+    listed = to_b.get("/api/v1/requests?box=received", headers=hb).json()["items"]
+    assert [i["id"] for i in listed] == [r.json()["id"]]
+    assert to_b.get("/api/v1/requests?box=received", headers=other).json()["items"] == []
+
+
 def test_decline_needs_a_reason_and_shows_at_the_requester(people) -> None:  # type: ignore[no-untyped-def]
     a, b, to_a, to_b, ha, hb, _ = people
     rid = to_a.post("/api/v1/requests", headers=ha, json=rfa([b.id])).json()["id"]

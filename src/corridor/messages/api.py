@@ -42,7 +42,7 @@ def summary(item: messages.Listed) -> dict[str, Any]:
         "thread": str(m.thread_id),
         "from": m.origin,
         "author": m.author,
-        "to": m.recipients,
+        "to": m.audience,
         "subject": m.subject,
         "tlp": m.tlp,
         "purpose": m.purpose,

@@ -8,7 +8,6 @@ from typing import Any
 from pydantic import Field, model_validator
 from sqlalchemy.orm import Session
 
-from corridor import clock
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.messages.models import Message
 from corridor.records.attachments import (
@@ -18,6 +17,7 @@ from corridor.records.attachments import (
     check_total,
 )
 from corridor.records.flow import Flow
+from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 
@@ -39,22 +39,14 @@ class MessageBody(StrictModel):
 
 def _project(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    rid = uuid.UUID(envelope["id"])
-    # A first version has no projection yet: no lookup needed.
-    existing = None if envelope["version"] == 1 else session.get(Message, rid)
-    row = existing or Message(id=rid)
-    row.thread_id = uuid.UUID(body["thread"]) if body.get("thread") else rid
-    row.origin = envelope["origin"]
-    row.author = envelope["author"]
+    row = labelled_row(session, Message, envelope)
+    row.thread_id = uuid.UUID(body["thread"]) if body.get("thread") else row.id
     row.subject = body["subject"]
-    row.recipients = list(envelope["audience"]["nodes"])
-    row.tlp = envelope["labels"]["tlp"]
-    row.purpose = envelope["labels"].get("purpose", "cooperation")
+    row.audience = list(envelope["audience"]["nodes"])
     row.attachments = len(body.get("attachments", []))
     if row.sent_at is None:
-        row.sent_at = clock.parse(envelope["ts"])
+        row.sent_at = row.updated_at
     row.revoked = False
-    session.add(row)
 
 
 def _purge(session: Session, envelope: dict[str, Any]) -> None:

@@ -58,7 +58,7 @@ def summary(item: rfa.Listed) -> dict[str, Any]:
         "id": str(r.id),
         "from": r.origin,
         "author": r.author,
-        "to": r.recipients,
+        "to": r.audience,
         "subject": r.subject,
         "urgency": r.urgency,
         "deadline": _t(r.deadline),

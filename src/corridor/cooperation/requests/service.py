@@ -369,7 +369,7 @@ def _views(
     for row in rows:
         withdrawn = row.withdrawn_at is not None
         # A requested node knows only where it stands itself.
-        targets = row.recipients if row.origin == node_id else [node_id]
+        targets = row.audience if row.origin == node_id else [node_id]
         views = []
         for n in targets:
             rec = recs.get((row.id, n))
@@ -403,15 +403,6 @@ def _chunks(items: list[uuid.UUID], n: int) -> Iterable[list[uuid.UUID]]:
         yield items[start : start + n]
 
 
-def label_view(row: Any) -> dict[str, Any]:
-    """What `can_see` reads, from a projection row."""
-    return {
-        "origin": row.origin,
-        "author": row.author,
-        "labels": {"tlp": row.tlp, "purpose": row.purpose, "recipients": row.label_recipients},
-    }
-
-
 def _visible_rows(
     session: Session, node_id: str, *, actor: Principal, box: str, partner: str | None = None
 ) -> list[Any]:
@@ -427,7 +418,7 @@ def _visible_rows(
         q = q.where(RequestRow.origin == partner)
     rows = readable(session, actor, session.execute(q.order_by(RequestRow.sent_at.desc())), node_id)
     if partner and box != "received":
-        rows = [r for r in rows if r.origin == partner or partner in r.recipients]
+        rows = [r for r in rows if r.origin == partner or partner in r.audience]
     return rows
 
 
