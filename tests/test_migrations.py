@@ -159,7 +159,8 @@ def _typed_table(name: str, row: dict[str, object]):  # type: ignore[no-untyped-
 def test_0017_moves_the_label_columns_and_keeps_the_data(backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Messages, requests and replies take the `Labelled` columns: the nodes addressed move to
     `audience`, the TLP:RED recipients to `recipients`, version and time are filled from the
-    records; the downgrade gives back the old columns with their data."""
+    records; a draft's `body` becomes `text`; the downgrade gives back the old columns and
+    names with their data."""
     import uuid as uuid_mod
     from datetime import UTC, datetime
 
@@ -179,7 +180,7 @@ def test_0017_moves_the_label_columns_and_keeps_the_data(backend, tmp_path) -> N
     sent = datetime(2026, 11, 10, 9, 30, tzinfo=UTC)
     changed = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
     red = [f"user:lo@{b}"]
-    msg, req, rep = uuid_mod.uuid4(), uuid_mod.uuid4(), uuid_mod.uuid4()
+    msg, req, rep, draft = (uuid_mod.uuid4() for _ in range(4))
     labelled = {"origin": a, "author": "lo", "tlp": "RED", "purpose": "cooperation"}
 
     def record(rid: uuid_mod.UUID, type_: str, version: int) -> dict[str, object]:
@@ -236,6 +237,16 @@ def test_0017_moves_the_label_columns_and_keeps_the_data(backend, tmp_path) -> N
                 "label_recipients": red,
             }
         ],
+        "rfa_drafts": [
+            {
+                "id": draft,
+                "author": "lo",
+                "subject": "Half written",
+                "payload": {"subject": "Half written", "body": "Who owns", "to": [b]},
+                "created_at": sent,
+                "updated_at": changed,
+            }
+        ],
     }
 
     def stored(table: str, row: dict[str, object]) -> dict[str, object]:
@@ -264,11 +275,14 @@ def test_0017_moves_the_label_columns_and_keeps_the_data(backend, tmp_path) -> N
         reply = {**rows["rfa_replies"][0], "recipients": red, "version": 3, "updated_at": changed}
         del reply["label_recipients"]
         assert stored("rfa_replies", reply) == reply
+        saved = {**rows["rfa_drafts"][0]}
+        saved["payload"] = {"subject": "Half written", "text": "Who owns", "to": [b]}
+        assert stored("rfa_drafts", saved) == saved
         engine.dispose()
 
         command.downgrade(dbm.alembic_config(url), "0016")
         engine = dbm.make_engine(url)
-        for table in ("messages", "rfa_requests", "rfa_replies"):
+        for table in rows:
             assert stored(table, rows[table][0]) == rows[table][0]
         engine.dispose()
     finally:

@@ -33,7 +33,7 @@ def rfa(to: list[str], **over):  # type: ignore[no-untyped-def]
         "to": to,
         "subject": "Owner of +90 532 000 0000",
         "urgency": "normal",
-        "body": "Please identify the subscriber and recent cell sites.",
+        "text": "Please identify the subscriber and recent cell sites.",
         "tlp": "AMBER",
         "legal_basis": "Art. 7 Directive (EU) 2023/977",
         "questions": ["Who is the subscriber?", "Which cell sites in May?"],
@@ -385,3 +385,24 @@ def test_drafts_stay_local_until_sent(people) -> None:  # type: ignore[no-untype
     assert (
         to_b.get(f"/api/v1/requests/{r.json()['id']}", headers=hb).json()["body"] == "Now complete"
     )
+
+
+def test_the_text_is_text_and_body_still_works(people) -> None:  # type: ignore[no-untyped-def]
+    """One API vocabulary: a request's main text is `text` as a reply's is; `body`, its former
+    name, is still accepted when sending and in drafts, and answers carry both."""
+    _, b, to_a, _, ha, _, _ = people
+    for name in ("text", "body"):
+        payload = rfa([b.id], entities=[])
+        payload[name] = payload.pop("text") + f" ({name})"
+        r = to_a.post("/api/v1/requests", headers=ha, json=payload)
+        assert r.status_code == 201, r.text
+        assert r.json()["text"] == r.json()["body"] == payload[name]
+        d = to_a.post(
+            "/api/v1/requests/drafts", headers=ha, json={"subject": "s", name: f"Draft {name}"}
+        )
+        assert d.status_code == 201, d.text
+        assert d.json()["text"] == d.json()["body"] == f"Draft {name}"
+        sent = to_a.post(f"/api/v1/requests/drafts/{d.json()['id']}/send", headers=ha)
+        assert sent.status_code == 422 and "to:" in sent.text  # checked as a request, text kept
+    both = {**rfa([b.id], entities=[]), "body": "b"}
+    assert to_a.post("/api/v1/requests", headers=ha, json=both).status_code == 422

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from corridor.federation import receipts
 from corridor.messages import service as messages
@@ -26,7 +26,13 @@ Actor = Annotated[Principal, Depends(api_principal)]
 class MessageCreate(LabelsIn):
     to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
     subject: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=100_000)
+    # `text` as everywhere in the API; `body`, its first name here, is still accepted.
+    text: str = Field(
+        min_length=1,
+        max_length=100_000,
+        validation_alias=AliasChoices("text", "body"),
+        description="the message (`body`, its former name, is still accepted: deprecated)",
+    )
     in_reply_to: uuid.UUID | None = None
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
@@ -65,7 +71,8 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
         "labels": envelope["labels"],
         "state": "withdrawn" if envelope.get("tombstone") or envelope.get("purged") else "active",
         "subject": body.get("subject"),
-        "body": body.get("text"),
+        "text": body.get("text"),
+        "body": body.get("text"),  # deprecated: the same as text
         "thread": body.get("thread") or envelope["id"],
         "in_reply_to": body.get("in_reply_to"),
         "attachments": attachments.listed(body),
@@ -88,7 +95,7 @@ def create_message(request: Request, actor: Actor, payload: MessageCreate) -> di
             actor=actor,
             to=payload.to,
             subject=payload.subject,
-            text=payload.body,
+            text=payload.text,
             labels=labels,
             in_reply_to=payload.in_reply_to,
             attachments=files,

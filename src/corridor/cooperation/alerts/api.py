@@ -13,6 +13,7 @@ from corridor import clock
 from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import AlertType, Severity
+from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, WithdrawIn
 from corridor.errors import NotFound
 from corridor.records.labels import LabelsIn
 from corridor.schemas import StrictModel, UtcDateTime
@@ -36,7 +37,9 @@ class AlertCreate(LabelsIn):
     type: AlertType
     severity: Severity
     title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(
+        min_length=1, max_length=20_000, validation_alias=TEXT_ALIASES, description=TEXT_DOC
+    )
     area: dict[str, Any] | None = Field(default=None, description="GeoJSON geometry")
     route: uuid.UUID | None = Field(default=None, description="id of a mapping route record")
     countries: list[str] = Field(default_factory=list, max_length=60)
@@ -44,10 +47,6 @@ class AlertCreate(LabelsIn):
     valid_until: UtcDateTime | None = Field(
         default=None, description="the alert expires then (everywhere); same as expires"
     )
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 def _iso(value: Any) -> str | None:
@@ -100,7 +99,8 @@ def detail(
         "type": row.type,
         "severity": row.severity,
         "title": body.get("title"),
-        "body": body.get("text"),
+        "text": body.get("text"),
+        "body": body.get("text"),  # deprecated: the same as text
         "area": body.get("area"),
         "route": body.get("route"),
         "countries": body.get("countries", []),
@@ -145,7 +145,7 @@ def create_alert(request: Request, actor: Actor, payload: AlertCreate) -> dict[s
         type=payload.type,
         severity=payload.severity,
         title=payload.title,
-        text=payload.body,
+        text=payload.text,
         area=payload.area,
         route=payload.route,
         countries=tuple(payload.countries),

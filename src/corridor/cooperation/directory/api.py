@@ -21,10 +21,10 @@ from corridor.cooperation.directory.schemas import (
     Expertise,
     language_code,
 )
+from corridor.cooperation.schemas import WithdrawIn
 from corridor.errors import InvalidInput
 from corridor.mapping import geo
 from corridor.records.labels import TLP, Labels, LabelsIn
-from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -66,10 +66,6 @@ class ContactIn(LabelsIn):
     def labels_if_given(self) -> Labels | None:
         """On a change, labels stay as they were unless the request names one of them."""
         return self.labels() if self.model_fields_set & LABEL_FIELDS else None
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 def filters(

@@ -16,8 +16,8 @@ from corridor.cooperation.requests.schemas import (
     DeclineIn,
     DraftIn,
     RequestCreate,
-    WithdrawIn,
 )
+from corridor.cooperation.schemas import WithdrawIn
 from corridor.records import attachments
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
@@ -106,7 +106,8 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
         "urgency": body.get("urgency", d.listed.request.urgency),
         "deadline": body.get("deadline") or _t(d.listed.request.deadline),
         "questions": body.get("questions", []),
-        "body": body.get("text"),
+        "text": body.get("text"),
+        "body": body.get("text"),  # deprecated: the same as text
         "entities": body.get("entities", []),
         "attachments": attachments.listed(body),
         "withdrawn": withdrawn,
@@ -136,7 +137,7 @@ def create_request(request: Request, actor: Actor, payload: RequestCreate) -> di
             to=payload.to,
             subject=payload.subject,
             urgency=payload.urgency,
-            text=payload.body,
+            text=payload.text,
             labels=labels,
             deadline=payload.deadline,
             legal_basis=payload.legal_basis,
@@ -182,6 +183,7 @@ def draft_json(d: Any) -> dict[str, Any]:
         "created_at": _t(d.created_at),
         "updated_at": _t(d.updated_at),
         **{k: v for k, v in d.payload.items() if k != "subject"},
+        "body": d.payload.get("text", ""),  # deprecated: the same as text
     }
 
 

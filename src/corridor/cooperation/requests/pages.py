@@ -226,7 +226,7 @@ async def send(
         "legal_basis": legal_basis,
         "questions": questions,
         "entities": entities,
-        "body": text,
+        "text": text,
         "tlp": tlp,
         "recipients": recipients,
         "handling": handling,
@@ -243,7 +243,7 @@ async def send(
                     to=to or [],
                     subject=subject,
                     urgency=urgency,  # type: ignore[arg-type]
-                    body=text,
+                    text=text,
                     deadline=_deadline(deadline),
                     legal_basis=legal_basis,
                     questions=question_list,

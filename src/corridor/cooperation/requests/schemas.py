@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC
 from corridor.entities.ftm import ID_RE
 from corridor.records.attachments import (
     MAX_ATTACHMENTS,
@@ -111,7 +112,9 @@ class RequestCreate(LabelsIn):
     to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
     subject: str = Field(min_length=1, max_length=300)
     urgency: Urgency = "normal"
-    body: str = Field(min_length=1, max_length=100_000)
+    text: str = Field(
+        min_length=1, max_length=100_000, validation_alias=TEXT_ALIASES, description=TEXT_DOC
+    )
     deadline: UtcDateTime | None = Field(
         default=None, description="default: now + the network's clock for the urgency"
     )
@@ -127,7 +130,9 @@ class DraftIn(StrictModel):
     to: list[str] = Field(default_factory=list, max_length=200)
     subject: str = Field(default="", max_length=300)
     urgency: Urgency = "normal"
-    body: str = Field(default="", max_length=100_000)
+    text: str = Field(
+        default="", max_length=100_000, validation_alias=TEXT_ALIASES, description=TEXT_DOC
+    )
     deadline: UtcDateTime | None = None
     legal_basis: str = Field(default="", max_length=1000)
     questions: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
@@ -154,7 +159,3 @@ class AcceptIn(ReplyLabelsIn):
 class DeclineIn(ReplyLabelsIn):
     reason: str = Field(min_length=1, max_length=2000)
     text: str = Field(default="", max_length=100_000)
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)

@@ -630,7 +630,7 @@ def send_draft(
     """Send a draft as it is (checked now like any request) and remove it."""
     row = get_draft(session, actor=actor, draft_id=draft_id)
     d = DraftIn.model_validate(row.payload)
-    if not d.subject or not d.body:
+    if not d.subject or not d.text:
         raise InvalidInput("a request needs a subject and a text before it is sent")
     try:
         labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)  # type: ignore[arg-type]
@@ -644,7 +644,7 @@ def send_draft(
         to=d.to,
         subject=d.subject,
         urgency=d.urgency,
-        text=d.body,
+        text=d.text,
         labels=labels,
         deadline=d.deadline,
         legal_basis=d.legal_basis,

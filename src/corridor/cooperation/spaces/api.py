@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from corridor import clock
+from corridor.cooperation.schemas import WithdrawIn
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
 from corridor.cooperation.spaces.records import (
@@ -42,10 +43,6 @@ class SpaceCreate(LabelsIn):
 
 class MembersIn(StrictModel):
     members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS)
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 class PostCreate(LabelsIn):

@@ -1,11 +1,13 @@
-"""cooperation, messages: every projection row carries its record's labels as `Labelled` does
+"""cooperation, messages: every projection row carries its record's labels as `Labelled` does;
+drafts name their text `text`
 
 Messages, requests for assistance and their replies copied the label columns by hand:
 `recipients` held the nodes a message or request went to (now `audience`, as alerts name it),
 requests kept the labels' TLP:RED recipients as `label_recipients` (now `recipients`), and
 `version` / `updated_at` were missing here and there. The new columns are filled from the
 records they project (the latest version this node holds), so no stored data is lost; the
-downgrade puts the old names back.
+downgrade puts the old names back. A saved draft of a request names its main text `text`, as the
+API now does (it was `body`).
 
 Revision ID: 0017
 Revises: 0016
@@ -86,6 +88,24 @@ def _rename(table: str, old: str, new: str) -> None:
         batch_op.alter_column(old, new_column_name=new)
 
 
+def _drafts(old: str, new: str) -> None:
+    """A saved draft names its main text as the API now does (`text`, formerly `body`)."""
+    t = sa.table("rfa_drafts", sa.column("id", sa.Uuid()), sa.column("payload", sa.JSON()))
+    conn = op.get_bind()
+    updates = [
+        {"b_id": rid, "b_payload": {(new if k == old else k): v for k, v in payload.items()}}
+        for rid, payload in conn.execute(sa.select(t.c.id, t.c.payload)).all()
+        if old in payload
+    ]
+    if updates:
+        conn.execute(
+            t.update()
+            .where(t.c.id == sa.bindparam("b_id"))
+            .values(payload=sa.bindparam("b_payload", type_=sa.JSON())),
+            updates,
+        )
+
+
 def upgrade() -> None:
     _rename("messages", "recipients", "audience")
     _add_labels("messages", ("recipients", "version", "updated_at"))
@@ -101,6 +121,7 @@ def upgrade() -> None:
     for table in ("rfa_requests", "rfa_replies"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(batch_op.f(f"ix_{table}_origin"), ["origin"], unique=False)
+    _drafts("body", "text")
 
 
 def _drop(table: str, columns: tuple[str, ...]) -> None:
@@ -112,6 +133,7 @@ def _drop(table: str, columns: tuple[str, ...]) -> None:
 
 
 def downgrade() -> None:
+    _drafts("text", "body")
     _drop("rfa_replies", ("updated_at", "version"))
     _rename("rfa_replies", "recipients", "label_recipients")
 
