@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from corridor import clock
 from corridor.cooperation.directory.models import ContactRow
-from corridor.cooperation.directory.pages import (
+from corridor.cooperation.directory.forms import (
     channels_text,
     hours_text,
     parse_channels,

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from corridor import clock
+from corridor.cooperation.requests import overview as stats
+from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import (
     AcceptIn,
@@ -172,7 +174,7 @@ def list_requests(
 def overview(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
-        return rfa.overview(session, node.id, actor=actor)
+        return stats.overview(session, node.id, actor=actor)
 
 
 def draft_json(d: Any) -> dict[str, Any]:
@@ -233,7 +235,7 @@ def _reply(
     files = decode_attachments(payload.attachments)
     given = payload.model_fields_set & set(LabelsIn.model_fields)
     with node.db.transaction() as session:
-        rfa.reply(
+        replies.reply(
             session,
             node.keys,
             actor=actor,
@@ -302,7 +304,7 @@ def reply_attachment(
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
-        env = rfa.reply_envelope(
+        env = replies.reply_envelope(
             session, node.keys, actor=actor, request_id=request_id, reply_id=reply_id
         )
     return _file(env.get("body"), index)

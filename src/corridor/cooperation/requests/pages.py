@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
+from corridor.cooperation.requests import overview as stats
+from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import URGENCIES, DraftIn, EntityLink
 from corridor.errors import CorridorError, InvalidInput
@@ -93,7 +95,7 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
 def overview(request: Request, auth: PageAuth) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        data = rfa.overview(session, node.id, actor=auth.principal)
+        data = stats.overview(session, node.id, actor=auth.principal)
         names = node_names(session, node.id, _own(node))
     return page(
         request, "cooperation/requests/overview.html", {"data": data, "names": names, **_common()}
@@ -368,7 +370,7 @@ def _reply_form(
     }
     try:
         with node.db.transaction() as session:
-            rfa.reply(
+            replies.reply(
                 session,
                 node.keys,
                 actor=auth.principal,
