@@ -1,6 +1,9 @@
-"""API input shared by the cooperation sub-features (directory, alerts, requests, spaces)."""
+"""API input and answers shared by the cooperation sub-features (directory, alerts, requests,
+spaces)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import AliasChoices, Field
 
@@ -10,8 +13,19 @@ from corridor.schemas import StrictModel
 # when they were created: that name is still accepted, so clients written then keep working.
 TEXT_ALIASES = AliasChoices("text", "body")
 TEXT_DOC = "the main text (`body`, its former name, is still accepted: deprecated)"
-BODY_DOC = "deprecated: the same as `text`, kept for clients that read it"
+
+
+def deprecated_body() -> Any:
+    """An answer's `body`: the main text again, for the clients that read it under that name."""
+    return Field(
+        description="deprecated: the same as `text`", json_schema_extra={"deprecated": True}
+    )
 
 
 class WithdrawIn(StrictModel):
     reason: str = Field(min_length=1, max_length=500)
+
+
+def origin_field(description: str = "the node that sent it") -> Any:
+    """The wire name `from` (a Python keyword) of an answer's origin."""
+    return Field(alias="from", description=description)

@@ -7,38 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import AliasChoices, Field
 
 from corridor.federation import receipts
 from corridor.messages import service as messages
+from corridor.messages.schemas import MessageCreate, MessageList, MessageRead, RevokeIn
 from corridor.records import attachments
-from corridor.records.attachments import MAX_ATTACHMENTS, AttachmentIn
-from corridor.records.labels import LabelsIn
-from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class MessageCreate(LabelsIn):
-    to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
-    subject: str = Field(min_length=1, max_length=300)
-    # `text` as everywhere in the API; `body`, its first name here, is still accepted.
-    text: str = Field(
-        min_length=1,
-        max_length=100_000,
-        validation_alias=AliasChoices("text", "body"),
-        description="the message (`body`, its former name, is still accepted: deprecated)",
-    )
-    in_reply_to: uuid.UUID | None = None
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
-
-
-class RevokeIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 def summary(item: messages.Listed) -> dict[str, Any]:
@@ -83,7 +62,7 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
     }
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=MessageRead)
 def create_message(request: Request, actor: Actor, payload: MessageCreate) -> dict[str, Any]:
     node = node_of(request)
     files = attachments.decode(payload.attachments)
@@ -103,7 +82,7 @@ def create_message(request: Request, actor: Actor, payload: MessageCreate) -> di
         return detail(env, {})
 
 
-@router.get("")
+@router.get("", response_model=MessageList)
 def list_messages(
     request: Request,
     actor: Actor,
@@ -119,7 +98,7 @@ def list_messages(
         return {"items": [summary(i) for i in items]}
 
 
-@router.get("/{message_id}")
+@router.get("/{message_id}", response_model=MessageRead)
 def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -127,7 +106,7 @@ def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[s
         return detail(env, receipts.statuses(session, message_id))
 
 
-@router.get("/{message_id}/attachments/{index}")
+@router.get("/{message_id}/attachments/{index}", response_class=Response)
 def get_attachment(
     request: Request, actor: Actor, message_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
@@ -138,7 +117,7 @@ def get_attachment(
     return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
-@router.post("/{message_id}/revoke")
+@router.post("/{message_id}/revoke", response_model=MessageRead)
 def revoke_message(
     request: Request, actor: Actor, message_id: uuid.UUID, payload: RevokeIn
 ) -> dict[str, Any]:

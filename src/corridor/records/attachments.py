@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from pydantic import Field, field_validator, model_validator
 
 from corridor.errors import InvalidInput, NotFound, TooLarge
-from corridor.schemas import StrictModel
+from corridor.schemas import ReadModel, StrictModel
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS_TOTAL = 10 * 1024 * 1024
@@ -169,3 +169,12 @@ async def read_uploads(files: Iterable[Upload | str], max_bytes: int) -> list[Ne
         content = await f.read(max_bytes + 1)
         out.append(NewAttachment(f.filename, f.content_type or "", content))
     return out
+
+
+class AttachmentRead(ReadModel):
+    """A file of a record as an answer lists it (its content is fetched on its own)."""
+
+    name: str
+    content_type: str
+    size: int = Field(description="bytes")
+    sha256: str

@@ -17,7 +17,11 @@ from corridor.cooperation.requests.schemas import (
     AnswerIn,
     DeclineIn,
     DraftIn,
+    DraftRead,
     RequestCreate,
+    RequestList,
+    RequestRead,
+    RequestsOverviewRead,
 )
 from corridor.cooperation.schemas import WithdrawIn
 from corridor.records import attachments
@@ -29,6 +33,8 @@ from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 Actor = Annotated[Principal, Depends(api_principal)]
+# A draft shows the fields written so far.
+_DRAFT: dict[str, Any] = {"response_model": DraftRead, "response_model_exclude_unset": True}
 
 
 def decode_attachments(items: list[AttachmentIn]) -> list[NewAttachment]:
@@ -125,7 +131,7 @@ def _detail(request: Request, actor: Principal, request_id: uuid.UUID) -> dict[s
         return detail_json(rfa.detail(session, node.keys, actor=actor, request_id=request_id))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=RequestRead)
 def create_request(request: Request, actor: Actor, payload: RequestCreate) -> dict[str, Any]:
     node = node_of(request)
     files = decode_attachments(payload.attachments)
@@ -150,7 +156,7 @@ def create_request(request: Request, actor: Actor, payload: RequestCreate) -> di
     return _detail(request, actor, uuid.UUID(env["id"]))
 
 
-@router.get("")
+@router.get("", response_model=RequestList, response_model_exclude_unset=True)
 def list_requests(
     request: Request,
     actor: Actor,
@@ -170,7 +176,7 @@ def list_requests(
         return {"items": [summary(i) for i in items]}
 
 
-@router.get("/overview")
+@router.get("/overview", response_model=RequestsOverviewRead)
 def overview(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
@@ -189,14 +195,14 @@ def draft_json(d: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/drafts", status_code=201)
+@router.post("/drafts", status_code=201, **_DRAFT)
 def save_draft(request: Request, actor: Actor, payload: DraftIn) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
         return draft_json(rfa.save_draft(session, actor=actor, draft=payload))
 
 
-@router.put("/drafts/{draft_id}")
+@router.put("/drafts/{draft_id}", **_DRAFT)
 def update_draft(
     request: Request, actor: Actor, draft_id: uuid.UUID, payload: DraftIn
 ) -> dict[str, Any]:
@@ -205,7 +211,7 @@ def update_draft(
         return draft_json(rfa.save_draft(session, actor=actor, draft=payload, draft_id=draft_id))
 
 
-@router.delete("/drafts/{draft_id}", status_code=204)
+@router.delete("/drafts/{draft_id}", status_code=204, response_class=Response)
 def delete_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -213,7 +219,7 @@ def delete_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> Respons
     return Response(status_code=204)
 
 
-@router.post("/drafts/{draft_id}/send", status_code=201)
+@router.post("/drafts/{draft_id}/send", status_code=201, response_model=RequestRead)
 def send_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -223,7 +229,7 @@ def send_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> dict[str,
     return _detail(request, actor, uuid.UUID(env["id"]))
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=RequestRead)
 def get_request(request: Request, actor: Actor, request_id: uuid.UUID) -> dict[str, Any]:
     return _detail(request, actor, request_id)
 
@@ -254,22 +260,22 @@ def _reply(
     return _detail(request, actor, request_id)
 
 
-@router.post("/{request_id}/reply", status_code=201)
+@router.post("/{request_id}/reply", status_code=201, response_model=RequestRead)
 def answer(request: Request, actor: Actor, request_id: uuid.UUID, payload: AnswerIn) -> Any:
     return _reply(request, actor, request_id, "answer", payload)
 
 
-@router.post("/{request_id}/accept", status_code=201)
+@router.post("/{request_id}/accept", status_code=201, response_model=RequestRead)
 def accept(request: Request, actor: Actor, request_id: uuid.UUID, payload: AcceptIn) -> Any:
     return _reply(request, actor, request_id, "accept", payload)
 
 
-@router.post("/{request_id}/decline", status_code=201)
+@router.post("/{request_id}/decline", status_code=201, response_model=RequestRead)
 def decline(request: Request, actor: Actor, request_id: uuid.UUID, payload: DeclineIn) -> Any:
     return _reply(request, actor, request_id, "decline", payload)
 
 
-@router.post("/{request_id}/withdraw")
+@router.post("/{request_id}/withdraw", response_model=RequestRead)
 def withdraw(
     request: Request, actor: Actor, request_id: uuid.UUID, payload: WithdrawIn
 ) -> dict[str, Any]:
@@ -284,7 +290,7 @@ def _file(body: dict[str, Any] | None, index: int) -> Response:
     return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
-@router.get("/{request_id}/attachments/{index}")
+@router.get("/{request_id}/attachments/{index}", response_class=Response)
 def request_attachment(
     request: Request, actor: Actor, request_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
@@ -294,7 +300,7 @@ def request_attachment(
     return _file(env.get("body"), index)
 
 
-@router.get("/{request_id}/replies/{reply_id}/attachments/{index}")
+@router.get("/{request_id}/replies/{reply_id}/attachments/{index}", response_class=Response)
 def reply_attachment(
     request: Request,
     actor: Actor,

@@ -3,83 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import Field
 
 from corridor import clock
 from corridor.cooperation.schemas import WithdrawIn
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
-from corridor.cooperation.spaces.records import (
-    MAX_ENTITY_REFS,
-    MAX_MEMBERS,
-    MAX_POST_ATTACHMENTS,
-    EntityRef,
+from corridor.cooperation.spaces.schemas import (
+    MembersIn,
+    PostCreate,
+    SpaceCreate,
+    SpaceList,
+    SpacePostRead,
+    SpaceRead,
+    SpaceShareIn,
+    SpaceShareRead,
+    SpaceTaskRead,
+    TaskCreate,
+    TaskUpdate,
 )
 from corridor.federation import receipts
 from corridor.records import attachments
-from corridor.records.attachments import AttachmentIn
-from corridor.records.labels import Forward, LabelsIn, Purpose
-from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class SpaceCreate(LabelsIn):
-    name: str = Field(min_length=1, max_length=200)
-    purpose_text: str = Field(default="", max_length=5000, description="what the members work on")
-    reference: str = Field(min_length=1, max_length=100)
-    case_reference: str | None = Field(default=None, max_length=100)
-    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS, description="node ids")
-
-
-class MembersIn(StrictModel):
-    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS)
-
-
-class PostCreate(LabelsIn):
-    text: str = Field(min_length=1, max_length=20_000)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_POST_ATTACHMENTS)
-    entities: list[EntityRef] = Field(default_factory=list, max_length=MAX_ENTITY_REFS)
-    task: uuid.UUID | None = None
-    completes: bool = False
-
-
-class AssigneeIn(StrictModel):
-    node: str = Field(min_length=26, max_length=26)
-    person: str | None = Field(default=None, max_length=200)
-
-
-class TaskCreate(LabelsIn):
-    title: str = Field(min_length=1, max_length=300)
-    note: str = Field(default="", max_length=5000)
-    assignee: AssigneeIn
-    due: date
-
-
-class TaskUpdate(StrictModel):
-    status: Literal["open", "done", "cancelled"] | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    note: str | None = Field(default=None, max_length=5000)
-    due: date | None = None
-    assignee: AssigneeIn | None = None
-
-
-class ShareIn(LabelsIn):
-    entities: list[str] = Field(min_length=1, max_length=2000)
-    note: str = Field(default="", max_length=5000)
-    with_related: bool = True
-    # Investigation data by default, not to be passed on (as the entities module's share).
-    purpose: Purpose = "enforcement"
-    forward: Forward = "none"
+# Only the writer sees where its own posts and tasks were delivered.
+_SPACE: dict[str, Any] = {"response_model": SpaceRead, "response_model_exclude_unset": True}
 
 
 def _iso(value: Any) -> str | None:
@@ -178,7 +133,7 @@ def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str
     }
 
 
-@router.get("")
+@router.get("", response_model=SpaceList)
 def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
@@ -186,7 +141,7 @@ def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
         return {"items": [space_summary(r, node.id) for r in rows]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **_SPACE)
 def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -205,7 +160,7 @@ def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[s
         return space_detail(session, view, node.id)
 
 
-@router.get("/{space_id}")
+@router.get("/{space_id}", **_SPACE)
 def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -213,7 +168,7 @@ def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, 
         return space_detail(session, view, node.id)
 
 
-@router.put("/{space_id}/members")
+@router.put("/{space_id}/members", **_SPACE)
 def set_members(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: MembersIn
 ) -> dict[str, Any]:
@@ -226,7 +181,7 @@ def set_members(
         return space_detail(session, view, node.id)
 
 
-@router.post("/{space_id}/withdraw")
+@router.post("/{space_id}/withdraw", **_SPACE)
 def withdraw_space(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: WithdrawIn
 ) -> dict[str, Any]:
@@ -239,7 +194,7 @@ def withdraw_space(
         return space_detail(session, view, node.id)
 
 
-@router.post("/{space_id}/posts", status_code=201)
+@router.post("/{space_id}/posts", status_code=201, response_model=SpacePostRead)
 def create_post(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: PostCreate
 ) -> dict[str, Any]:
@@ -263,7 +218,7 @@ def create_post(
         return post_view(row, spaces.delivery(session, [row.id]).get(row.id, {}))
 
 
-@router.get("/{space_id}/posts/{post_id}/attachments/{index}")
+@router.get("/{space_id}/posts/{post_id}/attachments/{index}", response_class=Response)
 def get_attachment(
     request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
@@ -274,7 +229,7 @@ def get_attachment(
     return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
-@router.post("/{space_id}/tasks", status_code=201)
+@router.post("/{space_id}/tasks", status_code=201, response_model=SpaceTaskRead)
 def create_task(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: TaskCreate
 ) -> dict[str, Any]:
@@ -297,7 +252,7 @@ def create_task(
         return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
 
 
-@router.put("/{space_id}/tasks/{task_id}")
+@router.put("/{space_id}/tasks/{task_id}", response_model=SpaceTaskRead)
 def update_task(
     request: Request, actor: Actor, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
 ) -> dict[str, Any]:
@@ -321,9 +276,9 @@ def update_task(
         return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
 
 
-@router.post("/{space_id}/entities", status_code=201)
+@router.post("/{space_id}/entities", status_code=201, response_model=SpaceShareRead)
 def share_entities(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: ShareIn
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: SpaceShareIn
 ) -> dict[str, Any]:
     """Share case entities with every member of the space (the entities module's share) and
     note it in the thread."""
