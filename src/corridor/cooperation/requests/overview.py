@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.cooperation.requests.service import OPEN_STATES, views, visible_rows
+from corridor.cooperation.requests.service import OPEN_STATES, visible_rows, with_states
 from corridor.security.principal import Principal
 
 
@@ -57,7 +57,7 @@ def overview(session: Session, node_id: str, *, actor: Principal) -> dict[str, A
     included), the share answered by the deadline and counts by state."""
     now = clock.now()
     rows = visible_rows(session, node_id, actor=actor, box="all")
-    items = views(session, node_id, rows, now, read=False)  # read times are not counted here
+    items = with_states(session, node_id, rows, now, read=False)  # read times are not counted here
     sent: dict[str, PartnerStats] = {}
     received: dict[str, PartnerStats] = {}
     totals: dict[str, dict[str, int]] = {"sent": {}, "received": {}}

@@ -244,7 +244,7 @@ async def send(
                 draft = DraftIn(
                     to=to or [],
                     subject=subject,
-                    urgency=urgency,  # type: ignore[arg-type]
+                    urgency=urgency,
                     text=text,
                     deadline=_deadline(deadline),
                     legal_basis=legal_basis,

@@ -249,7 +249,7 @@ def overall_state(states: list[str]) -> str:
     return min((x for x in s if x in _PROGRESS), key=_PROGRESS.index, default="sent")
 
 
-def views(
+def with_states(
     session: Session, node_id: str, rows: list[Any], now: datetime, *, read: bool = True
 ) -> list[Listed]:
     """`rows`: RequestRow objects or selected rows of its columns (same attributes)."""
@@ -262,10 +262,10 @@ def views(
     # Chunks keep the IN lists within every driver's parameter limits.
     for chunk in _chunks(ids, 500):
         # Plain rows, not ORM objects: the overview reads a thousand requests or more.
-        for rec in session.execute(
+        for standing in session.execute(
             select(*RecipientRow.__table__.c).where(RecipientRow.request_id.in_(chunk))
         ):
-            recs[(rec.request_id, rec.node_id)] = rec
+            recs[(standing.request_id, standing.node_id)] = standing
         sent = [i for i in chunk if i in own_ids]
         if sent:
             for rc in session.execute(
@@ -280,12 +280,12 @@ def views(
         withdrawn = row.withdrawn_at is not None
         # A requested node knows only where it stands itself.
         targets = row.audience if row.origin == node_id else [node_id]
-        views = []
+        recipients = []
         for n in targets:
             rec = recs.get((row.id, n))
             st = seen.get((row.id, n), {})
             delivered = row.origin != node_id or "delivered" in st
-            views.append(
+            recipients.append(
                 RecipientView(
                     node=n,
                     state=recipient_state(
@@ -304,7 +304,7 @@ def views(
                     decline_reason=rec.decline_reason if rec else None,
                 )
             )
-        out.append(Listed(row, overall_state([v.state for v in views]), views))
+        out.append(Listed(row, overall_state([v.state for v in recipients]), recipients))
     return out
 
 
@@ -347,7 +347,7 @@ def list_requests(
     if box == "drafts" or state == "draft":
         return []  # drafts are listed by list_drafts: they are not records
     rows = visible_rows(session, node_id, actor=actor, box=box, partner=partner)
-    items = views(session, node_id, rows, clock.now())
+    items = with_states(session, node_id, rows, clock.now())
     if state is not None:
         items = [i for i in items if i.state == state]
     return items[:limit]
@@ -365,7 +365,7 @@ def detail(session: Session, keys: NodeKeys, *, actor: Principal, request_id: uu
     row = session.get(RequestRow, request_id)
     if row is None:  # projection always written with the record; a missing one is a fault
         raise NotFound(f"no request {request_id}")
-    listed = views(session, keys.node_id, [row], clock.now())[0]
+    listed = with_states(session, keys.node_id, [row], clock.now())[0]
     reply_ids = list(
         session.scalars(
             select(ReplyRow.id)
@@ -448,7 +448,7 @@ def send_draft(
     if not d.subject or not d.text:
         raise InvalidInput("a request needs a subject and a text before it is sent")
     try:
-        labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)  # type: ignore[arg-type]
+        labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)
     except ValueError as exc:
         raise InvalidInput(f"the draft's labels are not valid: {exc}") from None
     envelope = send(

@@ -12,6 +12,7 @@ from corridor import clock
 from corridor.cooperation.schemas import WithdrawIn
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
+from corridor.cooperation.spaces.records import is_member
 from corridor.cooperation.spaces.schemas import (
     MembersIn,
     PostCreate,
@@ -54,7 +55,7 @@ def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
         "purpose": row.purpose,
         "version": row.version,
         "state": row.state,
-        "member_here": row.state == "active" and spaces.is_member(row, node_id),
+        "member_here": row.state == "active" and is_member(row, node_id),
         "you_were_removed": row.origin != node_id and node_id in row.removed,
         "updated_at": _iso(row.updated_at),
     }
