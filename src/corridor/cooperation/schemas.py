@@ -3,10 +3,12 @@ spaces)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import AliasChoices, Field
 
+from corridor import clock
 from corridor.schemas import StrictModel
 
 # A record's main text is `text` everywhere in the API. Alerts and requests called it `body`
@@ -29,3 +31,8 @@ class WithdrawIn(StrictModel):
 def origin_field(description: str = "the node that sent it") -> Any:
     """The wire name `from` (a Python keyword) of an answer's origin."""
     return Field(alias="from", description=description)
+
+
+def when(value: datetime | None) -> str | None:
+    """An answer's time: UTC ISO 8601 (as `clock.iso`), or none."""
+    return clock.iso(value) if value is not None else None

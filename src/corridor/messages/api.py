@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from corridor import clock
 from corridor.federation import receipts
 from corridor.messages import service as messages
 from corridor.messages.schemas import MessageCreate, MessageList, MessageRead, RevokeIn
@@ -32,7 +33,7 @@ def summary(item: messages.Listed) -> dict[str, Any]:
         "tlp": m.tlp,
         "purpose": m.purpose,
         "attachments": m.attachments,
-        "sent_at": m.sent_at.isoformat().replace("+00:00", "Z"),
+        "sent_at": clock.iso(m.sent_at),
         "state": item.state,
     }
 
@@ -56,8 +57,7 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
         "in_reply_to": body.get("in_reply_to"),
         "attachments": attachments.listed(body),
         "receipts": {
-            node: {s: t.isoformat().replace("+00:00", "Z") for s, t in st.items()}
-            for node, st in receipt_map.items()
+            node: {s: clock.iso(t) for s, t in st.items()} for node, st in receipt_map.items()
         },
     }
 

@@ -121,13 +121,20 @@ def list_messages(
     return [item for item in out if item.message.id not in hidden]
 
 
+def _message(
+    session: Session, keys: NodeKeys, actor: Principal, message_id: uuid.UUID
+) -> dict[str, Any]:
+    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
+    if envelope["type"] != MESSAGE_TYPE:
+        raise NotFound(f"no message {message_id}")
+    return envelope
+
+
 def read(
     session: Session, keys: NodeKeys, *, actor: Principal, message_id: uuid.UUID
 ) -> dict[str, Any]:
     """The message (audited read); the first read at this node sends a read receipt."""
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
-    if envelope["type"] != MESSAGE_TYPE:
-        raise NotFound(f"no message {message_id}")
+    envelope = _message(session, keys, actor, message_id)
     if envelope.get("body") is not None:
         receipts.send(session, keys, [envelope], "read")
     return envelope
@@ -136,9 +143,7 @@ def read(
 def withdraw(
     session: Session, keys: NodeKeys, *, actor: Principal, message_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
-    if envelope["type"] != MESSAGE_TYPE:
-        raise NotFound(f"no message {message_id}")
+    envelope = _message(session, keys, actor, message_id)
     if envelope["author"] != actor.handle and not actor.has("node.manage"):
         raise PermissionDenied("only the author (or an administrator) withdraws a message")
     return records.revoke(session, keys, actor=actor, record_id=message_id, reason=reason)

@@ -13,7 +13,7 @@ from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import AlertType, Severity
 from corridor.cooperation.alerts.schemas import AlertCreate, AlertList, AlertRead
-from corridor.cooperation.schemas import WithdrawIn
+from corridor.cooperation.schemas import WithdrawIn, when
 from corridor.errors import NotFound
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
@@ -22,10 +22,6 @@ router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 Actor = Annotated[Principal, Depends(api_principal)]
 # Some fields are only in some answers (the sender's view, a withdrawn alert's reason).
 _ALERT: dict[str, Any] = {"response_model": AlertRead, "response_model_exclude_unset": True}
-
-
-def _iso(value: Any) -> str | None:
-    return clock.iso(value) if value is not None else None
 
 
 def summary(item: alerts.Listed, node_id: str, acks: dict[uuid.UUID, set[str]]) -> dict[str, Any]:
@@ -44,13 +40,13 @@ def summary(item: alerts.Listed, node_id: str, acks: dict[uuid.UUID, set[str]]) 
         "entities": row.entities,
         "tlp": row.tlp,
         "sent_at": clock.iso(row.sent_at),
-        "valid_until": _iso(row.valid_until),
+        "valid_until": when(row.valid_until),
         "state": item.state,
     }
     if row.origin == node_id:
         out["acknowledged_by"] = sorted(acks.get(row.id, set()))
     else:
-        out["acknowledged_at"] = _iso(row.acknowledged_at)
+        out["acknowledged_at"] = when(row.acknowledged_at)
     return out
 
 

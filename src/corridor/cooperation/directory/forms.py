@@ -7,6 +7,7 @@ and `error_text` words its mistakes with the form's field names."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from corridor import clock
@@ -62,10 +63,7 @@ def _day(token: str, line: int) -> int:
 def parse_hours(text: str) -> list[dict[str, Any]]:
     """Lines like `mon-fri 08:00-17:00` or `sat, sun 09:00-13:00` (a range may wrap: fri-mon)."""
     out = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
+    for n, line in _lines(text):
         m = _HOURS_LINE.match(line)
         if not m:
             raise InvalidInput(
@@ -93,23 +91,40 @@ def hours_text(hours: list[dict[str, Any]]) -> str:
     return "\n".join(directory.hours_summary(hours))
 
 
-def _split(line: str) -> list[str]:
-    return [p.strip() for p in line.split("|")]
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """The lines that say something, with their number (1 = the first, blank lines counted)."""
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if raw.strip():
+            yield n, raw.strip()
+
+
+def _columns(line: str, n: int, counts: tuple[int, ...], error: str) -> list[str]:
+    """A line's `|`-separated columns: as many as `counts` allows, all but the last one (an
+    optional column) filled in; otherwise `error`, naming the line."""
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) not in counts or not all(parts[: min(counts)]):
+        raise InvalidInput(error % {"n": n})
+    return parts
+
+
+def _column_text(items: list[dict[str, Any]], keys: tuple[str, ...], optional: str) -> str:
+    """Items one a line as `|`-separated columns, the optional last one only where it is set."""
+    return "\n".join(
+        " | ".join([*(i[k] for k in keys), *([i[optional]] if i.get(optional) else [])])
+        for i in items
+    )
 
 
 def parse_rota(text: str) -> list[dict[str, Any]]:
     """Lines `from | to | name | phone` with UTC times (2030-01-07T08:00Z or 2030-01-07 08:00)."""
     out = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        parts = _split(line)
-        if len(parts) not in (3, 4) or not all(parts[:3]):
-            raise InvalidInput(
-                _("Duty rota, line %(n)d: write from | to | name | phone (phone optional)")
-                % {"n": n}
-            )
+    for n, line in _lines(text):
+        parts = _columns(
+            line,
+            n,
+            (3, 4),
+            _("Duty rota, line %(n)d: write from | to | name | phone (phone optional)"),
+        )
         times = []
         for value in parts[:2]:
             try:
@@ -127,24 +142,16 @@ def parse_rota(text: str) -> list[dict[str, Any]]:
 
 
 def rota_text(rota: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        " | ".join([s["from"], s["to"], s["name"], *([s["phone"]] if s.get("phone") else [])])
-        for s in rota
-    )
+    return _column_text(rota, ("from", "to", "name"), "phone")
 
 
 def parse_channels(text: str) -> list[dict[str, Any]]:
     """Lines `kind | value | note` (note optional); kinds as in CHANNELS."""
     out = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        parts = _split(line)
-        if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-            raise InvalidInput(
-                _("Channels, line %(n)d: write kind | value | note (note optional)") % {"n": n}
-            )
+    for n, line in _lines(text):
+        parts = _columns(
+            line, n, (2, 3), _("Channels, line %(n)d: write kind | value | note (note optional)")
+        )
         kind = parts[0].lower().replace("-", "_").replace("/", "_").replace(" ", "_")
         kind = {"e_mail": "email", "siena": "sienna", "i_24_7": "i24_7"}.get(kind, kind)
         if kind not in CHANNELS:
@@ -160,10 +167,7 @@ def parse_channels(text: str) -> list[dict[str, Any]]:
 
 
 def channels_text(channels: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        " | ".join([c["kind"], c["value"], *([c["note"]] if c.get("note") else [])])
-        for c in channels
-    )
+    return _column_text(channels, ("kind", "value"), "note")
 
 
 def error_text(exc: InvalidInput) -> str:

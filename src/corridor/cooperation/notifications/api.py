@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 
 from corridor import clock, i18n
 from corridor.cooperation.notifications import service
@@ -39,7 +40,7 @@ def item(n: Notification, locale: str) -> dict[str, Any]:
     }
 
 
-def _locale(session: Any, actor: Principal) -> str:
+def _locale(session: Session, actor: Principal) -> str:
     user = session.get(User, actor.user_id) if actor.user_id else None
     return (user.locale if user else None) or i18n.DEFAULT
 

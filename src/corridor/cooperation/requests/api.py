@@ -12,6 +12,7 @@ from corridor import clock
 from corridor.cooperation.requests import overview as stats
 from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
+from corridor.cooperation.requests.models import RequestDraft
 from corridor.cooperation.requests.schemas import (
     AcceptIn,
     AnswerIn,
@@ -23,7 +24,7 @@ from corridor.cooperation.requests.schemas import (
     RequestRead,
     RequestsOverviewRead,
 )
-from corridor.cooperation.schemas import WithdrawIn
+from corridor.cooperation.schemas import WithdrawIn, when
 from corridor.records import attachments
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
@@ -42,20 +43,16 @@ def decode_attachments(items: list[AttachmentIn]) -> list[NewAttachment]:
     return attachments.decode(items, max_bytes=MAX_ATTACHMENT_BYTES)
 
 
-def _t(value: Any) -> str | None:
-    return clock.iso(value) if value is not None else None
-
-
 def recipient_json(v: rfa.RecipientView) -> dict[str, Any]:
     return {
         "node": v.node,
         "state": v.state,
-        "delivered_at": _t(v.delivered_at),
-        "read_at": _t(v.read_at),
-        "accepted_at": _t(v.accepted_at),
-        "first_answer_at": _t(v.first_answer_at),
-        "answered_at": _t(v.answered_at),
-        "declined_at": _t(v.declined_at),
+        "delivered_at": when(v.delivered_at),
+        "read_at": when(v.read_at),
+        "accepted_at": when(v.accepted_at),
+        "first_answer_at": when(v.first_answer_at),
+        "answered_at": when(v.answered_at),
+        "declined_at": when(v.declined_at),
         "decline_reason": v.decline_reason,
     }
 
@@ -69,8 +66,8 @@ def summary(item: rfa.Listed) -> dict[str, Any]:
         "to": r.audience,
         "subject": r.subject,
         "urgency": r.urgency,
-        "deadline": _t(r.deadline),
-        "sent_at": _t(r.sent_at),
+        "deadline": when(r.deadline),
+        "sent_at": when(r.sent_at),
         "tlp": r.tlp,
         "purpose": r.purpose,
         "state": item.state,
@@ -112,7 +109,7 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
         "subject": body.get("subject", d.listed.request.subject),
         "legal_basis": body.get("legal_basis"),
         "urgency": body.get("urgency", d.listed.request.urgency),
-        "deadline": body.get("deadline") or _t(d.listed.request.deadline),
+        "deadline": body.get("deadline") or when(d.listed.request.deadline),
         "questions": body.get("questions", []),
         "text": body.get("text"),
         "body": body.get("text"),  # deprecated: the same as text
@@ -183,13 +180,13 @@ def overview(request: Request, actor: Actor) -> dict[str, Any]:
         return stats.overview(session, node.id, actor=actor)
 
 
-def draft_json(d: Any) -> dict[str, Any]:
+def draft_json(d: RequestDraft) -> dict[str, Any]:
     return {
         "id": str(d.id),
         "state": "draft",
         "subject": d.subject,
-        "created_at": _t(d.created_at),
-        "updated_at": _t(d.updated_at),
+        "created_at": when(d.created_at),
+        "updated_at": when(d.updated_at),
         **{k: v for k, v in d.payload.items() if k != "subject"},
         "body": d.payload.get("text", ""),  # deprecated: the same as text
     }

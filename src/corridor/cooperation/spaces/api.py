@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.cooperation.schemas import WithdrawIn
+from corridor.cooperation.schemas import WithdrawIn, when
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
 from corridor.cooperation.spaces.records import is_member
@@ -38,10 +39,6 @@ Actor = Annotated[Principal, Depends(api_principal)]
 _SPACE: dict[str, Any] = {"response_model": SpaceRead, "response_model_exclude_unset": True}
 
 
-def _iso(value: Any) -> str | None:
-    return clock.iso(value) if value else None
-
-
 def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
     return {
         "id": str(row.id),
@@ -57,7 +54,7 @@ def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
         "state": row.state,
         "member_here": row.state == "active" and is_member(row, node_id),
         "you_were_removed": row.origin != node_id and node_id in row.removed,
-        "updated_at": _iso(row.updated_at),
+        "updated_at": when(row.updated_at),
     }
 
 
@@ -73,7 +70,7 @@ def post_view(p: SpacePostRow, delivery: dict[str, str] | None) -> dict[str, Any
         "completes": p.completes,
         "tlp": p.tlp,
         "purpose": p.purpose,
-        "posted_at": _iso(p.created_at),
+        "posted_at": when(p.created_at),
     }
     if delivery is not None:
         out["delivery"] = delivery
@@ -93,19 +90,19 @@ def task_view(
         "due": t.due.isoformat(),
         "status": t.status,
         "overdue": spaces.overdue(t),
-        "reported_done": {"post": str(report.id), "at": _iso(report.created_at)}
+        "reported_done": {"post": str(report.id), "at": when(report.created_at)}
         if report
         else None,
         "tlp": t.tlp,
         "version": t.version,
-        "updated_at": _iso(t.updated_at),
+        "updated_at": when(t.updated_at),
     }
     if delivery is not None:
         out["delivery"] = delivery
     return out
 
 
-def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
+def space_detail(session: Session, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
     env = view.envelope
     body = env.get("body") or {}
     own = [p.id for p in view.posts if p.origin == node_id] + [
@@ -134,6 +131,14 @@ def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str
     }
 
 
+def _opened(
+    session: Session, node_id: str, actor: Principal, space_id: uuid.UUID
+) -> dict[str, Any]:
+    """The space as the reader sees it now (an audited read)."""
+    view = spaces.open_space(session, node_id, actor=actor, space_id=space_id)
+    return space_detail(session, view, node_id)
+
+
 @router.get("", response_model=SpaceList)
 def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
@@ -157,16 +162,14 @@ def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[s
             members=payload.members,
             labels=payload.labels(),
         )
-        view = spaces.open_space(session, node.id, actor=actor, space_id=uuid.UUID(env["id"]))
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, uuid.UUID(env["id"]))
 
 
 @router.get("/{space_id}", **_SPACE)
 def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
-        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, space_id)
 
 
 @router.put("/{space_id}/members", **_SPACE)
@@ -178,8 +181,7 @@ def set_members(
         spaces.set_members(
             session, node.keys, actor=actor, space_id=space_id, members=payload.members
         )
-        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, space_id)
 
 
 @router.post("/{space_id}/withdraw", **_SPACE)
@@ -191,8 +193,7 @@ def withdraw_space(
         spaces.withdraw_space(
             session, node.keys, actor=actor, space_id=space_id, reason=payload.reason
         )
-        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, space_id)
 
 
 @router.post("/{space_id}/posts", status_code=201, response_model=SpacePostRead)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -208,27 +208,8 @@ def open_space(
     posts: list[SpacePostRow] = []
     tasks: list[SpaceTaskRow] = []
     if row.state == "active":
-        purposes = sorted(actor.purposes)
-        posts = readable(
-            session,
-            actor,
-            session.scalars(
-                select(SpacePostRow)
-                .where(SpacePostRow.space_id == space_id, SpacePostRow.purpose.in_(purposes))
-                .order_by(SpacePostRow.created_at, SpacePostRow.id)
-            ),
-            node_id,
-        )
-        tasks = readable(
-            session,
-            actor,
-            session.scalars(
-                select(SpaceTaskRow)
-                .where(SpaceTaskRow.space_id == space_id, SpaceTaskRow.purpose.in_(purposes))
-                .order_by(SpaceTaskRow.due, SpaceTaskRow.id)
-            ),
-            node_id,
-        )
+        posts = _readable_in(session, node_id, actor, space_id, SpacePostRow, by="created_at")
+        tasks = _readable_in(session, node_id, actor, space_id, SpaceTaskRow, by="due")
     if posts or tasks:
         # One entry for the thread (like records.list_visible), not one per post.
         audit.append(
@@ -246,6 +227,28 @@ def open_space(
         tasks=tasks,
         member_here=row.state == "active" and is_member(row, node_id),
     )
+
+
+_Item = TypeVar("_Item", SpacePostRow, SpaceTaskRow)
+
+
+def _readable_in(
+    session: Session,
+    node_id: str,
+    actor: Principal,
+    space_id: uuid.UUID,
+    model: type[_Item],
+    *,
+    by: str,
+) -> list[_Item]:
+    """The posts or tasks of a space that this user may read, ordered by the column `by`
+    (then by id)."""
+    q = (
+        select(model)
+        .where(model.space_id == space_id, model.purpose.in_(sorted(actor.purposes)))
+        .order_by(model.__table__.c[by], model.id)
+    )
+    return readable(session, actor, session.scalars(q), node_id)
 
 
 # --- posts ------------------------------------------------------------------------------------
