@@ -29,8 +29,7 @@ from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
 from corridor.records.models import StoredRecord
-from corridor.records.policy import can_see
-from corridor.records.projection import label_view
+from corridor.records.projection import visible
 from corridor.security.principal import Principal
 
 # Most advanced first: the status a recipient row shows.
@@ -127,7 +126,7 @@ def send(
     sources: list[flow.Source] = []
     if alert.route is not None:
         route = session.get(RouteRow, alert.route)
-        if route is None or not can_see(actor, label_view(route), keys.node_id):
+        if route is None or not visible(actor, route, keys.node_id):
             raise InvalidInput(f"route: no route {alert.route} on this node")
         envelope = session.get(StoredRecord, alert.route)
         assert envelope is not None
@@ -199,7 +198,7 @@ def list_alerts(
             for row in result:
                 if len(out) == limit:
                     break
-                if can_see(actor, label_view(row), node_id):
+                if visible(actor, row, node_id):
                     out.append(Listed(row, state_of(row, now)))
         finally:
             result.close()  # a server-side cursor on PostgreSQL, left early

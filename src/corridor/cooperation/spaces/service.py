@@ -39,8 +39,7 @@ from corridor.records import service as records
 from corridor.records.attachments import Download, NewAttachment, download, fields
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
-from corridor.records.policy import can_see
-from corridor.records.projection import readable
+from corridor.records.projection import readable, visible
 from corridor.security.principal import Principal
 
 
@@ -53,10 +52,6 @@ class SpaceView:
     posts: list[SpacePostRow]
     tasks: list[SpaceTaskRow]
     member_here: bool  # False: this node was removed (or the space was withdrawn)
-
-
-def _visible(actor: Principal, row: Any, node_id: str) -> bool:
-    return can_see(actor, row.label_view(), node_id)
 
 
 def _approved_members(session: Session, node_id: str, members: list[str]) -> list[str]:
@@ -72,7 +67,7 @@ def _approved_members(session: Session, node_id: str, members: list[str]) -> lis
 def _space_row(session: Session, node_id: str, actor: Principal, space_id: uuid.UUID) -> SpaceRow:
     actor.require("records.read")
     row = session.get(SpaceRow, space_id)
-    if row is None or not _visible(actor, row, node_id):
+    if row is None or not visible(actor, row, node_id):
         raise NotFound(f"no space {space_id}")
     return row
 
@@ -192,7 +187,7 @@ def list_spaces(session: Session, node_id: str, *, actor: Principal) -> list[Spa
     q = select(SpaceRow).where(
         SpaceRow.purpose.in_(sorted(actor.purposes)), SpaceRow.state == "active"
     )
-    rows = [r for r in session.scalars(q) if _visible(actor, r, node_id)]
+    rows = [r for r in session.scalars(q) if visible(actor, r, node_id)]
     rows.sort(key=lambda r: r.updated_at, reverse=True)
     return rows
 
@@ -283,7 +278,7 @@ def post(
     row = _active_member_space(session, keys.node_id, actor, space_id)
     if task_id is not None:
         task = session.get(SpaceTaskRow, task_id)
-        if task is None or task.space_id != space_id or not _visible(actor, task, keys.node_id):
+        if task is None or task.space_id != space_id or not visible(actor, task, keys.node_id):
             raise InvalidInput(f"task: no task {task_id} in this space")
         if completes and task.assignee_node != keys.node_id:
             raise PermissionDenied("only the assignee's node reports a task as done")
@@ -451,7 +446,7 @@ def update_task(
     actor.require("records.write")
     row = _active_member_space(session, keys.node_id, actor, space_id)
     task = session.get(SpaceTaskRow, task_id)
-    if task is None or task.space_id != space_id or not _visible(actor, task, keys.node_id):
+    if task is None or task.space_id != space_id or not visible(actor, task, keys.node_id):
         raise NotFound(f"no task {task_id} in space {space_id}")
     if task.origin != keys.node_id:
         raise PermissionDenied(
