@@ -132,3 +132,159 @@ def test_0016_adds_and_removes_the_checkpoint_table(tmp_path) -> None:  # type: 
     assert "audit_checkpoints" not in inspect(engine).get_table_names()
     assert "federation_nonces" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def _typed_table(name: str, row: dict[str, object]):  # type: ignore[no-untyped-def]
+    """A table clause for `row`, each column typed as its value (for inserting and reading
+    rows the same way on both stores, whatever revision the store is at)."""
+    import uuid as uuid_mod
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    def type_of(value: object) -> object:
+        if isinstance(value, uuid_mod.UUID):
+            return sa.Uuid()
+        if isinstance(value, dict | list):
+            return sa.JSON()
+        if isinstance(value, datetime):
+            return dbm.UTCDateTime(timezone=True)
+        if isinstance(value, bool):
+            return sa.Boolean()
+        return sa.Integer() if isinstance(value, int) else sa.String()
+
+    return sa.table(name, *(sa.column(k, type_of(v)) for k, v in row.items()))  # type: ignore[arg-type]
+
+
+def test_0017_moves_the_label_columns_and_keeps_the_data(backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Messages, requests and replies take the `Labelled` columns: the nodes addressed move to
+    `audience`, the TLP:RED recipients to `recipients`, version and time are filled from the
+    records; a draft's `body` becomes `text`; the downgrade gives back the old columns and
+    names with their data."""
+    import uuid as uuid_mod
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from tests.conftest import pg_admin, pg_db_url
+
+    dbname = None
+    if backend == "postgresql":
+        dbname = f"corridor_m17_{uuid_mod.uuid4().hex[:12]}"
+        pg_admin(f'CREATE DATABASE "{dbname}"')
+        url = pg_db_url(dbname)
+    else:
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    a, b = "a" * 26, "b" * 26
+    sent = datetime(2026, 11, 10, 9, 30, tzinfo=UTC)
+    changed = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
+    red = [f"user:lo@{b}"]
+    msg, req, rep, draft = (uuid_mod.uuid4() for _ in range(4))
+    labelled = {"origin": a, "author": "lo", "tlp": "RED", "purpose": "cooperation"}
+
+    def record(rid: uuid_mod.UUID, type_: str, version: int) -> dict[str, object]:
+        labels = {"tlp": "RED", "purpose": "cooperation", "recipients": red}
+        ts = changed.isoformat().replace("+00:00", "Z")
+        return {
+            **labelled,
+            "id": rid,
+            "type": type_,
+            "version": version,
+            "seq": version,
+            "state": "active",
+            "envelope": {"id": str(rid), "version": version, "ts": ts, "labels": labels},
+            "stored_at": sent,
+        }
+
+    rows = {
+        "records": [record(msg, "message", 1), record(req, "rfa", 2), record(rep, "rfa.reply", 3)],
+        "messages": [
+            {
+                **labelled,
+                "id": msg,
+                "thread_id": msg,
+                "subject": "Boat leaving",
+                "recipients": [b],
+                "attachments": 1,
+                "sent_at": sent,
+                "revoked": False,
+            }
+        ],
+        "rfa_requests": [
+            {
+                **labelled,
+                "id": req,
+                "subject": "Passports",
+                "urgency": "normal",
+                "deadline": changed,
+                "sent_at": sent,
+                "recipients": [b],
+                "questions": 2,
+                "label_recipients": red,
+                "version": 2,
+            }
+        ],
+        "rfa_replies": [
+            {
+                **labelled,
+                "origin": b,
+                "id": rep,
+                "request_id": req,
+                "kind": "accept",
+                "partial": False,
+                "sent_at": sent,
+                "label_recipients": red,
+            }
+        ],
+        "rfa_drafts": [
+            {
+                "id": draft,
+                "author": "lo",
+                "subject": "Half written",
+                "payload": {"subject": "Half written", "body": "Who owns", "to": [b]},
+                "created_at": sent,
+                "updated_at": changed,
+            }
+        ],
+    }
+
+    def stored(table: str, row: dict[str, object]) -> dict[str, object]:
+        t = _typed_table(table, row)
+        with engine.connect() as conn:
+            got = conn.execute(sa.select(t).where(t.c.id == row["id"])).one()
+        return dict(got._mapping)
+
+    try:
+        dbm.upgrade(url, "0016")
+        engine = dbm.make_engine(url)
+        with engine.begin() as conn:
+            for table, items in rows.items():
+                conn.execute(_typed_table(table, items[0]).insert(), items)
+        engine.dispose()
+
+        dbm.upgrade(url, "0017")
+        engine = dbm.make_engine(url)
+        message = {**rows["messages"][0], "audience": [b], "recipients": red}
+        message.update(version=1, updated_at=changed)
+        assert stored("messages", message) == message
+        request = {**rows["rfa_requests"][0], "audience": [b], "recipients": red}
+        del request["label_recipients"]
+        request["updated_at"] = changed
+        assert stored("rfa_requests", request) == request
+        reply = {**rows["rfa_replies"][0], "recipients": red, "version": 3, "updated_at": changed}
+        del reply["label_recipients"]
+        assert stored("rfa_replies", reply) == reply
+        saved = {**rows["rfa_drafts"][0]}
+        saved["payload"] = {"subject": "Half written", "text": "Who owns", "to": [b]}
+        assert stored("rfa_drafts", saved) == saved
+        engine.dispose()
+
+        command.downgrade(dbm.alembic_config(url), "0016")
+        engine = dbm.make_engine(url)
+        for table in rows:
+            assert stored(table, rows[table][0]) == rows[table][0]
+        engine.dispose()
+    finally:
+        if dbname:
+            pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

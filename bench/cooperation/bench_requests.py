@@ -34,6 +34,7 @@ from fastapi.testclient import TestClient
 
 from benchlib import ScratchPostgres, percentile, print_machine
 from corridor import clock
+from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.models import RequestRow
 from corridor.federation import delivery
@@ -103,7 +104,7 @@ def reply_many(node: Node, actor: Principal, ids: list[str], kind: str, **kw: An
     for start in range(0, len(ids), 100):
         with node.db.transaction() as s:
             for rid in ids[start : start + 100]:
-                rfa.reply(
+                replies.reply(
                     s,
                     node.keys,
                     actor=actor,

@@ -40,7 +40,7 @@ def alert(to: list[str], **over: Any) -> dict[str, Any]:
         "type": "boat_in_distress",
         "severity": "urgent",
         "title": "Rubber boat adrift east of Farmakonisi",
-        "body": "About 40 people, engine failure, 3 nm east of Farmakonisi.",
+        "text": "About 40 people, engine failure, 3 nm east of Farmakonisi.",
         "tlp": "AMBER",
         "area": AREA,
         "countries": ["GR", "tur"],
@@ -243,6 +243,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(pair) -> None:  # type: igno
         (alert([b.id], entities=["no-such-entity"]), 422, "no entity"),
         (alert([b.id], tlp="RED"), 422, "named recipients"),
         (alert([b.id], colour="red"), 422, "Extra inputs"),
+        (alert([b.id], body="both names at once"), 422, "Extra inputs"),
     ]
     for payload, status, text in cases:
         r = to_a.post("/api/v1/alerts", headers=ha, json=payload)
@@ -332,3 +333,20 @@ def test_route_and_entities_are_linked_and_notice_describes_it(pair) -> None:  #
     assert notice.link == f"/alerts/{r.json()['id']}" and "Wanted facilitator" in notice.title
     urgent = notice_for({**env, "body": {**env["body"], "severity": "urgent"}})
     assert urgent is not None and urgent.kind == "alert.urgent" and urgent.urgent
+
+
+def test_the_text_is_text_and_body_still_works(pair) -> None:  # type: ignore[no-untyped-def]
+    """One API vocabulary: an alert's main text is `text`; `body`, its former name, is still
+    accepted, and answers carry both (`body` deprecated)."""
+    a, b, to_a, _ = pair
+    ha, _ = bearer(a, "liaison_officer", "lo@a.example")
+    for name in ("text", "body"):
+        payload = alert([b.id])
+        payload[name] = payload.pop("text") + f" ({name})"
+        r = to_a.post("/api/v1/alerts", headers=ha, json=payload)
+        assert r.status_code == 201, r.text
+        got = to_a.get(f"/api/v1/alerts/{r.json()['id']}", headers=ha).json()
+        assert got["text"] == got["body"] == payload[name]
+    schema = to_a.get("/api/v1/openapi.json").json()["components"]["schemas"]["AlertCreate"]
+    assert "text" in schema["properties"] and "body" not in schema["properties"]
+    assert "deprecated" in schema["properties"]["text"]["description"]

@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from corridor import clock
-from corridor.cooperation.directory.models import ContactRow
-from corridor.cooperation.directory.pages import (
+from corridor.cooperation.directory.forms import (
     channels_text,
     hours_text,
     parse_channels,
@@ -23,6 +22,7 @@ from corridor.cooperation.directory.pages import (
     parse_rota,
     rota_text,
 )
+from corridor.cooperation.directory.models import ContactRow
 from corridor.errors import InvalidInput
 from corridor.federation import delivery
 from corridor.records.models import StoredRecord

@@ -19,6 +19,7 @@ from corridor.federation.models import OutboxItem
 from corridor.federation.peers import add_peer
 from corridor.node.service import init_node
 from corridor.records import service as records
+from corridor.records.attachments import NewAttachment
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.security import service as security
@@ -32,7 +33,7 @@ def rfa(to: list[str], **over):  # type: ignore[no-untyped-def]
         "to": to,
         "subject": "Owner of +90 532 000 0000",
         "urgency": "normal",
-        "body": "Please identify the subscriber and recent cell sites.",
+        "text": "Please identify the subscriber and recent cell sites.",
         "tlp": "AMBER",
         "legal_basis": "Art. 7 Directive (EU) 2023/977",
         "questions": ["Who is the subscriber?", "Which cell sites in May?"],
@@ -147,6 +148,28 @@ def test_round_trip_accept_partial_and_full_answer(people) -> None:  # type: ign
     assert ov["totals"]["sent"] == {"answered": 1}
     ovb = to_b.get("/api/v1/requests/overview", headers=hb).json()
     assert ovb["received"][0]["node"] == a.id and ovb["received"][0]["by_state"] == {"answered": 1}
+
+
+def test_red_request_is_listed_to_its_named_people_only(pair) -> None:  # type: ignore[no-untyped-def]
+    """The list reads the labels' named recipients from the projection (not the requested
+    nodes): the named investigator sees the request, a colleague at the same node does not."""
+    a, b, to_a, to_b = pair
+    ha, _ = bearer(a, "liaison_officer", "lo@a.example")
+    hb, handle_b = bearer(b, "investigator", "inv@b.example")
+    other, _ = bearer(b, "investigator", "other@b.example")
+    r = to_a.post(
+        "/api/v1/requests",
+        headers=ha,
+        json=rfa([b.id], tlp="RED", recipients=[f"user:{handle_b}@{b.id}"], entities=[]),
+    )
+    assert r.status_code == 201, r.text
+    delivery.push_to(a, b.id, http=to_b)
+    assert [i["id"] for i in to_a.get("/api/v1/requests?box=sent", headers=ha).json()["items"]] == [
+        r.json()["id"]
+    ]
+    listed = to_b.get("/api/v1/requests?box=received", headers=hb).json()["items"]
+    assert [i["id"] for i in listed] == [r.json()["id"]]
+    assert to_b.get("/api/v1/requests?box=received", headers=other).json()["items"] == []
 
 
 def test_decline_needs_a_reason_and_shows_at_the_requester(people) -> None:  # type: ignore[no-untyped-def]
@@ -275,9 +298,9 @@ def test_bad_input_stores_nothing(people) -> None:  # type: ignore[no-untyped-de
     assert r.status_code == 413
     # The service's own limits, whatever the web server's body limit for the path.
     lo = make_principal(a, "lo@a.example")
-    four = service.NewAttachment("a.bin", "", b"\0" * (4 * 1024 * 1024))
+    four = NewAttachment("a.bin", "", b"\0" * (4 * 1024 * 1024))
     for files, message in (
-        ([service.NewAttachment("a.bin", "", b"\0" * (5 * 1024 * 1024 + 1))], "larger than 5 MiB"),
+        ([NewAttachment("a.bin", "", b"\0" * (5 * 1024 * 1024 + 1))], "larger than 5 MiB"),
         ([four, four, four], "10 MiB in all"),
     ):
         with pytest.raises(TooLarge, match=message), a.db.transaction() as s:
@@ -362,3 +385,24 @@ def test_drafts_stay_local_until_sent(people) -> None:  # type: ignore[no-untype
     assert (
         to_b.get(f"/api/v1/requests/{r.json()['id']}", headers=hb).json()["body"] == "Now complete"
     )
+
+
+def test_the_text_is_text_and_body_still_works(people) -> None:  # type: ignore[no-untyped-def]
+    """One API vocabulary: a request's main text is `text` as a reply's is; `body`, its former
+    name, is still accepted when sending and in drafts, and answers carry both."""
+    _, b, to_a, _, ha, _, _ = people
+    for name in ("text", "body"):
+        payload = rfa([b.id], entities=[])
+        payload[name] = payload.pop("text") + f" ({name})"
+        r = to_a.post("/api/v1/requests", headers=ha, json=payload)
+        assert r.status_code == 201, r.text
+        assert r.json()["text"] == r.json()["body"] == payload[name]
+        d = to_a.post(
+            "/api/v1/requests/drafts", headers=ha, json={"subject": "s", name: f"Draft {name}"}
+        )
+        assert d.status_code == 201, d.text
+        assert d.json()["text"] == d.json()["body"] == f"Draft {name}"
+        sent = to_a.post(f"/api/v1/requests/drafts/{d.json()['id']}/send", headers=ha)
+        assert sent.status_code == 422 and "to:" in sent.text  # checked as a request, text kept
+    both = {**rfa([b.id], entities=[]), "body": "b"}
+    assert to_a.post("/api/v1/requests", headers=ha, json=both).status_code == 422

@@ -25,6 +25,7 @@ from corridor.federation import delivery
 from corridor.federation.models import OutboxItem
 from corridor.node.service import Node, init_node
 from corridor.records import service as records
+from corridor.records.attachments import NewAttachment
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
 from corridor.security.principal import CLI
@@ -367,7 +368,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(
             space_id=uuid.UUID(sid),
             text="big",
             labels=Labels(),
-            attachments=[spaces.NewAttachment("big.bin", "", b"x" * (5 * 1024 * 1024 + 1))],
+            attachments=[NewAttachment("big.bin", "", b"x" * (5 * 1024 * 1024 + 1))],
         )
     yesterday = (clock.now().date() - timedelta(days=1)).isoformat()
     for over, status, hint in [

@@ -212,3 +212,21 @@ def test_viewer_cannot_send(crew) -> None:  # type: ignore[no-untyped-def]
     h = bearer(a, "viewer", "v@a.example")
     r = to_a.post("/api/v1/messages", headers=h, json={"to": [b.id], "subject": "s", "body": "b"})
     assert r.status_code == 403
+
+
+def test_the_text_is_text_and_body_still_works(crew) -> None:  # type: ignore[no-untyped-def]
+    """One API vocabulary: a message's main text is `text`; `body`, its former name, is still
+    accepted (not both at once), and answers carry both (`body` deprecated)."""
+    _a, b, to_a, _, ha, _ = crew
+    for name in ("text", "body"):
+        r = to_a.post(
+            "/api/v1/messages",
+            headers=ha,
+            json={"to": [b.id], "subject": name, name: f"Written as {name}"},
+        )
+        assert r.status_code == 201, r.text
+        assert r.json()["text"] == r.json()["body"] == f"Written as {name}"
+        got = to_a.get(f"/api/v1/messages/{r.json()['id']}", headers=ha).json()
+        assert got["text"] == got["body"] == f"Written as {name}"
+    both = {"to": [b.id], "subject": "s", "text": "t", "body": "b"}
+    assert to_a.post("/api/v1/messages", headers=ha, json=both).status_code == 422

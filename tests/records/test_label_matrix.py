@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from corridor import clock, modules
 from corridor.cooperation.alerts import service as alerts
+from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as requests
 from corridor.cooperation.spaces import service as spaces
 from corridor.entities import service as entities
@@ -413,7 +414,7 @@ def _request_link(w: World, src: Source, labels: Labels, to: list[str], author: 
 
 def _answer(w: World, src: Source, labels: Labels, to: list[str], author: str) -> Any:
     with w.tx("B") as s:
-        return requests.reply(
+        return replies.reply(
             s,
             w.nodes["B"].keys,
             actor=w.people["B"][author],

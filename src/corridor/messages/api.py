@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
 
-from corridor.errors import InvalidInput, NotFound
+from corridor import clock
 from corridor.federation import receipts
 from corridor.messages import service as messages
-from corridor.records.labels import LabelsIn
-from corridor.schemas import StrictModel
+from corridor.messages.schemas import MessageCreate, MessageList, MessageRead, RevokeIn
+from corridor.records import attachments
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class AttachmentIn(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    data: str = Field(description="base64 of the file")
-
-
-class MessageCreate(LabelsIn):
-    to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
-    subject: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=100_000)
-    in_reply_to: uuid.UUID | None = None
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=10)
-
-
-class RevokeIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 def summary(item: messages.Listed) -> dict[str, Any]:
@@ -49,12 +28,12 @@ def summary(item: messages.Listed) -> dict[str, Any]:
         "thread": str(m.thread_id),
         "from": m.origin,
         "author": m.author,
-        "to": m.recipients,
+        "to": m.audience,
         "subject": m.subject,
         "tlp": m.tlp,
         "purpose": m.purpose,
         "attachments": m.attachments,
-        "sent_at": m.sent_at.isoformat().replace("+00:00", "Z"),
+        "sent_at": clock.iso(m.sent_at),
         "state": item.state,
     }
 
@@ -72,30 +51,21 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
         "labels": envelope["labels"],
         "state": "withdrawn" if envelope.get("tombstone") or envelope.get("purged") else "active",
         "subject": body.get("subject"),
-        "body": body.get("text"),
+        "text": body.get("text"),
+        "body": body.get("text"),  # deprecated: the same as text
         "thread": body.get("thread") or envelope["id"],
         "in_reply_to": body.get("in_reply_to"),
-        "attachments": [
-            {k: a[k] for k in ("name", "content_type", "size", "sha256")}
-            for a in body.get("attachments", [])
-        ],
+        "attachments": attachments.listed(body),
         "receipts": {
-            node: {s: t.isoformat().replace("+00:00", "Z") for s, t in st.items()}
-            for node, st in receipt_map.items()
+            node: {s: clock.iso(t) for s, t in st.items()} for node, st in receipt_map.items()
         },
     }
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=MessageRead)
 def create_message(request: Request, actor: Actor, payload: MessageCreate) -> dict[str, Any]:
     node = node_of(request)
-    files = []
-    for a in payload.attachments:
-        try:
-            content = base64.b64decode(a.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
-        files.append(messages.NewAttachment(a.name, a.content_type, content))
+    files = attachments.decode(payload.attachments)
     labels = payload.labels()
     with node.db.transaction() as session:
         env = messages.send(
@@ -104,7 +74,7 @@ def create_message(request: Request, actor: Actor, payload: MessageCreate) -> di
             actor=actor,
             to=payload.to,
             subject=payload.subject,
-            text=payload.body,
+            text=payload.text,
             labels=labels,
             in_reply_to=payload.in_reply_to,
             attachments=files,
@@ -112,7 +82,7 @@ def create_message(request: Request, actor: Actor, payload: MessageCreate) -> di
         return detail(env, {})
 
 
-@router.get("")
+@router.get("", response_model=MessageList)
 def list_messages(
     request: Request,
     actor: Actor,
@@ -128,7 +98,7 @@ def list_messages(
         return {"items": [summary(i) for i in items]}
 
 
-@router.get("/{message_id}")
+@router.get("/{message_id}", response_model=MessageRead)
 def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -136,32 +106,18 @@ def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[s
         return detail(env, receipts.statuses(session, message_id))
 
 
-@router.get("/{message_id}/attachments/{index}")
+@router.get("/{message_id}/attachments/{index}", response_class=Response)
 def get_attachment(
     request: Request, actor: Actor, message_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
         env = messages.read(session, node.keys, actor=actor, message_id=message_id)
-    files = (env.get("body") or {}).get("attachments", [])
-    if not 0 <= index < len(files):
-        raise NotFound("no such attachment")
-    a = files[index]
-    return Response(
-        base64.b64decode(a["data"]),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{_safe(a["name"])}"',
-            "x-corridor-sha256": a["sha256"],
-        },
-    )
+    file = attachments.download(env.get("body"), index)
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name)[:200]
-
-
-@router.post("/{message_id}/revoke")
+@router.post("/{message_id}/revoke", response_model=MessageRead)
 def revoke_message(
     request: Request, actor: Actor, message_id: uuid.UUID, payload: RevokeIn
 ) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.messages import service as messages
-from corridor.messages.records import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
@@ -102,12 +102,7 @@ async def send(
     in_reply_to: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    attachments = []
-    for f in files or []:
-        if not f.filename:
-            continue
-        content = await f.read(MAX_ATTACHMENT_BYTES + 1)
-        attachments.append(messages.NewAttachment(f.filename, f.content_type or "", content))
+    attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
     node = node_of(request)
 
     def work() -> str:

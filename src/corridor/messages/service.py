@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,17 +18,11 @@ from corridor.messages.records import MESSAGE_TYPE
 from corridor.node.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
+from corridor.records.attachments import NewAttachment, fields
 from corridor.records.labels import Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
-
-
-@dataclass(frozen=True)
-class NewAttachment:
-    name: str
-    content_type: str
-    content: bytes
 
 
 def send(
@@ -67,16 +59,7 @@ def send(
     body: dict[str, Any] = {
         "subject": subject,
         "text": text,
-        "attachments": [
-            {
-                "name": a.name,
-                "content_type": a.content_type or "application/octet-stream",
-                "size": len(a.content),
-                "sha256": hashlib.sha256(a.content).hexdigest(),
-                "data": base64.b64encode(a.content).decode("ascii"),
-            }
-            for a in attachments or []
-        ],
+        "attachments": fields(attachments or []),
     }
     if thread:
         body["thread"] = str(thread)
@@ -138,13 +121,20 @@ def list_messages(
     return [item for item in out if item.message.id not in hidden]
 
 
+def _message(
+    session: Session, keys: NodeKeys, actor: Principal, message_id: uuid.UUID
+) -> dict[str, Any]:
+    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
+    if envelope["type"] != MESSAGE_TYPE:
+        raise NotFound(f"no message {message_id}")
+    return envelope
+
+
 def read(
     session: Session, keys: NodeKeys, *, actor: Principal, message_id: uuid.UUID
 ) -> dict[str, Any]:
     """The message (audited read); the first read at this node sends a read receipt."""
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
-    if envelope["type"] != MESSAGE_TYPE:
-        raise NotFound(f"no message {message_id}")
+    envelope = _message(session, keys, actor, message_id)
     if envelope.get("body") is not None:
         receipts.send(session, keys, [envelope], "read")
     return envelope
@@ -153,9 +143,7 @@ def read(
 def withdraw(
     session: Session, keys: NodeKeys, *, actor: Principal, message_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
-    if envelope["type"] != MESSAGE_TYPE:
-        raise NotFound(f"no message {message_id}")
+    envelope = _message(session, keys, actor, message_id)
     if envelope["author"] != actor.handle and not actor.has("node.manage"):
         raise PermissionDenied("only the author (or an administrator) withdraws a message")
     return records.revoke(session, keys, actor=actor, record_id=message_id, reason=reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -42,6 +42,16 @@ def label_view(row: Any) -> dict[str, Any]:
     }
 
 
+class Identified(Protocol):
+    """A projection row or a row of its selected columns: what `readable` filters."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+R = TypeVar("R", bound=Identified)
+
+
 def visible(actor: Principal, row: Any, node_id: str) -> bool:
     return can_see(actor, label_view(row), node_id)
 
@@ -55,7 +65,6 @@ def readable(session: Session, actor: Principal, rows: Iterable[R], node_id: str
 
 
 Row = TypeVar("Row", bound=Labelled)
-R = TypeVar("R")
 
 
 def labelled_row(session: Session, model: type[Row], envelope: dict[str, Any]) -> Row:
@@ -64,6 +73,8 @@ def labelled_row(session: Session, model: type[Row], envelope: dict[str, Any]) -
     # A first version has no projection yet: no lookup needed.
     row = None if envelope["version"] == 1 else session.get(model, rid)
     if row is None:
+        # `model` is a mapped class (Labelled + Base), which takes its columns as keywords; the
+        # mixin alone does not, and a type variable cannot name both.
         row = model(id=rid)  # type: ignore[call-arg]
         session.add(row)
     labels = envelope["labels"]

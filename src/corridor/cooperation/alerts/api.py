@@ -6,52 +6,22 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import AlertType, Severity
+from corridor.cooperation.alerts.schemas import AlertCreate, AlertList, AlertRead
+from corridor.cooperation.schemas import WithdrawIn, when
 from corridor.errors import NotFound
-from corridor.records.labels import LabelsIn
-from corridor.schemas import StrictModel, UtcDateTime
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class EntityPick(StrictModel):
-    """An entity of this node to link; its schema and caption are taken from the store."""
-
-    id: str = Field(min_length=1, max_length=128)
-    schema_: str | None = Field(default=None, alias="schema", max_length=64)
-    caption: str | None = Field(default=None, max_length=500)
-
-
-class AlertCreate(LabelsIn):
-    to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
-    type: AlertType
-    severity: Severity
-    title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=20_000)
-    area: dict[str, Any] | None = Field(default=None, description="GeoJSON geometry")
-    route: uuid.UUID | None = Field(default=None, description="id of a mapping route record")
-    countries: list[str] = Field(default_factory=list, max_length=60)
-    entities: list[str | EntityPick] = Field(default_factory=list, max_length=50)
-    valid_until: UtcDateTime | None = Field(
-        default=None, description="the alert expires then (everywhere); same as expires"
-    )
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-def _iso(value: Any) -> str | None:
-    return clock.iso(value) if value is not None else None
+# Some fields are only in some answers (the sender's view, a withdrawn alert's reason).
+_ALERT: dict[str, Any] = {"response_model": AlertRead, "response_model_exclude_unset": True}
 
 
 def summary(item: alerts.Listed, node_id: str, acks: dict[uuid.UUID, set[str]]) -> dict[str, Any]:
@@ -70,13 +40,13 @@ def summary(item: alerts.Listed, node_id: str, acks: dict[uuid.UUID, set[str]]) 
         "entities": row.entities,
         "tlp": row.tlp,
         "sent_at": clock.iso(row.sent_at),
-        "valid_until": _iso(row.valid_until),
+        "valid_until": when(row.valid_until),
         "state": item.state,
     }
     if row.origin == node_id:
         out["acknowledged_by"] = sorted(acks.get(row.id, set()))
     else:
-        out["acknowledged_at"] = _iso(row.acknowledged_at)
+        out["acknowledged_at"] = when(row.acknowledged_at)
     return out
 
 
@@ -100,7 +70,8 @@ def detail(
         "type": row.type,
         "severity": row.severity,
         "title": body.get("title"),
-        "body": body.get("text"),
+        "text": body.get("text"),
+        "body": body.get("text"),  # deprecated: the same as text
         "area": body.get("area"),
         "route": body.get("route"),
         "countries": body.get("countries", []),
@@ -138,14 +109,14 @@ def _detail_for(
     return detail(envelope, row, node_id, alerts.recipients(session, envelope) if own else None)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **_ALERT)
 def create_alert(request: Request, actor: Actor, payload: AlertCreate) -> dict[str, Any]:
     node = node_of(request)
     new = alerts.NewAlert(
         type=payload.type,
         severity=payload.severity,
         title=payload.title,
-        text=payload.body,
+        text=payload.text,
         area=payload.area,
         route=payload.route,
         countries=tuple(payload.countries),
@@ -165,7 +136,7 @@ def create_alert(request: Request, actor: Actor, payload: AlertCreate) -> dict[s
         return _detail_for(session, node.id, env, _row(session, uuid.UUID(env["id"])))
 
 
-@router.get("")
+@router.get("", response_model=AlertList, response_model_exclude_unset=True)
 def list_alerts(
     request: Request,
     actor: Actor,
@@ -190,7 +161,7 @@ def list_alerts(
         return {"items": [summary(i, node.id, acks) for i in items]}
 
 
-@router.get("/{alert_id}")
+@router.get("/{alert_id}", **_ALERT)
 def get_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -198,7 +169,7 @@ def get_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, 
         return _detail_for(session, node.id, env, row)
 
 
-@router.post("/{alert_id}/acknowledge")
+@router.post("/{alert_id}/acknowledge", **_ALERT)
 def acknowledge_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -206,7 +177,7 @@ def acknowledge_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> di
         return _detail_for(session, node.id, env, row)
 
 
-@router.post("/{alert_id}/withdraw")
+@router.post("/{alert_id}/withdraw", **_ALERT)
 def withdraw_alert(
     request: Request, actor: Actor, alert_id: uuid.UUID, payload: WithdrawIn
 ) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Projection of `alert` records for the live list and map of alerts.
 
-Each row carries the labels the visibility check reads (TLP, purpose, RED recipients, author),
-so the list of active alerts is built from this table alone through `records.policy.can_see`,
+Each row carries the labels the visibility check reads (`records.projection.Labelled`), so the
+list of active alerts is built from this table alone through `records.policy.can_see`,
 without reading the envelopes (see mapping/models.py for the same pattern)."""
 
 from __future__ import annotations
@@ -14,20 +14,14 @@ from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
+from corridor.records.projection import Labelled
 
 
-class AlertRow(Base):
+class AlertRow(Labelled, Base):
     __tablename__ = "coop_alerts"
     __table_args__ = (Index("ix_coop_alerts_state_rank", "state", "severity_rank", "sent_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    # Labels read by the visibility check.
-    origin: Mapped[str] = mapped_column(String(26), index=True)
-    author: Mapped[str] = mapped_column(String(80))
-    tlp: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(32))
-    recipients: Mapped[list[str]]
-    version: Mapped[int] = mapped_column(Integer)
     # What the list and the map show.
     type: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(16))
@@ -40,7 +34,6 @@ class AlertRow(Base):
     entities: Mapped[int] = mapped_column(Integer, default=0)
     audience: Mapped[list[str]]
     sent_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
     valid_until: Mapped[datetime | None] = mapped_column(index=True)
     # active | withdrawn | expired (an active row past valid_until reads as expired until the
     # retention job purges it).

@@ -31,8 +31,7 @@ from corridor.mapping import geo
 from corridor.mapping.routes.service import list_routes
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES
-from corridor.records.policy import can_see
-from corridor.records.projection import label_view
+from corridor.records.projection import visible
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
@@ -334,11 +333,7 @@ def status_table(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> HTMLR
     node = node_of(request)
     with node.db.reading() as session:
         row = session.get(AlertRow, alert_id)
-        if (
-            row is None
-            or row.origin != node.id
-            or not can_see(auth.principal, label_view(row), node.id)
-        ):
+        if row is None or row.origin != node.id or not visible(auth.principal, row, node.id):
             raise NotFound(f"no alert {alert_id}")
         names = _names(session, request)
         status_rows = _status_rows(

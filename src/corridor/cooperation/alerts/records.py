@@ -23,6 +23,7 @@ from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.records.flow import Flow
+from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel
 
@@ -109,18 +110,9 @@ class AlertBody(StrictModel):
 def _project(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
     labels = envelope["labels"]
-    rid = uuid.UUID(envelope["id"])
-    # A first version has no projection yet: no lookup needed.
-    row = None if envelope["version"] == 1 else session.get(AlertRow, rid)
-    if row is None:
-        row = AlertRow(id=rid, sent_at=clock.parse(envelope["ts"]))
-        session.add(row)
-    row.origin = envelope["origin"]
-    row.author = envelope["author"]
-    row.tlp = labels["tlp"]
-    row.purpose = labels.get("purpose", "cooperation")
-    row.recipients = list(labels.get("recipients", []))
-    row.version = envelope["version"]
+    row = labelled_row(session, AlertRow, envelope)
+    if row.sent_at is None:
+        row.sent_at = row.updated_at
     row.type = body["type"]
     row.severity = body["severity"]
     row.severity_rank = SEVERITY_RANK[body["severity"]]
@@ -130,7 +122,6 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
     row.route_id = uuid.UUID(body["route"]) if body.get("route") else None
     row.entities = len(body.get("entities", []))
     row.audience = list(envelope["audience"]["nodes"])
-    row.updated_at = clock.parse(envelope["ts"])
     row.valid_until = clock.parse(labels["expires"]) if labels.get("expires") else None
     row.state = "active"
 

@@ -28,8 +28,7 @@ from corridor.node.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for
-from corridor.records.policy import can_see
-from corridor.records.projection import label_view
+from corridor.records.projection import visible
 from corridor.security.principal import Principal
 
 # Most advanced first: the status a recipient row shows.
@@ -193,7 +192,7 @@ def list_alerts(
             for row in result:
                 if len(out) == limit:
                     break
-                if can_see(actor, label_view(row), node_id):
+                if visible(actor, row, node_id):
                     out.append(Listed(row, state_of(row, now)))
         finally:
             result.close()  # a server-side cursor on PostgreSQL, left early

@@ -7,69 +7,27 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field
 
 from corridor import clock
 from corridor.cooperation.directory import service as directory
 from corridor.cooperation.directory.models import ContactRow
 from corridor.cooperation.directory.schemas import (
-    MAX_CHANNELS,
-    MAX_LANGUAGES,
-    Availability,
-    Channel,
-    ContactBody,
+    ContactIn,
+    ContactList,
+    ContactRead,
     Expertise,
     language_code,
 )
+from corridor.cooperation.schemas import WithdrawIn
 from corridor.countries import normalise
 from corridor.errors import InvalidInput
-from corridor.records.labels import TLP, Labels, LabelsIn
-from corridor.schemas import StrictModel
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
 Actor = Annotated[Principal, Depends(api_principal)]
-LABEL_FIELDS = frozenset(LabelsIn.model_fields)
-CARD_FIELDS = frozenset(ContactBody.model_fields)
-
-
-class ContactIn(LabelsIn):
-    """A contact card with its labels (flat) and audience."""
-
-    tlp: TLP = "GREEN"  # a directory is for the network community
-    to: list[str] | None = Field(
-        default=None,
-        max_length=500,
-        description="approved peers' node ids and/or group ids; omitted: every approved peer "
-        "(new card) or unchanged (change)",
-    )
-    kind: Literal["person", "unit"]
-    name: str = Field(min_length=1, max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-    unit: str | None = Field(default=None, max_length=200)
-    country: str | None = Field(
-        default=None, max_length=3, description="ISO 3166-1; default: this node's country"
-    )
-    languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
-    expertise: list[Expertise] = Field(default_factory=list)
-    availability: Availability = Field(default_factory=Availability)
-    channels: list[Channel] = Field(default_factory=list, max_length=MAX_CHANNELS)
-    notes: str | None = Field(default=None, max_length=5000)
-    active: bool = True
-
-    def card(self) -> dict[str, Any]:
-        return self.model_dump(
-            mode="json", include=set(CARD_FIELDS), by_alias=True, exclude_none=True
-        )
-
-    def labels_if_given(self) -> Labels | None:
-        """On a change, labels stay as they were unless the request names one of them."""
-        return self.labels() if self.model_fields_set & LABEL_FIELDS else None
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
+# A card's fields are those it has (a withdrawn card has none).
+_CARD: dict[str, Any] = {"response_model": ContactRead, "response_model_exclude_unset": True}
 
 
 def filters(
@@ -154,7 +112,7 @@ def detail(envelope: dict[str, Any], row: ContactRow | None) -> dict[str, Any]:
     }
 
 
-@router.get("")
+@router.get("", response_model=ContactList)
 def search(
     request: Request,
     actor: Actor,
@@ -167,7 +125,7 @@ def search(
         return {"items": [summary(x) for x in found], "filters": f.echo()}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **_CARD)
 def publish(request: Request, actor: Actor, payload: ContactIn) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -183,7 +141,7 @@ def publish(request: Request, actor: Actor, payload: ContactIn) -> dict[str, Any
         return detail(env, session.get(ContactRow, uuid.UUID(env["id"])))
 
 
-@router.get("/{contact_id}")
+@router.get("/{contact_id}", **_CARD)
 def get_contact(request: Request, actor: Actor, contact_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -191,7 +149,7 @@ def get_contact(request: Request, actor: Actor, contact_id: uuid.UUID) -> dict[s
         return detail(env, session.get(ContactRow, contact_id))
 
 
-@router.put("/{contact_id}")
+@router.put("/{contact_id}", **_CARD)
 def update_contact(
     request: Request, actor: Actor, contact_id: uuid.UUID, payload: ContactIn
 ) -> dict[str, Any]:
@@ -210,7 +168,7 @@ def update_contact(
         return detail(env, session.get(ContactRow, contact_id))
 
 
-@router.post("/{contact_id}/withdraw")
+@router.post("/{contact_id}/withdraw", **_CARD)
 def withdraw_contact(
     request: Request, actor: Actor, contact_id: uuid.UUID, payload: WithdrawIn
 ) -> dict[str, Any]:

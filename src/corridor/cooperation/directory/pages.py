@@ -1,11 +1,7 @@
 """The directory in the web UI: search the network's contact points (results refresh when a
 partner's card arrives), a card's detail with who is on duty now, and the form that publishes,
-changes and withdraws this node's cards (the same service as the REST API).
-
-The form takes plain text where the API takes JSON, one item per line: weekly hours as
-`mon-fri 08:00-17:00`, duty shifts as `from | to | name | phone` (UTC), channels as
-`kind | value | note`. The parsers below name the line of any mistake; the record schema then
-checks the whole card again."""
+changes and withdraws this node's cards (the same service as the REST API). The form's text
+formats (hours, rota, channels, languages) are read and written by `forms`."""
 
 from __future__ import annotations
 
@@ -20,14 +16,21 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.cooperation.directory import service as directory
+from corridor.cooperation.directory.forms import (
+    SPLIT,
+    card_body,
+    channels_text,
+    error_text,
+    hours_text,
+    parse_languages,
+    rota_text,
+)
 from corridor.cooperation.directory.models import ContactRow
 from corridor.cooperation.directory.schemas import (
     CHANNELS,
     DAY_LABELS,
-    DAYS,
     EXPERTISE,
     KINDS,
-    language_code,
     language_name,
     timezones,
 )
@@ -59,172 +62,6 @@ WHY_LABELS: dict[str, str] = {
     "hours": N_("within office hours"),
     "rota": N_("on duty"),
 }
-FIELD_LABELS: dict[str, str] = {
-    "kind": N_("Kind"),
-    "name": N_("Name"),
-    "role": N_("Function"),
-    "unit": N_("Unit"),
-    "country": N_("Country"),
-    "languages": N_("Languages"),
-    "expertise": N_("Expertise"),
-    "availability": N_("Availability"),
-    "channels": N_("Channels"),
-    "notes": N_("Notes"),
-}
-_SPLIT = re.compile(r"[\s,;]+")
-_HOURS_LINE = re.compile(
-    r"^(?P<days>[A-Za-z ,\-]+?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})$"
-)
-
-
-# --- plain-text fields: parse and show back -----------------------------------------------------
-
-
-def parse_languages(text: str) -> list[str]:
-    out: list[str] = []
-    for item in (c for c in _SPLIT.split(text) if c):
-        try:
-            code = language_code(item)
-        except ValueError as exc:
-            raise InvalidInput(_("Languages: %(error)s") % {"error": exc}) from None
-        if code not in out:
-            out.append(code)
-    return out
-
-
-def _day(token: str, line: int) -> int:
-    key = token.strip().lower()[:3]
-    if key not in DAYS or len(token.strip()) < 3:
-        raise InvalidInput(
-            _("Weekly hours, line %(n)d: %(day)r is not a day (mon, tue, … sun)")
-            % {"n": line, "day": token.strip()}
-        )
-    return DAYS.index(key)
-
-
-def parse_hours(text: str) -> list[dict[str, Any]]:
-    """Lines like `mon-fri 08:00-17:00` or `sat, sun 09:00-13:00` (a range may wrap: fri-mon)."""
-    out = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        m = _HOURS_LINE.match(line)
-        if not m:
-            raise InvalidInput(
-                _("Weekly hours, line %(n)d: write days and times, e.g. mon-fri 08:00-17:00")
-                % {"n": n}
-            )
-        days: list[str] = []
-        for part in (p for p in re.split(r"[\s,]+", m.group("days")) if p):
-            first, _sep, last = part.partition("-")
-            a = _day(first, n)
-            b = _day(last, n) if last else a
-            i = a
-            while True:
-                if DAYS[i] not in days:
-                    days.append(DAYS[i])
-                if i == b:
-                    break
-                i = (i + 1) % 7
-        days.sort(key=DAYS.index)
-        out.append({"days": days, "from": m.group("start").zfill(5), "to": m.group("end").zfill(5)})
-    return out
-
-
-def hours_text(hours: list[dict[str, Any]]) -> str:
-    return "\n".join(directory.hours_summary(hours))
-
-
-def _split(line: str) -> list[str]:
-    return [p.strip() for p in line.split("|")]
-
-
-def parse_rota(text: str) -> list[dict[str, Any]]:
-    """Lines `from | to | name | phone` with UTC times (2030-01-07T08:00Z or 2030-01-07 08:00)."""
-    out = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        parts = _split(line)
-        if len(parts) not in (3, 4) or not all(parts[:3]):
-            raise InvalidInput(
-                _("Duty rota, line %(n)d: write from | to | name | phone (phone optional)")
-                % {"n": n}
-            )
-        times = []
-        for value in parts[:2]:
-            try:
-                times.append(clock.iso(clock.parse(value.replace(" ", "T", 1))))
-            except ValueError:
-                raise InvalidInput(
-                    _("Duty rota, line %(n)d: %(value)r is not a UTC time (2030-01-07T08:00Z)")
-                    % {"n": n, "value": value}
-                ) from None
-        shift: dict[str, Any] = {"from": times[0], "to": times[1], "name": parts[2]}
-        if len(parts) == 4 and parts[3]:
-            shift["phone"] = parts[3]
-        out.append(shift)
-    return out
-
-
-def rota_text(rota: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        " | ".join([s["from"], s["to"], s["name"], *([s["phone"]] if s.get("phone") else [])])
-        for s in rota
-    )
-
-
-def parse_channels(text: str) -> list[dict[str, Any]]:
-    """Lines `kind | value | note` (note optional); kinds as in CHANNELS."""
-    out = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        parts = _split(line)
-        if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-            raise InvalidInput(
-                _("Channels, line %(n)d: write kind | value | note (note optional)") % {"n": n}
-            )
-        kind = parts[0].lower().replace("-", "_").replace("/", "_").replace(" ", "_")
-        kind = {"e_mail": "email", "siena": "sienna", "i_24_7": "i24_7"}.get(kind, kind)
-        if kind not in CHANNELS:
-            raise InvalidInput(
-                _("Channels, line %(n)d: %(kind)r is not one of %(kinds)s")
-                % {"n": n, "kind": parts[0], "kinds": ", ".join(CHANNELS)}
-            )
-        channel = {"kind": kind, "value": parts[1]}
-        if len(parts) == 3 and parts[2]:
-            channel["note"] = parts[2]
-        out.append(channel)
-    return out
-
-
-def channels_text(channels: list[dict[str, Any]]) -> str:
-    return "\n".join(
-        " | ".join([c["kind"], c["value"], *([c["note"]] if c.get("note") else [])])
-        for c in channels
-    )
-
-
-def _messages(exc: InvalidInput) -> str:
-    errors = exc.extra.get("errors")
-    if not isinstance(errors, list) or not errors:
-        return exc.detail
-    out = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ())]
-        msg = str(e.get("msg", "")).removeprefix("Value error, ")
-        if loc and loc[0] in FIELD_LABELS:
-            rest = ".".join(loc[1:])
-            out.append(f"{_(FIELD_LABELS[loc[0]])}{' ' + rest if rest else ''}: {msg}")
-        else:
-            out.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
-    return "; ".join(out)
-
-
 # --- search -------------------------------------------------------------------------------------
 
 
@@ -242,7 +79,7 @@ def _filters(
     if len(chosen_expertise) != len(expertise):
         errors.append(_("Expertise: unknown value ignored"))
     countries: list[str] = []
-    for code in (c for c in _SPLIT.split(country) if c):
+    for code in (c for c in SPLIT.split(country) if c):
         try:
             countries.append(normalise(code))
         except InvalidInput as exc:
@@ -481,30 +318,6 @@ def _form_page(
     )
 
 
-def _body(form: dict[str, Any]) -> dict[str, Any]:
-    availability: dict[str, Any] = {
-        "always": form["always"],
-        "hours": parse_hours(form["hours"]),
-        "rota": parse_rota(form["rota"]),
-    }
-    if form["timezone"].strip():
-        availability["timezone"] = form["timezone"].strip()
-    body: dict[str, Any] = {
-        "kind": form["kind"],
-        "name": form["name"].strip(),
-        "role": form["role"].strip() or None,
-        "unit": form["unit"].strip() or None,
-        "country": form["country"].strip(),
-        "languages": parse_languages(form["languages"]),
-        "expertise": sorted(form["expertise"]),
-        "availability": availability,
-        "channels": parse_channels(form["channels"]),
-        "notes": form["notes"].strip() or None,
-        "active": form["active"],
-    }
-    return {k: v for k, v in body.items() if v is not None}
-
-
 SHARING_FIELDS = ("tlp", "handling", "handling_note", "purpose", "recipients")
 
 
@@ -530,7 +343,7 @@ def _save(
                 )
                 # A partner's card is refused before its form is even read.
                 _owned(envelope, node.id)
-            body = _body(form)
+            body = card_body(form)
             labels = form_labels(
                 **{k: form[k] for k in SHARING_FIELDS},
                 before=envelope["labels"] if envelope else None,
@@ -559,7 +372,7 @@ def _save(
                 )
     except InvalidInput as exc:
         return _form_page(
-            request, auth, envelope=envelope, form=form, error=_messages(exc), status=422
+            request, auth, envelope=envelope, form=form, error=error_text(exc), status=422
         )
     message = (
         _("Contact card published.")

@@ -1,4 +1,5 @@
-"""The body of a `contact` record: one card per practitioner or unit, owned by the publishing node.
+"""The body of a `contact` record: one card per practitioner or unit, owned by the publishing node;
+the API's input (the card with its labels) and answers.
 
 The same model checks a card written here and a card received from a partner, so a partner's
 card with an unknown language, time zone or expertise is refused before anything is stored."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -18,7 +19,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from corridor.countries import normalise
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
-from corridor.schemas import StrictModel, UtcDateTime
+from corridor.records.labels import Labels, LabelsIn, TlpIn
+from corridor.schemas import ReadModel, StrictModel, UtcDateTime
 
 EXPERTISE: dict[str, str] = {
     "document_fraud": N_("Document fraud"),
@@ -264,3 +266,111 @@ class ContactBody(StrictModel):
     @classmethod
     def _expertise(cls, v: list[str]) -> list[str]:
         return [e for e in EXPERTISE if e in v]
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+LABEL_FIELDS = frozenset(LabelsIn.model_fields)
+CARD_FIELDS = frozenset(ContactBody.model_fields)
+
+
+class ContactIn(LabelsIn):
+    """A contact card with its labels (flat) and audience."""
+
+    tlp: TlpIn = "GREEN"  # a directory is for the network community
+    to: list[str] | None = Field(
+        default=None,
+        max_length=500,
+        description="approved peers' node ids and/or group ids; omitted: every approved peer "
+        "(new card) or unchanged (change)",
+    )
+    kind: Literal["person", "unit"]
+    name: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    unit: str | None = Field(default=None, max_length=200)
+    country: str | None = Field(
+        default=None, max_length=3, description="ISO 3166-1; default: this node's country"
+    )
+    languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
+    expertise: list[Expertise] = Field(default_factory=list)
+    availability: Availability = Field(default_factory=Availability)
+    channels: list[Channel] = Field(default_factory=list, max_length=MAX_CHANNELS)
+    notes: str | None = Field(default=None, max_length=5000)
+    active: bool = True
+
+    def card(self) -> dict[str, Any]:
+        return self.model_dump(
+            mode="json", include=set(CARD_FIELDS), by_alias=True, exclude_none=True
+        )
+
+    def labels_if_given(self) -> Labels | None:
+        """On a change, labels stay as they were unless the request names one of them."""
+        return self.labels() if self.model_fields_set & LABEL_FIELDS else None
+
+
+class ContactSummary(ReadModel):
+    id: str
+    kind: str
+    name: str
+    role: str | None
+    unit: str | None
+    country: str
+    languages: list[str]
+    expertise: list[str]
+    active: bool
+    availability_summary: str = Field(description="weekly hours and rota in a few words")
+    available_now: bool
+    available_why: str | None = Field(description="always, hours or rota")
+    on_duty: list[dict[str, Any]] = Field(description="the rota's shifts running now")
+    origin: str
+    version: int
+    updated_at: str
+    tlp: str
+
+
+class DirectoryFiltersRead(ReadModel):
+    """The filters the search applied, as it read them."""
+
+    expertise: list[str]
+    country: list[str]
+    language: list[str]
+    q: str
+    available_now: bool
+    origin: str | None
+    kind: str | None
+    include_inactive: bool
+
+
+class ContactList(ReadModel):
+    items: list[ContactSummary]
+    filters: DirectoryFiltersRead
+
+
+class ContactRead(ReadModel):
+    """A contact card with its envelope; a withdrawn card has none of the card's fields."""
+
+    id: str
+    version: int
+    origin: str
+    author: str
+    updated_at: str
+    labels: dict[str, Any]
+    audience: dict[str, Any] = Field(description="nodes and groups it was published to")
+    state: str = Field(description="active or withdrawn")
+    kind: str | None = None
+    name: str | None = None
+    role: str | None = None
+    unit: str | None = None
+    country: str | None = None
+    languages: list[str] | None = None
+    expertise: list[str] | None = None
+    availability: dict[str, Any] | None = None
+    channels: list[dict[str, Any]] | None = None
+    notes: str | None = None
+    active: bool | None = None
+    available_now: bool
+    available_why: str | None = Field(description="always, hours or rota")
+    on_duty: list[dict[str, Any]] = Field(description="the rota's shifts running now")
+    availability_summary: str | None = Field(
+        default=None, description="weekly hours and rota in a few words"
+    )

@@ -26,7 +26,7 @@ from corridor.node.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels, audience_for
-from corridor.records.policy import can_see
+from corridor.records.projection import visible
 from corridor.security.principal import Principal
 
 DEFAULT_LABELS = Labels(tlp="GREEN", purpose="cooperation")
@@ -263,7 +263,7 @@ def search(
         q = q.where(ContactRow.kind == filters.kind)
     found = []
     for row in session.scalars(q):
-        if not can_see(actor, row.label_view(), node_id):
+        if not visible(actor, row, node_id):
             continue
         avail = availability(row, at)
         if filters.available_now and not avail.now:
@@ -281,4 +281,4 @@ def own_cards(session: Session, node_id: str, *, actor: Principal) -> list[Conta
         .where(ContactRow.origin == node_id, ContactRow.purpose.in_(sorted(actor.purposes)))
         .order_by(ContactRow.name)
     )
-    return [r for r in rows if can_see(actor, r.label_view(), node_id)]
+    return [r for r in rows if visible(actor, r, node_id)]

@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field, StrictBool, model_validator
+from sqlalchemy.orm import Session
 
 from corridor import clock, i18n
 from corridor.cooperation.notifications import service
 from corridor.cooperation.notifications.models import Notification
-from corridor.schemas import StrictModel
+from corridor.cooperation.notifications.schemas import (
+    NotificationList,
+    NotificationPreferencesRead,
+    NotificationsMarkedRead,
+    PreferencesIn,
+    ReadIn,
+)
 from corridor.security.models import User
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class ReadIn(StrictModel):
-    """Either the ids to mark read, or `all: true`."""
-
-    ids: list[uuid.UUID] | None = Field(default=None, max_length=500)
-    all: StrictBool = False
-
-    @model_validator(mode="after")
-    def _one_of(self) -> ReadIn:
-        if (self.ids is None) == (not self.all):
-            raise ValueError('give either "ids" or "all": true')
-        return self
-
-
-class KindPreference(StrictModel):
-    web: StrictBool = True
-    email: Literal["off", "immediately", "digest"]
-
-
-class PreferencesIn(StrictModel):
-    kinds: dict[str, KindPreference] = Field(default_factory=dict, max_length=200)
-    digest: Literal["hourly", "daily"] | None = None
 
 
 def item(n: Notification, locale: str) -> dict[str, Any]:
@@ -58,7 +40,7 @@ def item(n: Notification, locale: str) -> dict[str, Any]:
     }
 
 
-def _locale(session: Any, actor: Principal) -> str:
+def _locale(session: Session, actor: Principal) -> str:
     user = session.get(User, actor.user_id) if actor.user_id else None
     return (user.locale if user else None) or i18n.DEFAULT
 
@@ -75,7 +57,7 @@ def preferences_out(prefs: list[service.Preference], digest: str, smtp: bool) ->
     }
 
 
-@router.get("")
+@router.get("", response_model=NotificationList)
 def list_notifications(
     request: Request,
     actor: Actor,
@@ -92,7 +74,7 @@ def list_notifications(
         }
 
 
-@router.post("/read")
+@router.post("/read", response_model=NotificationsMarkedRead)
 def mark_read(request: Request, actor: Actor, payload: ReadIn) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -100,7 +82,7 @@ def mark_read(request: Request, actor: Actor, payload: ReadIn) -> dict[str, Any]
         return {"marked": changed, "unread": service.unread_count(session, actor=actor)}
 
 
-@router.get("/preferences")
+@router.get("/preferences", response_model=NotificationPreferencesRead)
 def get_preferences(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
@@ -108,7 +90,7 @@ def get_preferences(request: Request, actor: Actor) -> dict[str, Any]:
     return preferences_out(prefs, digest, node.config.smtp is not None)
 
 
-@router.put("/preferences")
+@router.put("/preferences", response_model=NotificationPreferencesRead)
 def put_preferences(request: Request, actor: Actor, payload: PreferencesIn) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:

@@ -9,6 +9,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from gettext import NullTranslations
 
 from corridor import i18n
 from corridor.config import NodeConfig, Smtp
@@ -41,7 +42,7 @@ def _base(config: NodeConfig, smtp: Smtp, to: str, subject: str) -> EmailMessage
     return msg
 
 
-def _footer(config: NodeConfig, t: i18n.gettext_mod.NullTranslations) -> str:
+def _footer(config: NodeConfig, t: NullTranslations) -> str:
     return "\n\n-- \n" + t.gettext(
         "Sent by corridor node {name}. Change what you receive: {url}"
     ).format(name=config.name, url=_url(config, "/notifications/preferences"))

@@ -52,7 +52,7 @@ registry.register_kinds(
 
 
 def _peer_name(session: Session, node_id: str) -> str:
-    cache = session.info.setdefault("notify_peer_names", {})
+    cache: dict[str, str] = session.info.setdefault("notify_peer_names", {})
     if node_id not in cache:
         peer = session.get(Peer, node_id)
         cache[node_id] = f"{peer.name} ({peer.country})" if peer else node_id

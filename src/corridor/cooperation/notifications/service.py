@@ -9,9 +9,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, event, func, select, update
+from sqlalchemy import CursorResult, Update, case, event, func, select, update
 from sqlalchemy.orm import Session
 
 from corridor import clock, events, i18n
@@ -322,24 +322,23 @@ def mark_read(session: Session, *, actor: Principal, ids: list[uuid.UUID] | None
         if unknown:
             raise NotFound(f"no notification {unknown[0]}")
         cond.append(Notification.id.in_(ids))
-    res = session.execute(update(Notification).where(*cond).values(read_at=clock.now()))
-    return res.rowcount or 0
+    return _changed(session, update(Notification).where(*cond).values(read_at=clock.now()))
 
 
 def mark_read_for_record(session: Session, *, actor: Principal, record_id: uuid.UUID) -> int:
     """Opening a record settles its notices (pages of other modules may call this)."""
     if actor.user_id is None:
         return 0
-    res = session.execute(
+    return _changed(
+        session,
         update(Notification)
         .where(
             Notification.user_id == actor.user_id,
             Notification.record_id == record_id,
             Notification.read_at.is_(None),
         )
-        .values(read_at=clock.now())
+        .values(read_at=clock.now()),
     )
-    return res.rowcount or 0
 
 
 # --- preferences ---------------------------------------------------------------------------
@@ -494,9 +493,15 @@ def mark_emailed(
 
 def skip_all_mail(session: Session) -> int:
     """No SMTP configured: nothing waiting will be mailed."""
-    res = session.execute(
+    return _changed(
+        session,
         update(Notification)
         .where(Notification.email_state.in_(("queued", "digest")))
-        .values(email_state="skipped", emailed_at=clock.now())
+        .values(email_state="skipped", emailed_at=clock.now()),
     )
-    return res.rowcount or 0
+
+
+def _changed(session: Session, statement: Update) -> int:
+    """How many rows an UPDATE changed (an UPDATE's result is a cursor's: it has a count)."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount or 0

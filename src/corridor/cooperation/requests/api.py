@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from typing import Annotated, Any
 
@@ -11,18 +9,24 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from corridor import clock
+from corridor.cooperation.requests import overview as stats
+from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
+from corridor.cooperation.requests.models import RequestDraft
 from corridor.cooperation.requests.schemas import (
-    MAX_ATTACHMENT_BYTES,
     AcceptIn,
     AnswerIn,
-    AttachmentIn,
     DeclineIn,
     DraftIn,
+    DraftRead,
     RequestCreate,
-    WithdrawIn,
+    RequestList,
+    RequestRead,
+    RequestsOverviewRead,
 )
-from corridor.errors import InvalidInput, NotFound, TooLarge
+from corridor.cooperation.schemas import WithdrawIn, when
+from corridor.records import attachments
+from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
@@ -30,39 +34,25 @@ from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
 Actor = Annotated[Principal, Depends(api_principal)]
-# base64 is 4/3 of the content: refuse oversized files before decoding them.
-_MAX_B64 = (MAX_ATTACHMENT_BYTES + 2) // 3 * 4
+# A draft shows the fields written so far.
+_DRAFT: dict[str, Any] = {"response_model": DraftRead, "response_model_exclude_unset": True}
 
 
-def decode_attachments(items: list[AttachmentIn]) -> list[rfa.NewAttachment]:
-    files = []
-    for a in items:
-        if len(a.data) > _MAX_B64:
-            raise TooLarge(
-                f"attachment {a.name!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"
-            )
-        try:
-            content = base64.b64decode(a.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
-        files.append(rfa.NewAttachment(a.name, a.content_type, content))
-    return files
-
-
-def _t(value: Any) -> str | None:
-    return clock.iso(value) if value is not None else None
+def decode_attachments(items: list[AttachmentIn]) -> list[NewAttachment]:
+    # Oversized files are refused before their base64 is decoded.
+    return attachments.decode(items, max_bytes=MAX_ATTACHMENT_BYTES)
 
 
 def recipient_json(v: rfa.RecipientView) -> dict[str, Any]:
     return {
         "node": v.node,
         "state": v.state,
-        "delivered_at": _t(v.delivered_at),
-        "read_at": _t(v.read_at),
-        "accepted_at": _t(v.accepted_at),
-        "first_answer_at": _t(v.first_answer_at),
-        "answered_at": _t(v.answered_at),
-        "declined_at": _t(v.declined_at),
+        "delivered_at": when(v.delivered_at),
+        "read_at": when(v.read_at),
+        "accepted_at": when(v.accepted_at),
+        "first_answer_at": when(v.first_answer_at),
+        "answered_at": when(v.answered_at),
+        "declined_at": when(v.declined_at),
         "decline_reason": v.decline_reason,
     }
 
@@ -73,23 +63,16 @@ def summary(item: rfa.Listed) -> dict[str, Any]:
         "id": str(r.id),
         "from": r.origin,
         "author": r.author,
-        "to": r.recipients,
+        "to": r.audience,
         "subject": r.subject,
         "urgency": r.urgency,
-        "deadline": _t(r.deadline),
-        "sent_at": _t(r.sent_at),
+        "deadline": when(r.deadline),
+        "sent_at": when(r.sent_at),
         "tlp": r.tlp,
         "purpose": r.purpose,
         "state": item.state,
         "recipients": [recipient_json(v) for v in item.recipients],
     }
-
-
-def _attachments_meta(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {k: a[k] for k in ("name", "content_type", "size", "sha256")}
-        for a in body.get("attachments", [])
-    ]
 
 
 def reply_json(env: dict[str, Any]) -> dict[str, Any]:
@@ -105,7 +88,7 @@ def reply_json(env: dict[str, Any]) -> dict[str, Any]:
         "text": body.get("text"),
         "answers": body.get("answers", []),
         "partial": body.get("partial", False),
-        "attachments": _attachments_meta(body),
+        "attachments": attachments.listed(body),
     }
 
 
@@ -126,11 +109,12 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
         "subject": body.get("subject", d.listed.request.subject),
         "legal_basis": body.get("legal_basis"),
         "urgency": body.get("urgency", d.listed.request.urgency),
-        "deadline": body.get("deadline") or _t(d.listed.request.deadline),
+        "deadline": body.get("deadline") or when(d.listed.request.deadline),
         "questions": body.get("questions", []),
-        "body": body.get("text"),
+        "text": body.get("text"),
+        "body": body.get("text"),  # deprecated: the same as text
         "entities": body.get("entities", []),
-        "attachments": _attachments_meta(body),
+        "attachments": attachments.listed(body),
         "withdrawn": withdrawn,
         "state": d.listed.state,
         "recipients": [recipient_json(v) for v in d.listed.recipients],
@@ -144,7 +128,7 @@ def _detail(request: Request, actor: Principal, request_id: uuid.UUID) -> dict[s
         return detail_json(rfa.detail(session, node.keys, actor=actor, request_id=request_id))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=RequestRead)
 def create_request(request: Request, actor: Actor, payload: RequestCreate) -> dict[str, Any]:
     node = node_of(request)
     files = decode_attachments(payload.attachments)
@@ -158,7 +142,7 @@ def create_request(request: Request, actor: Actor, payload: RequestCreate) -> di
             to=payload.to,
             subject=payload.subject,
             urgency=payload.urgency,
-            text=payload.body,
+            text=payload.text,
             labels=labels,
             deadline=payload.deadline,
             legal_basis=payload.legal_basis,
@@ -169,7 +153,7 @@ def create_request(request: Request, actor: Actor, payload: RequestCreate) -> di
     return _detail(request, actor, uuid.UUID(env["id"]))
 
 
-@router.get("")
+@router.get("", response_model=RequestList, response_model_exclude_unset=True)
 def list_requests(
     request: Request,
     actor: Actor,
@@ -189,32 +173,33 @@ def list_requests(
         return {"items": [summary(i) for i in items]}
 
 
-@router.get("/overview")
+@router.get("/overview", response_model=RequestsOverviewRead)
 def overview(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
-        return rfa.overview(session, node.id, actor=actor)
+        return stats.overview(session, node.id, actor=actor)
 
 
-def draft_json(d: Any) -> dict[str, Any]:
+def draft_json(d: RequestDraft) -> dict[str, Any]:
     return {
         "id": str(d.id),
         "state": "draft",
         "subject": d.subject,
-        "created_at": _t(d.created_at),
-        "updated_at": _t(d.updated_at),
+        "created_at": when(d.created_at),
+        "updated_at": when(d.updated_at),
         **{k: v for k, v in d.payload.items() if k != "subject"},
+        "body": d.payload.get("text", ""),  # deprecated: the same as text
     }
 
 
-@router.post("/drafts", status_code=201)
+@router.post("/drafts", status_code=201, **_DRAFT)
 def save_draft(request: Request, actor: Actor, payload: DraftIn) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
         return draft_json(rfa.save_draft(session, actor=actor, draft=payload))
 
 
-@router.put("/drafts/{draft_id}")
+@router.put("/drafts/{draft_id}", **_DRAFT)
 def update_draft(
     request: Request, actor: Actor, draft_id: uuid.UUID, payload: DraftIn
 ) -> dict[str, Any]:
@@ -223,7 +208,7 @@ def update_draft(
         return draft_json(rfa.save_draft(session, actor=actor, draft=payload, draft_id=draft_id))
 
 
-@router.delete("/drafts/{draft_id}", status_code=204)
+@router.delete("/drafts/{draft_id}", status_code=204, response_class=Response)
 def delete_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -231,7 +216,7 @@ def delete_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> Respons
     return Response(status_code=204)
 
 
-@router.post("/drafts/{draft_id}/send", status_code=201)
+@router.post("/drafts/{draft_id}/send", status_code=201, response_model=RequestRead)
 def send_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -241,7 +226,7 @@ def send_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> dict[str,
     return _detail(request, actor, uuid.UUID(env["id"]))
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=RequestRead)
 def get_request(request: Request, actor: Actor, request_id: uuid.UUID) -> dict[str, Any]:
     return _detail(request, actor, request_id)
 
@@ -253,7 +238,7 @@ def _reply(
     files = decode_attachments(payload.attachments)
     given = payload.model_fields_set & set(LabelsIn.model_fields)
     with node.db.transaction() as session:
-        rfa.reply(
+        replies.reply(
             session,
             node.keys,
             actor=actor,
@@ -272,22 +257,22 @@ def _reply(
     return _detail(request, actor, request_id)
 
 
-@router.post("/{request_id}/reply", status_code=201)
+@router.post("/{request_id}/reply", status_code=201, response_model=RequestRead)
 def answer(request: Request, actor: Actor, request_id: uuid.UUID, payload: AnswerIn) -> Any:
     return _reply(request, actor, request_id, "answer", payload)
 
 
-@router.post("/{request_id}/accept", status_code=201)
+@router.post("/{request_id}/accept", status_code=201, response_model=RequestRead)
 def accept(request: Request, actor: Actor, request_id: uuid.UUID, payload: AcceptIn) -> Any:
     return _reply(request, actor, request_id, "accept", payload)
 
 
-@router.post("/{request_id}/decline", status_code=201)
+@router.post("/{request_id}/decline", status_code=201, response_model=RequestRead)
 def decline(request: Request, actor: Actor, request_id: uuid.UUID, payload: DeclineIn) -> Any:
     return _reply(request, actor, request_id, "decline", payload)
 
 
-@router.post("/{request_id}/withdraw")
+@router.post("/{request_id}/withdraw", response_model=RequestRead)
 def withdraw(
     request: Request, actor: Actor, request_id: uuid.UUID, payload: WithdrawIn
 ) -> dict[str, Any]:
@@ -297,32 +282,22 @@ def withdraw(
     return _detail(request, actor, request_id)
 
 
-def _file(a: dict[str, Any]) -> Response:
-    name = "".join(c if c.isalnum() or c in "._- " else "_" for c in a["name"])[:200]
-    return Response(
-        base64.b64decode(a["data"]),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{name}"',
-            "x-corridor-sha256": a["sha256"],
-        },
-    )
+def _file(body: dict[str, Any] | None, index: int) -> Response:
+    file = attachments.download(body, index)
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
-@router.get("/{request_id}/attachments/{index}")
+@router.get("/{request_id}/attachments/{index}", response_class=Response)
 def request_attachment(
     request: Request, actor: Actor, request_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
         env = rfa.read(session, node.keys, actor=actor, request_id=request_id)
-    files = (env.get("body") or {}).get("attachments", [])
-    if not 0 <= index < len(files):
-        raise NotFound("no such attachment")
-    return _file(files[index])
+    return _file(env.get("body"), index)
 
 
-@router.get("/{request_id}/replies/{reply_id}/attachments/{index}")
+@router.get("/{request_id}/replies/{reply_id}/attachments/{index}", response_class=Response)
 def reply_attachment(
     request: Request,
     actor: Actor,
@@ -332,10 +307,7 @@ def reply_attachment(
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
-        env = rfa.reply_envelope(
+        env = replies.reply_envelope(
             session, node.keys, actor=actor, request_id=request_id, reply_id=reply_id
         )
-    files = (env.get("body") or {}).get("attachments", [])
-    if not 0 <= index < len(files):
-        raise NotFound("no such attachment")
-    return _file(files[index])
+    return _file(env.get("body"), index)

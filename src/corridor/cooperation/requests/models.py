@@ -1,8 +1,8 @@
 """Tables of requests for assistance: projections of `rfa` and `rfa.reply` records, the state
 of each request at each requested node, local drafts and the reminders already sent.
 
-Projection rows carry the labels the visibility check reads (tlp, purpose, TLP:RED recipients,
-origin, author), so lists and the overview are built from these tables without reading
+Projection rows carry the labels the visibility check reads (`records.projection.Labelled`), so
+lists and the overview are built from these tables without reading
 envelopes."""
 
 from __future__ import annotations
@@ -15,33 +15,28 @@ from sqlalchemy import Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
+from corridor.records.projection import Labelled
 
 
-class RequestRow(Base):
+class RequestRow(Labelled, Base):
     """One request for assistance (own or received), latest version."""
 
     __tablename__ = "rfa_requests"
     __table_args__ = (Index("ix_rfa_requests_origin_sent", "origin", "sent_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    origin: Mapped[str] = mapped_column(String(26))
-    author: Mapped[str] = mapped_column(String(80))
     subject: Mapped[str] = mapped_column(String(300))
     urgency: Mapped[str] = mapped_column(String(16))
     deadline: Mapped[datetime] = mapped_column(index=True)
     sent_at: Mapped[datetime]
-    recipients: Mapped[list[str]]  # requested nodes
+    audience: Mapped[list[str]]  # the requested nodes
     questions: Mapped[int] = mapped_column(Integer, default=0)
     # Withdrawn by the requester (a version with a reason) or revoked/expired (body purged).
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(String(500))
-    tlp: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(32))
-    label_recipients: Mapped[list[str]]  # TLP:RED named recipients
-    version: Mapped[int] = mapped_column(Integer)
 
 
-class ReplyRow(Base):
+class ReplyRow(Labelled, Base):
     """One reply (accept, decline or answer) of a requested node to a request."""
 
     __tablename__ = "rfa_replies"
@@ -49,15 +44,10 @@ class ReplyRow(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     request_id: Mapped[uuid.UUID]
-    origin: Mapped[str] = mapped_column(String(26))
-    author: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(2000))  # of a decline
     partial: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime]
-    tlp: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(32))
-    label_recipients: Mapped[list[str]]
 
 
 class RecipientRow(Base):

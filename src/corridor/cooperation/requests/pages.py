@@ -15,18 +15,20 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
+from corridor.cooperation.requests import overview as stats
+from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
-from corridor.cooperation.requests.schemas import (
-    MAX_ATTACHMENT_BYTES,
-    MAX_ATTACHMENTS,
-    URGENCIES,
-    DraftIn,
-    EntityLink,
-)
+from corridor.cooperation.requests.schemas import URGENCIES, DraftIn, EntityLink
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.records.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    NewAttachment,
+    read_uploads,
+)
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web import nav
@@ -93,7 +95,7 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
 def overview(request: Request, auth: PageAuth) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        data = rfa.overview(session, node.id, actor=auth.principal)
+        data = stats.overview(session, node.id, actor=auth.principal)
         names = node_names(session, node.id, _own(node))
     return page(
         request, "cooperation/requests/overview.html", {"data": data, "names": names, **_common()}
@@ -216,12 +218,7 @@ async def send(
     draft_id: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    attachments = []
-    for f in files or []:
-        if not f.filename:
-            continue
-        content = await f.read(MAX_ATTACHMENT_BYTES + 1)
-        attachments.append(rfa.NewAttachment(f.filename, f.content_type or "", content))
+    attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
     node = node_of(request)
     form = {
         "to": to or [],
@@ -231,7 +228,7 @@ async def send(
         "legal_basis": legal_basis,
         "questions": questions,
         "entities": entities,
-        "body": text,
+        "text": text,
         "tlp": tlp,
         "recipients": recipients,
         "handling": handling,
@@ -247,8 +244,8 @@ async def send(
                 draft = DraftIn(
                     to=to or [],
                     subject=subject,
-                    urgency=urgency,  # type: ignore[arg-type]
-                    body=text,
+                    urgency=urgency,
+                    text=text,
                     deadline=_deadline(deadline),
                     legal_basis=legal_basis,
                     questions=question_list,
@@ -363,7 +360,7 @@ def _reply_form(
     partial_answer: bool = False,
     tlp: str | None = None,
     handling: str | None = None,
-    attachments: list[rfa.NewAttachment] | None = None,
+    attachments: list[NewAttachment] | None = None,
 ) -> Response:
     node = node_of(request)
     messages = {
@@ -373,7 +370,7 @@ def _reply_form(
     }
     try:
         with node.db.transaction() as session:
-            rfa.reply(
+            replies.reply(
                 session,
                 node.keys,
                 actor=auth.principal,
@@ -430,12 +427,7 @@ async def answer(request: Request, auth: PageAuth, request_id: uuid.UUID) -> Res
             except ValueError:
                 continue
             answers.append({"question": index, "text": value.strip()[:20_000]})
-    attachments = []
-    for value in form.getlist("files"):
-        if isinstance(value, str) or not value.filename:
-            continue
-        content = await value.read(MAX_ATTACHMENT_BYTES + 1)
-        attachments.append(rfa.NewAttachment(value.filename, value.content_type or "", content))
+    attachments = await read_uploads(form.getlist("files"), MAX_ATTACHMENT_BYTES)
     text = str(form.get("text", ""))[:100_000]
     return await run_in_threadpool(
         partial(

@@ -18,45 +18,32 @@ from corridor.errors import Conflict, InvalidInput, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
 from corridor.records.flow import Flow
+from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
-
-
-def _labels(row: RequestRow | ReplyRow, envelope: dict[str, Any]) -> None:
-    labels = envelope["labels"]
-    row.origin = envelope["origin"]
-    row.author = envelope["author"]
-    row.tlp = labels["tlp"]
-    row.purpose = labels.get("purpose", "cooperation")
-    row.label_recipients = list(labels.get("recipients", []))
 
 
 def _project_request(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    rid = uuid.UUID(envelope["id"])
-    # A first version has no projection yet: no lookup needed.
-    existing = None if envelope["version"] == 1 else session.get(RequestRow, rid)
-    row = existing or RequestRow(id=rid)
-    _labels(row, envelope)
+    row = labelled_row(session, RequestRow, envelope)
+    new = row.sent_at is None
+    if new:
+        row.sent_at = row.updated_at
     row.subject = body["subject"]
     row.urgency = body.get("urgency", "normal")
     row.deadline = clock.parse(body["deadline"])
-    if existing is None:
-        row.sent_at = clock.parse(envelope["ts"])
-    row.recipients = list(envelope["audience"]["nodes"])
+    row.audience = list(envelope["audience"]["nodes"])
     row.questions = len(body.get("questions", []))
     withdrawn = body.get("withdrawn")
     row.withdrawn_at = clock.parse(withdrawn["at"]) if withdrawn else None
     row.withdrawn_reason = withdrawn["reason"] if withdrawn else None
-    row.version = envelope["version"]
-    session.add(row)
     have: set[str] = set()
-    if existing is not None:
+    if not new:
         have.update(
-            session.scalars(select(RecipientRow.node_id).where(RecipientRow.request_id == rid))
+            session.scalars(select(RecipientRow.node_id).where(RecipientRow.request_id == row.id))
         )
-    for node in row.recipients:
+    for node in row.audience:
         if node not in have:
-            session.add(RecipientRow(request_id=rid, node_id=node, partial=False))
+            session.add(RecipientRow(request_id=row.id, node_id=node, partial=False))
 
 
 def _purge_request(session: Session, envelope: dict[str, Any]) -> None:
@@ -94,17 +81,13 @@ def recompute(session: Session, request_id: uuid.UUID, node_id: str) -> None:
 
 def _project_reply(session: Session, envelope: dict[str, Any]) -> None:
     body = envelope["body"]
-    rid = uuid.UUID(envelope["id"])
-    existing = None if envelope["version"] == 1 else session.get(ReplyRow, rid)
-    row = existing or ReplyRow(id=rid)
-    _labels(row, envelope)
+    row = labelled_row(session, ReplyRow, envelope)
     row.request_id = uuid.UUID(body["request"])
     row.kind = body["kind"]
     row.reason = body.get("reason")
     row.partial = bool(body.get("partial", False))
-    if existing is None:
-        row.sent_at = clock.parse(envelope["ts"])
-    session.add(row)
+    if row.sent_at is None:
+        row.sent_at = row.updated_at
     recompute(session, row.request_id, row.origin)
 
 
@@ -125,7 +108,7 @@ def check_reply(session: Session, envelope: dict[str, Any]) -> None:
     request = session.get(RequestRow, uuid.UUID(body["request"]))
     if request is None or request.origin not in envelope["audience"]["nodes"]:
         raise PermissionDenied(f"reply to request {body['request']}, which this node did not send")
-    if replier not in request.recipients:
+    if replier not in request.audience:
         raise PermissionDenied(f"node {replier} was not asked by request {body['request']}")
     if request.withdrawn_at is not None:
         raise Conflict(f"request {body['request']} was withdrawn: replies are refused")

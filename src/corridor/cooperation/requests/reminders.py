@@ -7,7 +7,6 @@ once a requested node is overdue: the author of the request is told. Each is sen
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -88,21 +87,8 @@ def run(session: Session, node_id: str) -> int:
             if kind == "last-hour"
             else N_("Deadline approaching: {subject}")
         )
-        envelope = _envelope(session, row.id)
-        if envelope is not None:
-            notifications.notify(
-                session,
-                node_id=node_id,
-                notice=Notice(
-                    "request.reminder",
-                    title,
-                    f"/requests/{row.id}",
-                    urgent=row.urgency == "urgent" or kind == "last-hour",
-                    params={"subject": row.subject},
-                ),
-                envelope=envelope,
-            )
-            sent += 1
+        urgent = row.urgency == "urgent" or kind == "last-hour"
+        sent += _tell(session, node_id, row, "request.reminder", title, urgent)
         for k in due:
             if (row.id, node_id, k) not in done:
                 session.add(ReminderSent(request_id=row.id, node_id=node_id, kind=k, sent_at=now))
@@ -129,29 +115,33 @@ def run(session: Session, node_id: str) -> int:
         )
     ).all()
     for row, partner in late:
-        envelope = _envelope(session, row.id)
-        if envelope is not None:
-            notifications.notify(
-                session,
-                node_id=node_id,
-                notice=Notice(
-                    "request.overdue",
-                    N_("No answer by the deadline: {subject}"),
-                    f"/requests/{row.id}",
-                    urgent=row.urgency == "urgent",
-                    params={"subject": row.subject},
-                ),
-                envelope=envelope,
-                handles=[row.author],
-            )
-            sent += 1
+        title = N_("No answer by the deadline: {subject}")
+        urgent = row.urgency == "urgent"
+        sent += _tell(session, node_id, row, "request.overdue", title, urgent, [row.author])
         session.add(ReminderSent(request_id=row.id, node_id=partner, kind="overdue", sent_at=now))
     return sent
 
 
-def _envelope(session: Session, request_id: uuid.UUID) -> dict[str, Any] | None:
-    stored = session.get(StoredRecord, request_id)
-    return stored.envelope if stored is not None and stored.state == "active" else None
+def _tell(
+    session: Session,
+    node_id: str,
+    row: RequestRow,
+    kind: str,
+    title: str,
+    urgent: bool,
+    handles: list[str] | None = None,
+) -> int:
+    """Notify of a request still on record (those who may see it, among `handles` if given);
+    1 if it was, 0 if the request is gone."""
+    stored = session.get(StoredRecord, row.id)
+    if stored is None or stored.state != "active":
+        return 0
+    link = f"/requests/{row.id}"
+    notice = Notice(kind, title, link, urgent=urgent, params={"subject": row.subject})
+    notifications.notify(
+        session, node_id=node_id, notice=notice, envelope=stored.envelope, handles=handles
+    )
+    return 1
 
 
 @handler(JOB, every=timedelta(minutes=5), at_start=True)

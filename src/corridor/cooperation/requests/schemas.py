@@ -1,17 +1,25 @@
-"""Bodies of the `rfa` and `rfa.reply` records (checked on creation and again on receipt) and
-the API's input models."""
+"""Bodies of the `rfa` and `rfa.reply` records (checked on creation and again on receipt), the
+API's input and its answers."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body, origin_field
 from corridor.entities.schemas import ID_RE
-from corridor.messages.records import Attachment
+from corridor.records.attachments import (
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_TOTAL,
+    Attachment,
+    AttachmentIn,
+    AttachmentRead,
+    check_total,
+)
 from corridor.records.labels import LabelsIn
-from corridor.schemas import StrictModel, UtcDateTime
+from corridor.schemas import ReadModel, StrictModel, UtcDateTime
 
 RFA_TYPE = "rfa"
 REPLY_TYPE = "rfa.reply"
@@ -19,10 +27,7 @@ URGENCIES: tuple[str, ...] = ("urgent", "normal", "routine")
 Urgency = Literal["urgent", "normal", "routine"]
 ReplyKind = Literal["accept", "decline", "answer"]
 
-# The same limits as secure messages: the federation batch budget is sized for them.
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-MAX_ATTACHMENTS_TOTAL = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 10
+# Files: the same limits as secure messages (records.attachments).
 MAX_QUESTIONS = 50
 MAX_ENTITIES = 100
 
@@ -43,11 +48,6 @@ class EntityLink(StrictModel):
 class Withdrawal(StrictModel):
     reason: str = Field(min_length=1, max_length=500)
     at: UtcDateTime
-
-
-def _total(attachments: list[Attachment]) -> None:
-    if sum(a.size for a in attachments) > MAX_ATTACHMENTS_TOTAL:
-        raise ValueError(f"attachments are limited to {MAX_ATTACHMENTS_TOTAL} bytes in all")
 
 
 class RequestBody(StrictModel):
@@ -71,7 +71,7 @@ class RequestBody(StrictModel):
 
     @model_validator(mode="after")
     def _sizes(self) -> RequestBody:
-        _total(self.attachments)
+        check_total(self.attachments, MAX_ATTACHMENTS_TOTAL)
         return self
 
 
@@ -102,24 +102,20 @@ class ReplyBody(StrictModel):
         seen = [a.question for a in self.answers]
         if len(seen) != len(set(seen)):
             raise ValueError("one answer per question")
-        _total(self.attachments)
+        check_total(self.attachments, MAX_ATTACHMENTS_TOTAL)
         return self
 
 
 # ---- API input ------------------------------------------------------------------------------
 
 
-class AttachmentIn(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    data: str = Field(description="base64 of the file")
-
-
 class RequestCreate(LabelsIn):
     to: list[str] = Field(min_length=1, max_length=200, description="node ids and/or group ids")
     subject: str = Field(min_length=1, max_length=300)
     urgency: Urgency = "normal"
-    body: str = Field(min_length=1, max_length=100_000)
+    text: str = Field(
+        min_length=1, max_length=100_000, validation_alias=TEXT_ALIASES, description=TEXT_DOC
+    )
     deadline: UtcDateTime | None = Field(
         default=None, description="default: now + the network's clock for the urgency"
     )
@@ -135,7 +131,9 @@ class DraftIn(StrictModel):
     to: list[str] = Field(default_factory=list, max_length=200)
     subject: str = Field(default="", max_length=300)
     urgency: Urgency = "normal"
-    body: str = Field(default="", max_length=100_000)
+    text: str = Field(
+        default="", max_length=100_000, validation_alias=TEXT_ALIASES, description=TEXT_DOC
+    )
     deadline: UtcDateTime | None = None
     legal_basis: str = Field(default="", max_length=1000)
     questions: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
@@ -164,5 +162,127 @@ class DeclineIn(ReplyLabelsIn):
     text: str = Field(default="", max_length=100_000)
 
 
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
+# ---- API answers ----------------------------------------------------------------------------
+
+
+class RequestRecipientRead(ReadModel):
+    """Where one requested node stands (the requester sees every node, a requested node only
+    itself)."""
+
+    node: str
+    state: str = Field(description="sent, delivered, accepted, partially_answered, answered, …")
+    delivered_at: str | None
+    read_at: str | None
+    accepted_at: str | None
+    first_answer_at: str | None
+    answered_at: str | None = Field(description="the first complete answer")
+    declined_at: str | None
+    decline_reason: str | None
+
+
+class RequestSummary(ReadModel):
+    id: str
+    from_: str = origin_field("the requesting node")
+    author: str
+    to: list[str] = Field(description="the requested nodes")
+    subject: str
+    urgency: str
+    deadline: str | None
+    sent_at: str | None
+    tlp: str
+    purpose: str
+    state: str = Field(description="one state from those of the requested nodes")
+    recipients: list[RequestRecipientRead]
+
+
+class RequestAnswerRead(ReadModel):
+    question: int = Field(description="index in the request's questions")
+    text: str
+
+
+class RequestReplyRead(ReadModel):
+    id: str
+    from_: str = origin_field("the replying node")
+    author: str
+    sent_at: str
+    labels: dict[str, Any]
+    kind: str | None = Field(description="accept, decline or answer (none once withdrawn)")
+    reason: str | None = Field(description="why it was declined")
+    text: str | None
+    answers: list[RequestAnswerRead]
+    partial: bool
+    attachments: list[AttachmentRead]
+
+
+class RequestWithdrawnRead(ReadModel):
+    reason: str
+    at: str
+
+
+class RequestRead(ReadModel):
+    """A request with where each requested node stands and the replies the reader may see."""
+
+    id: str
+    version: int
+    from_: str = origin_field("the requesting node")
+    author: str
+    to: list[str] = Field(description="the requested nodes")
+    sent_at: str
+    labels: dict[str, Any]
+    subject: str
+    legal_basis: str | None
+    urgency: str
+    deadline: str | None
+    questions: list[str]
+    text: str | None
+    body: str | None = deprecated_body()
+    entities: list[dict[str, Any]] = Field(description="id, schema and caption of each")
+    attachments: list[AttachmentRead]
+    withdrawn: RequestWithdrawnRead | None
+    state: str = Field(description="one state from those of the requested nodes")
+    recipients: list[RequestRecipientRead]
+    replies: list[RequestReplyRead]
+
+
+class DraftRead(ReadModel):
+    """A saved draft: what was written so far (anything may still be missing)."""
+
+    id: str
+    state: str = Field(description="draft")
+    subject: str
+    created_at: str | None
+    updated_at: str | None
+    to: list[str] | None = None
+    urgency: str | None = None
+    text: str | None = None
+    deadline: str | None = None
+    legal_basis: str | None = None
+    questions: list[str] | None = None
+    entities: list[dict[str, Any]] | None = None
+    tlp: str | None = None
+    handling: str | None = None
+    purpose: str | None = None
+    body: str = deprecated_body()
+
+
+class RequestList(ReadModel):
+    items: list[RequestSummary | DraftRead] = Field(description="drafts for box=drafts")
+
+
+class RequestPartnerStatsRead(ReadModel):
+    node: str
+    total: int
+    open: int
+    overdue: int
+    by_state: dict[str, int]
+    answered: int = Field(description="how many got a first answer")
+    median_hours: float | None = Field(description="to the first answer")
+    p90_hours: float | None
+    on_time_share: float | None = Field(description="answered by the deadline, of those due")
+
+
+class RequestsOverviewRead(ReadModel):
+    generated_at: str
+    sent: list[RequestPartnerStatsRead] = Field(description="our requests, by requested node")
+    received: list[RequestPartnerStatsRead] = Field(description="requests to us, by requester")
+    totals: dict[str, dict[str, int]] = Field(description="sent and received, by state")

@@ -1,20 +1,15 @@
-"""Requests for assistance: send, reply (accept, decline, answer), withdraw, drafts, states
-per requested node, lists and the overview by partner with response-time statistics."""
+"""Requests for assistance: send, withdraw, drafts, states per requested node, lists and a
+request with its replies. Replies are written by `replies`, the overview by partner by
+`overview`."""
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import hashlib
-import math
-import statistics
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,9 +23,6 @@ from corridor.cooperation.requests.models import (
     RequestRow,
 )
 from corridor.cooperation.requests.schemas import (
-    MAX_ATTACHMENT_BYTES,
-    MAX_ATTACHMENTS,
-    MAX_ATTACHMENTS_TOTAL,
     REPLY_TYPE,
     RFA_TYPE,
     URGENCIES,
@@ -43,8 +35,16 @@ from corridor.federation.peers import require_approved
 from corridor.federation.receipts import Receipt
 from corridor.ids import uuid7
 from corridor.node.keys import NodeKeys
-from corridor.records import flow, groups
+from corridor.records import groups
 from corridor.records import service as records
+from corridor.records.attachments import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_TOTAL,
+    NewAttachment,
+    fields,
+    mib,
+)
 from corridor.records.labels import Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
@@ -67,13 +67,6 @@ OPEN_STATES = frozenset({"sent", "delivered", "accepted", "partially_answered", 
 _PROGRESS = ("sent", "delivered", "accepted")
 
 
-@dataclass(frozen=True)
-class NewAttachment:
-    name: str
-    content_type: str
-    content: bytes
-
-
 def attachment_bodies(files: Iterable[NewAttachment]) -> list[dict[str, Any]]:
     """Attachments as record fields, with the limits checked before anything is built."""
     files = list(files)
@@ -82,24 +75,11 @@ def attachment_bodies(files: Iterable[NewAttachment]) -> list[dict[str, Any]]:
     total = 0
     for f in files:
         if len(f.content) > MAX_ATTACHMENT_BYTES:
-            raise TooLarge(
-                f"attachment {f.name!r} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MiB"
-            )
+            raise TooLarge(f"attachment {f.name!r} is larger than {mib(MAX_ATTACHMENT_BYTES)} MiB")
         total += len(f.content)
     if total > MAX_ATTACHMENTS_TOTAL:
-        raise TooLarge(
-            f"attachments are limited to {MAX_ATTACHMENTS_TOTAL // (1024 * 1024)} MiB in all"
-        )
-    return [
-        {
-            "name": f.name,
-            "content_type": f.content_type or "application/octet-stream",
-            "size": len(f.content),
-            "sha256": hashlib.sha256(f.content).hexdigest(),
-            "data": base64.b64encode(f.content).decode("ascii"),
-        }
-        for f in files
-    ]
+        raise TooLarge(f"attachments are limited to {mib(MAX_ATTACHMENTS_TOTAL)} MiB in all")
+    return fields(files)
 
 
 def _approved_audience(session: Session, node_id: str, to: list[str]) -> Audience:
@@ -170,7 +150,7 @@ def send(
     )
 
 
-def _request(
+def get_request(
     session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID
 ) -> dict[str, Any]:
     envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=request_id)
@@ -183,7 +163,7 @@ def read(
     session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID
 ) -> dict[str, Any]:
     """The request (audited read); the first read at a requested node sends a read receipt."""
-    envelope = _request(session, keys, actor=actor, request_id=request_id)
+    envelope = get_request(session, keys, actor=actor, request_id=request_id)
     if envelope.get("body") is not None:
         receipts.send(session, keys, [envelope], "read")
     return envelope
@@ -195,7 +175,7 @@ def withdraw(
     """A new version carrying the reason: the request stays on record everywhere, and requested
     nodes can no longer reply."""
     actor.require("records.write")
-    envelope = _request(session, keys, actor=actor, request_id=request_id)
+    envelope = get_request(session, keys, actor=actor, request_id=request_id)
     if envelope["origin"] != keys.node_id:
         raise PermissionDenied("only the requesting node withdraws a request")
     # Who may (its author or an administrator) is the records core's rule, checked there.
@@ -207,93 +187,6 @@ def withdraw(
         raise InvalidInput("a withdrawal needs a reason (1-500 characters)")
     new_body = {**body, "withdrawn": {"reason": reason, "at": clock.iso(clock.now())}}
     return records.update(session, keys, actor=actor, record_id=request_id, body=new_body)
-
-
-def answer_labels(
-    envelope: dict[str, Any], *, tlp: str | None = None, handling: str | None = None
-) -> Labels:
-    """The labels of an answer: the request's (records.flow.inherited_labels), with the TLP or
-    handling code the person chose instead where given."""
-    inherited = flow.inherited_labels(envelope).model_dump(exclude_none=True)
-    inherited.pop("expires", None)  # an answer is kept on its own terms
-    if tlp:
-        inherited["tlp"] = tlp
-        if tlp != "RED":
-            inherited.pop("recipients", None)
-        elif not inherited.get("recipients"):
-            # Raised to RED: for the person who asked (they may always read it).
-            inherited["recipients"] = [f"user:{envelope['author']}@{envelope['origin']}"]
-    if handling:
-        inherited["handling"] = handling
-    try:
-        return Labels.model_validate(inherited)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "; ".join(e["msg"] for e in exc.errors(include_url=False, include_input=False))
-        ) from None
-
-
-def reply(
-    session: Session,
-    keys: NodeKeys,
-    *,
-    actor: Principal,
-    request_id: uuid.UUID,
-    kind: str,
-    labels: Labels | None = None,
-    text: str = "",
-    reason: str | None = None,
-    answers: list[dict[str, Any]] | None = None,
-    partial: bool = False,
-    attachments: list[NewAttachment] | None = None,
-    tlp: str | None = None,
-    handling: str | None = None,
-) -> dict[str, Any]:
-    """Accept, decline (with a reason) or answer a request this node was asked; the reply goes
-    to the requester only. Without `labels` it carries the request's own (RED: to the same
-    people), with `tlp` / `handling` raised where given; lower labels are refused."""
-    actor.require("records.write")
-    envelope = _request(session, keys, actor=actor, request_id=request_id)
-    if labels is None:
-        labels = answer_labels(envelope, tlp=tlp, handling=handling)
-    if envelope["origin"] == keys.node_id or keys.node_id not in envelope["audience"]["nodes"]:
-        raise PermissionDenied("only a node the request was addressed to replies to it")
-    body = envelope.get("body")
-    if body is None or body.get("withdrawn"):
-        raise Conflict("the request was withdrawn by the requester: it takes no more replies")
-    answers = list(answers or [])
-    for a in answers:
-        if not 0 <= int(a["question"]) < len(body.get("questions", [])):
-            raise InvalidInput(f"the request has no question {int(a['question']) + 1}")
-    reply_body: dict[str, Any] = {
-        "request": str(request_id),
-        "kind": kind,
-        "text": text,
-        "answers": answers,
-        "partial": partial,
-        "attachments": attachment_bodies(attachments or []),
-    }
-    if reason is not None:
-        reply_body["reason"] = reason
-    signed = records.create(
-        session,
-        keys,
-        actor=actor,
-        type=REPLY_TYPE,
-        body=reply_body,
-        labels=labels,
-        audience=Audience(nodes=[envelope["origin"]]),
-        # An answer stays within the request's labels (records.flow).
-        sources=[
-            dataclasses.replace(
-                flow.of_record(envelope, path="reply"), name=envelope["body"]["subject"]
-            )
-        ],
-    )
-    if kind == "accept":
-        # A person confirmed the request: the requester sees it as acknowledged too.
-        receipts.send(session, keys, [envelope], "acknowledged")
-    return signed
 
 
 # ---- states ---------------------------------------------------------------------------------
@@ -356,7 +249,7 @@ def overall_state(states: list[str]) -> str:
     return min((x for x in s if x in _PROGRESS), key=_PROGRESS.index, default="sent")
 
 
-def _views(
+def with_states(
     session: Session, node_id: str, rows: list[Any], now: datetime, *, read: bool = True
 ) -> list[Listed]:
     """`rows`: RequestRow objects or selected rows of its columns (same attributes)."""
@@ -369,10 +262,10 @@ def _views(
     # Chunks keep the IN lists within every driver's parameter limits.
     for chunk in _chunks(ids, 500):
         # Plain rows, not ORM objects: the overview reads a thousand requests or more.
-        for rec in session.execute(
+        for standing in session.execute(
             select(*RecipientRow.__table__.c).where(RecipientRow.request_id.in_(chunk))
         ):
-            recs[(rec.request_id, rec.node_id)] = rec
+            recs[(standing.request_id, standing.node_id)] = standing
         sent = [i for i in chunk if i in own_ids]
         if sent:
             for rc in session.execute(
@@ -386,13 +279,13 @@ def _views(
     for row in rows:
         withdrawn = row.withdrawn_at is not None
         # A requested node knows only where it stands itself.
-        targets = row.recipients if row.origin == node_id else [node_id]
-        views = []
+        targets = row.audience if row.origin == node_id else [node_id]
+        recipients = []
         for n in targets:
             rec = recs.get((row.id, n))
             st = seen.get((row.id, n), {})
             delivered = row.origin != node_id or "delivered" in st
-            views.append(
+            recipients.append(
                 RecipientView(
                     node=n,
                     state=recipient_state(
@@ -411,7 +304,7 @@ def _views(
                     decline_reason=rec.decline_reason if rec else None,
                 )
             )
-        out.append(Listed(row, overall_state([v.state for v in views]), views))
+        out.append(Listed(row, overall_state([v.state for v in recipients]), recipients))
     return out
 
 
@@ -420,16 +313,7 @@ def _chunks(items: list[uuid.UUID], n: int) -> Iterable[list[uuid.UUID]]:
         yield items[start : start + n]
 
 
-def label_view(row: Any) -> dict[str, Any]:
-    """What `can_see` reads, from a projection row."""
-    return {
-        "origin": row.origin,
-        "author": row.author,
-        "labels": {"tlp": row.tlp, "purpose": row.purpose, "recipients": row.label_recipients},
-    }
-
-
-def _visible_rows(
+def visible_rows(
     session: Session, node_id: str, *, actor: Principal, box: str, partner: str | None = None
 ) -> list[Any]:
     actor.require("records.read")
@@ -444,7 +328,7 @@ def _visible_rows(
         q = q.where(RequestRow.origin == partner)
     rows = readable(session, actor, session.execute(q.order_by(RequestRow.sent_at.desc())), node_id)
     if partner and box != "received":
-        rows = [r for r in rows if r.origin == partner or partner in r.recipients]
+        rows = [r for r in rows if r.origin == partner or partner in r.audience]
     return rows
 
 
@@ -462,8 +346,8 @@ def list_requests(
         raise InvalidInput(f"state is one of {', '.join(STATES)}")
     if box == "drafts" or state == "draft":
         return []  # drafts are listed by list_drafts: they are not records
-    rows = _visible_rows(session, node_id, actor=actor, box=box, partner=partner)
-    items = _views(session, node_id, rows, clock.now())
+    rows = visible_rows(session, node_id, actor=actor, box=box, partner=partner)
+    items = with_states(session, node_id, rows, clock.now())
     if state is not None:
         items = [i for i in items if i.state == state]
     return items[:limit]
@@ -481,7 +365,7 @@ def detail(session: Session, keys: NodeKeys, *, actor: Principal, request_id: uu
     row = session.get(RequestRow, request_id)
     if row is None:  # projection always written with the record; a missing one is a fault
         raise NotFound(f"no request {request_id}")
-    listed = _views(session, keys.node_id, [row], clock.now())[0]
+    listed = with_states(session, keys.node_id, [row], clock.now())[0]
     reply_ids = list(
         session.scalars(
             select(ReplyRow.id)
@@ -506,101 +390,6 @@ def detail(session: Session, keys: NodeKeys, *, actor: Principal, request_id: uu
             detail={"ids": [e["id"] for e in replies]},
         )
     return Detail(envelope, listed, replies)
-
-
-def reply_envelope(
-    session: Session,
-    keys: NodeKeys,
-    *,
-    actor: Principal,
-    request_id: uuid.UUID,
-    reply_id: uuid.UUID,
-) -> dict[str, Any]:
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=reply_id)
-    if envelope["type"] != REPLY_TYPE or (envelope.get("body") or {}).get("request") != str(
-        request_id
-    ):
-        raise NotFound(f"no reply {reply_id} to request {request_id}")
-    return envelope
-
-
-# ---- overview -------------------------------------------------------------------------------
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (None without values)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-@dataclass
-class PartnerStats:
-    node: str
-    total: int = 0
-    open: int = 0
-    by_state: dict[str, int] = field(default_factory=dict)
-    hours: list[float] = field(default_factory=list)  # time to first answer
-    on_time: int = 0
-    due: int = 0  # answered, or past the deadline without an answer
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "node": self.node,
-            "total": self.total,
-            "open": self.open,
-            "overdue": self.by_state.get("overdue", 0),
-            "by_state": dict(sorted(self.by_state.items())),
-            "answered": len(self.hours),
-            "median_hours": _round(statistics.median(self.hours) if self.hours else None),
-            "p90_hours": _round(_percentile(self.hours, 0.9)),
-            "on_time_share": round(self.on_time / self.due, 3) if self.due else None,
-        }
-
-
-def _round(v: float | None) -> float | None:
-    return None if v is None else round(v, 2)
-
-
-def overview(session: Session, node_id: str, *, actor: Principal) -> dict[str, Any]:
-    """Open requests by partner, both ways, with response times (to the first answer, partial
-    included), the share answered by the deadline and counts by state."""
-    now = clock.now()
-    rows = _visible_rows(session, node_id, actor=actor, box="all")
-    items = _views(session, node_id, rows, now, read=False)  # read times are not counted here
-    sent: dict[str, PartnerStats] = {}
-    received: dict[str, PartnerStats] = {}
-    totals: dict[str, dict[str, int]] = {"sent": {}, "received": {}}
-    for item in items:
-        row = item.request
-        mine = row.origin == node_id
-        totals["sent" if mine else "received"][item.state] = (
-            totals["sent" if mine else "received"].get(item.state, 0) + 1
-        )
-        for view in item.recipients:
-            partner = view.node if mine else row.origin
-            stats = (sent if mine else received).setdefault(partner, PartnerStats(partner))
-            stats.total += 1
-            stats.by_state[view.state] = stats.by_state.get(view.state, 0) + 1
-            if view.state in OPEN_STATES:
-                stats.open += 1
-            deadline = clock.as_utc(row.deadline)
-            if view.first_answer_at is not None:
-                answered = clock.as_utc(view.first_answer_at)
-                stats.hours.append((answered - clock.as_utc(row.sent_at)).total_seconds() / 3600)
-                stats.due += 1
-                stats.on_time += answered <= deadline
-            elif view.state == "overdue":
-                stats.due += 1
-    return {
-        "generated_at": clock.iso(now),
-        "sent": [s.as_dict() for s in sorted(sent.values(), key=lambda s: (-s.open, s.node))],
-        "received": [
-            s.as_dict() for s in sorted(received.values(), key=lambda s: (-s.open, s.node))
-        ],
-        "totals": {k: dict(sorted(v.items())) for k, v in totals.items()},
-    }
 
 
 # ---- drafts ---------------------------------------------------------------------------------
@@ -656,10 +445,10 @@ def send_draft(
     """Send a draft as it is (checked now like any request) and remove it."""
     row = get_draft(session, actor=actor, draft_id=draft_id)
     d = DraftIn.model_validate(row.payload)
-    if not d.subject or not d.body:
+    if not d.subject or not d.text:
         raise InvalidInput("a request needs a subject and a text before it is sent")
     try:
-        labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)  # type: ignore[arg-type]
+        labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)
     except ValueError as exc:
         raise InvalidInput(f"the draft's labels are not valid: {exc}") from None
     envelope = send(
@@ -670,7 +459,7 @@ def send_draft(
         to=d.to,
         subject=d.subject,
         urgency=d.urgency,
-        text=d.body,
+        text=d.text,
         labels=labels,
         deadline=d.deadline,
         legal_basis=d.legal_basis,

@@ -2,98 +2,41 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import Field
+from sqlalchemy.orm import Session
 
 from corridor import clock
+from corridor.cooperation.schemas import WithdrawIn, when
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
-from corridor.cooperation.spaces.records import (
-    MAX_ENTITY_REFS,
-    MAX_MEMBERS,
-    MAX_POST_ATTACHMENTS,
-    EntityRef,
+from corridor.cooperation.spaces.records import is_member
+from corridor.cooperation.spaces.schemas import (
+    MembersIn,
+    PostCreate,
+    SpaceCreate,
+    SpaceList,
+    SpacePostRead,
+    SpaceRead,
+    SpaceShareIn,
+    SpaceShareRead,
+    SpaceTaskRead,
+    TaskCreate,
+    TaskUpdate,
 )
-from corridor.errors import InvalidInput
 from corridor.federation import receipts
-from corridor.records.labels import Forward, LabelsIn, Purpose
-from corridor.schemas import StrictModel
+from corridor.records import attachments
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
 Actor = Annotated[Principal, Depends(api_principal)]
-
-
-class SpaceCreate(LabelsIn):
-    name: str = Field(min_length=1, max_length=200)
-    purpose_text: str = Field(default="", max_length=5000, description="what the members work on")
-    reference: str = Field(min_length=1, max_length=100)
-    case_reference: str | None = Field(default=None, max_length=100)
-    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS, description="node ids")
-
-
-class MembersIn(StrictModel):
-    members: list[str] = Field(min_length=1, max_length=MAX_MEMBERS)
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class AttachmentIn(StrictModel):
-    name: str = Field(min_length=1, max_length=200)
-    content_type: str = Field(default="application/octet-stream", max_length=100)
-    data: str = Field(description="base64 of the file")
-
-
-class PostCreate(LabelsIn):
-    text: str = Field(min_length=1, max_length=20_000)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_POST_ATTACHMENTS)
-    entities: list[EntityRef] = Field(default_factory=list, max_length=MAX_ENTITY_REFS)
-    task: uuid.UUID | None = None
-    completes: bool = False
-
-
-class AssigneeIn(StrictModel):
-    node: str = Field(min_length=26, max_length=26)
-    person: str | None = Field(default=None, max_length=200)
-
-
-class TaskCreate(LabelsIn):
-    title: str = Field(min_length=1, max_length=300)
-    note: str = Field(default="", max_length=5000)
-    assignee: AssigneeIn
-    due: date
-
-
-class TaskUpdate(StrictModel):
-    status: Literal["open", "done", "cancelled"] | None = None
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    note: str | None = Field(default=None, max_length=5000)
-    due: date | None = None
-    assignee: AssigneeIn | None = None
-
-
-class ShareIn(LabelsIn):
-    entities: list[str] = Field(min_length=1, max_length=2000)
-    note: str = Field(default="", max_length=5000)
-    with_related: bool = True
-    # Investigation data by default, not to be passed on (as the entities module's share).
-    purpose: Purpose = "enforcement"
-    forward: Forward = "none"
-
-
-def _iso(value: Any) -> str | None:
-    return clock.iso(value) if value else None
+# Only the writer sees where its own posts and tasks were delivered.
+_SPACE: dict[str, Any] = {"response_model": SpaceRead, "response_model_exclude_unset": True}
 
 
 def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
@@ -109,9 +52,9 @@ def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
         "purpose": row.purpose,
         "version": row.version,
         "state": row.state,
-        "member_here": row.state == "active" and spaces.is_member(row, node_id),
+        "member_here": row.state == "active" and is_member(row, node_id),
         "you_were_removed": row.origin != node_id and node_id in row.removed,
-        "updated_at": _iso(row.updated_at),
+        "updated_at": when(row.updated_at),
     }
 
 
@@ -127,7 +70,7 @@ def post_view(p: SpacePostRow, delivery: dict[str, str] | None) -> dict[str, Any
         "completes": p.completes,
         "tlp": p.tlp,
         "purpose": p.purpose,
-        "posted_at": _iso(p.created_at),
+        "posted_at": when(p.created_at),
     }
     if delivery is not None:
         out["delivery"] = delivery
@@ -147,19 +90,19 @@ def task_view(
         "due": t.due.isoformat(),
         "status": t.status,
         "overdue": spaces.overdue(t),
-        "reported_done": {"post": str(report.id), "at": _iso(report.created_at)}
+        "reported_done": {"post": str(report.id), "at": when(report.created_at)}
         if report
         else None,
         "tlp": t.tlp,
         "version": t.version,
-        "updated_at": _iso(t.updated_at),
+        "updated_at": when(t.updated_at),
     }
     if delivery is not None:
         out["delivery"] = delivery
     return out
 
 
-def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
+def space_detail(session: Session, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
     env = view.envelope
     body = env.get("body") or {}
     own = [p.id for p in view.posts if p.origin == node_id] + [
@@ -188,18 +131,15 @@ def space_detail(session: Any, view: spaces.SpaceView, node_id: str) -> dict[str
     }
 
 
-def _attachments(items: list[AttachmentIn]) -> list[spaces.NewAttachment]:
-    out = []
-    for a in items:
-        try:
-            content = base64.b64decode(a.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(f"attachment {a.name!r} is not valid base64") from None
-        out.append(spaces.NewAttachment(a.name, a.content_type, content))
-    return out
+def _opened(
+    session: Session, node_id: str, actor: Principal, space_id: uuid.UUID
+) -> dict[str, Any]:
+    """The space as the reader sees it now (an audited read)."""
+    view = spaces.open_space(session, node_id, actor=actor, space_id=space_id)
+    return space_detail(session, view, node_id)
 
 
-@router.get("")
+@router.get("", response_model=SpaceList)
 def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
@@ -207,7 +147,7 @@ def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
         return {"items": [space_summary(r, node.id) for r in rows]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **_SPACE)
 def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
@@ -222,19 +162,17 @@ def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[s
             members=payload.members,
             labels=payload.labels(),
         )
-        view = spaces.open_space(session, node.id, actor=actor, space_id=uuid.UUID(env["id"]))
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, uuid.UUID(env["id"]))
 
 
-@router.get("/{space_id}")
+@router.get("/{space_id}", **_SPACE)
 def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
-        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, space_id)
 
 
-@router.put("/{space_id}/members")
+@router.put("/{space_id}/members", **_SPACE)
 def set_members(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: MembersIn
 ) -> dict[str, Any]:
@@ -243,11 +181,10 @@ def set_members(
         spaces.set_members(
             session, node.keys, actor=actor, space_id=space_id, members=payload.members
         )
-        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, space_id)
 
 
-@router.post("/{space_id}/withdraw")
+@router.post("/{space_id}/withdraw", **_SPACE)
 def withdraw_space(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: WithdrawIn
 ) -> dict[str, Any]:
@@ -256,16 +193,15 @@ def withdraw_space(
         spaces.withdraw_space(
             session, node.keys, actor=actor, space_id=space_id, reason=payload.reason
         )
-        view = spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        return space_detail(session, view, node.id)
+        return _opened(session, node.id, actor, space_id)
 
 
-@router.post("/{space_id}/posts", status_code=201)
+@router.post("/{space_id}/posts", status_code=201, response_model=SpacePostRead)
 def create_post(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: PostCreate
 ) -> dict[str, Any]:
     node = node_of(request)
-    files = _attachments(payload.attachments)
+    files = attachments.decode(payload.attachments)
     with node.db.transaction() as session:
         env = spaces.post(
             session,
@@ -284,26 +220,18 @@ def create_post(
         return post_view(row, spaces.delivery(session, [row.id]).get(row.id, {}))
 
 
-@router.get("/{space_id}/posts/{post_id}/attachments/{index}")
+@router.get("/{space_id}/posts/{post_id}/attachments/{index}", response_class=Response)
 def get_attachment(
     request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
     node = node_of(request)
     with node.db.transaction() as session:
         spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        a = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
-    safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in a["name"])[:200]
-    return Response(
-        base64.b64decode(a["data"]),
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{safe}"',
-            "x-corridor-sha256": a["sha256"],
-        },
-    )
+        file = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
-@router.post("/{space_id}/tasks", status_code=201)
+@router.post("/{space_id}/tasks", status_code=201, response_model=SpaceTaskRead)
 def create_task(
     request: Request, actor: Actor, space_id: uuid.UUID, payload: TaskCreate
 ) -> dict[str, Any]:
@@ -326,7 +254,7 @@ def create_task(
         return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
 
 
-@router.put("/{space_id}/tasks/{task_id}")
+@router.put("/{space_id}/tasks/{task_id}", response_model=SpaceTaskRead)
 def update_task(
     request: Request, actor: Actor, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
 ) -> dict[str, Any]:
@@ -350,9 +278,9 @@ def update_task(
         return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
 
 
-@router.post("/{space_id}/entities", status_code=201)
+@router.post("/{space_id}/entities", status_code=201, response_model=SpaceShareRead)
 def share_entities(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: ShareIn
+    request: Request, actor: Actor, space_id: uuid.UUID, payload: SpaceShareIn
 ) -> dict[str, Any]:
     """Share case entities with every member of the space (the entities module's share) and
     note it in the thread."""

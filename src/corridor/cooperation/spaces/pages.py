@@ -22,6 +22,7 @@ from corridor.federation.models import Peer
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.records.attachments import read_uploads
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
@@ -215,11 +216,7 @@ async def add_post(
     completes: Text = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    attachments = []
-    for f in files or []:
-        if f.filename:
-            content = await f.read(MAX_POST_ATTACHMENT_BYTES + 1)
-            attachments.append(spaces.NewAttachment(f.filename, f.content_type or "", content))
+    attachments = await read_uploads(files or [], MAX_POST_ATTACHMENT_BYTES)
     node = node_of(request)
 
     def work() -> None:

@@ -28,8 +28,8 @@ from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.messages.records import Attachment
 from corridor.node.models import own_node_id
+from corridor.records.attachments import Attachment, check_total, listed
 from corridor.records.flow import Flow
 from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
@@ -101,8 +101,7 @@ class PostBody(StrictModel):
     def _coherent(self) -> PostBody:
         if self.completes and self.task is None:
             raise ValueError("completes: name the task the post reports as done")
-        if sum(a.size for a in self.attachments) > MAX_POST_ATTACHMENT_BYTES:
-            raise ValueError(f"attachments are limited to {MAX_POST_ATTACHMENT_BYTES} bytes a post")
+        check_total(self.attachments, MAX_POST_ATTACHMENT_BYTES, per="a post")
         return self
 
 
@@ -159,10 +158,7 @@ def _project_post(session: Session, envelope: dict[str, Any]) -> None:
     row = _row(session, SpacePostRow, envelope)
     row.space_id = uuid.UUID(body["space"])
     row.text = body["text"]
-    row.attachments = [
-        {k: a[k] for k in ("name", "content_type", "size", "sha256")}
-        for a in body.get("attachments", [])
-    ]
+    row.attachments = listed(body)
     row.entities = list(body.get("entities", []))
     row.task_id = uuid.UUID(body["task"]) if body.get("task") else None
     row.completes = bool(body.get("completes", False))

@@ -8,12 +8,10 @@ Rules (on top of the record rules: only the origin changes a record):
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,18 +35,11 @@ from corridor.federation.peers import require_approved
 from corridor.node.keys import NodeKeys
 from corridor.records import flow, registry
 from corridor.records import service as records
+from corridor.records.attachments import Download, NewAttachment, download, fields
 from corridor.records.labels import Audience, Labels
 from corridor.records.models import StoredRecord
-from corridor.records.policy import can_see
-from corridor.records.projection import readable
+from corridor.records.projection import readable, visible
 from corridor.security.principal import Principal
-
-
-@dataclass(frozen=True)
-class NewAttachment:
-    name: str
-    content_type: str
-    content: bytes
 
 
 @dataclass(frozen=True)
@@ -60,10 +51,6 @@ class SpaceView:
     posts: list[SpacePostRow]
     tasks: list[SpaceTaskRow]
     member_here: bool  # False: this node was removed (or the space was withdrawn)
-
-
-def _visible(actor: Principal, row: Any, node_id: str) -> bool:
-    return can_see(actor, row.label_view(), node_id)
 
 
 def _approved_members(session: Session, node_id: str, members: list[str]) -> list[str]:
@@ -79,7 +66,7 @@ def _approved_members(session: Session, node_id: str, members: list[str]) -> lis
 def _space_row(session: Session, node_id: str, actor: Principal, space_id: uuid.UUID) -> SpaceRow:
     actor.require("records.read")
     row = session.get(SpaceRow, space_id)
-    if row is None or not _visible(actor, row, node_id):
+    if row is None or not visible(actor, row, node_id):
         raise NotFound(f"no space {space_id}")
     return row
 
@@ -199,7 +186,7 @@ def list_spaces(session: Session, node_id: str, *, actor: Principal) -> list[Spa
     q = select(SpaceRow).where(
         SpaceRow.purpose.in_(sorted(actor.purposes)), SpaceRow.state == "active"
     )
-    rows = [r for r in session.scalars(q) if _visible(actor, r, node_id)]
+    rows = [r for r in session.scalars(q) if visible(actor, r, node_id)]
     rows.sort(key=lambda r: r.updated_at, reverse=True)
     return rows
 
@@ -215,27 +202,8 @@ def open_space(
     posts: list[SpacePostRow] = []
     tasks: list[SpaceTaskRow] = []
     if row.state == "active":
-        purposes = sorted(actor.purposes)
-        posts = readable(
-            session,
-            actor,
-            session.scalars(
-                select(SpacePostRow)
-                .where(SpacePostRow.space_id == space_id, SpacePostRow.purpose.in_(purposes))
-                .order_by(SpacePostRow.created_at, SpacePostRow.id)
-            ),
-            node_id,
-        )
-        tasks = readable(
-            session,
-            actor,
-            session.scalars(
-                select(SpaceTaskRow)
-                .where(SpaceTaskRow.space_id == space_id, SpaceTaskRow.purpose.in_(purposes))
-                .order_by(SpaceTaskRow.due, SpaceTaskRow.id)
-            ),
-            node_id,
-        )
+        posts = _readable_in(session, node_id, actor, space_id, SpacePostRow, by="created_at")
+        tasks = _readable_in(session, node_id, actor, space_id, SpaceTaskRow, by="due")
     if posts or tasks:
         # One entry for the thread (like records.list_visible), not one per post.
         audit.append(
@@ -255,6 +223,28 @@ def open_space(
     )
 
 
+_Item = TypeVar("_Item", SpacePostRow, SpaceTaskRow)
+
+
+def _readable_in(
+    session: Session,
+    node_id: str,
+    actor: Principal,
+    space_id: uuid.UUID,
+    model: type[_Item],
+    *,
+    by: str,
+) -> list[_Item]:
+    """The posts or tasks of a space that this user may read, ordered by the column `by`
+    (then by id)."""
+    q = (
+        select(model)
+        .where(model.space_id == space_id, model.purpose.in_(sorted(actor.purposes)))
+        .order_by(model.__table__.c[by], model.id)
+    )
+    return readable(session, actor, session.scalars(q), node_id)
+
+
 # --- posts ------------------------------------------------------------------------------------
 
 
@@ -267,16 +257,7 @@ def _attachment_bodies(attachments: list[NewAttachment]) -> list[dict[str, Any]]
             f"attachments: {total} bytes; a post carries at most {MAX_POST_ATTACHMENT_BYTES} "
             "(put larger files in a case and share entities instead)"
         )
-    return [
-        {
-            "name": a.name,
-            "content_type": a.content_type or "application/octet-stream",
-            "size": len(a.content),
-            "sha256": hashlib.sha256(a.content).hexdigest(),
-            "data": base64.b64encode(a.content).decode("ascii"),
-        }
-        for a in attachments
-    ]
+    return fields(attachments)
 
 
 def post(
@@ -296,7 +277,7 @@ def post(
     row = _active_member_space(session, keys.node_id, actor, space_id)
     if task_id is not None:
         task = session.get(SpaceTaskRow, task_id)
-        if task is None or task.space_id != space_id or not _visible(actor, task, keys.node_id):
+        if task is None or task.space_id != space_id or not visible(actor, task, keys.node_id):
             raise InvalidInput(f"task: no task {task_id} in this space")
         if completes and task.assignee_node != keys.node_id:
             raise PermissionDenied("only the assignee's node reports a task as done")
@@ -341,12 +322,11 @@ def _space_source(session: Session, space_id: uuid.UUID, *, path: str) -> flow.S
 
 def attachment(
     session: Session, node_id: str, *, actor: Principal, post_id: uuid.UUID, index: int
-) -> dict[str, Any]:
+) -> Download:
     envelope = records.get_visible(session, node_id, actor=actor, record_id=post_id)
-    files = (envelope.get("body") or {}).get("attachments", [])
-    if envelope["type"] != POST or not 0 <= index < len(files):
+    if envelope["type"] != POST:
         raise NotFound("no such attachment")
-    return dict(files[index])
+    return download(envelope.get("body"), index)
 
 
 def share_entities(
@@ -465,7 +445,7 @@ def update_task(
     actor.require("records.write")
     row = _active_member_space(session, keys.node_id, actor, space_id)
     task = session.get(SpaceTaskRow, task_id)
-    if task is None or task.space_id != space_id or not _visible(actor, task, keys.node_id):
+    if task is None or task.space_id != space_id or not visible(actor, task, keys.node_id):
         raise NotFound(f"no task {task_id} in space {space_id}")
     if task.origin != keys.node_id:
         raise PermissionDenied(
