@@ -27,8 +27,11 @@ chromium:
 demo: install
 	$(BIN)/corridor demo
 
+# ruff, the import contracts (pyproject [tool.importlinter]) and mypy --strict over src/.
 lint: install
 	$(BIN)/ruff check $(wildcard src tests bench)
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The whole suite, on SQLite and (when it answers) PostgreSQL, unit + network + browser tests.
 test: install chromium lint

@@ -102,8 +102,8 @@ def seed_users(data_dir: Path) -> None:
     The server process knows only the core record types, so the records are node cards: each
     signed by a synthetic peer's own key and received with records.ingest, as federation will."""
     from corridor import clock
+    from corridor import keys as keymod
     from corridor.ids import uuid7
-    from corridor.node import keys as keymod
     from corridor.node.service import open_node
     from corridor.records import envelope as env_mod
     from corridor.records import service as records

@@ -16,7 +16,7 @@ from corridor.canonical import canonical
 from corridor.federation import delivery, receipts
 from corridor.federation.models import OutboxItem
 from corridor.jobs.models import Job
-from corridor.node.keys import b64u, generate
+from corridor.keys import b64u, generate
 from corridor.records import envelope as env
 from corridor.records.models import StoredRecord
 from tests.federation.conftest import note

@@ -9,7 +9,7 @@ import pytest
 from corridor import clock
 from corridor.errors import InvalidInput, SignatureInvalid
 from corridor.federation.cards import parse_card_file, verify_chain, verify_successor
-from corridor.node.keys import b64u, fingerprint, generate
+from corridor.keys import b64u, fingerprint, generate
 from corridor.records import envelope as env
 from tests.federation.conftest import card_text
 

@@ -14,7 +14,7 @@ from corridor.federation import delivery, transport
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.peers import set_state
 from corridor.jobs.models import Job
-from corridor.node.keys import generate
+from corridor.keys import generate
 from corridor.records import envelope as env
 from corridor.records import service as records
 from corridor.records.models import StoredRecord

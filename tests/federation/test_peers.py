@@ -9,7 +9,7 @@ from corridor.audit.models import AuditEntry
 from corridor.errors import InvalidInput, NotFound, PermissionDenied, SignatureInvalid
 from corridor.federation import peers as peering
 from corridor.federation.models import Peer
-from corridor.node.keys import unb64u
+from corridor.keys import unb64u
 from corridor.security.principal import CLI
 from tests.federation.conftest import card_text
 from tests.federation.test_cards import rotated

@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 import stat
 
+from corridor import keys as keymod
 from corridor.federation import delivery, rotation
 from corridor.federation.bundles import export_bundle, import_bundle
 from corridor.federation.models import Peer
-from corridor.node import keys as keymod
 from corridor.node.service import open_node
 from corridor.security.principal import CLI
 from tests.federation.conftest import note

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from corridor.audit import service as audit
 from corridor.audit.models import AuditEntry
 from corridor.errors import InvalidInput, PermissionDenied, SignatureInvalid
-from corridor.node.keys import NodeKeys, generate
+from corridor.keys import NodeKeys, generate
 from corridor.records import envelope as env
 from corridor.records import service as records
 from corridor.records.labels import Labels

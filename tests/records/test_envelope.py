@@ -6,7 +6,7 @@ import pytest
 
 from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
-from corridor.node.keys import NodeKeys, generate
+from corridor.keys import NodeKeys, generate
 from corridor.records import envelope as env
 
 

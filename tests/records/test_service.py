@@ -11,7 +11,7 @@ from corridor import clock
 from corridor.audit.models import AuditEntry
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SignatureInvalid
 from corridor.ids import uuid7
-from corridor.node.keys import NodeKeys, generate
+from corridor.keys import NodeKeys, generate
 from corridor.records import envelope as env
 from corridor.records import service as records
 from corridor.records.labels import Labels

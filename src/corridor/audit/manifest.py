@@ -4,5 +4,4 @@ MANIFEST = Manifest(
     name="audit",
     order=40,
     tables=("corridor.audit.models",),
-    jobs=("corridor.audit.checkpoints",),
 )

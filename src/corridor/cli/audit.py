@@ -55,8 +55,7 @@ def audit_verify(
 
 def _audit_verify_peers(node: Node, http: httpx.Client | None = None) -> bool:
     """Print one line per peer; False when a checkpoint contradicts the local chain."""
-    from corridor.audit import checkpoints
-    from corridor.federation import transport
+    from corridor.federation import checkpoints, transport
 
     if http is None:
         with transport.client() as client:

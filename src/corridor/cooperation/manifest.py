@@ -1,4 +1,5 @@
-from corridor.manifest import BodyLimit, Manifest
+from corridor.i18n import N_
+from corridor.manifest import BodyLimit, Manifest, Nav
 
 _SUB = ("directory", "alerts", "requests", "spaces", "notifications")
 
@@ -15,5 +16,12 @@ MANIFEST = Manifest(
         BodyLimit("/requests", "max_message_bytes"),
         BodyLimit("/api/v1/spaces/*/posts", "max_message_bytes"),
         BodyLimit("/spaces/*/posts", "max_message_bytes"),
+    ),
+    nav=(
+        Nav("Cooperation", N_("Alerts"), "/alerts", "records.read", 1),
+        Nav("Cooperation", N_("Requests"), "/requests", "records.read", 3),
+        Nav("Cooperation", N_("Joint spaces"), "/spaces", "records.read", 4),
+        Nav("Cooperation", N_("Directory"), "/directory", "records.read", 5),
+        Nav("Cooperation", N_("Notifications"), "/notifications", "records.read", 90),
     ),
 )

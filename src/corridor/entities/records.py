@@ -17,7 +17,7 @@ from corridor.entities import store
 from corridor.entities.ftm import model, parse_entity
 from corridor.entities.models import Entity
 from corridor.errors import InvalidInput
-from corridor.node.models import own_node_id
+from corridor.keys import own_node_id
 from corridor.records.flow import Flow
 from corridor.records.registry import RecordType, register
 from corridor.schemas import StrictModel

@@ -22,7 +22,7 @@ from corridor.entities.models import Case, Entity, Statement
 from corridor.entities.records import ENTITIES_TYPE
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
 from corridor.ids import uuid7
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.records import flow
 from corridor.records import service as records

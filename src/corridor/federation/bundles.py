@@ -18,7 +18,7 @@ from corridor.errors import InvalidInput, NotFound, PermissionDenied, SignatureI
 from corridor.federation import delivery
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.peers import verification_keys
-from corridor.node.keys import b64u, unb64u
+from corridor.keys import b64u, unb64u
 from corridor.node.service import Node
 from corridor.records.models import StoredRecord
 from corridor.security.principal import Principal

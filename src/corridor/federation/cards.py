@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.errors import InvalidInput, SignatureInvalid
-from corridor.node.keys import node_id_for, unb64u
+from corridor.keys import node_id_for, unb64u
 from corridor.node.records import NodeCardBody
 from corridor.records import envelope as env
 from corridor.records.models import RecordVersion, StoredRecord

@@ -10,10 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.errors import Unauthenticated
-from corridor.federation import delivery, nonces, transport
+from corridor.federation import checkpoints, delivery, nonces, transport
 from corridor.federation.cards import own_card_chain
 from corridor.federation.peers import verification_keys
 from corridor.schemas import MAX_INT64

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from corridor.errors import NotFound, PermissionDenied
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import service as records
 from corridor.records.groups import GROUP_TYPE, GroupBody
 from corridor.records.labels import Audience, Labels

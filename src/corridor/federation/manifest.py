@@ -10,6 +10,8 @@ MANIFEST = Manifest(
         "corridor.federation.delivery",
         "corridor.federation.receipts",
         "corridor.federation.rotation",
+        # Peers witness the head of this node's audit log (record type and job).
+        "corridor.federation.checkpoints",
     ),
     routers=(
         "corridor.federation.pages",

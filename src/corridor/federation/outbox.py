@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, counters
 from corridor.db import RowInserter
 from corridor.errors import InvalidInput
 from corridor.federation.models import OutboxItem, Peer
@@ -79,7 +79,7 @@ def queue_versions(session: Session, envelopes: list[dict[str, Any]]) -> None:
     pushes: dict[str, dict[str, Any]] = {}
     for target in sorted(by_target):
         queued = by_target[target]
-        first = records.bump_counter(session, f"outbox:{target}", len(queued)) - len(queued) + 1
+        first = counters.bump_counter(session, f"outbox:{target}", len(queued)) - len(queued) + 1
         inline = answer if answer is not None and answer.peer == target else None
         for position, envelope in enumerate(queued, start=first):
             rid, version = uuid.UUID(envelope["id"]), envelope["version"]

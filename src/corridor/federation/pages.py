@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import uuid
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import CorridorError, InvalidInput
+from corridor.federation import checkpoints
 from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
@@ -21,6 +23,7 @@ from corridor.federation.models import OutboxItem
 from corridor.i18n import gettext as _
 from corridor.records import groups
 from corridor.records.models import StoredRecord
+from corridor.web import admin
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 
@@ -173,3 +176,13 @@ def peer_action(request: Request, auth: PageAuth, node_id: str, action: str) -> 
         peering.set_state(session, actor=auth.principal, node_id=node_id, state=states[action])
     message = _("Peer approved.") if action == "approve" else _("Peer suspended.")
     return redirect(request, "/admin/peers", message)
+
+
+def _witnesses(session: Session, node_id: str) -> dict[str, Any]:
+    return {
+        "forks": checkpoints.forks(session),
+        "witnessed": checkpoints.held_counts(session, node_id),
+    }
+
+
+admin.NODE_FACTS.append(_witnesses)

@@ -19,8 +19,8 @@ from corridor.federation.cards import (
     verify_successor,
 )
 from corridor.federation.models import Peer
-from corridor.node.keys import fingerprint as key_fingerprint
-from corridor.node.keys import unb64u
+from corridor.keys import fingerprint as key_fingerprint
+from corridor.keys import unb64u
 from corridor.node.records import NodeCardBody
 from corridor.security.principal import Principal
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from corridor import clock
 from corridor.db import Base
 from corridor.errors import PermissionDenied
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.flow import Flow

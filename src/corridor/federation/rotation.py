@@ -11,12 +11,12 @@ import httpx
 from sqlalchemy import select
 
 from corridor import clock
+from corridor import keys as keymod
 from corridor.errors import InvalidInput
 from corridor.federation import transport
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain, parse_card_file
 from corridor.federation.models import Peer
 from corridor.federation.peers import update_card
-from corridor.node import keys as keymod
 from corridor.node.service import CARD_VALIDITY, OPEN_HOOKS, Node
 from corridor.records import service as records
 from corridor.records.labels import Audience

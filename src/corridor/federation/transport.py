@@ -30,7 +30,7 @@ from http_message_signatures.exceptions import HTTPMessageSignaturesException
 
 from corridor import clock
 from corridor.errors import Unauthenticated
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 
 COMPONENTS = ("@method", "@path", "@query", "corridor-to", "content-digest")
 LABEL = "corridor"

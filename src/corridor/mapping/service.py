@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.errors import NotFound, PermissionDenied
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for

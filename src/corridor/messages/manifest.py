@@ -1,4 +1,5 @@
-from corridor.manifest import BodyLimit, Manifest
+from corridor.i18n import N_
+from corridor.manifest import BodyLimit, Manifest, Nav
 
 MANIFEST = Manifest(
     name="messages",
@@ -10,4 +11,5 @@ MANIFEST = Manifest(
         BodyLimit("/api/v1/messages", "max_message_bytes"),
         BodyLimit("/messages", "max_message_bytes"),
     ),
+    nav=(Nav("Cooperation", N_("Messages"), "/messages", "records.read", 10),),
 )

@@ -15,21 +15,17 @@ from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
-from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.messages import service as messages
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 from corridor.web.sharing import form_labels
 
 router = APIRouter(include_in_schema=False, prefix="/messages")
 PageAuth = Annotated[Auth, Depends(page_auth)]
-
-nav.register(nav.NavEntry("Cooperation", N_("Messages"), "/messages", "records.read", 10))
 
 
 @router.get("", response_class=HTMLResponse)

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
 from corridor.federation import receipts
+from corridor.keys import NodeKeys
 from corridor.messages.models import Message
 from corridor.messages.records import MESSAGE_TYPE
-from corridor.node.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.attachments import NewAttachment, fields

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from corridor import clock, countries
 from corridor import db as dbm
+from corridor import keys as keymod
 from corridor.audit import service as audit
 from corridor.config import (
     DEFAULT_URL,
@@ -25,9 +26,8 @@ from corridor.config import (
     write_config,
 )
 from corridor.errors import Conflict, InvalidInput
+from corridor.keys import NodeMeta
 from corridor.modules import load_all
-from corridor.node import keys as keymod
-from corridor.node.models import NodeMeta
 from corridor.records import service as records
 from corridor.records.labels import Labels
 from corridor.security import service as security

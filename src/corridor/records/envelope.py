@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
-from corridor.node.keys import NodeKeys, b64u, unb64u
+from corridor.keys import NodeKeys, b64u, unb64u
 from corridor.records.labels import Audience, Labels
 from corridor.schemas import StrictModel, UtcDateTime
 

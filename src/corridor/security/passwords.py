@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -40,3 +41,9 @@ def verify(stored: str | None, password: str) -> bool:
 
 def needs_rehash(stored: str) -> bool:
     return _hasher.check_needs_rehash(stored)
+
+
+def secret_hash(value: str) -> str:
+    """What the store keeps of a session cookie or an API token: SHA-256, not Argon2 (they
+    are random, long and checked on every request)."""
+    return hashlib.sha256(value.encode()).hexdigest()

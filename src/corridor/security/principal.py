@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from corridor.errors import PermissionDenied
+from corridor.security.models import User
 from corridor.security.roles import PERMISSIONS, ROLE_PURPOSES, WRITE_SCOPES, Role
 
 
@@ -74,3 +75,23 @@ class Principal:
 
 SYSTEM = Principal(kind="system", handle="system")
 CLI = Principal(kind="cli", handle="cli")
+
+
+def principal_for(
+    user: User,
+    *,
+    kind: str,
+    ip: str = "",
+    scopes: frozenset[str] | None = None,
+    token_expires_at: datetime | None = None,
+) -> Principal:
+    return Principal(
+        kind=kind,
+        handle=user.handle,
+        role=Role(user.role),
+        user_id=user.id,
+        unit_handle=user.unit.handle if user.unit else None,
+        scopes=scopes,
+        ip=ip,
+        token_expires_at=token_expires_at,
+    )

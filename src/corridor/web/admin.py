@@ -6,17 +6,17 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor import db as dbm
-from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext as _
@@ -46,6 +46,11 @@ def _users_page(
     return page(
         request, "admin/users.html", {"users": users, "units": units, **extra}, status=status
     )
+
+
+# What other modules show on the node page, as template variables (federation: the audit
+# log's witnesses); the web layer builds on the modules, not the other way round.
+NODE_FACTS: list[Callable[[Session, str], dict[str, Any]]] = []
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -333,8 +338,7 @@ def node_page(request: Request, auth: PageAuth) -> HTMLResponse:
             )
         )
         records_held = session.scalar(select(func.count()).select_from(StoredRecord))
-        forks = checkpoints.forks(session)
-        witnessed = checkpoints.held_counts(session, node.id)
+        added = {k: v for facts in NODE_FACTS for k, v in facts(session, node.id).items()}
     revision = dbm.current_revision(node.db)
     store = node.db.engine.url.render_as_string(hide_password=True)
     return page(
@@ -349,8 +353,7 @@ def node_page(request: Request, auth: PageAuth) -> HTMLResponse:
             "dialect": node.db.dialect,
             "limits": node.config.limits,
             "records_held": records_held,
-            "forks": forks,
-            "witnessed": witnessed,
+            **added,
         },
     )
 

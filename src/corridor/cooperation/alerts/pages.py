@@ -32,7 +32,6 @@ from corridor.mapping.routes.service import list_routes
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES
 from corridor.records.projection import visible
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 from corridor.web.sharing import form_labels
@@ -40,7 +39,6 @@ from corridor.web.sharing import form_labels
 router = APIRouter(include_in_schema=False, prefix="/alerts")
 PageAuth = Annotated[Auth, Depends(page_auth)]
 
-nav.register(nav.NavEntry("Cooperation", N_("Alerts"), "/alerts", "records.read", 1))
 
 STATES = {
     "active": N_("Active"),

@@ -23,8 +23,8 @@ from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import receipts
 from corridor.federation.peers import require_approved
+from corridor.keys import NodeKeys
 from corridor.mapping.routes.service import link_route
-from corridor.node.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.labels import Labels, audience_for

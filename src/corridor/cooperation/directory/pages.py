@@ -42,7 +42,6 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import activate_locale, own_label, page, redirect
 from corridor.web.sharing import form_labels
@@ -55,7 +54,6 @@ Text = Annotated[str, Form(max_length=1000)]
 LongText = Annotated[str, Form(max_length=100_000)]
 Checked = Annotated[list[str] | None, Form()]
 
-nav.register(nav.NavEntry("Cooperation", N_("Directory"), "/directory", "records.read", 5))
 
 WHY_LABELS: dict[str, str] = {
     "always": N_("24/7"),

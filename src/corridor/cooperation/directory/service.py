@@ -22,7 +22,7 @@ from corridor.cooperation.directory.records import CONTACT
 from corridor.cooperation.directory.schemas import DAYS, Hours
 from corridor.errors import InvalidInput, NotFound, PermissionDenied
 from corridor.federation.peers import approved_peers, require_approved
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels, audience_for

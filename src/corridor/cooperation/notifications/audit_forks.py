@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.audit import checkpoints
 from corridor.audit.models import AuditCheckpoint
 from corridor.cooperation.notifications import registry, service
 from corridor.cooperation.notifications.registry import Notice
+from corridor.federation import checkpoints
 from corridor.federation.models import Peer
 from corridor.i18n import N_
-from corridor.node.models import own_node_id
+from corridor.keys import own_node_id
 from corridor.security.models import User
 from corridor.security.roles import Role
 

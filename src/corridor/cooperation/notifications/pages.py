@@ -15,14 +15,12 @@ from corridor.cooperation.notifications.models import Notification
 from corridor.errors import InvalidInput, NotFound
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/notifications")
 PageAuth = Annotated[Auth, Depends(page_auth)]
 
-nav.register(nav.NavEntry("Cooperation", N_("Notifications"), "/notifications", "records.read", 90))
 
 EMAIL_LABELS = {
     "off": N_("No e-mail"),

@@ -17,7 +17,7 @@ from corridor.federation.models import Peer
 from corridor.federation.receipts import RECEIPT_TYPE
 from corridor.i18n import N_
 from corridor.jobs import queue
-from corridor.node.models import own_node_id
+from corridor.keys import own_node_id
 from corridor.records import registry as record_types
 from corridor.records import service as records
 from corridor.records.models import StoredRecord

@@ -31,7 +31,6 @@ from corridor.records.attachments import (
 )
 from corridor.records.groups import list_groups
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 from corridor.web.sharing import form_labels
@@ -40,7 +39,6 @@ router = APIRouter(include_in_schema=False, prefix="/requests")
 PageAuth = Annotated[Auth, Depends(page_auth)]
 Box = Annotated[str, Query(pattern="^(received|sent|drafts)$")]
 
-nav.register(nav.NavEntry("Cooperation", N_("Requests"), "/requests", "records.read", 3))
 
 STATE_LABELS = {
     "draft": N_("draft"),

@@ -14,7 +14,7 @@ from corridor.cooperation.requests.schemas import REPLY_TYPE
 from corridor.cooperation.requests.service import attachment_bodies, get_request
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import receipts
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.attachments import NewAttachment

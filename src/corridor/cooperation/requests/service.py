@@ -34,7 +34,7 @@ from corridor.federation import receipts
 from corridor.federation.peers import require_approved
 from corridor.federation.receipts import Receipt
 from corridor.ids import uuid7
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import groups
 from corridor.records import service as records
 from corridor.records.attachments import (

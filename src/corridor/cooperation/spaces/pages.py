@@ -20,11 +20,9 @@ from corridor.cooperation.spaces.records import MAX_POST_ATTACHMENT_BYTES, MAX_P
 from corridor.errors import CorridorError, InvalidInput
 from corridor.federation.models import Peer
 from corridor.federation.peers import approved_peers, node_names
-from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records.attachments import read_uploads
 from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
-from corridor.web import nav
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
 from corridor.web.sharing import form_labels
@@ -34,8 +32,6 @@ PageAuth = Annotated[Auth, Depends(page_auth)]
 Text = Annotated[str, Form(max_length=1000)]
 LongText = Annotated[str, Form(max_length=40_000)]
 Checked = Annotated[list[str] | None, Form()]
-
-nav.register(nav.NavEntry("Cooperation", N_("Joint spaces"), "/spaces", "records.read", 4))
 
 
 def _error_text(exc: CorridorError | ValidationError) -> str:

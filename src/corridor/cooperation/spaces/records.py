@@ -28,7 +28,7 @@ from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.node.models import own_node_id
+from corridor.keys import own_node_id
 from corridor.records.attachments import Attachment, check_total, listed
 from corridor.records.flow import Flow
 from corridor.records.projection import labelled_row

@@ -32,7 +32,7 @@ from corridor.entities import service as entities
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooLarge
 from corridor.federation.models import OutboxItem
 from corridor.federation.peers import require_approved
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.attachments import Download, NewAttachment, download, fields

@@ -23,7 +23,7 @@ from corridor.entities.analysis import exports, facts, graph, metrics
 from corridor.entities.analysis.models import CaseChart
 from corridor.entities.models import Case, Entity
 from corridor.errors import InvalidInput, NotFound
-from corridor.node.models import own_node_id
+from corridor.keys import own_node_id
 from corridor.security.principal import Principal
 
 MAX_HOPS = 3

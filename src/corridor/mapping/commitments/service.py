@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from corridor.keys import NodeKeys
 from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
 from corridor.mapping.commitments.progress import action_view, commitment_summary
 from corridor.mapping.commitments.records import ACTION, COMMITMENT, ENDORSEMENT
 from corridor.mapping.commitments.schemas import ActionBody
 from corridor.mapping.service import get_record, own_records
-from corridor.node.keys import NodeKeys
 from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels

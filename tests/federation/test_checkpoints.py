@@ -13,14 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from corridor import clock
-from corridor.audit import checkpoints
 from corridor.audit import service as audit
 from corridor.audit.models import AuditCheckpoint, AuditEntry
 from corridor.cli import audit as cli_audit
 from corridor.cli import main as cli_main
 from corridor.db import driver_sql
 from corridor.errors import Conflict
-from corridor.federation import delivery, transport
+from corridor.federation import checkpoints, delivery, transport
 from corridor.federation.models import OutboxItem
 from corridor.federation.peers import set_state
 from corridor.node.service import Node

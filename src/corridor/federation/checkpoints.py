@@ -23,14 +23,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from corridor import clock
+from corridor import keys as keymod
 from corridor.audit import service as audit
 from corridor.audit.models import AuditCheckpoint, AuditEntry
 from corridor.errors import CorridorError, InvalidInput, PermissionDenied
 from corridor.federation import transport
 from corridor.federation.peers import approved_peers
 from corridor.jobs.queue import handler
-from corridor.node import keys as keymod
-from corridor.node.keys import NodeKeys
+from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.records import envelope as env_mod
 from corridor.records import registry

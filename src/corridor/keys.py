@@ -1,4 +1,5 @@
-"""The node's key pair files and the node id derived from the signing key."""
+"""Who this node is: its Ed25519 and X25519 key files (the node id derives from the signing
+key), and its id as its store records it, so a store is never used by another key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import Engine, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from corridor.db import Base
 
 SIGNING_FILE = "signing.key"
 NODE_ID_FILE = "node_id"
@@ -149,3 +154,34 @@ def signing_publics(keys_dir: Path) -> list[bytes]:
 def drop_pending(keys_dir: Path) -> None:
     for name in (SIGNING_FILE, EXCHANGE_FILE):
         (keys_dir / (name + PENDING)).unlink(missing_ok=True)
+
+
+class NodeMeta(Base):
+    """Facts about the node kept in its store (its id, so a store is never used by another key)."""
+
+    __tablename__ = "node_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(4096))
+
+
+_NODE_IDS: dict[str, str] = {}
+
+
+def own_node_id(session: Session) -> str | None:
+    """The id of the node whose store the session works on, for code that has a session but
+    not the node (record hooks). A store's node id never changes: asked once per store."""
+    cached: str | None = session.info.get("own_node_id")
+    if cached is not None:
+        return cached
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    store = engine.url.render_as_string(hide_password=True)
+    cached = _NODE_IDS.get(store)
+    if cached is None:
+        cached = session.scalar(select(NodeMeta.value).where(NodeMeta.key == "node_id"))
+        if cached is None:
+            return None
+        _NODE_IDS[store] = cached
+    session.info["own_node_id"] = cached
+    return cached
