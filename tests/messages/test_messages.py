@@ -230,3 +230,33 @@ def test_the_text_is_text_and_body_still_works(crew) -> None:  # type: ignore[no
         assert got["text"] == got["body"] == f"Written as {name}"
     both = {"to": [b.id], "subject": "s", "text": "t", "body": "b"}
     assert to_a.post("/api/v1/messages", headers=ha, json=both).status_code == 422
+
+
+def test_labels_written_as_people_write_them_travel_in_canonical_form(crew) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_a, to_b, ha, hb = crew
+    with b.db.transaction() as session:
+        handle = security.find_user(session, "lo@b.example").handle
+    r = to_a.post(
+        "/api/v1/messages",
+        headers=ha,
+        json={
+            "to": [b.id],
+            "subject": "Boat leaving tonight",
+            "text": "…",
+            "tlp": "tlp:red",
+            "handling": "h2",
+            "recipients": [f"user:{handle}@{b.id}"],
+        },
+    )
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    sent = to_a.get(f"/api/v1/records/{mid}", headers=ha).json()
+    assert (sent["labels"]["tlp"], sent["labels"]["handling"]) == ("RED", "H2")
+    sync(a, b, to_a, to_b)
+    assert to_b.get(f"/api/v1/messages/{mid}", headers=hb).json()["labels"]["tlp"] == "RED"
+    bad = to_a.post(
+        "/api/v1/messages",
+        headers=ha,
+        json={"to": [b.id], "subject": "x", "text": "x", "tlp": "TLP:PURPLE"},
+    )
+    assert bad.status_code == 422 and "tlp" in bad.text
