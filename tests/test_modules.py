@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, FileSystemLoader
 
 import corridor
 from corridor import modules
@@ -65,12 +66,15 @@ def extra_module(tmp_path: Path):
         "    nav=(Nav('Guidance', 'Extra', '/extra', 'records.read', 99),),\n"
         "    body_limits=(BodyLimit('/extra/*/files', 'max_case_file_bytes', 1),))\n"
     )
+    (pkg / "templates" / "extra").mkdir(parents=True)
+    (pkg / "templates" / "extra" / "page.html").write_text("<p>{{ what }}</p>")
     (pkg / "pages.py").write_text(
         "from fastapi import APIRouter\nrouter = APIRouter()\n"
         "@router.get('/extra')\ndef extra() -> dict[str, str]:\n    return {'ok': 'extra'}\n"
     )
     corridor.__path__.append(str(tmp_path))
     modules.manifests.cache_clear()
+    modules._found.cache_clear()
     try:
         yield
     finally:
@@ -78,6 +82,7 @@ def extra_module(tmp_path: Path):
         for name in [n for n in sys.modules if n.startswith("corridor.zz_extra")]:
             del sys.modules[name]
         modules.manifests.cache_clear()
+        modules._found.cache_clear()
 
 
 def test_a_new_module_is_found_by_its_package_alone(extra_module: None) -> None:
@@ -85,3 +90,7 @@ def test_a_new_module_is_found_by_its_package_alone(extra_module: None) -> None:
     assert [m.__name__ for m in modules.routers()][-1] == "corridor.zz_extra.pages"
     assert any(e.path == "/extra" for e in nav.entries())
     assert modules.body_limits()[-1].path == "/extra/*/files"
+    assert modules.template_dirs()[-1].parent.name == "zz_extra"
+    # The page layer finds a module's own templates beside the shared ones.
+    env = Environment(loader=FileSystemLoader(modules.template_dirs()), autoescape=True)
+    assert env.get_template("extra/page.html").render(what="<b>") == "<p>&lt;b&gt;</p>"

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import pkgutil
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 import corridor
@@ -20,6 +21,11 @@ from corridor.manifest import BodyLimit, Manifest, Nav
 
 @cache
 def manifests() -> tuple[Manifest, ...]:
+    return tuple(m for m, _ in _found())
+
+
+@cache
+def _found() -> tuple[tuple[Manifest, Path], ...]:
     found = []
     for info in pkgutil.iter_modules(corridor.__path__):
         if not info.ispkg:
@@ -30,8 +36,14 @@ def manifests() -> tuple[Manifest, ...]:
         manifest = importlib.import_module(name).MANIFEST
         if not isinstance(manifest, Manifest):
             raise TypeError(f"{name}.MANIFEST is not a corridor.manifest.Manifest")
-        found.append(manifest)
-    return tuple(sorted(found, key=lambda m: (m.order, m.name)))
+        found.append((manifest, Path(str(info.module_finder.path)) / info.name))  # type: ignore[union-attr]
+    return tuple(sorted(found, key=lambda f: (f[0].order, f[0].name)))
+
+
+def template_dirs() -> list[Path]:
+    """The `templates/` folder of every module that has one: a module's pages may keep their
+    templates in its own package (the web layer's folder is searched first)."""
+    return [path / "templates" for _, path in _found() if (path / "templates").is_dir()]
 
 
 def load_tables() -> None:

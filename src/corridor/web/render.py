@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from corridor import __version__, clock, i18n
+from corridor import __version__, clock, i18n, modules
 from corridor.records.labels import HANDLING_TEXT, TLP_LEVELS
 from corridor.security.roles import ROLE_LABELS, Role
 from corridor.web import nav
@@ -23,7 +23,7 @@ FLASH_COOKIE = "corridor_flash"
 
 def _env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+        loader=FileSystemLoader([TEMPLATES_DIR, *modules.template_dirs()]),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

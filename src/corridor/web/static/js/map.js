@@ -438,7 +438,7 @@
 
   function apiQuery() {
     // Everything ticked is the same as no filter: the query stays short and bookmarkable.
-    // The page preloads the first answer from map_pages._api_query's URL: keep both in step.
+    // The page preloads the first answer from mapping/map/pages.py _api_query's URL: keep both in step.
     const fd = new FormData(form);
     const q = new URLSearchParams();
     MULTI.forEach(function (name) {
