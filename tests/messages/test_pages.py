@@ -99,3 +99,32 @@ def test_a_received_message_is_announced_in_real_time(pair) -> None:  # type: ig
     stop.set()
     assert events[0]["type"] == "message" and events[0]["id"] == mid
     assert "body" not in events[0] and "subject" not in events[0]
+
+
+def test_a_refused_message_comes_back_with_everything_typed(pair, make_user) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_a, _ = pair
+    make_user("liaison_officer", email="lo@test.example")
+    web_login(to_a, "lo@test.example")
+    token = csrf_from(to_a.get("/messages/new").text)
+    r = to_a.post(
+        "/messages/new",
+        data={
+            "csrf_token": token,
+            "to": [b.id],
+            "subject": "Boat from Ayvalik",
+            "text": "Forty people, leaving after midnight.",
+            "tlp": "RED",  # with no named recipients: refused
+            "handling": "H3",
+            "handling_note": "Not for the press office",
+            "source": "B",
+            "information": "2",
+        },
+    )
+    assert r.status_code == 422
+    page = r.text
+    assert "Boat from Ayvalik" in page and "Forty people, leaving after midnight." in page
+    assert "Not for the press office" in page
+    assert f'value="{b.id}" checked' in page
+    assert "<option selected>RED</option>" in page
+    assert '<option value="H3" selected>' in page
+    assert "<option selected>B</option>" in page

@@ -18,11 +18,9 @@ from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import gettext as _
 from corridor.messages import service as messages
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
-from corridor.records.groups import list_groups
-from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
-from corridor.web.sharing import form_labels
+from corridor.web.sharing import SharingForm, sharing_context, sharing_fields
 
 router = APIRouter(include_in_schema=False, prefix="/messages")
 PageAuth = Annotated[Auth, Depends(page_auth)]
@@ -50,21 +48,26 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
     return page(request, template, {"items": items, "box": box, "names": names})
 
 
-def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: object) -> HTMLResponse:
+def _compose(
+    request: Request,
+    auth: Auth,
+    *,
+    status: int = 200,
+    form: SharingForm | None = None,
+    typed: dict[str, str] | None = None,
+    **extra: object,
+) -> HTMLResponse:
+    """The compose form, empty or as the person filled it (`form`, `typed`) after a refusal."""
     node = node_of(request)
     with node.db.transaction() as session:
-        peers = approved_peers(session)
-        groups = list_groups(session)
-    purposes = [p for p in PURPOSES if p in auth.principal.purposes]
+        offered = sharing_context(session, auth, approved_peers(session))
     return page(
         request,
         "messages/compose.html",
         {
-            "peers": peers,
-            "groups": groups,
-            "tlps": TLP_LEVELS,
-            "handlings": HANDLING_TEXT,
-            "purposes": purposes,
+            **offered,
+            "form": form or SharingForm(tlp="AMBER"),
+            "typed": typed or {},
             "max_files": MAX_ATTACHMENTS,
             "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
             **extra,
@@ -83,14 +86,9 @@ def compose(request: Request, auth: PageAuth) -> HTMLResponse:
 async def send(
     request: Request,
     auth: PageAuth,
-    to: Annotated[list[str] | None, Form()] = None,
+    sharing: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
     subject: Annotated[str, Form(max_length=300)] = "",
     text: Annotated[str, Form(max_length=100_000)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    recipients: Annotated[str, Form(max_length=4000)] = "",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
-    handling_note: Annotated[str, Form(max_length=500)] = "",
-    purpose: Annotated[str, Form(max_length=32)] = "cooperation",
     source: Annotated[str, Form(max_length=1)] = "",
     # One digit, read as an int below ("x" raised ValueError: 500).
     information: Annotated[str, Form(pattern="^[1-4]?$")] = "",
@@ -109,21 +107,13 @@ async def send(
             expiry = clock.parse(expires) if expires else None
         except ValueError:
             raise InvalidInput(f"expires: {expires!r} is not a date and time") from None
-        labels = form_labels(
-            tlp=tlp,
-            handling=handling,
-            handling_note=handling_note,
-            purpose=purpose,
-            recipients=recipients,
-            evaluation=evaluation,
-            expires=expiry,
-        )
+        labels = sharing.labels(evaluation=evaluation, expires=expiry)
         with node.db.transaction() as session:
             env = messages.send(
                 session,
                 node.keys,
                 actor=auth.principal,
-                to=to or [],
+                to=sharing.addressed(),
                 subject=subject,
                 text=text,
                 labels=labels,
@@ -142,7 +132,16 @@ async def send(
         )
         if in_reply_to:
             return redirect(request, f"/messages/{in_reply_to}", detail)
-        return await run_in_threadpool(partial(_compose, request, auth, status=422, error=detail))
+        typed = {
+            "subject": subject,
+            "text": text,
+            "source": source,
+            "information": information,
+            "expires": expires,
+        }
+        return await run_in_threadpool(
+            partial(_compose, request, auth, status=422, error=detail, form=sharing, typed=typed)
+        )
     return redirect(request, f"/messages/{thread}", _("Message sent."))
 
 
