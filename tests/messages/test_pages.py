@@ -102,7 +102,7 @@ def test_a_received_message_is_announced_in_real_time(pair) -> None:  # type: ig
 
 
 def test_a_refused_message_comes_back_with_everything_typed(pair, make_user) -> None:  # type: ignore[no-untyped-def]
-    a, b, to_a, _ = pair
+    _, b, to_a, _ = pair
     make_user("liaison_officer", email="lo@test.example")
     web_login(to_a, "lo@test.example")
     token = csrf_from(to_a.get("/messages/new").text)
