@@ -1,4 +1,5 @@
-"""Navigation registry: each module adds its entries; the shell renders what the user may use."""
+"""The page menu: every module's entries, declared in its manifest; the shell renders those the
+user may use."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ from corridor.i18n import N_
 from corridor.manifest import Nav
 from corridor.security.principal import Principal
 
-# A module declares its entries in its manifest; `register` is for entries added at run time.
-NavEntry = Nav
-
-
 SECTIONS = (
     N_("Overview"),
     N_("Cooperation"),
@@ -18,26 +15,18 @@ SECTIONS = (
     N_("Guidance"),
     N_("Administration"),
 )
-_ENTRIES: list[NavEntry] = []
 
 
-def register(entry: NavEntry) -> None:
-    if entry.section not in SECTIONS:
-        raise ValueError(f"unknown navigation section {entry.section!r}")
-    if all(e.path != entry.path for e in _ENTRIES):
-        _ENTRIES.append(entry)
-
-
-def entries() -> list[NavEntry]:
-    found: dict[str, NavEntry] = {}
-    for entry in [*modules.nav_entries(), *_ENTRIES]:
+def entries() -> list[Nav]:
+    found: dict[str, Nav] = {}
+    for entry in modules.nav_entries():
         if entry.section not in SECTIONS:
             raise ValueError(f"unknown navigation section {entry.section!r}")
         found.setdefault(entry.path, entry)
     return list(found.values())
 
 
-def for_principal(principal: Principal) -> list[tuple[str, list[NavEntry]]]:
+def for_principal(principal: Principal) -> list[tuple[str, list[Nav]]]:
     out = []
     shown = entries()
     for section in SECTIONS:
