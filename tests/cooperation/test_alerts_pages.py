@@ -61,6 +61,14 @@ def test_compose_acknowledge_and_status_in_the_ui(pair, make_user) -> None:  # t
     assert bad.status_code == 422 and "in the past" in bad.text
     bad = to_a.post("/alerts/new", data={**fields, "severity": "apocalyptic"})
     assert bad.status_code == 422 and "severity" in bad.text
+    # The sharing fields come back as chosen too (TLP:RED needs named recipients).
+    bad = to_a.post(
+        "/alerts/new",
+        data={**fields, "tlp": "RED", "handling": "H3", "handling_note": "Not for the press"},
+    )
+    assert bad.status_code == 422 and "TLP:RED needs named recipients" in bad.text
+    assert f'value="{b.id}" checked' in bad.text and "<option selected>RED</option>" in bad.text
+    assert '<option value="H3" selected>' in bad.text and "Not for the press" in bad.text
 
     # B's list shows it, not yet acknowledged; B opens and acknowledges it.
     delivery.push_to(a, b.id, http=to_b)

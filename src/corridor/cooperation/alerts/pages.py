@@ -29,12 +29,10 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.mapping.routes.service import list_routes
-from corridor.records.groups import list_groups
-from corridor.records.labels import PURPOSES
 from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
-from corridor.web.sharing import form_labels
+from corridor.web.sharing import SharingForm, sharing_context, sharing_fields
 
 router = APIRouter(include_in_schema=False, prefix="/alerts")
 PageAuth = Annotated[Auth, Depends(page_auth)]
@@ -162,20 +160,25 @@ def _parse_time(value: str) -> datetime | None:
         raise InvalidInput(f"valid until: {value!r} is not a date and time") from None
 
 
-def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: Any) -> HTMLResponse:
+def _compose(
+    request: Request,
+    auth: Auth,
+    *,
+    status: int = 200,
+    sharing: SharingForm | None = None,
+    **extra: Any,
+) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        peers = approved_peers(session)
-        groups = list_groups(session)
+        offered = sharing_context(session, auth, approved_peers(session))
         routes = list_routes(session, node.id, actor=auth.principal)
     return page(
         request,
         "cooperation/alerts/compose.html",
         {
-            "peers": peers,
-            "groups": groups,
+            **offered,
             "routes": routes,
-            "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
+            "sharing": sharing or SharingForm(tlp="AMBER"),
             "form": extra.pop("form", {}),
             **_common(),
             **extra,
@@ -194,7 +197,7 @@ def compose(request: Request, auth: PageAuth) -> HTMLResponse:
 def send(
     request: Request,
     auth: PageAuth,
-    to: Annotated[list[str] | None, Form()] = None,
+    sharing: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
     type: Annotated[str, Form(max_length=40)] = "",
     severity: Annotated[str, Form(max_length=16)] = "",
     title: Annotated[str, Form(max_length=300)] = "",
@@ -203,15 +206,9 @@ def send(
     countries: Annotated[str, Form(max_length=600)] = "",
     route: Annotated[str, Form(max_length=36)] = "",
     valid_until: Annotated[str, Form(max_length=40)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    recipients: Annotated[str, Form(max_length=4000)] = "",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
-    handling_note: Annotated[str, Form(max_length=500)] = "",
-    purpose: Annotated[str, Form(max_length=32)] = "cooperation",
 ) -> Response:
     node = node_of(request)
     form = {
-        "to": to or [],
         "type": type,
         "severity": severity,
         "title": title,
@@ -220,21 +217,10 @@ def send(
         "countries": countries,
         "route": route,
         "valid_until": valid_until,
-        "tlp": tlp,
-        "recipients": recipients,
-        "handling": handling,
-        "handling_note": handling_note,
-        "purpose": purpose,
     }
     try:
         try:
-            labels = form_labels(
-                tlp=tlp,
-                handling=handling,
-                handling_note=handling_note,
-                purpose=purpose,
-                recipients=recipients,
-            )
+            labels = sharing.labels()
             route_id = uuid.UUID(route) if route else None
         except ValueError:
             raise InvalidInput(f"route: {route!r} is not a route id") from None
@@ -254,7 +240,7 @@ def send(
                 node.keys,
                 actor=auth.principal,
                 region=node.config.country,
-                to=to or [],
+                to=sharing.addressed(),
                 alert=new,
                 labels=labels,
             )
@@ -266,7 +252,7 @@ def send(
                 f"{'.'.join(str(p) for p in e.get('loc', ()))} {e.get('msg', '')}".strip()
                 for e in errors
             )
-        return _compose(request, auth, status=422, error=detail, form=form)
+        return _compose(request, auth, status=422, error=detail, form=form, sharing=sharing)
     return redirect(request, f"/alerts/{env['id']}", _("Alert sent."))
 
 
