@@ -52,6 +52,9 @@ def test_compose_reply_and_overview_in_the_ui(pair, make_user, shift_clock) -> N
     draft = to_a.post("/requests/new", data={**data, "action": "draft"})
     assert draft.status_code == 200 and "Draft saved." in draft.text
     assert "Who owns the boat?" in draft.text and "case1.boat7 | Vessel | Blue Star" in draft.text
+    # The draft keeps who it goes to and its labels, as the refused form does.
+    assert f'value="{b.id}" checked' in draft.text and '<option value="H1" selected>' in draft.text
+    assert '<option value="H1" selected>' in bad.text and f'value="{b.id}" checked' in bad.text
     drafts = to_a.get("/requests?box=drafts")
     assert "Boat owner in Çeşme" in drafts.text
     draft_id = draft.url.path.rsplit("/", 1)[1]

@@ -29,11 +29,9 @@ from corridor.records.attachments import (
     NewAttachment,
     read_uploads,
 )
-from corridor.records.groups import list_groups
-from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS
 from corridor.web.auth import Auth, node_of, page_auth
 from corridor.web.render import page, redirect
-from corridor.web.sharing import form_labels
+from corridor.web.sharing import SharingForm, sharing_context, sharing_fields
 
 router = APIRouter(include_in_schema=False, prefix="/requests")
 PageAuth = Annotated[Auth, Depends(page_auth)]
@@ -109,26 +107,23 @@ def _compose(
     *,
     status: int = 200,
     form: dict[str, Any] | None = None,
+    sharing: SharingForm | None = None,
     **extra: Any,
 ) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
-        peers = approved_peers(session)
-        groups = list_groups(session)
+        offered = sharing_context(session, auth, approved_peers(session))
     return page(
         request,
         "cooperation/requests/compose.html",
         {
-            "peers": peers,
-            "groups": groups,
-            "tlps": TLP_LEVELS,
-            "handlings": HANDLING_TEXT,
-            "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
+            **offered,
+            "sharing": sharing or SharingForm(tlp="AMBER"),
             "urgencies": URGENCIES,
             "hours": {u: node.config.deadlines.hours(u) for u in URGENCIES},
             "max_files": MAX_ATTACHMENTS,
             "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
-            "form": form or {"tlp": "AMBER", "handling": "H0", "purpose": "cooperation"},
+            "form": form or {},
             **_common(),
             **extra,
         },
@@ -149,7 +144,13 @@ def edit_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> HTMLRes
     with node.db.reading() as session:
         draft = rfa.get_draft(session, actor=auth.principal, draft_id=draft_id)
         form = _form_from_draft(draft.payload)
-    return _compose(request, auth, form=form, draft_id=draft_id)
+    sharing = SharingForm(
+        to=set(draft.payload.get("to", [])),
+        tlp=draft.payload.get("tlp", "AMBER"),
+        handling=draft.payload.get("handling", "H0"),
+        purpose=draft.payload.get("purpose", "cooperation"),
+    )
+    return _compose(request, auth, form=form, sharing=sharing, draft_id=draft_id)
 
 
 def _form_from_draft(payload: dict[str, Any]) -> dict[str, Any]:
@@ -199,7 +200,7 @@ def _deadline(text: str) -> datetime | None:
 async def send(
     request: Request,
     auth: PageAuth,
-    to: Annotated[list[str] | None, Form()] = None,
+    sharing: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
     subject: Annotated[str, Form(max_length=300)] = "",
     urgency: Annotated[str, Form(max_length=16)] = "normal",
     deadline: Annotated[str, Form(max_length=40)] = "",
@@ -207,11 +208,6 @@ async def send(
     questions: Annotated[str, Form(max_length=100_000)] = "",
     entities: Annotated[str, Form(max_length=50_000)] = "",
     text: Annotated[str, Form(max_length=100_000)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    recipients: Annotated[str, Form(max_length=4000)] = "",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
-    handling_note: Annotated[str, Form(max_length=500)] = "",
-    purpose: Annotated[str, Form(max_length=32)] = "cooperation",
     action: Annotated[str, Form(pattern="^(send|draft)$")] = "send",
     draft_id: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
@@ -219,7 +215,6 @@ async def send(
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
     node = node_of(request)
     form = {
-        "to": to or [],
         "subject": subject,
         "urgency": urgency,
         "deadline": deadline,
@@ -227,11 +222,6 @@ async def send(
         "questions": questions,
         "entities": entities,
         "text": text,
-        "tlp": tlp,
-        "recipients": recipients,
-        "handling": handling,
-        "handling_note": handling_note,
-        "purpose": purpose,
     }
     question_list = [q.strip() for q in questions.splitlines() if q.strip()]
     existing = uuid.UUID(draft_id) if draft_id else None
@@ -240,7 +230,7 @@ async def send(
         if action == "draft":
             try:
                 draft = DraftIn(
-                    to=to or [],
+                    to=sharing.addressed(),
                     subject=subject,
                     urgency=urgency,
                     text=text,
@@ -248,9 +238,9 @@ async def send(
                     legal_basis=legal_basis,
                     questions=question_list,
                     entities=[EntityLink.model_validate(e) for e in _entities(entities)],
-                    tlp=tlp,
-                    handling=handling,
-                    purpose=purpose,
+                    tlp=sharing.tlp,
+                    handling=sharing.handling,
+                    purpose=sharing.purpose,
                 )
             except ValidationError as exc:
                 raise InvalidInput(
@@ -259,20 +249,14 @@ async def send(
             with node.db.transaction() as session:
                 row = rfa.save_draft(session, actor=auth.principal, draft=draft, draft_id=existing)
                 return f"/requests/drafts/{row.id}"
-        labels = form_labels(
-            tlp=tlp,
-            handling=handling,
-            handling_note=handling_note,
-            purpose=purpose,
-            recipients=recipients,
-        )
+        labels = sharing.labels()
         with node.db.transaction() as session:
             env = rfa.send(
                 session,
                 node.keys,
                 node.config.deadlines,
                 actor=auth.principal,
-                to=to or [],
+                to=sharing.addressed(),
                 subject=subject,
                 urgency=urgency,
                 text=text,
@@ -292,7 +276,14 @@ async def send(
     except CorridorError as exc:
         return await run_in_threadpool(
             partial(
-                _compose, request, auth, status=422, form=form, error=exc.detail, draft_id=existing
+                _compose,
+                request,
+                auth,
+                status=422,
+                form=form,
+                sharing=sharing,
+                error=exc.detail,
+                draft_id=existing,
             )
         )
     return redirect(request, target, _("Draft saved.") if action == "draft" else _("Request sent."))
