@@ -4,8 +4,8 @@ Each package of `corridor` that adds to the node (the core's own and every featu
 has a `manifest.py` with a `MANIFEST`. The core reads them (`corridor.modules`): it imports
 the modules that declare tables, record types, job handlers and hooks, mounts the routers,
 shows the navigation entries and applies the body limits. Adding a module means adding its
-package, nothing else. Plain data, importing nothing of the node: a manifest is read before
-anything else is loaded.
+package, nothing else. Plain data: a manifest imports only this module and `corridor.i18n`
+(to mark its menu labels), as it is read before anything else of the node is loaded.
 """
 
 from __future__ import annotations
