@@ -73,7 +73,6 @@ def extra_module(tmp_path: Path):
         "@router.get('/extra')\ndef extra() -> dict[str, str]:\n    return {'ok': 'extra'}\n"
     )
     corridor.__path__.append(str(tmp_path))
-    modules.manifests.cache_clear()
     modules._found.cache_clear()
     try:
         yield
@@ -81,7 +80,6 @@ def extra_module(tmp_path: Path):
         corridor.__path__.remove(str(tmp_path))
         for name in [n for n in sys.modules if n.startswith("corridor.zz_extra")]:
             del sys.modules[name]
-        modules.manifests.cache_clear()
         modules._found.cache_clear()
 
 

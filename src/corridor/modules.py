@@ -19,7 +19,6 @@ import corridor
 from corridor.manifest import BodyLimit, Manifest, Nav
 
 
-@cache
 def manifests() -> tuple[Manifest, ...]:
     return tuple(m for m, _ in _found())
 
@@ -31,12 +30,13 @@ def _found() -> tuple[tuple[Manifest, Path], ...]:
         if not info.ispkg:
             continue
         name = f"corridor.{info.name}.manifest"
-        if importlib.util.find_spec(name) is None:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
             continue
         manifest = importlib.import_module(name).MANIFEST
         if not isinstance(manifest, Manifest):
             raise TypeError(f"{name}.MANIFEST is not a corridor.manifest.Manifest")
-        found.append((manifest, Path(str(info.module_finder.path)) / info.name))  # type: ignore[union-attr]
+        found.append((manifest, Path(spec.origin).parent))
     return tuple(sorted(found, key=lambda f: (f[0].order, f[0].name)))
 
 
