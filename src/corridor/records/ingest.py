@@ -16,7 +16,7 @@ from corridor.errors import PermissionDenied
 from corridor.records import envelope as env_mod
 from corridor.records import registry
 from corridor.records.models import StoredRecord
-from corridor.records.store import RECEIVED_HOOKS, _project, _purge_history, _store
+from corridor.records.store import RECEIVED_HOOKS, project_version, purge_history, store_version
 from corridor.security.principal import Principal
 
 IngestOutcome = Literal["stored", "duplicate", "stale", "final"]
@@ -91,14 +91,14 @@ def ingest(
     if parsed.tombstone is not None:
         state = "expired" if parsed.tombstone.reason == "expired" else "revoked"
         if row is not None:
-            _purge_history(session, row.id)
-        row = _store(session, envelope, state=state, row=row, new=row is None)
+            purge_history(session, row.id)
+        row = store_version(session, envelope, state=state, row=row, new=row is None)
     elif parsed.labels.expires and parsed.labels.expires <= clock.now():
         envelope = {**envelope, "body": None, "purged": True}
-        row = _store(session, envelope, state="expired", row=row, new=row is None)
+        row = store_version(session, envelope, state="expired", row=row, new=row is None)
     else:
-        row = _store(session, envelope, state="active", row=row, new=row is None)
-    _project(session, envelope)
+        row = store_version(session, envelope, state="active", row=row, new=row is None)
+    project_version(session, envelope)
     for hook in RECEIVED_HOOKS:
         hook(session, envelope)
     if audit_each:  # batch receivers write one entry per batch instead

@@ -38,14 +38,14 @@ from corridor.records.store import (
     OWN_VERSION_HOOKS,
     RECEIVED_HOOKS,
     SEQ_COUNTER,
-    _insert_new,
-    _labels_dict,
-    _own_version,
-    _own_versions,
-    _project,
-    _purge_history,
-    _store,
+    insert_new,
+    labels_dict,
     next_seq,
+    own_version,
+    own_versions,
+    project_version,
+    purge_history,
+    store_version,
 )
 from corridor.security.principal import SYSTEM, Principal
 
@@ -164,7 +164,7 @@ def _checked(
     )
     # What is remembered is the whole closure: a later version is checked against it all.
     item.sources_checked[:] = sources
-    return _labels_dict(item.labels), own_audience, registry.validate_body(item.type, item.body)
+    return labels_dict(item.labels), own_audience, registry.validate_body(item.type, item.body)
 
 
 def _person(actor: Principal) -> str | None:
@@ -221,12 +221,12 @@ def _create_signed(
             "body": body,
         }
         signed.append(env_mod.sign(fields, keys))
-    _insert_new(session, [(e, "active") for e in signed], now)
+    insert_new(session, [(e, "active") for e in signed], now)
     for envelope, item in zip(signed, items, strict=True):
         if item.sources_checked:
             flow.remember(session, envelope["id"], item.sources_checked, replace=False)
-        _project(session, envelope)
-    _own_versions(session, signed)
+        project_version(session, envelope)
+    own_versions(session, signed)
     return signed
 
 
@@ -351,16 +351,16 @@ def update(
         "author": actor.handle,
         "seq": next_seq(session),
         "ts": clock.iso(clock.now()),
-        "labels": _labels_dict(labels) if labels else old["labels"],
+        "labels": labels_dict(labels) if labels else old["labels"],
         "audience": new_audience,
         "body": registry.validate_body(old["type"], body) if body is not None else old["body"],
     }
     signed = env_mod.sign(fields, keys)
-    _store(session, signed, state="active", row=row)
+    store_version(session, signed, state="active", row=row)
     if sources is not None:
         flow.remember(session, signed["id"], checked)
-    _project(session, signed)
-    _own_version(session, signed)
+    project_version(session, signed)
+    own_version(session, signed)
     audit.append(
         session,
         actor=actor,
@@ -386,10 +386,10 @@ def _tombstone(
         "tombstone": {"reason": reason},
     }
     signed = env_mod.sign(fields, keys)
-    _purge_history(session, row.id)
-    _store(session, signed, state=state, row=row)
-    _project(session, signed)
-    _own_version(session, signed)
+    purge_history(session, row.id)
+    store_version(session, signed, state=state, row=row)
+    project_version(session, signed)
+    own_version(session, signed)
     return signed
 
 
@@ -461,10 +461,10 @@ def expire_due(session: Session, keys: NodeKeys, *, actor: Principal, limit: int
             _tombstone(session, keys, row, author=actor.handle, reason="expired", state="expired")
         else:
             purged = {**row.envelope, "body": None, "purged": True}
-            _purge_history(session, row.id)
+            purge_history(session, row.id)
             row.envelope = purged
             row.state = "expired"
-            _project(session, purged)
+            project_version(session, purged)
         audit.append(
             session,
             actor=actor,

@@ -36,7 +36,7 @@ GONE_HOOKS: list[Callable[[Session, dict[str, Any]], None]] = []
 CASCADE_JOB = "records.cascade"
 
 
-def _own_versions(session: Session, envelopes: list[dict[str, Any]]) -> None:
+def own_versions(session: Session, envelopes: list[dict[str, Any]]) -> None:
     for hook in OWN_VERSION_HOOKS:
         for envelope in envelopes:
             hook(session, envelope)
@@ -44,15 +44,15 @@ def _own_versions(session: Session, envelopes: list[dict[str, Any]]) -> None:
         batch_hook(session, envelopes)
 
 
-def _own_version(session: Session, envelope: dict[str, Any]) -> None:
-    _own_versions(session, [envelope])
+def own_version(session: Session, envelope: dict[str, Any]) -> None:
+    own_versions(session, [envelope])
 
 
 def next_seq(session: Session) -> int:
     return bump_counter(session, SEQ_COUNTER)
 
 
-def _labels_dict(labels: Labels) -> dict[str, Any]:
+def labels_dict(labels: Labels) -> dict[str, Any]:
     return labels.model_dump(mode="json", exclude_none=True)
 
 
@@ -78,7 +78,7 @@ _insert_versions = RowInserter(
 _RECORD_MANAGER = manager_of_class(StoredRecord)
 
 
-def _insert_new(
+def insert_new(
     session: Session, envelopes: Sequence[tuple[dict[str, Any], str]], now: datetime
 ) -> list[tuple[Any, ...]]:
     """Insert records that do not exist yet, with their first history entry, in one or two
@@ -110,7 +110,7 @@ def _insert_new(
 
 
 def _attach(session: Session, row: tuple[Any, ...]) -> StoredRecord:
-    """The ORM object of a record just inserted by `_insert_new`, put in the session as if
+    """The ORM object of a record just inserted by `insert_new`, put in the session as if
     loaded (no SQL): later versions in the same transaction update it the usual way."""
     obj: StoredRecord = _RECORD_MANAGER.new_instance()
     # Plain attribute storage, as the ORM's own loader fills a loaded object: no change events.
@@ -120,7 +120,7 @@ def _attach(session: Session, row: tuple[Any, ...]) -> StoredRecord:
     return obj
 
 
-def _store(
+def store_version(
     session: Session,
     envelope: dict[str, Any],
     *,
@@ -134,7 +134,7 @@ def _store(
     if row is None and not new:
         row = session.get(StoredRecord, uuid.UUID(envelope["id"]))
     if row is None:
-        return _attach(session, _insert_new(session, [(envelope, state)], now)[0])
+        return _attach(session, insert_new(session, [(envelope, state)], now)[0])
     labels = envelope["labels"]
     row.type = envelope["type"]
     row.origin = envelope["origin"]
@@ -166,7 +166,7 @@ def _parse_ts(value: str | None) -> datetime | None:
     return clock.parse(value)
 
 
-def _project(session: Session, envelope: dict[str, Any]) -> None:
+def project_version(session: Session, envelope: dict[str, Any]) -> None:
     rt = registry.get(envelope["type"])
     if envelope.get("body") is None:
         if rt.purge:
@@ -186,7 +186,7 @@ def _gone(session: Session, envelope: dict[str, Any]) -> None:
         enqueue(session, CASCADE_JOB, {"ids": [str(d) for d in derived]})
 
 
-def _purge_history(session: Session, rid: uuid.UUID) -> None:
+def purge_history(session: Session, rid: uuid.UUID) -> None:
     for version in session.scalars(select(RecordVersion).where(RecordVersion.record_id == rid)):
         if version.envelope.get("body") is not None:
             version.envelope = {**version.envelope, "body": None, "purged": True}
