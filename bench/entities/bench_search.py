@@ -21,6 +21,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -128,6 +129,33 @@ def reuse(data_dir: Path, queries_n: int) -> None:
     node.close()
 
 
+def investigator_case(node: Node) -> tuple[Principal, uuid.UUID]:
+    """A case on a fresh benchmark node and an investigator who is its owner."""
+    with node.db.transaction() as s:
+        case = cases.create_case(
+            s,
+            actor=SYSTEM,
+            data=CaseCreate(reference="BENCH-1", title="Search benchmark"),
+        )
+        user = security.create_user(
+            s,
+            actor=SYSTEM,
+            email="inv@bench.example",
+            role="investigator",
+            password="bench-password-2026",
+        )
+        s.add(
+            CaseMember(
+                case_id=case.id,
+                kind="user",
+                handle=user.handle,
+                role="owner",
+                added_at=case.created_at,
+            )
+        )
+        return security.principal_for(user, kind="session"), case.id
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--n", type=int, default=1_000_000)
@@ -149,30 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         data_dir = Path(args.keep or tmp) / "node"
         url = scratch.create("search") if args.database_url else None
         node = init_node(data_dir, name="Bench", org="Bench", country="PK", database_url=url).node
-        with node.db.transaction() as s:
-            case = cases.create_case(
-                s,
-                actor=SYSTEM,
-                data=CaseCreate(reference="BENCH-1", title="Search benchmark"),
-            )
-            user = security.create_user(
-                s,
-                actor=SYSTEM,
-                email="inv@bench.example",
-                role="investigator",
-                password="bench-password-2026",
-            )
-            s.add(
-                CaseMember(
-                    case_id=case.id,
-                    kind="user",
-                    handle=user.handle,
-                    role="owner",
-                    added_at=case.created_at,
-                )
-            )
-            actor = security.principal_for(user, kind="session")
-            case_id = case.id
+        actor, case_id = investigator_case(node)
         rng = random.Random(11)
         sample: list[tuple[str, str]] = []  # (entity id, query)
         src = store.Source("import", "bench", "synthetic.csv")

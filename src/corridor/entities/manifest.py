@@ -12,7 +12,7 @@ MANIFEST = Manifest(
         for sub in ("", "cases.", "imports.", "resolution.", "analysis.")
     ),
     records=("corridor.entities.records",),
-    jobs=("corridor.entities.imports.runner",),
+    jobs=("corridor.entities.imports.runner", "corridor.entities.search.reindex"),
     routers=(
         "corridor.entities.cases.api",
         "corridor.entities.search.api",

@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session
 from corridor.db import bulk_insert
 from corridor.entities.models import EntityIndex
 from corridor.entities.normalize import selector_values
-from corridor.entities.search.names import latin_tokens, name_keys
+from corridor.entities.search.names import (
+    latin_tokens,
+    letter_pairs,
+    loose_keys,
+    name_keys,
+)
 
 ALNUM_RE = re.compile(r"[^0-9a-z]")
 
@@ -58,6 +63,9 @@ def index_row(proxy: EntityProxy, default_region: str | None = None) -> dict[str
     tokens: list[str] = []
     for name in names:
         keys.extend(name_keys(name))
+        for part in loose_keys(name):
+            keys.extend(part)
+        keys.extend(letter_pairs(name))
         tokens.extend(latin_tokens(name))
     for kind_name, value in selector_values(proxy, default_region):
         keys.append(selector_term(kind_name, value))

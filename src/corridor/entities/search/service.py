@@ -24,7 +24,15 @@ from corridor.entities.ftm import model
 from corridor.entities.models import Entity, EntityIndex
 from corridor.entities.normalize import normalize_phone, selector_values
 from corridor.entities.search.index import alnum
-from corridor.entities.search.names import latin_tokens, name_keys, name_similarity
+from corridor.entities.search.names import (
+    SAME_NAME_THRESHOLD,
+    SEARCH_EXTRA_PENALTY,
+    latin_tokens,
+    letter_pairs,
+    loose_keys,
+    name_keys,
+    name_similarity,
+)
 from corridor.errors import InvalidInput
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
@@ -47,6 +55,10 @@ class Query:
     selector_terms: list[str]
     selectors: list[tuple[str, str]]  # (kind, normalised value) to verify candidates against
     prefix: str | None
+    # Loose keys part by part (names.loose_keys), asked for when the exact keys find too few.
+    loose: list[list[str]] = field(default_factory=list)
+    # Letter pairs of the name (names.letter_pairs): the last resort, ranked by how many match.
+    pairs: list[str] = field(default_factory=list)
 
 
 def parse_query(q: str, default_region: str | None) -> Query:
@@ -70,10 +82,12 @@ def parse_query(q: str, default_region: str | None) -> Query:
         keys: list[str] = []
     else:
         keys = list(dict.fromkeys(name_keys(q)))
+    loose = loose_keys(q) if keys else []
+    pairs = letter_pairs(q) if keys else []
     terms = [("tel" + alnum(v)) if k == "phone" else ("x" + v) for k, v in selectors]
     tokens = latin_tokens(q)
     prefix = tokens[-1] if tokens and len(tokens[-1]) >= 2 else None
-    return Query(q, keys, list(dict.fromkeys(terms)), selectors, prefix)
+    return Query(q, keys, list(dict.fromkeys(terms)), selectors, prefix, loose, pairs)
 
 
 def _fts_match(terms: list[str], joiner: str) -> str:
@@ -94,7 +108,8 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
     """FTS5 expressions to try in turn, each with an upper bound of how many entities match.
     First every name key (or any selector); then, for names of three parts or more, all parts
     but one (a part misspelt beyond its key); last a prefix of the last word typed."""
-    df = _doc_counts(session, query.name_keys + query.selector_terms)
+    loose_terms = [k for part in query.loose for k in part]
+    df = _doc_counts(session, query.name_keys + query.selector_terms + loose_terms + query.pairs)
     keys = query.name_keys
     passes: list[tuple[str, int]] = []
     strict, bound = [], 0
@@ -114,9 +129,31 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
                 sum(min(df.get(k, 0) for k in c) for c in combos),
             )
         )
+    for combo in _loose_combos(query.loose):
+        passes.append(
+            (
+                "keys:(" + " AND ".join("(" + _fts_match(p, "OR") + ")" for p in combo) + ")",
+                min(sum(df.get(k, 0) for k in p) for p in combo),
+            )
+        )
+    if query.pairs:
+        passes.append(
+            ("keys:(" + _fts_match(query.pairs, "OR") + ")", sum(df.get(k, 0) for k in query.pairs))
+        )
     if query.prefix and not query.selector_terms:
         passes.append((f'names:"{query.prefix}"*', RANK_AT_MOST + 1))
     return passes
+
+
+def _loose_combos(loose: list[list[str]]) -> list[list[list[str]]]:
+    """The loose passes: some loose key of every part; for names of three parts or more, then of
+    every part but one."""
+    if not loose:
+        return []
+    combos = [loose]
+    if len(loose) >= 3:
+        combos.extend([p for j, p in enumerate(loose) if j != i] for i in range(len(loose)))
+    return combos
 
 
 def _all_but_one(keys: list[str]) -> list[list[str]]:
@@ -171,6 +208,10 @@ def _candidates_postgresql(session: Session, query: Query, filters: list[Any]) -
     if len(keys) >= 3:
         combos = _all_but_one(keys)
         passes.append((matches, " | ".join("(" + _tsquery(c, "&") + ")" for c in combos)))
+    for combo in _loose_combos(query.loose):
+        passes.append((matches, " & ".join("(" + _tsquery(p, "|") + ")" for p in combo)))
+    if query.pairs:
+        passes.append((matches, _tsquery(query.pairs, "|")))
     if query.prefix and not query.selector_terms:
         passes.append(("entity_index.names ILIKE :m", f"%{query.prefix}%"))
     out: list[str] = []
@@ -249,9 +290,13 @@ def _rank(entity: Entity, query: Query, default_region: str | None) -> Hit | Non
     for name_prop, value in proxy.itervalues():
         if name_prop.type != registry.name:
             continue
-        score = name_similarity(query.text, value)
+        score = name_similarity(query.text, value, SEARCH_EXTRA_PENALTY)
         if query.prefix and any(t.startswith(query.prefix) for t in latin_tokens(value)):
             score = max(score, 0.5)
+        elif score < SAME_NAME_THRESHOLD and not qkeys & set(name_keys(value)):
+            # Found by a loose key or letter pairs only: shown when it is a spelling of the
+            # name asked for, not because it shares a few letters.
+            continue
         if best is None or score > best[0]:
             best = (score, name_prop.name, value)
     if best is None or best[0] < 0.3:
