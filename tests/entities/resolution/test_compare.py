@@ -188,14 +188,20 @@ def test_no_comparable_properties_is_unsure_with_no_reasons() -> None:
     b = make_entity("Person", "b")
     a.add("notes", "seen in Quetta")
     result = compare(a, b)
-    assert result.to_dict() == {"score": 0.0, "match": None, "reasons": []}
+    assert result.to_dict() == {
+        "score": 0.0,
+        "match": None,
+        "name_match": None,
+        "name_level": None,
+        "reasons": [],
+    }
 
 
 def test_to_dict_is_json() -> None:
     a = person("a", "محمد آصف خان", birthDate="1985-03-02", passportNumber="AB1234567")
     b = person("b", "Muhammad Asif Khan", birthDate="1985-03-02", passportNumber="AB1234567")
     data = json.loads(json.dumps(compare(a, b).to_dict(), ensure_ascii=False))
-    assert set(data) == {"score", "match", "reasons"}
+    assert set(data) == {"score", "match", "name_match", "name_level", "reasons"}
     assert data["match"] is True
     assert set(data["reasons"][0]) == {
         "feature", "outcome", "a_value", "b_value", "weight", "detail",
@@ -227,3 +233,37 @@ def test_a_single_part_name_is_weaker_evidence() -> None:
     full = compare(person("a", "Osman Karimi"), person("b", "عثمان کریمی"))
     assert reason(single, "name")["outcome"] == "agree"
     assert float(str(reason(single, "name")["weight"])) < float(str(reason(full, "name")["weight"]))
+
+
+def test_the_names_verdict_is_its_own_field() -> None:
+    # Names alone: the identity stays unsure (a name alone is not an identity), the names'
+    # verdict is clear, and names the system rates as agreeing are never called different.
+    spelled = compare(person("a", "Sadia Noor"), person("b", "Sadiya Nur"))
+    assert spelled.score < NO_MATCH_THRESHOLD
+    assert spelled.match is None
+    assert (spelled.name_match, spelled.name_level) == (True, "agree")
+    across = compare(person("a", "محمد آصف خان"), person("b", "Muhammad Asif Khan"))
+    assert across.name_match is True and across.match is None
+    other = compare(person("a", "Sadia Noor"), person("b", "Irfan Ali"))
+    assert (other.match, other.name_match, other.name_level) == (False, False, "conflict")
+    out = spelled.to_dict()
+    assert out["name_match"] is True and out["name_level"] == "agree"
+
+
+def test_agreeing_names_and_a_conflict_may_still_be_different_people() -> None:
+    # The names agree, the birth dates are decades apart: a father and his son, say.
+    result = compare(
+        person("a", "Sadia Noor", birthDate="1962-11-30"),
+        person("b", "Sadiya Nur", birthDate="1999-04-02"),
+    )
+    assert result.name_match is True
+    assert result.match is False
+
+
+def test_without_names_there_is_no_names_verdict() -> None:
+    a = make_entity("Vessel", "a")
+    a.add("imoNumber", "IMO9321483")
+    b = make_entity("Vessel", "b")
+    b.add("imoNumber", "IMO9321483")
+    result = compare(a, b)
+    assert result.name_match is None and result.name_level is None

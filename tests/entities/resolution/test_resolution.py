@@ -112,6 +112,7 @@ def test_compare_endpoint_explains(node, client) -> None:  # type: ignore[no-unt
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["match"] is True and out["score"] >= 0.9
+    assert out["name_match"] is True and out["name_level"] == "agree"
     assert {x["feature"] for x in out["reasons"]} >= {"name", "birthDate"}
     r = client.post(
         "/api/v1/entities/compare",

@@ -140,7 +140,7 @@ class FittedModel:
         if any(lv.slot in HARD_CONFLICT_KINDS and lv.reason.outcome == "conflict" for lv in levels):
             score = min(score, HARD_CONFLICT_MAX_SCORE)
         reasons.sort(key=lambda r: -abs(r.weight))
-        return Comparison(score, decide(score), reasons)
+        return Comparison(score, decide(score, reasons), reasons)
 
     def could_reach(self, a: Prepared, b: Prepared, min_score: float) -> bool:
         """Whether the pair can score ``min_score``: birth dates and identifiers exactly, the

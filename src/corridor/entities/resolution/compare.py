@@ -125,10 +125,24 @@ class Comparison:
     match: bool | None
     reasons: list[Reason] = field(default_factory=list)
 
+    @property
+    def name_level(self) -> Outcome | None:
+        """How the best pair of names compares (agree, partial, conflict), None without names."""
+        return next((r.outcome for r in self.reasons if r.feature == "name"), None)
+
+    @property
+    def name_match(self) -> bool | None:
+        """The names' own verdict, for callers who have nothing but names: True when they
+        agree, False when they differ, None when they are only similar (or absent). `match`
+        stays the verdict on the identity, which a name alone never settles."""
+        return {"agree": True, "conflict": False}.get(self.name_level or "")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 4),
             "match": self.match,
+            "name_match": self.name_match,
+            "name_level": self.name_level,
             "reasons": [r.to_dict() for r in self.reasons],
         }
 
@@ -438,12 +452,18 @@ def _compare_addresses(a: Prepared, b: Prepared) -> Reason | None:
     return Reason("address", "conflict", x, y, ADDRESS_CONFLICT, f"addresses differ: {x} ≠ {y}")
 
 
-def decide(score: float) -> bool | None:
+def decide(score: float, reasons: list[Reason] | None = None) -> bool | None:
+    """The verdict on a score. A pair whose names agree and which nothing else sets apart is
+    never called different: with too little evidence for a match it is unsure (None), for a
+    person to look at, not a "no" that contradicts the names' own verdict."""
     if score >= MATCH_THRESHOLD:
         return True
-    if score < NO_MATCH_THRESHOLD:
-        return False
-    return None
+    if score >= NO_MATCH_THRESHOLD:
+        return None
+    names_agree = any(r.feature == "name" and r.outcome == "agree" for r in reasons or ())
+    if names_agree and not any(r.outcome == "conflict" for r in reasons or ()):
+        return None
+    return False
 
 
 def compare_prepared(a: Prepared, b: Prepared) -> Comparison:
@@ -457,7 +477,7 @@ def compare_prepared(a: Prepared, b: Prepared) -> Comparison:
     logit = PRIOR + sum(r.weight for r in reasons)
     score = 1.0 / (1.0 + math.exp(-logit))
     reasons.sort(key=lambda r: -abs(r.weight))
-    return Comparison(score, decide(score), reasons)
+    return Comparison(score, decide(score, reasons), reasons)
 
 
 def could_reach(a: Prepared, b: Prepared, min_score: float) -> bool:

@@ -45,8 +45,19 @@ class ReasonOut(Answer):
 
 
 class ComparisonOut(Answer):
-    score: float
-    match: bool | None
+    """Two entities compared. `match` is the verdict on the identity (True: the same; False:
+    different; None: unsure, for a person to review); a name alone never makes it True, and
+    names that agree never make it False. `name_match` is the names' own verdict, for callers
+    who have nothing but names."""
+
+    score: float = Field(description="P(same | evidence), 0 to 1")
+    match: bool | None = Field(description="same (true), different (false) or unsure (null)")
+    name_match: bool | None = Field(
+        description="the names agree (true), differ (false), are only similar or absent (null)"
+    )
+    name_level: Literal["agree", "partial", "conflict"] | None = Field(
+        description="how the most similar pair of names compares; null when a side has no name"
+    )
     reasons: list[ReasonOut]
 
 
