@@ -10,6 +10,7 @@ from corridor.counters import Counter
 from corridor.entities.models import EntityIndex
 from corridor.entities.search import reindex
 from tests.entities.test_api import person
+from tests.entities.test_pages import login
 
 
 def captions(client, headers, q: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -75,3 +76,36 @@ def test_an_old_index_is_brought_up_to_date(node, client, inv, case) -> None:  #
         assert reindex.index_version(s) == reindex.INDEX_VERSION
     assert captions(client, headers, "فرانشيسكو") == ["Francesco Rossi"]
     assert reindex.bring_up_to_date(node) == 0
+
+
+def test_the_answer_and_the_page_say_why_a_name_matched(node, make_user, client, inv, case) -> None:  # type: ignore[no-untyped-def]
+    headers, _ = inv
+    person(client, headers, case["id"], name=["Mohd Asif Khan"])
+    r = client.get("/api/v1/search", params={"q": "محمد آصف خان"}, headers=headers)
+    why = r.json()["items"][0]["matched"]["why"]
+    assert [(w["value"], w["how"]) for w in why] == [
+        ("mohd", "transliteration"),
+        ("asif", "transliteration"),
+        ("khan", "transliteration"),
+    ]
+    assert all(0.6 <= w["similarity"] <= 1.0 for w in why)
+    r = client.get("/api/v1/search", params={"q": "Muhammad Asef"}, headers=headers)
+    why = r.json()["items"][0]["matched"]["why"]
+    assert [(w["query"], w["value"], w["how"]) for w in why] == [
+        ("muhammad", "mohd", "abbreviation"),
+        ("asef", "asif", "sound"),
+    ]
+    # The page shows the same reasons, in words.
+    c, csrf = login(node, make_user)
+    r = c.post(
+        "/cases",
+        data={"csrf_token": csrf, "reference": "FIA-2026-9", "title": "Why", "tlp": "AMBER"},
+    )
+    r = c.post(
+        f"{r.url.path}/entities",
+        data={"csrf_token": csrf, "schema": "Person", "name": "Guglielmo Marconi"},
+    )
+    assert r.status_code == 200, r.text
+    page = c.get("/search/_results", params={"q": "ماركوني"}).text
+    assert "Guglielmo Marconi" in page and "Why:" in page and "transliteration" in page
+    assert "<mark>Marconi</mark>" in page

@@ -197,6 +197,8 @@ class Part:
     # How much the part counts in a name: initials and very short parts say less.
     weight: float
     words: tuple[str, ...] = ()
+    # The part as written (marks removed, case folded), to show why two names matched.
+    text: str = ""
 
 
 def _split_tokens(name: str) -> list[str]:
@@ -237,14 +239,14 @@ def _part(token: str) -> Part | None:
         keys = tuple(dict.fromkeys(s for s in skeletons if s))
         if not keys:
             return None
-        return Part(latin, keys, True, False, _part_weight(keys), tuple(words))
+        return Part(latin, keys, True, False, _part_weight(keys), tuple(words), token)
     latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
     if not latin:
         return None
     latin = ABBREVIATIONS.get(latin, latin)
     latin = _ABD_ASSIMILATED.sub(lambda m: "abdul" + m.group(1), latin)
     if len(latin) == 1:
-        return Part(latin, (), False, True, 0.5)
+        return Part(latin, (), False, True, 0.5, (), token)
     skeletons = [_latin_skeleton(latin)]
     if "v" in latin:
         # A v is و in Persian and Urdu spellings (Parvez / پرویز) but ف in Arabic spellings of
@@ -253,7 +255,7 @@ def _part(token: str) -> Part | None:
     if latin[:2] in ("al", "el") and len(latin) > 4 and latin[2] not in _VOWELS:
         skeletons.append(_latin_skeleton(latin[2:]))
     keys = tuple(dict.fromkeys(s for s in skeletons if s))
-    return Part(latin, keys, False, False, _part_weight(keys)) if keys else None
+    return Part(latin, keys, False, False, _part_weight(keys), (), token) if keys else None
 
 
 @lru_cache(maxsize=100_000)
@@ -480,3 +482,40 @@ def name_similarity(a: str, b: str, extra_penalty: float = EXTRA_PART_PENALTY) -
     (M. Asif Khan). `extra_penalty`: how much a part only the longer name has counts against
     (search asks less: a query names what is known, and the rest of a name is expected)."""
     return parts_similarity(name_parts(a), name_parts(b), extra_penalty)
+
+
+@dataclass(frozen=True, slots=True)
+class PartMatch:
+    """Why one part of a name met one part of another: ``how`` is ``same`` (the same spelling),
+    ``abbreviation`` (Mohd for Muhammad), ``sound`` (another spelling with the same consonant
+    key), ``transliteration`` (across scripts, by the learned model), ``spelling`` (a similar
+    spelling) or ``initial``."""
+
+    query: str
+    value: str
+    similarity: float
+    how: str
+
+
+def explain(a: str, b: str) -> list[PartMatch]:
+    """The parts of name `a` aligned with parts of name `b` (as :func:`name_similarity` aligns
+    them), each with how it matched: what a search hit or a comparison shows as its reason."""
+    parts_a = name_parts(a)
+    pairs, _, _ = align_parts(parts_a, name_parts(b))
+    pairs.sort(key=lambda pair: parts_a.index(pair[0]))
+    out = []
+    for pa, pb, sim in pairs:
+        if pa.initial or pb.initial:
+            how = "initial"
+        elif pa.arabic != pb.arabic:
+            how = "transliteration"
+        elif pa.text == pb.text:
+            how = "same"
+        elif pa.text in ABBREVIATIONS or pb.text in ABBREVIATIONS:
+            how = "abbreviation"
+        elif set(pa.skeletons) & set(pb.skeletons):
+            how = "sound"
+        else:
+            how = "spelling"
+        out.append(PartMatch(pa.text, pb.text, round(sim, 3), how))
+    return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from pydantic import Field
 
@@ -16,10 +17,25 @@ class Segment(Answer):
     hit: bool
 
 
+class PartWhy(Answer):
+    """Why one part of the query met one part of the matched name."""
+
+    query: str
+    value: str
+    similarity: float
+    how: Literal["same", "abbreviation", "sound", "transliteration", "spelling", "initial"] = Field(
+        description="same spelling; an abbreviation (Mohd); another spelling with the same "
+        "consonant key; across scripts by the learned transliteration model; a similar "
+        "spelling; an initial"
+    )
+
+
 class Matched(Answer):
     prop: str
     value: str
     highlight: list[Segment]
+    # Empty when a phone, document or account number matched rather than a name.
+    why: list[PartWhy] = []
 
 
 class HitOut(Answer):

@@ -10,7 +10,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from followthemoney import EntityProxy
@@ -27,10 +27,13 @@ from corridor.entities.search.index import alnum
 from corridor.entities.search.names import (
     SAME_NAME_THRESHOLD,
     SEARCH_EXTRA_PENALTY,
+    PartMatch,
+    explain,
     latin_tokens,
     letter_pairs,
     loose_keys,
     name_keys,
+    name_parts,
     name_similarity,
 )
 from corridor.errors import InvalidInput
@@ -243,6 +246,8 @@ class Hit:
     prop: str
     value: str
     highlight: list[dict[str, Any]] = field(default_factory=list)
+    # Why the name matched, part by part (names.explain); empty for a selector hit.
+    why: list[PartMatch] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         e = self.entity
@@ -254,19 +259,27 @@ class Hit:
             "origin": e.origin,
             "tlp": e.tlp,
             "score": round(self.score, 3),
-            "matched": {"prop": self.prop, "value": self.value, "highlight": self.highlight},
+            "matched": {
+                "prop": self.prop,
+                "value": self.value,
+                "highlight": self.highlight,
+                "why": [asdict(w) for w in self.why],
+            },
             "properties": e.properties,
         }
 
 
-def highlight(value: str, keys: set[str]) -> list[dict[str, Any]]:
-    """The value split into segments, those whose name key matches the query marked."""
+def highlight(value: str, keys: set[str], aligned: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The value split into segments, those whose name key matches the query, or which the
+    name comparison aligned with a part of the query (`aligned`, as names.Part.text), marked."""
     out: list[dict[str, Any]] = []
+    matched_parts = set(aligned)
     pos = 0
     for m in WORD_RE.finditer(value):
         if m.start() > pos:
             out.append({"text": value[pos : m.start()], "hit": False})
-        hit = bool(keys & set(name_keys(m.group())))
+        parts = name_parts(m.group())
+        hit = bool(keys & set(name_keys(m.group()))) or any(p.text in matched_parts for p in parts)
         out.append({"text": m.group(), "hit": hit})
         pos = m.end()
     if pos < len(value):
@@ -302,7 +315,10 @@ def _rank(entity: Entity, query: Query, default_region: str | None) -> Hit | Non
     if best is None or best[0] < 0.3:
         return None
     score, prop_name, value = best
-    return Hit(entity, score, prop_name, value, highlight(value, qkeys))
+    why = explain(query.text, value)
+    return Hit(
+        entity, score, prop_name, value, highlight(value, qkeys, (w.value for w in why)), why
+    )
 
 
 def _prop_holding(proxy: EntityProxy, normalised: str) -> str | None:
