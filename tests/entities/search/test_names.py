@@ -11,6 +11,7 @@ from corridor.entities.search.names import (
     SAME_NAME_THRESHOLD,
     latin_tokens,
     name_keys,
+    name_parts,
     name_similarity,
 )
 
@@ -132,3 +133,35 @@ def test_arabic_latin_sample_regression() -> None:
     precision = hits / (hits + false_hits)
     assert recall >= 0.9
     assert precision >= 0.95
+
+
+def test_son_of_daughter_of_wife_of_are_connectors_not_initials() -> None:
+    assert [p.text for p in name_parts("Muhammad Asif s/o Abdul Rashid")] == [
+        "muhammad", "asif", "abdulrashid",
+    ]  # fmt: skip
+    assert [p.text for p in name_parts("Fatima D/O Ghulam Nabi")] == ["fatima", "ghulam", "nabi"]
+    assert [p.text for p in name_parts("Ayesha wife of Imran")] == ["ayesha", "imran"]
+    assert name_similarity("Muhammad Asif s/o Abdul Rashid", "Muhammad Asif Abdul Rashid") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Hajji Muhammad Asif", "Muhammad Asif"),
+        ("Sheikh Rashid Ahmed", "Rashid Ahmed"),
+        ("حاجی محمد آصف", "Haji Muhammad Asif"),
+        ("Syed Ali Raza", "Ali Raza"),
+    ],
+)
+def test_honorifics_come_and_go_without_changing_the_name(a: str, b: str) -> None:
+    assert name_similarity(a, b) >= 0.95
+    # A title is no key: it would put every Hajji in one block.
+    assert name_keys(a) == name_keys(b) or set(name_keys(b)) <= set(name_keys(a))
+    assert not {"hj", "xk", "sd"} & set(name_keys(a))
+
+
+def test_a_title_never_stands_for_a_name() -> None:
+    honorific = name_parts("Sheikh")[0]
+    assert honorific.honorific
+    assert name_similarity("Sheikh Ahmed", "Shaikh Ahmed") > name_similarity("Sheikh", "Shakir")
+    assert name_similarity("Sardar Khan", "Sardar Ali") < SAME_NAME_THRESHOLD

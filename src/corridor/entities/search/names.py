@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rigour.names import remove_person_prefixes, tokenize_name
@@ -33,6 +33,24 @@ STOP_PARTICLES = frozenset(
         "بن", "ابن", "بنت", "ال", "آل", "ولد", "ود",
     }
 )  # fmt: skip
+
+# Honorifics and religious titles that come and go in one person's name (Hajji Muhammad Asif,
+# Sheikh Muhammad Asif, Muhammad Asif): kept as parts of little weight, compared only with one
+# another and never a key (they would join millions of people in one block).
+HONORIFICS = frozenset(
+    {
+        "hajji", "haji", "hadji", "hajj", "haj", "alhaj", "alhajj", "sheikh", "shaikh", "sheik",
+        "shaykh", "shekh", "syed", "sayed", "sayyid", "sayyed", "seyed", "seyyed", "mian",
+        "sardar", "sirdar", "maulana", "mawlana", "moulana", "maulvi", "molvi", "mawlawi",
+        "mullah", "mulla", "hafiz", "hafez", "qari",
+        "حاجي", "حاجی", "حاج", "الحاج", "شيخ", "شیخ", "الشيخ", "سيد", "سید", "السيد", "سردار",
+        "ميان", "میان", "میاں", "مولانا", "مولوي", "مولوی", "ملا", "حافظ", "قاري", "قاری",
+    }
+)  # fmt: skip
+HONORIFIC_WEIGHT = 0.2
+# "Son / daughter / wife of" before a father's or husband's name (s/o, d/o, w/o on Pakistani
+# documents): a connector, not a part; read as words, s and o would count as two initials.
+_RELATION = re.compile(r"\b[sdw]\s*/\s*o\b|\b(?:son|daughter|wife)\s+of\b", re.IGNORECASE)
 
 # Common written abbreviations of a given name, spelled out before keying.
 ABBREVIATIONS = {
@@ -199,9 +217,11 @@ class Part:
     words: tuple[str, ...] = ()
     # The part as written (marks removed, case folded), to show why two names matched.
     text: str = ""
+    honorific: bool = False
 
 
 def _split_tokens(name: str) -> list[str]:
+    name = _RELATION.sub(" ", name)
     text = remove_person_prefixes(name) if name.isascii() else name
     return tokenize_name(_strip_marks(text).casefold())
 
@@ -229,6 +249,13 @@ def _part_weight(skeletons: tuple[str, ...]) -> float:
 
 @lru_cache(maxsize=200_000)
 def _part(token: str) -> Part | None:
+    part = _plain_part(token)
+    if part is not None and (token in HONORIFICS or part.latin in HONORIFICS):
+        return replace(part, weight=HONORIFIC_WEIGHT, honorific=True)
+    return part
+
+
+def _plain_part(token: str) -> Part | None:
     if any(_is_arabic(ch) for ch in token):
         word = "".join(ch for ch in token if _is_arabic(ch))
         words = [word]
@@ -275,7 +302,8 @@ def name_keys(name: str) -> list[str]:
     ``["mhmd", "asf", "kn"]``. Initials give no key."""
     keys: list[str] = []
     for part in name_parts(name):
-        keys.extend(k for k in part.skeletons if k not in keys)
+        if not part.honorific:
+            keys.extend(k for k in part.skeletons if k not in keys)
     return keys
 
 
@@ -320,14 +348,19 @@ def _part_loose_keys(skeletons: tuple[str, ...]) -> tuple[tuple[str, ...], tuple
 def loose_keys(name: str) -> list[list[str]]:
     """The loose keys of each part of a name that has keys (see `_LOOSE`), part by part: a
     search asks for some loose key of every part."""
-    return [list(k) for p in name_parts(name) if (k := _part_loose_keys(p.skeletons)[0])]
+    return [
+        list(k)
+        for p in name_parts(name)
+        if not p.honorific and (k := _part_loose_keys(p.skeletons)[0])
+    ]
 
 
 def letter_pairs(name: str) -> list[str]:
     """The letter-pair keys of all parts of a name (see `_LOOSE`)."""
     out: dict[str, None] = {}
     for part in name_parts(name):
-        out.update(dict.fromkeys(_part_loose_keys(part.skeletons)[1]))
+        if not part.honorific:
+            out.update(dict.fromkeys(_part_loose_keys(part.skeletons)[1]))
     return list(out)
 
 
@@ -400,6 +433,8 @@ def _skeleton_similarity(a: str, b: str) -> float:
 @lru_cache(maxsize=500_000)
 def part_similarity(a: Part, b: Part) -> float:
     """Similarity of two name parts in [0, 1]."""
+    if a.honorific != b.honorific:
+        return 0.0  # a title is not a name
     if a.initial or b.initial:
         if a.initial and b.initial:
             return 1.0 if a.latin == b.latin else 0.0
