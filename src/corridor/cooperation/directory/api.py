@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from corridor import clock
 from corridor.cooperation.directory import service as directory
@@ -18,16 +18,14 @@ from corridor.cooperation.directory.schemas import (
     Expertise,
     language_code,
 )
-from corridor.cooperation.schemas import WithdrawIn
 from corridor.countries import normalise
 from corridor.errors import InvalidInput
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.records.schemas import WithdrawIn, record_view
+from corridor.web.endpoints import Api, only_set
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
-Actor = Annotated[Principal, Depends(api_principal)]
 # A card's fields are those it has (a withdrawn card has none).
-_CARD: dict[str, Any] = {"response_model": ContactRead, "response_model_exclude_unset": True}
+_CARD = only_set(ContactRead)
 
 
 def filters(
@@ -97,44 +95,30 @@ def summary(found: directory.Found) -> dict[str, Any]:
 
 
 def detail(envelope: dict[str, Any], row: ContactRow | None) -> dict[str, Any]:
-    withdrawn = envelope.get("body") is None
-    return {
-        "id": envelope["id"],
-        "version": envelope["version"],
-        "origin": envelope["origin"],
-        "author": envelope["author"],
-        "updated_at": envelope["ts"],
-        "labels": envelope["labels"],
-        "audience": envelope["audience"],
-        "state": "withdrawn" if withdrawn else "active",
-        **(envelope.get("body") or {}),
-        **_availability_view(None if withdrawn else row),
-    }
+    card = record_view(envelope)
+    return {**card, **_availability_view(row if card["state"] == "active" else None)}
 
 
 @router.get("", response_model=ContactList)
 def search(
-    request: Request,
-    actor: Actor,
+    api: Api,
     f: Filters,
     limit: Annotated[int, Query(ge=1, le=directory.MAX_RESULTS)] = 200,
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        found = directory.search(session, node.id, actor=actor, filters=f, limit=limit)
+    with api.reading() as session:
+        found = directory.search(session, api.node.id, actor=api.actor, filters=f, limit=limit)
         return {"items": [summary(x) for x in found], "filters": f.echo()}
 
 
 @router.post("", status_code=201, **_CARD)
-def publish(request: Request, actor: Actor, payload: ContactIn) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def publish(api: Api, payload: ContactIn) -> dict[str, Any]:
+    with api.transaction() as session:
         env = directory.publish(
             session,
-            node.keys,
-            actor=actor,
+            api.node.keys,
+            actor=api.actor,
             body=payload.card(),
-            country=node.config.country,
+            country=api.node.config.country,
             labels=payload.labels(),
             to=payload.to,
         )
@@ -142,26 +126,22 @@ def publish(request: Request, actor: Actor, payload: ContactIn) -> dict[str, Any
 
 
 @router.get("/{contact_id}", **_CARD)
-def get_contact(request: Request, actor: Actor, contact_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = directory.get(session, node.id, actor=actor, contact_id=contact_id)
+def get_contact(api: Api, contact_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = directory.get(session, api.node.id, actor=api.actor, contact_id=contact_id)
         return detail(env, session.get(ContactRow, contact_id))
 
 
 @router.put("/{contact_id}", **_CARD)
-def update_contact(
-    request: Request, actor: Actor, contact_id: uuid.UUID, payload: ContactIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def update_contact(api: Api, contact_id: uuid.UUID, payload: ContactIn) -> dict[str, Any]:
+    with api.transaction() as session:
         env = directory.update(
             session,
-            node.keys,
-            actor=actor,
+            api.node.keys,
+            actor=api.actor,
             contact_id=contact_id,
             body=payload.card(),
-            country=node.config.country,
+            country=api.node.config.country,
             labels=payload.labels_if_given(),
             to=payload.to,
         )
@@ -169,12 +149,9 @@ def update_contact(
 
 
 @router.post("/{contact_id}/withdraw", **_CARD)
-def withdraw_contact(
-    request: Request, actor: Actor, contact_id: uuid.UUID, payload: WithdrawIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def withdraw_contact(api: Api, contact_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    with api.transaction() as session:
         env = directory.withdraw(
-            session, node.keys, actor=actor, contact_id=contact_id, reason=payload.reason
+            session, api.node.keys, actor=api.actor, contact_id=contact_id, reason=payload.reason
         )
         return detail(env, None)

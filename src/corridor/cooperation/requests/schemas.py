@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body, origin_field
+from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body
 from corridor.entities.schemas import ID_RE
 from corridor.records.attachments import (
     MAX_ATTACHMENTS,
@@ -19,6 +19,7 @@ from corridor.records.attachments import (
     check_total,
 )
 from corridor.records.labels import LabelsIn
+from corridor.records.schemas import origin_field
 from corridor.schemas import ReadModel, StrictModel, UtcDateTime
 
 RFA_TYPE = "rfa"

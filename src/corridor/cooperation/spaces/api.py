@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.cooperation.schemas import WithdrawIn, when
+from corridor.cooperation.schemas import when
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
 from corridor.cooperation.spaces.records import is_member
@@ -29,14 +29,14 @@ from corridor.cooperation.spaces.schemas import (
 )
 from corridor.federation import receipts
 from corridor.records import attachments
+from corridor.records.schemas import WithdrawIn
 from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api, only_set
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
-Actor = Annotated[Principal, Depends(api_principal)]
 # Only the writer sees where its own posts and tasks were delivered.
-_SPACE: dict[str, Any] = {"response_model": SpaceRead, "response_model_exclude_unset": True}
+_SPACE = only_set(SpaceRead)
 
 
 def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
@@ -140,21 +140,19 @@ def _opened(
 
 
 @router.get("", response_model=SpaceList)
-def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        rows = spaces.list_spaces(session, node.id, actor=actor)
-        return {"items": [space_summary(r, node.id) for r in rows]}
+def list_spaces(api: Api) -> dict[str, Any]:
+    with api.reading() as session:
+        rows = spaces.list_spaces(session, api.node.id, actor=api.actor)
+        return {"items": [space_summary(r, api.node.id) for r in rows]}
 
 
 @router.post("", status_code=201, **_SPACE)
-def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def create_space(api: Api, payload: SpaceCreate) -> dict[str, Any]:
+    with api.transaction() as session:
         env = spaces.create_space(
             session,
-            node.keys,
-            actor=actor,
+            api.node.keys,
+            actor=api.actor,
             name=payload.name,
             purpose=payload.purpose_text,
             reference=payload.reference,
@@ -162,51 +160,41 @@ def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[s
             members=payload.members,
             labels=payload.labels(),
         )
-        return _opened(session, node.id, actor, uuid.UUID(env["id"]))
+        return _opened(session, api.node.id, api.actor, uuid.UUID(env["id"]))
 
 
 @router.get("/{space_id}", **_SPACE)
-def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return _opened(session, node.id, actor, space_id)
+def get_space(api: Api, space_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        return _opened(session, api.node.id, api.actor, space_id)
 
 
 @router.put("/{space_id}/members", **_SPACE)
-def set_members(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: MembersIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def set_members(api: Api, space_id: uuid.UUID, payload: MembersIn) -> dict[str, Any]:
+    with api.transaction() as session:
         spaces.set_members(
-            session, node.keys, actor=actor, space_id=space_id, members=payload.members
+            session, api.node.keys, actor=api.actor, space_id=space_id, members=payload.members
         )
-        return _opened(session, node.id, actor, space_id)
+        return _opened(session, api.node.id, api.actor, space_id)
 
 
 @router.post("/{space_id}/withdraw", **_SPACE)
-def withdraw_space(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: WithdrawIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def withdraw_space(api: Api, space_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    with api.transaction() as session:
         spaces.withdraw_space(
-            session, node.keys, actor=actor, space_id=space_id, reason=payload.reason
+            session, api.node.keys, actor=api.actor, space_id=space_id, reason=payload.reason
         )
-        return _opened(session, node.id, actor, space_id)
+        return _opened(session, api.node.id, api.actor, space_id)
 
 
 @router.post("/{space_id}/posts", status_code=201, response_model=SpacePostRead)
-def create_post(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: PostCreate
-) -> dict[str, Any]:
-    node = node_of(request)
+def create_post(api: Api, space_id: uuid.UUID, payload: PostCreate) -> dict[str, Any]:
     files = attachments.decode(payload.attachments)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         env = spaces.post(
             session,
-            node.keys,
-            actor=actor,
+            api.node.keys,
+            actor=api.actor,
             space_id=space_id,
             text=payload.text,
             labels=payload.labels(),
@@ -222,25 +210,23 @@ def create_post(
 
 @router.get("/{space_id}/posts/{post_id}/attachments/{index}", response_class=Response)
 def get_attachment(
-    request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
+    api: Api, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        file = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
+    with api.transaction() as session:
+        spaces.open_space(session, api.node.id, actor=api.actor, space_id=space_id)
+        file = spaces.attachment(
+            session, api.node.id, actor=api.actor, post_id=post_id, index=index
+        )
     return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.post("/{space_id}/tasks", status_code=201, response_model=SpaceTaskRead)
-def create_task(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: TaskCreate
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def create_task(api: Api, space_id: uuid.UUID, payload: TaskCreate) -> dict[str, Any]:
+    with api.transaction() as session:
         env = spaces.create_task(
             session,
-            node.keys,
-            actor=actor,
+            api.node.keys,
+            actor=api.actor,
             space_id=space_id,
             title=payload.title,
             note=payload.note,
@@ -256,14 +242,13 @@ def create_task(
 
 @router.put("/{space_id}/tasks/{task_id}", response_model=SpaceTaskRead)
 def update_task(
-    request: Request, actor: Actor, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
+    api: Api, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         spaces.update_task(
             session,
-            node.keys,
-            actor=actor,
+            api.node.keys,
+            actor=api.actor,
             space_id=space_id,
             task_id=task_id,
             status=payload.status,
@@ -279,18 +264,15 @@ def update_task(
 
 
 @router.post("/{space_id}/entities", status_code=201, response_model=SpaceShareRead)
-def share_entities(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: SpaceShareIn
-) -> dict[str, Any]:
+def share_entities(api: Api, space_id: uuid.UUID, payload: SpaceShareIn) -> dict[str, Any]:
     """Share case entities with every member of the space (the entities module's share) and
     note it in the thread."""
-    node = node_of(request)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         shared, posted = spaces.share_entities(
             session,
-            node.keys,
-            actor=actor,
-            region=node.config.country,
+            api.node.keys,
+            actor=api.actor,
+            region=api.node.config.country,
             space_id=space_id,
             entity_ids=payload.entities,
             labels=payload.labels(),
