@@ -73,10 +73,9 @@ def list_partner_entities(
 def share_entities(api: Api, payload: ShareIn) -> Shared:
     labels = payload.labels()
     with api.transaction() as session:
-        env = service.share(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            service.share,
             ctx=service.context_of(api.node),
             entity_ids=payload.entities,
             to=payload.to,

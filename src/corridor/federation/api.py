@@ -94,10 +94,9 @@ def list_groups(api: Api) -> GroupList:
 @router.post("/groups", response_model=GroupRead, status_code=201)
 def create_group(api: Api, body: GroupCreate) -> GroupRead:
     with api.transaction() as session:
-        env = sharing.create_group(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            sharing.create_group,
             name=body.name,
             description=body.description,
             members=body.members,
@@ -108,7 +107,5 @@ def create_group(api: Api, body: GroupCreate) -> GroupRead:
 @router.put("/groups/{group_id}/members", response_model=GroupRead)
 def set_group_members(api: Api, group_id: uuid.UUID, body: GroupMembers) -> GroupRead:
     with api.transaction() as session:
-        env = sharing.set_members(
-            session, api.node.keys, actor=api.actor, group_id=group_id, members=body.members
-        )
+        env = api.run(session, sharing.set_members, group_id=group_id, members=body.members)
         return _group(env, api.node.id)

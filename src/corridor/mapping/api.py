@@ -1,9 +1,12 @@
 """What the mapping API modules share (routes/, challenges/, commitments/ and map/ each have an
-`api.py` with its router): one course for saving, reading and withdrawing a record."""
+`api.py` with its router): one course for a change to a record (save, withdraw, endorse,
+report progress) and for reading one, each answered as the record (`RecordOut`)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -14,6 +17,16 @@ from corridor.records.schemas import WithdrawIn, record_view
 from corridor.web.endpoints import ApiCall, answer
 
 
+def signed_record(
+    api: ApiCall, service: Callable[..., dict[str, Any]], status: int = 200, **fields: Any
+) -> JSONResponse:
+    """Run a service that signs one record (`ApiCall.run`, the service's own keyword arguments
+    in `fields`); once it is committed, answer that record with `status`."""
+    with api.transaction() as session:
+        envelope = api.run(session, service, **fields)
+    return answer(record_view(envelope), status)
+
+
 def save_record(
     api: ApiCall,
     *,
@@ -22,33 +35,24 @@ def save_record(
     body: type[BaseModel],
     record_id: uuid.UUID | None = None,
 ) -> JSONResponse:
-    """Create one of this node's records (no `record_id`: 201) or change it, through `save`;
-    the answer is the saved record."""
-    with api.transaction() as session:
-        envelope = save(
-            session,
-            api.node.keys,
-            actor=api.actor,
-            body=payload.body(body),
-            record_id=record_id,
-            **payload.sharing(new=record_id is None),
-        )
-    return answer(record_view(envelope), 201 if record_id is None else 200)
+    """Create one of this node's records (no `record_id`: 201) or change it, through `save`."""
+    new = record_id is None
+    return signed_record(
+        api,
+        save,
+        201 if new else 200,
+        body=payload.body(body),
+        record_id=record_id,
+        **payload.sharing(new=new),
+    )
 
 
 def withdraw_record(
     api: ApiCall, *, type: str, record_id: uuid.UUID, payload: WithdrawIn
 ) -> JSONResponse:
-    with api.transaction() as session:
-        envelope = mapping.withdraw(
-            session,
-            api.node.keys,
-            actor=api.actor,
-            type=type,
-            record_id=record_id,
-            reason=payload.reason,
-        )
-    return answer(record_view(envelope))
+    return signed_record(
+        api, mapping.withdraw, type=type, record_id=record_id, reason=payload.reason
+    )
 
 
 def read_record(api: ApiCall, *, type: str, record_id: uuid.UUID) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,11 +11,12 @@ from fastapi.responses import Response
 
 from corridor import clock
 from corridor.federation import receipts
+from corridor.federation.schemas import receipts_view
 from corridor.messages import service as messages
 from corridor.messages.schemas import MessageCreate, MessageList, MessageRead, RevokeIn
 from corridor.records import attachments
 from corridor.records.schemas import sent_view
-from corridor.web.endpoints import Api
+from corridor.web.endpoints import Api, file_response
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
@@ -37,7 +39,7 @@ def summary(item: messages.Listed) -> dict[str, Any]:
     }
 
 
-def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, datetime]]) -> dict[str, Any]:
     body = envelope.get("body") or {}
     return {
         **sent_view(envelope, envelope["ts"]),
@@ -48,9 +50,7 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
         "thread": body.get("thread") or envelope["id"],
         "in_reply_to": body.get("in_reply_to"),
         "attachments": attachments.listed(body),
-        "receipts": {
-            node: {s: clock.iso(t) for s, t in st.items()} for node, st in receipt_map.items()
-        },
+        "receipts": receipts_view(receipt_map),
     }
 
 
@@ -59,10 +59,9 @@ def create_message(api: Api, payload: MessageCreate) -> dict[str, Any]:
     files = attachments.decode(payload.attachments)
     labels = payload.labels()
     with api.transaction() as session:
-        env = messages.send(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            messages.send,
             to=payload.to,
             subject=payload.subject,
             text=payload.text,
@@ -90,22 +89,19 @@ def list_messages(
 @router.get("/{message_id}", response_model=MessageRead)
 def get_message(api: Api, message_id: uuid.UUID) -> dict[str, Any]:
     with api.transaction() as session:
-        env = messages.read(session, api.node.keys, actor=api.actor, message_id=message_id)
+        env = api.run(session, messages.read, message_id=message_id)
         return detail(env, receipts.statuses(session, message_id))
 
 
 @router.get("/{message_id}/attachments/{index}", response_class=Response)
 def get_attachment(api: Api, message_id: uuid.UUID, index: AttachmentIndex) -> Response:
     with api.transaction() as session:
-        env = messages.read(session, api.node.keys, actor=api.actor, message_id=message_id)
-    file = attachments.download(env.get("body"), index)
-    return Response(file.content, media_type=file.media_type, headers=file.headers)
+        env = api.run(session, messages.read, message_id=message_id)
+    return file_response(attachments.download(env.get("body"), index))
 
 
 @router.post("/{message_id}/revoke", response_model=MessageRead)
 def revoke_message(api: Api, message_id: uuid.UUID, payload: RevokeIn) -> dict[str, Any]:
     with api.transaction() as session:
-        env = messages.withdraw(
-            session, api.node.keys, actor=api.actor, message_id=message_id, reason=payload.reason
-        )
+        env = api.run(session, messages.withdraw, message_id=message_id, reason=payload.reason)
         return detail(env, receipts.statuses(session, message_id))

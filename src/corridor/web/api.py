@@ -284,9 +284,7 @@ def revoke_record(api: Api, record_id: uuid.UUID, body: RevokeBody) -> Response:
     """Withdraw an own record: the answer is its signed tombstone."""
     with api.transaction() as session:
         records.get_visible(session, api.node.id, actor=api.actor, record_id=record_id)
-        tombstone = records.revoke(
-            session, api.node.keys, actor=api.actor, record_id=record_id, reason=body.reason
-        )
+        tombstone = api.run(session, records.revoke, record_id=record_id, reason=body.reason)
     return envelope_response(tombstone)
 
 

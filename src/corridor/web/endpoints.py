@@ -9,9 +9,10 @@ read an answer whose change is not committed yet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
@@ -20,8 +21,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from corridor.node.service import Node
+from corridor.records.attachments import Download
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
+
+T = TypeVar("T")
 
 # The caller of an /api/v1 route (see `web.auth.api_principal`: a route that may change state
 # refuses a read-only credential before it reads the body).
@@ -44,6 +48,12 @@ class ApiCall:
         """A transaction that only reads (it does not queue behind writers on SQLite)."""
         return self.node.db.reading()
 
+    def run(self, session: Session, service: Callable[..., T], /, *args: Any, **fields: Any) -> T:
+        """Call a service that acts with the node's keys the way they all take it:
+        `service(session, node keys, *args, actor=the caller, **fields)` (the fields are the
+        service's own keyword arguments, passed on as given)."""
+        return service(session, self.node.keys, *args, actor=self.actor, **fields)
+
 
 async def api_call(request: Request, actor: Actor) -> ApiCall:
     return ApiCall(node_of(request), actor)
@@ -61,6 +71,11 @@ def only_set(model: type[BaseModel]) -> dict[str, Any]:
 def no_content() -> Response:
     """The answer of a deletion: 204 and no body."""
     return Response(status_code=204)
+
+
+def file_response(file: Download) -> Response:
+    """A file of a record handed out as a download (`records.attachments`)."""
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 def as_json(model: BaseModel) -> Response:

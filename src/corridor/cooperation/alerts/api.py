@@ -15,6 +15,7 @@ from corridor.cooperation.alerts.records import AlertType, Severity
 from corridor.cooperation.alerts.schemas import AlertCreate, AlertList, AlertRead
 from corridor.cooperation.schemas import when
 from corridor.errors import NotFound
+from corridor.federation.schemas import receipts_view
 from corridor.records.schemas import WithdrawIn, sent_view
 from corridor.web.endpoints import Api, only_set
 
@@ -73,9 +74,7 @@ def detail(
     if envelope.get("tombstone"):
         out["reason"] = envelope["tombstone"].get("reason")
     if recipients is not None:
-        out["recipients"] = {
-            node: {s: clock.iso(t) for s, t in st.items()} for node, st in recipients.items()
-        }
+        out["recipients"] = receipts_view(recipients)
         out["recipient_status"] = {node: alerts.progress(st) for node, st in recipients.items()}
     if envelope["origin"] != node_id:
         out["acknowledged"] = (
@@ -86,17 +85,15 @@ def detail(
     return out
 
 
-def _row(session: Session, alert_id: uuid.UUID) -> AlertRow:
-    # Projected in the same transaction as the version just signed.
-    row = session.get(AlertRow, alert_id)
-    if row is None:
-        raise NotFound(f"no alert {alert_id}")
-    return row
-
-
-def _detail_for(
-    session: Session, node_id: str, envelope: dict[str, Any], row: AlertRow
+def _answer(
+    session: Session, node_id: str, envelope: dict[str, Any], row: AlertRow | None = None
 ) -> dict[str, Any]:
+    """The alert as its reader sees it (its sender also how far each recipient got), read in
+    the transaction that signed this version: `row`, its projection, is read here if not given."""
+    if row is None:
+        row = session.get(AlertRow, uuid.UUID(envelope["id"]))
+        if row is None:
+            raise NotFound(f"no alert {envelope['id']}")
     own = envelope["origin"] == node_id
     return detail(envelope, row, node_id, alerts.recipients(session, envelope) if own else None)
 
@@ -115,16 +112,15 @@ def create_alert(api: Api, payload: AlertCreate) -> dict[str, Any]:
         valid_until=payload.valid_until,
     )
     with api.transaction() as session:
-        env = alerts.send(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            alerts.send,
             region=api.node.config.country,
             to=payload.to,
             alert=new,
             labels=payload.labels(),
         )
-        return _detail_for(session, api.node.id, env, _row(session, uuid.UUID(env["id"])))
+        return _answer(session, api.node.id, env)
 
 
 @router.get("", **only_set(AlertList))
@@ -153,21 +149,19 @@ def list_alerts(
 @router.get("/{alert_id}", **_ALERT)
 def get_alert(api: Api, alert_id: uuid.UUID) -> dict[str, Any]:
     with api.transaction() as session:
-        env, row = alerts.read(session, api.node.keys, actor=api.actor, alert_id=alert_id)
-        return _detail_for(session, api.node.id, env, row)
+        env, row = api.run(session, alerts.read, alert_id=alert_id)
+        return _answer(session, api.node.id, env, row)
 
 
 @router.post("/{alert_id}/acknowledge", **_ALERT)
 def acknowledge_alert(api: Api, alert_id: uuid.UUID) -> dict[str, Any]:
     with api.transaction() as session:
-        env, row = alerts.acknowledge(session, api.node.keys, actor=api.actor, alert_id=alert_id)
-        return _detail_for(session, api.node.id, env, row)
+        env, row = api.run(session, alerts.acknowledge, alert_id=alert_id)
+        return _answer(session, api.node.id, env, row)
 
 
 @router.post("/{alert_id}/withdraw", **_ALERT)
 def withdraw_alert(api: Api, alert_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
     with api.transaction() as session:
-        env = alerts.withdraw(
-            session, api.node.keys, actor=api.actor, alert_id=alert_id, reason=payload.reason
-        )
-        return _detail_for(session, api.node.id, env, _row(session, alert_id))
+        env = api.run(session, alerts.withdraw, alert_id=alert_id, reason=payload.reason)
+        return _answer(session, api.node.id, env)

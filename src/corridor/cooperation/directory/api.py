@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.cooperation.directory import service as directory
@@ -94,9 +95,12 @@ def summary(found: directory.Found) -> dict[str, Any]:
     }
 
 
-def detail(envelope: dict[str, Any], row: ContactRow | None) -> dict[str, Any]:
+def detail(session: Session, envelope: dict[str, Any]) -> dict[str, Any]:
+    """A card as the API answers it, with who is available now (a withdrawn card: no one)."""
     card = record_view(envelope)
-    return {**card, **_availability_view(row if card["state"] == "active" else None)}
+    active = card["state"] == "active"
+    row = session.get(ContactRow, uuid.UUID(card["id"])) if active else None
+    return {**card, **_availability_view(row)}
 
 
 @router.get("", response_model=ContactList)
@@ -113,45 +117,41 @@ def search(
 @router.post("", status_code=201, **_CARD)
 def publish(api: Api, payload: ContactIn) -> dict[str, Any]:
     with api.transaction() as session:
-        env = directory.publish(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            directory.publish,
             body=payload.card(),
             country=api.node.config.country,
             labels=payload.labels(),
             to=payload.to,
         )
-        return detail(env, session.get(ContactRow, uuid.UUID(env["id"])))
+        return detail(session, env)
 
 
 @router.get("/{contact_id}", **_CARD)
 def get_contact(api: Api, contact_id: uuid.UUID) -> dict[str, Any]:
     with api.transaction() as session:
         env = directory.get(session, api.node.id, actor=api.actor, contact_id=contact_id)
-        return detail(env, session.get(ContactRow, contact_id))
+        return detail(session, env)
 
 
 @router.put("/{contact_id}", **_CARD)
 def update_contact(api: Api, contact_id: uuid.UUID, payload: ContactIn) -> dict[str, Any]:
     with api.transaction() as session:
-        env = directory.update(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            directory.update,
             contact_id=contact_id,
             body=payload.card(),
             country=api.node.config.country,
             labels=payload.labels_if_given(),
             to=payload.to,
         )
-        return detail(env, session.get(ContactRow, contact_id))
+        return detail(session, env)
 
 
 @router.post("/{contact_id}/withdraw", **_CARD)
 def withdraw_contact(api: Api, contact_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
     with api.transaction() as session:
-        env = directory.withdraw(
-            session, api.node.keys, actor=api.actor, contact_id=contact_id, reason=payload.reason
-        )
-        return detail(env, None)
+        env = api.run(session, directory.withdraw, contact_id=contact_id, reason=payload.reason)
+        return detail(session, env)

@@ -29,7 +29,7 @@ from corridor.records import attachments
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
 from corridor.records.schemas import WithdrawIn
-from corridor.web.endpoints import Api, ApiCall, no_content, only_set
+from corridor.web.endpoints import Api, ApiCall, file_response, no_content, only_set
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
@@ -125,9 +125,7 @@ def _detail(api: ApiCall, request_id: uuid.UUID) -> dict[str, Any]:
     """The request as it stands (an audited read, in a transaction of its own: after a change,
     once that change is committed)."""
     with api.transaction() as session:
-        return detail_json(
-            rfa.detail(session, api.node.keys, actor=api.actor, request_id=request_id)
-        )
+        return detail_json(api.run(session, rfa.detail, request_id=request_id))
 
 
 @router.post("", status_code=201, response_model=RequestRead)
@@ -135,11 +133,10 @@ def create_request(api: Api, payload: RequestCreate) -> dict[str, Any]:
     files = decode_attachments(payload.attachments)
     labels = payload.labels()
     with api.transaction() as session:
-        env = rfa.send(
+        env = api.run(
             session,
-            api.node.keys,
+            rfa.send,
             api.node.config.deadlines,
-            actor=api.actor,
             to=payload.to,
             subject=payload.subject,
             urgency=payload.urgency,
@@ -220,9 +217,7 @@ def delete_draft(api: Api, draft_id: uuid.UUID) -> Response:
 @router.post("/drafts/{draft_id}/send", status_code=201, response_model=RequestRead)
 def send_draft(api: Api, draft_id: uuid.UUID) -> dict[str, Any]:
     with api.transaction() as session:
-        env = rfa.send_draft(
-            session, api.node.keys, api.node.config.deadlines, actor=api.actor, draft_id=draft_id
-        )
+        env = api.run(session, rfa.send_draft, api.node.config.deadlines, draft_id=draft_id)
     return _detail(api, uuid.UUID(env["id"]))
 
 
@@ -235,10 +230,9 @@ def _reply(api: ApiCall, request_id: uuid.UUID, kind: str, payload: Any) -> dict
     files = decode_attachments(payload.attachments)
     given = payload.model_fields_set & set(LabelsIn.model_fields)
     with api.transaction() as session:
-        replies.reply(
+        api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            replies.reply,
             request_id=request_id,
             kind=kind,
             # Label fields left out: the request's own (raised by tlp / handling if given).
@@ -272,22 +266,15 @@ def decline(api: Api, request_id: uuid.UUID, payload: DeclineIn) -> Any:
 @router.post("/{request_id}/withdraw", response_model=RequestRead)
 def withdraw(api: Api, request_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
     with api.transaction() as session:
-        rfa.withdraw(
-            session, api.node.keys, actor=api.actor, request_id=request_id, reason=payload.reason
-        )
+        api.run(session, rfa.withdraw, request_id=request_id, reason=payload.reason)
     return _detail(api, request_id)
-
-
-def _file(body: dict[str, Any] | None, index: int) -> Response:
-    file = attachments.download(body, index)
-    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.get("/{request_id}/attachments/{index}", response_class=Response)
 def request_attachment(api: Api, request_id: uuid.UUID, index: AttachmentIndex) -> Response:
     with api.transaction() as session:
-        env = rfa.read(session, api.node.keys, actor=api.actor, request_id=request_id)
-    return _file(env.get("body"), index)
+        env = api.run(session, rfa.read, request_id=request_id)
+    return file_response(attachments.download(env.get("body"), index))
 
 
 @router.get("/{request_id}/replies/{reply_id}/attachments/{index}", response_class=Response)
@@ -298,7 +285,5 @@ def reply_attachment(
     index: AttachmentIndex,
 ) -> Response:
     with api.transaction() as session:
-        env = replies.reply_envelope(
-            session, api.node.keys, actor=api.actor, request_id=request_id, reply_id=reply_id
-        )
-    return _file(env.get("body"), index)
+        env = api.run(session, replies.reply_envelope, request_id=request_id, reply_id=reply_id)
+    return file_response(attachments.download(env.get("body"), index))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from corridor import clock
 from corridor.cooperation.schemas import when
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
@@ -28,13 +27,14 @@ from corridor.cooperation.spaces.schemas import (
     TaskUpdate,
 )
 from corridor.federation import receipts
+from corridor.federation.schemas import receipts_view
 from corridor.records import attachments
 from corridor.records.schemas import WithdrawIn
-from corridor.security.principal import Principal
-from corridor.web.endpoints import Api, only_set
+from corridor.web.endpoints import Api, ApiCall, file_response, only_set
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
+Row = TypeVar("Row", SpacePostRow, SpaceTaskRow)
 # Only the writer sees where its own posts and tasks were delivered.
 _SPACE = only_set(SpaceRead)
 
@@ -72,9 +72,7 @@ def post_view(p: SpacePostRow, delivery: dict[str, str] | None) -> dict[str, Any
         "purpose": p.purpose,
         "posted_at": when(p.created_at),
     }
-    if delivery is not None:
-        out["delivery"] = delivery
-    return out
+    return _with_delivery(out, delivery)
 
 
 def task_view(
@@ -97,9 +95,12 @@ def task_view(
         "version": t.version,
         "updated_at": when(t.updated_at),
     }
-    if delivery is not None:
-        out["delivery"] = delivery
-    return out
+    return _with_delivery(out, delivery)
+
+
+def _with_delivery(view: dict[str, Any], delivery: dict[str, str] | None) -> dict[str, Any]:
+    # Only the writer sees where its own posts and tasks were delivered.
+    return view if delivery is None else {**view, "delivery": delivery}
 
 
 def space_detail(session: Session, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
@@ -122,21 +123,26 @@ def space_detail(session: Session, view: spaces.SpaceView, node_id: str) -> dict
             task_view(t, reports.get(t.id), delivery.get(t.id) if t.origin == node_id else None)
             for t in view.tasks
         ],
-        "receipts": {
-            n: {s: clock.iso(at) for s, at in st.items()}
-            for n, st in receipts.statuses(session, view.row.id).items()
-        }
+        "receipts": receipts_view(receipts.statuses(session, view.row.id))
         if view.row.origin == node_id
         else {},
     }
 
 
-def _opened(
-    session: Session, node_id: str, actor: Principal, space_id: uuid.UUID
-) -> dict[str, Any]:
+def _opened(session: Session, api: ApiCall, space_id: uuid.UUID) -> dict[str, Any]:
     """The space as the reader sees it now (an audited read)."""
-    view = spaces.open_space(session, node_id, actor=actor, space_id=space_id)
-    return space_detail(session, view, node_id)
+    view = spaces.open_space(session, api.node.id, actor=api.actor, space_id=space_id)
+    return space_detail(session, view, api.node.id)
+
+
+def _written(
+    session: Session, row_type: type[Row], row_id: uuid.UUID
+) -> tuple[Row, dict[str, str]]:
+    """A post or task this node has just written (projected in this transaction) and where
+    it was delivered so far."""
+    row = session.get(row_type, row_id)
+    assert row is not None
+    return row, spaces.delivery(session, [row.id]).get(row.id, {})
 
 
 @router.get("", response_model=SpaceList)
@@ -149,10 +155,9 @@ def list_spaces(api: Api) -> dict[str, Any]:
 @router.post("", status_code=201, **_SPACE)
 def create_space(api: Api, payload: SpaceCreate) -> dict[str, Any]:
     with api.transaction() as session:
-        env = spaces.create_space(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            spaces.create_space,
             name=payload.name,
             purpose=payload.purpose_text,
             reference=payload.reference,
@@ -160,41 +165,36 @@ def create_space(api: Api, payload: SpaceCreate) -> dict[str, Any]:
             members=payload.members,
             labels=payload.labels(),
         )
-        return _opened(session, api.node.id, api.actor, uuid.UUID(env["id"]))
+        return _opened(session, api, uuid.UUID(env["id"]))
 
 
 @router.get("/{space_id}", **_SPACE)
 def get_space(api: Api, space_id: uuid.UUID) -> dict[str, Any]:
     with api.transaction() as session:
-        return _opened(session, api.node.id, api.actor, space_id)
+        return _opened(session, api, space_id)
 
 
 @router.put("/{space_id}/members", **_SPACE)
 def set_members(api: Api, space_id: uuid.UUID, payload: MembersIn) -> dict[str, Any]:
     with api.transaction() as session:
-        spaces.set_members(
-            session, api.node.keys, actor=api.actor, space_id=space_id, members=payload.members
-        )
-        return _opened(session, api.node.id, api.actor, space_id)
+        api.run(session, spaces.set_members, space_id=space_id, members=payload.members)
+        return _opened(session, api, space_id)
 
 
 @router.post("/{space_id}/withdraw", **_SPACE)
 def withdraw_space(api: Api, space_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
     with api.transaction() as session:
-        spaces.withdraw_space(
-            session, api.node.keys, actor=api.actor, space_id=space_id, reason=payload.reason
-        )
-        return _opened(session, api.node.id, api.actor, space_id)
+        api.run(session, spaces.withdraw_space, space_id=space_id, reason=payload.reason)
+        return _opened(session, api, space_id)
 
 
 @router.post("/{space_id}/posts", status_code=201, response_model=SpacePostRead)
 def create_post(api: Api, space_id: uuid.UUID, payload: PostCreate) -> dict[str, Any]:
     files = attachments.decode(payload.attachments)
     with api.transaction() as session:
-        env = spaces.post(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            spaces.post,
             space_id=space_id,
             text=payload.text,
             labels=payload.labels(),
@@ -203,9 +203,7 @@ def create_post(api: Api, space_id: uuid.UUID, payload: PostCreate) -> dict[str,
             task_id=payload.task,
             completes=payload.completes,
         )
-        row = session.get(SpacePostRow, uuid.UUID(env["id"]))
-        assert row is not None  # projected in this transaction
-        return post_view(row, spaces.delivery(session, [row.id]).get(row.id, {}))
+        return post_view(*_written(session, SpacePostRow, uuid.UUID(env["id"])))
 
 
 @router.get("/{space_id}/posts/{post_id}/attachments/{index}", response_class=Response)
@@ -217,16 +215,15 @@ def get_attachment(
         file = spaces.attachment(
             session, api.node.id, actor=api.actor, post_id=post_id, index=index
         )
-    return Response(file.content, media_type=file.media_type, headers=file.headers)
+    return file_response(file)
 
 
 @router.post("/{space_id}/tasks", status_code=201, response_model=SpaceTaskRead)
 def create_task(api: Api, space_id: uuid.UUID, payload: TaskCreate) -> dict[str, Any]:
     with api.transaction() as session:
-        env = spaces.create_task(
+        env = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            spaces.create_task,
             space_id=space_id,
             title=payload.title,
             note=payload.note,
@@ -235,32 +232,30 @@ def create_task(api: Api, space_id: uuid.UUID, payload: TaskCreate) -> dict[str,
             due=payload.due,
             labels=payload.labels(),
         )
-        row = session.get(SpaceTaskRow, uuid.UUID(env["id"]))
-        assert row is not None
-        return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
+        row, delivery = _written(session, SpaceTaskRow, uuid.UUID(env["id"]))
+        return task_view(row, None, delivery)
 
 
 @router.put("/{space_id}/tasks/{task_id}", response_model=SpaceTaskRead)
 def update_task(
     api: Api, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
 ) -> dict[str, Any]:
+    assignee = payload.assignee
     with api.transaction() as session:
-        spaces.update_task(
+        api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            spaces.update_task,
             space_id=space_id,
             task_id=task_id,
             status=payload.status,
             title=payload.title,
             note=payload.note,
             due=payload.due,
-            assignee_node=payload.assignee.node if payload.assignee else None,
-            assignee_person=(payload.assignee.person or "") if payload.assignee else None,
+            assignee_node=assignee.node if assignee else None,
+            assignee_person=(assignee.person or "") if assignee else None,
         )
-        row = session.get(SpaceTaskRow, task_id)
-        assert row is not None
-        return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
+        row, delivery = _written(session, SpaceTaskRow, task_id)
+        return task_view(row, None, delivery)
 
 
 @router.post("/{space_id}/entities", status_code=201, response_model=SpaceShareRead)
@@ -268,10 +263,9 @@ def share_entities(api: Api, space_id: uuid.UUID, payload: SpaceShareIn) -> dict
     """Share case entities with every member of the space (the entities module's share) and
     note it in the thread."""
     with api.transaction() as session:
-        shared, posted = spaces.share_entities(
+        shared, posted = api.run(
             session,
-            api.node.keys,
-            actor=api.actor,
+            spaces.share_entities,
             region=api.node.config.country,
             space_id=space_id,
             entity_ids=payload.entities,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from corridor import countries
 from corridor.errors import NotFound
 from corridor.federation.peers import node_countries
-from corridor.mapping.api import save_record, withdraw_record
+from corridor.mapping.api import save_record, signed_record, withdraw_record
 from corridor.mapping.commitments import service as cm
 from corridor.mapping.commitments.progress import Portfolio
 from corridor.mapping.commitments.records import ACTION, COMMITMENT
@@ -89,11 +89,7 @@ def withdraw_commitment(api: Api, commitment_id: uuid.UUID, payload: WithdrawIn)
 
 @router.post("/commitments/{commitment_id}/endorse", status_code=201, response_model=EndorsementOut)
 def endorse(api: Api, commitment_id: uuid.UUID, payload: EndorseIn) -> Response:
-    with api.transaction() as session:
-        env = cm.endorse(
-            session, api.node.keys, actor=api.actor, commitment_id=commitment_id, note=payload.note
-        )
-    return answer(record_view(env), 201)
+    return signed_record(api, cm.endorse, 201, commitment_id=commitment_id, note=payload.note)
 
 
 def _action_fields(payload: ActionIn, node_country: str) -> dict[str, Any]:
@@ -108,17 +104,16 @@ def _save_action(
     payload: ActionIn,
     action_id: uuid.UUID | None = None,
 ) -> Response:
-    with api.transaction() as session:
-        env = cm.save_action(
-            session,
-            api.node.keys,
-            actor=api.actor,
-            commitment_id=commitment_id,
-            fields=_action_fields(payload, api.node.config.country),
-            node_country=api.node.config.country,
-            action_id=action_id,
-        )
-    return answer(record_view(env), 201 if action_id is None else 200)
+    country = api.node.config.country
+    return signed_record(
+        api,
+        cm.save_action,
+        201 if action_id is None else 200,
+        commitment_id=commitment_id,
+        fields=_action_fields(payload, country),
+        node_country=country,
+        action_id=action_id,
+    )
 
 
 @router.post("/commitments/{commitment_id}/actions", status_code=201, response_model=ActionOut)
@@ -156,17 +151,15 @@ def post_update(
     action_id: uuid.UUID,
     payload: UpdateIn,
 ) -> Response:
-    with api.transaction() as session:
-        env = cm.post_update(
-            session,
-            api.node.keys,
-            actor=api.actor,
-            commitment_id=commitment_id,
-            action_id=action_id,
-            on=payload.on,
-            text=payload.text,
-            values=payload.values,
-            milestones_done=payload.milestones_done,
-            evidence=[e.model_dump(mode="json", exclude_none=True) for e in payload.evidence],
-        )
-    return answer(record_view(env), 201)
+    return signed_record(
+        api,
+        cm.post_update,
+        201,
+        commitment_id=commitment_id,
+        action_id=action_id,
+        on=payload.on,
+        text=payload.text,
+        values=payload.values,
+        milestones_done=payload.milestones_done,
+        evidence=[e.model_dump(mode="json", exclude_none=True) for e in payload.evidence],
+    )
