@@ -3,6 +3,8 @@ record answers' common fields (records.schemas)."""
 
 from __future__ import annotations
 
+import base64
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,11 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from corridor.errors import CorridorError, InvalidInput, NotFound, UnknownRecipient
-from corridor.records.schemas import SentRead, record_view, sent_view
+from corridor.federation.schemas import receipts_view
+from corridor.records.schemas import SentRead, addressed_view, record_view, sent_view
 from corridor.security import service as security
 from corridor.security.models import Unit
 from corridor.security.principal import SYSTEM
-from corridor.web.endpoints import Api, ApiCall, no_content, only_set
+from corridor.web.endpoints import Api, ApiCall, only_set
 
 
 def _units(call: ApiCall) -> int:
@@ -63,10 +66,61 @@ def test_api_gives_the_node_and_the_caller(node, token_for) -> None:  # type: ig
         assert refused.value.status == 403
 
 
-def test_route_options_and_no_content() -> None:
-    assert only_set(SentRead) == {"response_model": SentRead, "response_model_exclude_unset": True}
-    answer = no_content()
+def test_run_gives_a_service_the_session_the_keys_and_the_caller(node) -> None:  # type: ignore[no-untyped-def]
+    call = ApiCall(node, SYSTEM)
+    seen: dict[str, Any] = {}
+
+    def service(session, keys, deadlines, *, actor, record_id):  # type: ignore[no-untyped-def]
+        seen.update(session=session, keys=keys, deadlines=deadlines, actor=actor, id=record_id)
+        return "done"
+
+    with call.transaction() as session:
+        assert call.run(session, service, "clock", record_id=7) == "done"
+    assert seen == {
+        "session": session,
+        "keys": node.keys,
+        "deadlines": "clock",
+        "actor": SYSTEM,
+        "id": 7,
+    }
+
+
+def test_delete_answers_204_once_committed(node) -> None:  # type: ignore[no-untyped-def]
+    call = ApiCall(node, SYSTEM)
+    before = _units(call)
+
+    def add(session, *, actor, name):  # type: ignore[no-untyped-def]
+        security.create_unit(session, actor=actor, name=name)
+
+    answer = call.delete(add, name="gone")
     assert answer.status_code == 204 and answer.body == b""
+    assert _units(call) == before + 1
+
+    def refuse(session, *, actor):  # type: ignore[no-untyped-def]
+        add(session, actor=actor, name="rolled back")
+        raise NotFound("nothing")
+
+    with pytest.raises(NotFound):
+        call.delete(refuse)
+    assert _units(call) == before + 1
+
+
+def test_attachment_hands_out_a_file_of_what_was_read(node) -> None:  # type: ignore[no-untyped-def]
+    file = {"name": "a b?.txt", "data": base64.b64encode(b"hi").decode(), "sha256": "abc"}
+
+    def read(session, keys, *, actor, record_id):  # type: ignore[no-untyped-def]
+        assert record_id == 3
+        return {"body": {"attachments": [file]}}
+
+    answer = ApiCall(node, SYSTEM).attachment(read, 0, record_id=3)
+    assert answer.body == b"hi" and answer.headers["x-corridor-sha256"] == "abc"
+    assert answer.headers["content-disposition"] == 'attachment; filename="a b_.txt"'
+    with pytest.raises(NotFound):
+        ApiCall(node, SYSTEM).attachment(read, 1, record_id=3)
+
+
+def test_route_options() -> None:
+    assert only_set(SentRead) == {"response_model": SentRead, "response_model_exclude_unset": True}
 
 
 def test_error_kinds_state_their_facts_in_the_class_line() -> None:
@@ -113,7 +167,21 @@ def test_record_view_and_sent_view() -> None:
         "title": "x",
     }
     assert record_view({**ENVELOPE, "body": None})["state"] == "withdrawn"
+    assert addressed_view(ENVELOPE) == {
+        "id": ENVELOPE["id"],
+        "version": 2,
+        "from": "a" * 26,
+        "author": "someone@test.example",
+        "to": ["b" * 26],
+    }
     sent = sent_view(ENVELOPE, "then")
     assert sent["from"] == "a" * 26 and sent["to"] == ["b" * 26] and sent["sent_at"] == "then"
     read = SentRead.model_validate({**sent, "state": "active"})
     assert read.model_dump(by_alias=True) == {**sent, "state": "active"}
+
+
+def test_receipts_view() -> None:
+    at = datetime(2026, 1, 31, 12, tzinfo=UTC)
+    assert receipts_view({"n" * 26: {"delivered": at}}) == {
+        "n" * 26: {"delivered": "2026-01-31T12:00:00Z"}
+    }

@@ -3,11 +3,13 @@ share, from partners). Cases, search and resolution have their own `api` modules
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from corridor.entities import service, store
+from corridor.entities.models import Entity
 from corridor.entities.schemas import (
     AsOf,
     CaseRef,
@@ -20,7 +22,7 @@ from corridor.entities.schemas import (
     ShareIn,
     StatementOut,
 )
-from corridor.web.endpoints import Api, no_content
+from corridor.web.endpoints import Api, ApiCall
 from corridor.web.params import Offset
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])
@@ -41,18 +43,17 @@ def list_case_entities(
         return EntityPage(items=[EntityOut.model_validate(e) for e in rows], total=total)
 
 
+def _saved(api: ApiCall, save: Callable[..., Entity], **fields: Any) -> EntityOut:
+    """Create or change an entity through `save` (as the caller, in this node's entity
+    context) and answer it as it now is."""
+    with api.transaction() as session:
+        entity = save(session, actor=api.actor, ctx=service.context_of(api.node), **fields)
+        return EntityOut.model_validate(entity)
+
+
 @router.post("/cases/{ref}/entities", status_code=201)
 def create_entity(api: Api, ref: str, payload: EntityIn) -> EntityOut:
-    with api.transaction() as session:
-        entity = service.create(
-            session,
-            actor=api.actor,
-            ctx=service.context_of(api.node),
-            case_ref=ref,
-            data=payload.ftm(),
-            tlp=payload.tlp,
-        )
-        return EntityOut.model_validate(entity)
+    return _saved(api, service.create, case_ref=ref, data=payload.ftm(), tlp=payload.tlp)
 
 
 @router.get("/entities")
@@ -114,21 +115,9 @@ def get_entity(api: Api, entity_id: str, as_of: str | None = None) -> EntityDeta
 
 @router.put("/entities/{entity_id}")
 def update_entity(api: Api, entity_id: str, payload: EntityIn) -> EntityOut:
-    with api.transaction() as session:
-        entity = service.update(
-            session,
-            actor=api.actor,
-            ctx=service.context_of(api.node),
-            entity_id=entity_id,
-            data=payload.ftm(),
-        )
-        return EntityOut.model_validate(entity)
+    return _saved(api, service.update, entity_id=entity_id, data=payload.ftm())
 
 
 @router.delete("/entities/{entity_id}", status_code=204, response_class=Response)
 def delete_entity(api: Api, entity_id: str) -> Response:
-    with api.transaction() as session:
-        service.delete(
-            session, actor=api.actor, ctx=service.context_of(api.node), entity_id=entity_id
-        )
-    return no_content()
+    return api.delete(service.delete, ctx=service.context_of(api.node), entity_id=entity_id)

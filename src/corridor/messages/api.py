@@ -16,7 +16,7 @@ from corridor.messages import service as messages
 from corridor.messages.schemas import MessageCreate, MessageList, MessageRead, RevokeIn
 from corridor.records import attachments
 from corridor.records.schemas import sent_view
-from corridor.web.endpoints import Api, file_response
+from corridor.web.endpoints import Api
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
@@ -95,9 +95,7 @@ def get_message(api: Api, message_id: uuid.UUID) -> dict[str, Any]:
 
 @router.get("/{message_id}/attachments/{index}", response_class=Response)
 def get_attachment(api: Api, message_id: uuid.UUID, index: AttachmentIndex) -> Response:
-    with api.transaction() as session:
-        env = api.run(session, messages.read, message_id=message_id)
-    return file_response(attachments.download(env.get("body"), index))
+    return api.attachment(messages.read, index, message_id=message_id)
 
 
 @router.post("/{message_id}/revoke", response_model=MessageRead)

@@ -22,6 +22,7 @@ __all__ = [
     "RevokeBody",
     "SentRead",
     "WithdrawIn",
+    "addressed_view",
     "origin_field",
     "record_view",
     "sent_view",
@@ -77,14 +78,22 @@ class SentRead(ReadModel):
     state: str = Field(description="active or withdrawn")
 
 
-def sent_view(envelope: dict[str, Any], sent_at: str) -> dict[str, Any]:
-    """The fields of `SentRead` but `state`, from a sent record's envelope."""
+def addressed_view(envelope: dict[str, Any]) -> dict[str, Any]:
+    """What the answer of a record sent to nodes (a message, an alert, a request) starts with:
+    which record, who sent it, and the nodes it was sent to."""
     return {
         "id": envelope["id"],
         "version": envelope["version"],
         "from": envelope["origin"],
         "author": envelope["author"],
         "to": envelope["audience"]["nodes"],
+    }
+
+
+def sent_view(envelope: dict[str, Any], sent_at: str) -> dict[str, Any]:
+    """The fields of `SentRead` but `state`, from a sent record's envelope."""
+    return {
+        **addressed_view(envelope),
         "groups": envelope["audience"]["groups"],
         "sent_at": sent_at,
         "labels": envelope["labels"],

@@ -34,7 +34,7 @@ from corridor.security.schemas import (
     UserUpdate,
 )
 from corridor.web.admin import export_response, parse_filter
-from corridor.web.endpoints import Api, as_json, envelope_response, no_content
+from corridor.web.endpoints import Api, as_json, envelope_response
 
 router = APIRouter(prefix="/api/v1")
 
@@ -179,9 +179,7 @@ def create_token(api: Api, body: TokenCreate) -> TokenCreated:
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response, tags=["tokens"])
 def revoke_token(api: Api, token_id: uuid.UUID) -> Response:
-    with api.transaction() as session:
-        security.revoke_token(session, actor=api.actor, token_id=token_id)
-    return no_content()
+    return api.delete(security.revoke_token, token_id=token_id)
 
 
 # --- audit -------------------------------------------------------------------------------

@@ -5,7 +5,17 @@ of the request and the actor) and runs its service call inside `api.transaction(
 `api.reading()`: one transaction that is committed when the block ends, so before the answer
 is sent. That is why it is a plain context manager in the endpoint and not a FastAPI
 dependency with `yield`, whose exit may run after the answer has left: a client must never
-read an answer whose change is not committed yet."""
+read an answer whose change is not committed yet.
+
+The courses every module's endpoints share are `ApiCall`'s: `run` (a service that acts with
+the node's keys, given the session, the keys and the caller), `delete` (a deletion answered
+204) and `attachment` (a file of a record the caller may read). The services differ in their
+own keyword arguments, which typing cannot express for "any service taking a session, the keys
+and an actor": those are passed on unchecked by mypy, and each route's tests call it.
+
+The answers: `as_json` (a finished model, serialised once), `answer` (what the services built,
+as it is), `envelope_response` (a signed envelope untouched), `file_response` (a download);
+`only_set` for a route whose answer carries only the fields it has."""
 
 from __future__ import annotations
 
@@ -21,7 +31,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from corridor.node.service import Node
-from corridor.records.attachments import Download
+from corridor.records.attachments import Download, download
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -54,6 +64,22 @@ class ApiCall:
         service's own keyword arguments, passed on as given)."""
         return service(session, self.node.keys, *args, actor=self.actor, **fields)
 
+    def attachment(
+        self, read: Callable[..., dict[str, Any]], index: int, /, **ids: Any
+    ) -> Response:
+        """File `index` of a record the caller reads through `read` (`run`: an audited read,
+        committed before the file is handed out as a download)."""
+        with self.transaction() as session:
+            envelope = self.run(session, read, **ids)
+        return file_response(download(envelope.get("body"), index))
+
+    def delete(self, service: Callable[..., object], /, **fields: Any) -> Response:
+        """Run a deletion, `service(session, actor=the caller, **fields)`, in one transaction;
+        once it is committed, answer 204 and no body."""
+        with self.transaction() as session:
+            service(session, actor=self.actor, **fields)
+        return Response(status_code=204)
+
 
 async def api_call(request: Request, actor: Actor) -> ApiCall:
     return ApiCall(node_of(request), actor)
@@ -66,11 +92,6 @@ def only_set(model: type[BaseModel]) -> dict[str, Any]:
     """A route's options for an answer that carries only the fields it has (a withdrawn record
     has no text, only the sender sees its recipients): `@router.get(path, **only_set(X))`."""
     return {"response_model": model, "response_model_exclude_unset": True}
-
-
-def no_content() -> Response:
-    """The answer of a deletion: 204 and no body."""
-    return Response(status_code=204)
 
 
 def file_response(file: Download) -> Response:

@@ -4,6 +4,7 @@ this node's contact cards."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -22,7 +23,7 @@ from corridor.cooperation.directory.schemas import (
 from corridor.countries import normalise
 from corridor.errors import InvalidInput
 from corridor.records.schemas import WithdrawIn, record_view
-from corridor.web.endpoints import Api, only_set
+from corridor.web.endpoints import Api, ApiCall, only_set
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
 # A card's fields are those it has (a withdrawn card has none).
@@ -114,18 +115,25 @@ def search(
         return {"items": [summary(x) for x in found], "filters": f.echo()}
 
 
-@router.post("", status_code=201, **_CARD)
-def publish(api: Api, payload: ContactIn) -> dict[str, Any]:
+def _save(
+    api: ApiCall, save: Callable[..., dict[str, Any]], payload: ContactIn, **fields: Any
+) -> dict[str, Any]:
+    """Publish a card or a new version of one through `save`, and answer it."""
     with api.transaction() as session:
         env = api.run(
             session,
-            directory.publish,
+            save,
             body=payload.card(),
             country=api.node.config.country,
-            labels=payload.labels(),
             to=payload.to,
+            **fields,
         )
         return detail(session, env)
+
+
+@router.post("", status_code=201, **_CARD)
+def publish(api: Api, payload: ContactIn) -> dict[str, Any]:
+    return _save(api, directory.publish, payload, labels=payload.labels())
 
 
 @router.get("/{contact_id}", **_CARD)
@@ -137,17 +145,8 @@ def get_contact(api: Api, contact_id: uuid.UUID) -> dict[str, Any]:
 
 @router.put("/{contact_id}", **_CARD)
 def update_contact(api: Api, contact_id: uuid.UUID, payload: ContactIn) -> dict[str, Any]:
-    with api.transaction() as session:
-        env = api.run(
-            session,
-            directory.update,
-            contact_id=contact_id,
-            body=payload.card(),
-            country=api.node.config.country,
-            labels=payload.labels_if_given(),
-            to=payload.to,
-        )
-        return detail(session, env)
+    labels = payload.labels_if_given()
+    return _save(api, directory.update, payload, contact_id=contact_id, labels=labels)
 
 
 @router.post("/{contact_id}/withdraw", **_CARD)

@@ -28,8 +28,8 @@ from corridor.cooperation.schemas import when
 from corridor.records import attachments
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
-from corridor.records.schemas import WithdrawIn
-from corridor.web.endpoints import Api, ApiCall, file_response, no_content, only_set
+from corridor.records.schemas import WithdrawIn, addressed_view
+from corridor.web.endpoints import Api, ApiCall, only_set
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
@@ -98,11 +98,7 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
         {"reason": env["tombstone"]["reason"], "at": env["ts"]} if env.get("tombstone") else None
     )
     return {
-        "id": env["id"],
-        "version": env["version"],
-        "from": env["origin"],
-        "author": env["author"],
-        "to": env["audience"]["nodes"],
+        **addressed_view(env),
         "sent_at": clock.iso(d.listed.request.sent_at),
         "labels": env["labels"],
         "subject": body.get("subject", d.listed.request.subject),
@@ -209,9 +205,7 @@ def update_draft(api: Api, draft_id: uuid.UUID, payload: DraftIn) -> dict[str, A
 
 @router.delete("/drafts/{draft_id}", status_code=204, response_class=Response)
 def delete_draft(api: Api, draft_id: uuid.UUID) -> Response:
-    with api.transaction() as session:
-        rfa.delete_draft(session, actor=api.actor, draft_id=draft_id)
-    return no_content()
+    return api.delete(rfa.delete_draft, draft_id=draft_id)
 
 
 @router.post("/drafts/{draft_id}/send", status_code=201, response_model=RequestRead)
@@ -272,9 +266,7 @@ def withdraw(api: Api, request_id: uuid.UUID, payload: WithdrawIn) -> dict[str, 
 
 @router.get("/{request_id}/attachments/{index}", response_class=Response)
 def request_attachment(api: Api, request_id: uuid.UUID, index: AttachmentIndex) -> Response:
-    with api.transaction() as session:
-        env = api.run(session, rfa.read, request_id=request_id)
-    return file_response(attachments.download(env.get("body"), index))
+    return api.attachment(rfa.read, index, request_id=request_id)
 
 
 @router.get("/{request_id}/replies/{reply_id}/attachments/{index}", response_class=Response)
@@ -284,6 +276,4 @@ def reply_attachment(
     reply_id: uuid.UUID,
     index: AttachmentIndex,
 ) -> Response:
-    with api.transaction() as session:
-        env = api.run(session, replies.reply_envelope, request_id=request_id, reply_id=reply_id)
-    return file_response(attachments.download(env.get("body"), index))
+    return api.attachment(replies.reply_envelope, index, request_id=request_id, reply_id=reply_id)

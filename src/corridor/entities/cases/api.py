@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
@@ -38,12 +39,14 @@ from corridor.entities.cases.schemas import (
 from corridor.entities.cases.timeline import MAX_TIMELINE, timeline
 from corridor.entities.models import Case
 from corridor.records.labels import TLP
-from corridor.web.endpoints import Api, no_content
+from corridor.web.endpoints import Api, ApiCall
 
 router = APIRouter(prefix="/api/v1")
 # The OpenAPI document groups the case endpoints with the entities', case work apart.
 CASES: list[str | Enum] = ["entities"]
 WORK: list[str | Enum] = ["case work"]
+R = TypeVar("R")
+A = TypeVar("A")
 
 
 def case_out(case: Case, role: str | None = None) -> CaseOut:
@@ -54,18 +57,16 @@ def case_out(case: Case, role: str | None = None) -> CaseOut:
 
 
 def task_out(task: CaseTask) -> TaskOut:
-    return TaskOut(
-        id=task.id,
-        title=task.title,
-        details=task.details,
-        owner=task.owner,
-        due=task.due,
-        status=task.status,
-        overdue=tasks.is_overdue(task),
-        created_by=task.created_by,
-        created_at=task.created_at,
-        closed_at=task.closed_at,
-    )
+    return TaskOut.from_row(task, overdue=tasks.is_overdue(task))
+
+
+def _listed(
+    api: ApiCall, ref: str, service: Callable[..., Iterable[R]], view: Callable[[R], A]
+) -> list[A]:
+    """Case work of one kind (notes, files, tasks) as the caller may see it, each answered
+    through `view`."""
+    with api.transaction() as session:
+        return [view(row) for row in service(session, actor=api.actor, case_ref=ref)]
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -111,9 +112,7 @@ def add_member(api: Api, ref: str, payload: MemberIn) -> MemberOut:
     "/cases/{ref}/members/{kind}/{handle}", status_code=204, tags=CASES, response_class=Response
 )
 def remove_member(api: Api, ref: str, kind: str, handle: str) -> Response:
-    with api.transaction() as session:
-        service.remove_member(session, actor=api.actor, case_ref=ref, kind=kind, handle=handle)
-    return no_content()
+    return api.delete(service.remove_member, case_ref=ref, kind=kind, handle=handle)
 
 
 @router.post("/cases/{ref}/status", tags=CASES, response_model_exclude_unset=True)
@@ -129,9 +128,7 @@ def set_status(api: Api, ref: str, payload: StatusIn) -> CaseOut:
 
 @router.get("/cases/{ref}/notes", tags=WORK)
 def list_notes(api: Api, ref: str) -> NoteList:
-    with api.transaction() as session:
-        rows = notes.list_notes(session, actor=api.actor, case_ref=ref)
-        return NoteList(items=[NoteOut.model_validate(n) for n in rows])
+    return NoteList(items=_listed(api, ref, notes.list_notes, NoteOut.model_validate))
 
 
 @router.post("/cases/{ref}/notes", status_code=201, tags=WORK)
@@ -145,9 +142,7 @@ def add_note(api: Api, ref: str, payload: NoteIn) -> NoteOut:
 
 @router.delete("/cases/{ref}/notes/{note_id}", status_code=204, tags=WORK, response_class=Response)
 def delete_note(api: Api, ref: str, note_id: uuid.UUID) -> Response:
-    with api.transaction() as session:
-        notes.delete_note(session, actor=api.actor, case_ref=ref, note_id=note_id)
-    return no_content()
+    return api.delete(notes.delete_note, case_ref=ref, note_id=note_id)
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -155,9 +150,7 @@ def delete_note(api: Api, ref: str, note_id: uuid.UUID) -> Response:
 
 @router.get("/cases/{ref}/files", tags=WORK)
 def list_files(api: Api, ref: str) -> FileList:
-    with api.transaction() as session:
-        rows = files.list_files(session, actor=api.actor, case_ref=ref)
-        return FileList(items=[FileOut.model_validate(f) for f in rows])
+    return FileList(items=_listed(api, ref, files.list_files, FileOut.model_validate))
 
 
 @router.post(
@@ -211,9 +204,7 @@ def download_file(api: Api, ref: str, file_id: uuid.UUID) -> Response:
 
 @router.delete("/cases/{ref}/files/{file_id}", status_code=204, tags=WORK, response_class=Response)
 def delete_file(api: Api, ref: str, file_id: uuid.UUID) -> Response:
-    with api.transaction() as session:
-        files.delete_file(session, actor=api.actor, case_ref=ref, file_id=file_id)
-    return no_content()
+    return api.delete(files.delete_file, case_ref=ref, file_id=file_id)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -221,9 +212,7 @@ def delete_file(api: Api, ref: str, file_id: uuid.UUID) -> Response:
 
 @router.get("/cases/{ref}/tasks", tags=WORK)
 def list_tasks(api: Api, ref: str) -> TaskList:
-    with api.transaction() as session:
-        rows = tasks.list_tasks(session, actor=api.actor, case_ref=ref)
-        return TaskList(items=[task_out(t) for t in rows])
+    return TaskList(items=_listed(api, ref, tasks.list_tasks, task_out))
 
 
 @router.post("/cases/{ref}/tasks", status_code=201, tags=WORK)
