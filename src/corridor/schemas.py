@@ -9,6 +9,7 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 
 from corridor.clock import as_utc, iso
+from corridor.countries import field_values
 
 
 def _require_tz(value: datetime) -> datetime:
@@ -27,6 +28,24 @@ MAX_INT32 = 2**31 - 1  # Integer columns (row ids) on PostgreSQL
 UtcDateTime = Annotated[
     datetime, AfterValidator(_require_tz), PlainSerializer(iso, return_type=str)
 ]
+
+
+# Country codes: alpha-2 or alpha-3 in, alpha-2 out, each country once (`countries.CountryCode`
+# for one).
+CountryCodes = Annotated[list[str], AfterValidator(field_values)]
+
+
+def trimmed_texts(max_length: int, message: str) -> AfterValidator:
+    """A list field's check that each text, stripped, has 1 to `max_length` characters
+    (`message` says so otherwise): `Annotated[list[str], trimmed_texts(...)]`."""
+
+    def check(values: list[str]) -> list[str]:
+        out = [v.strip() for v in values]
+        if any(not v or len(v) > max_length for v in out):
+            raise ValueError(message)
+        return out
+
+    return AfterValidator(check)
 
 
 class StrictModel(BaseModel):

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import AliasChoices, Field
 
 from corridor import clock
-from corridor.schemas import StrictModel
 
 # A record's main text is `text` everywhere in the API. Alerts and requests called it `body`
 # when they were created: that name is still accepted, so clients written then keep working.
@@ -22,15 +21,6 @@ def deprecated_body() -> Any:
     return Field(
         description="deprecated: the same as `text`", json_schema_extra={"deprecated": True}
     )
-
-
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-def origin_field(description: str = "the node that sent it") -> Any:
-    """The wire name `from` (a Python keyword) of an answer's origin."""
-    return Field(alias="from", description=description)
 
 
 def when(value: datetime | None) -> str | None:

@@ -3,11 +3,13 @@ share, from partners). Cases, search and resolution have their own `api` modules
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from corridor.entities import service, store
+from corridor.entities.models import Entity
 from corridor.entities.schemas import (
     AsOf,
     CaseRef,
@@ -20,72 +22,62 @@ from corridor.entities.schemas import (
     ShareIn,
     StatementOut,
 )
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api, ApiCall
 from corridor.web.params import Offset
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 @router.get("/cases/{ref}/entities")
 def list_case_entities(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     schema: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> EntityPage:
-    node = node_of(request)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         _, rows, total = service.list_in_case(
-            session, actor=actor, case_ref=ref, schema=schema, limit=limit, offset=offset
+            session, actor=api.actor, case_ref=ref, schema=schema, limit=limit, offset=offset
         )
         return EntityPage(items=[EntityOut.model_validate(e) for e in rows], total=total)
 
 
-@router.post("/cases/{ref}/entities", status_code=201)
-def create_entity(request: Request, actor: Actor, ref: str, payload: EntityIn) -> EntityOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        entity = service.create(
-            session,
-            actor=actor,
-            ctx=service.context_of(node),
-            case_ref=ref,
-            data=payload.ftm(),
-            tlp=payload.tlp,
-        )
+def _saved(api: ApiCall, save: Callable[..., Entity], **fields: Any) -> EntityOut:
+    """Create or change an entity through `save` (as the caller, in this node's entity
+    context) and answer it as it now is."""
+    with api.transaction() as session:
+        entity = save(session, actor=api.actor, ctx=service.context_of(api.node), **fields)
         return EntityOut.model_validate(entity)
+
+
+@router.post("/cases/{ref}/entities", status_code=201)
+def create_entity(api: Api, ref: str, payload: EntityIn) -> EntityOut:
+    return _saved(api, service.create, case_ref=ref, data=payload.ftm(), tlp=payload.tlp)
 
 
 @router.get("/entities")
 def list_partner_entities(
-    request: Request,
-    actor: Actor,
+    api: Api,
     source: Annotated[Literal["partners"], Query(alias="from")] = "partners",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> EntityList:
-    node = node_of(request)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         rows = service.list_from_partners(
-            session, actor=actor, ctx=service.context_of(node), limit=limit, offset=offset
+            session, actor=api.actor, ctx=service.context_of(api.node), limit=limit, offset=offset
         )
         return EntityList(items=[EntityOut.model_validate(e) for e in rows])
 
 
 @router.post("/entities/share", status_code=201)
-def share_entities(request: Request, actor: Actor, payload: ShareIn) -> Shared:
-    node = node_of(request)
+def share_entities(api: Api, payload: ShareIn) -> Shared:
     labels = payload.labels()
-    with node.db.transaction() as session:
-        env = service.share(
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
-            ctx=service.context_of(node),
+            service.share,
+            ctx=service.context_of(api.node),
             entity_ids=payload.entities,
             to=payload.to,
             labels=labels,
@@ -103,13 +95,10 @@ def share_entities(request: Request, actor: Actor, payload: ShareIn) -> Shared:
 
 
 @router.get("/entities/{entity_id}", response_model_exclude_unset=True)
-def get_entity(
-    request: Request, actor: Actor, entity_id: str, as_of: str | None = None
-) -> EntityDetail:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def get_entity(api: Api, entity_id: str, as_of: str | None = None) -> EntityDetail:
+    with api.transaction() as session:
         entity, case, rows = service.read(
-            session, actor=actor, ctx=service.context_of(node), entity_id=entity_id
+            session, actor=api.actor, ctx=service.context_of(api.node), entity_id=entity_id
         )
         out = EntityDetail(
             **EntityOut.model_validate(entity).model_dump(),
@@ -125,22 +114,10 @@ def get_entity(
 
 
 @router.put("/entities/{entity_id}")
-def update_entity(request: Request, actor: Actor, entity_id: str, payload: EntityIn) -> EntityOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        entity = service.update(
-            session,
-            actor=actor,
-            ctx=service.context_of(node),
-            entity_id=entity_id,
-            data=payload.ftm(),
-        )
-        return EntityOut.model_validate(entity)
+def update_entity(api: Api, entity_id: str, payload: EntityIn) -> EntityOut:
+    return _saved(api, service.update, entity_id=entity_id, data=payload.ftm())
 
 
 @router.delete("/entities/{entity_id}", status_code=204, response_class=Response)
-def delete_entity(request: Request, actor: Actor, entity_id: str) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        service.delete(session, actor=actor, ctx=service.context_of(node), entity_id=entity_id)
-    return Response(status_code=204)
+def delete_entity(api: Api, entity_id: str) -> Response:
+    return api.delete(service.delete, ctx=service.context_of(api.node), entity_id=entity_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +30,13 @@ class Answer(BaseModel):
     model_config = ConfigDict(
         extra="forbid", from_attributes=True, validate_by_name=True, serialize_by_alias=True
     )
+
+    @classmethod
+    def from_row(cls, row: object, **computed: Any) -> Self:
+        """The answer read from a row's attributes, but for the fields the row does not hold,
+        which are given here (`TaskOut.from_row(task, overdue=...)`)."""
+        held = {name: getattr(row, name) for name in cls.model_fields if name not in computed}
+        return cls(**held, **computed)
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -102,16 +109,7 @@ class StatementOut(Answer):
     @classmethod
     def of(cls, row: Statement) -> StatementOut:
         source = StatementSource(kind=row.source_kind, id=row.source, label=row.source_label)
-        return cls(
-            entity_id=row.entity_id,
-            prop=row.prop,
-            value=row.value,
-            original=row.original,
-            source=source,
-            tlp=row.tlp,
-            created_at=row.created_at,
-            retracted_at=row.retracted_at,
-        )
+        return cls.from_row(row, source=source)
 
 
 class CaseRef(Answer):

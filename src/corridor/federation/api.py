@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Response
 
 from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
@@ -24,12 +24,9 @@ from corridor.federation.schemas import (
 from corridor.records import groups
 from corridor.records.schemas import Envelope
 from corridor.schemas import Page
-from corridor.security.principal import Principal
-from corridor.web.api import envelope_response
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api, envelope_response
 
 router = APIRouter(prefix="/api/v1", tags=["federation"])
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 def _read(peer: Peer) -> PeerRead:
@@ -37,30 +34,28 @@ def _read(peer: Peer) -> PeerRead:
 
 
 @router.get("/node/card", response_model=Envelope | list[Envelope])
-def node_card(request: Request, actor: Actor) -> Response:
+def node_card(api: Api) -> Response:
     """This node's signed card, or the chain of its versions once its key was rotated, as
     `corridor node card` prints it for a peer's administrator."""
-    node = node_of(request)
-    with node.db.transaction() as session:
-        chain = own_card_chain(session, node.id)
+    with api.transaction() as session:
+        chain = own_card_chain(session, api.node.id)
     return envelope_response(chain[0] if len(chain) == 1 else chain)
 
 
 @router.get("/peers", response_model=Page[PeerRead])
-def list_peers(request: Request, actor: Actor) -> Page[PeerRead]:
-    with node_of(request).db.transaction() as session:
-        rows = peering.list_peers(session, actor=actor)
+def list_peers(api: Api) -> Page[PeerRead]:
+    with api.transaction() as session:
+        rows = peering.list_peers(session, actor=api.actor)
         return Page(items=[_read(p) for p in rows], total=len(rows))
 
 
 @router.post("/peers", response_model=PeerRead, status_code=201)
-def import_peer(request: Request, actor: Actor, body: PeerImport) -> PeerRead:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def import_peer(api: Api, body: PeerImport) -> PeerRead:
+    with api.transaction() as session:
         peer = peering.add_peer(
             session,
-            actor=actor,
-            own_node_id=node.id,
+            actor=api.actor,
+            own_node_id=api.node.id,
             card_file=json.dumps(body.card),
             approve=body.approve,
         )
@@ -68,11 +63,9 @@ def import_peer(request: Request, actor: Actor, body: PeerImport) -> PeerRead:
 
 
 @router.post("/peers/{node_id}/state", response_model=PeerRead)
-def set_peer_state(
-    request: Request, actor: Actor, node_id: str, body: Annotated[PeerState, Body()]
-) -> PeerRead:
-    with node_of(request).db.transaction() as session:
-        return _read(peering.set_state(session, actor=actor, node_id=node_id, state=body.state))
+def set_peer_state(api: Api, node_id: str, body: Annotated[PeerState, Body()]) -> PeerRead:
+    with api.transaction() as session:
+        return _read(peering.set_state(session, actor=api.actor, node_id=node_id, state=body.state))
 
 
 def _group(envelope: dict[str, Any], own_id: str) -> GroupRead:
@@ -89,36 +82,30 @@ def _group(envelope: dict[str, Any], own_id: str) -> GroupRead:
 
 
 @router.get("/groups", response_model=GroupList)
-def list_groups(request: Request, actor: Actor) -> GroupList:
+def list_groups(api: Api) -> GroupList:
     """Sharing groups this node knows: its own and those of peers it belongs to."""
-    actor.require("account.self")
-    node = node_of(request)
-    with node.db.reading() as session:
-        return GroupList(items=[_group(g.envelope, node.id) for g in groups.list_groups(session)])
+    api.actor.require("account.self")
+    with api.reading() as session:
+        return GroupList(
+            items=[_group(g.envelope, api.node.id) for g in groups.list_groups(session)]
+        )
 
 
 @router.post("/groups", response_model=GroupRead, status_code=201)
-def create_group(request: Request, actor: Actor, body: GroupCreate) -> GroupRead:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = sharing.create_group(
+def create_group(api: Api, body: GroupCreate) -> GroupRead:
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
+            sharing.create_group,
             name=body.name,
             description=body.description,
             members=body.members,
         )
-        return _group(env, node.id)
+        return _group(env, api.node.id)
 
 
 @router.put("/groups/{group_id}/members", response_model=GroupRead)
-def set_group_members(
-    request: Request, actor: Actor, group_id: uuid.UUID, body: GroupMembers
-) -> GroupRead:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = sharing.set_members(
-            session, node.keys, actor=actor, group_id=group_id, members=body.members
-        )
-        return _group(env, node.id)
+def set_group_members(api: Api, group_id: uuid.UUID, body: GroupMembers) -> GroupRead:
+    with api.transaction() as session:
+        env = api.run(session, sharing.set_members, group_id=group_id, members=body.members)
+        return _group(env, api.node.id)

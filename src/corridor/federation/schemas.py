@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
 
+from corridor import clock
 from corridor.schemas import ReadModel, StrictModel, UtcDateTime
+
+
+def receipts_view(statuses: Mapping[str, Mapping[str, datetime]]) -> dict[str, dict[str, str]]:
+    """A record's receipts as the API answers them (`receipts.statuses`): node id ->
+    {delivered | read | acknowledged: when}."""
+    return {node: {s: clock.iso(at) for s, at in st.items()} for node, st in statuses.items()}
 
 
 class PeerRead(ReadModel):

@@ -93,10 +93,6 @@ class Shared(LabelsIn):
         return {"labels": self.labels_if_given(), "to": self.to}
 
 
-class WithdrawIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
-
-
 class Answer(BaseModel):
     """What the API answers. Forbidding unknown fields makes the OpenAPI document say that
     nothing else comes (and a test holds the answers to it)."""
@@ -127,18 +123,3 @@ def record_out(body: type[BaseModel], name: str) -> type[RecordOut]:
         for key, info in body.model_fields.items()
     }
     return create_model(name, __base__=RecordOut, **fields)
-
-
-def record_view(envelope: dict[str, Any]) -> dict[str, Any]:
-    """The API's answer for a record (RecordOut and its body), from its envelope."""
-    return {
-        "id": envelope["id"],
-        "version": envelope["version"],
-        "origin": envelope["origin"],
-        "author": envelope["author"],
-        "updated_at": envelope["ts"],
-        "labels": envelope["labels"],
-        "audience": envelope["audience"],
-        "state": "withdrawn" if envelope.get("body") is None else "active",
-        **(envelope.get("body") or {}),
-    }

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from corridor import clock
 from corridor.federation import receipts
+from corridor.federation.schemas import receipts_view
 from corridor.messages import service as messages
 from corridor.messages.schemas import MessageCreate, MessageList, MessageRead, RevokeIn
 from corridor.records import attachments
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.records.schemas import sent_view
+from corridor.web.endpoints import Api
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 def summary(item: messages.Listed) -> dict[str, Any]:
@@ -38,17 +39,10 @@ def summary(item: messages.Listed) -> dict[str, Any]:
     }
 
 
-def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, datetime]]) -> dict[str, Any]:
     body = envelope.get("body") or {}
     return {
-        "id": envelope["id"],
-        "version": envelope["version"],
-        "from": envelope["origin"],
-        "author": envelope["author"],
-        "to": envelope["audience"]["nodes"],
-        "groups": envelope["audience"]["groups"],
-        "sent_at": envelope["ts"],
-        "labels": envelope["labels"],
+        **sent_view(envelope, envelope["ts"]),
         "state": "withdrawn" if envelope.get("tombstone") or envelope.get("purged") else "active",
         "subject": body.get("subject"),
         "text": body.get("text"),
@@ -56,22 +50,18 @@ def detail(envelope: dict[str, Any], receipt_map: dict[str, dict[str, Any]]) -> 
         "thread": body.get("thread") or envelope["id"],
         "in_reply_to": body.get("in_reply_to"),
         "attachments": attachments.listed(body),
-        "receipts": {
-            node: {s: clock.iso(t) for s, t in st.items()} for node, st in receipt_map.items()
-        },
+        "receipts": receipts_view(receipt_map),
     }
 
 
 @router.post("", status_code=201, response_model=MessageRead)
-def create_message(request: Request, actor: Actor, payload: MessageCreate) -> dict[str, Any]:
-    node = node_of(request)
+def create_message(api: Api, payload: MessageCreate) -> dict[str, Any]:
     files = attachments.decode(payload.attachments)
     labels = payload.labels()
-    with node.db.transaction() as session:
-        env = messages.send(
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
+            messages.send,
             to=payload.to,
             subject=payload.subject,
             text=payload.text,
@@ -84,46 +74,32 @@ def create_message(request: Request, actor: Actor, payload: MessageCreate) -> di
 
 @router.get("", response_model=MessageList)
 def list_messages(
-    request: Request,
-    actor: Actor,
+    api: Api,
     box: Annotated[str, Query(pattern="^(inbox|sent|all)$")] = "inbox",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     thread: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         items = messages.list_messages(
-            session, node.id, actor=actor, box=box, limit=limit, thread=thread
+            session, api.node.id, actor=api.actor, box=box, limit=limit, thread=thread
         )
         return {"items": [summary(i) for i in items]}
 
 
 @router.get("/{message_id}", response_model=MessageRead)
-def get_message(request: Request, actor: Actor, message_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = messages.read(session, node.keys, actor=actor, message_id=message_id)
+def get_message(api: Api, message_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(session, messages.read, message_id=message_id)
         return detail(env, receipts.statuses(session, message_id))
 
 
 @router.get("/{message_id}/attachments/{index}", response_class=Response)
-def get_attachment(
-    request: Request, actor: Actor, message_id: uuid.UUID, index: AttachmentIndex
-) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = messages.read(session, node.keys, actor=actor, message_id=message_id)
-    file = attachments.download(env.get("body"), index)
-    return Response(file.content, media_type=file.media_type, headers=file.headers)
+def get_attachment(api: Api, message_id: uuid.UUID, index: AttachmentIndex) -> Response:
+    return api.attachment(messages.read, index, message_id=message_id)
 
 
 @router.post("/{message_id}/revoke", response_model=MessageRead)
-def revoke_message(
-    request: Request, actor: Actor, message_id: uuid.UUID, payload: RevokeIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = messages.withdraw(
-            session, node.keys, actor=actor, message_id=message_id, reason=payload.reason
-        )
+def revoke_message(api: Api, message_id: uuid.UUID, payload: RevokeIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(session, messages.withdraw, message_id=message_id, reason=payload.reason)
         return detail(env, receipts.statuses(session, message_id))

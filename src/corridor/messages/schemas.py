@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from pydantic import AliasChoices, Field
 
 from corridor.records.attachments import MAX_ATTACHMENTS, AttachmentIn, AttachmentRead
 from corridor.records.labels import LabelsIn
-from corridor.schemas import ReadModel, StrictModel
+from corridor.records.schemas import SentRead, WithdrawIn, origin_field
+from corridor.schemas import ReadModel
 
 
 class MessageCreate(LabelsIn):
@@ -26,14 +26,14 @@ class MessageCreate(LabelsIn):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
-class RevokeIn(StrictModel):
-    reason: str = Field(min_length=1, max_length=500)
+class RevokeIn(WithdrawIn):
+    pass
 
 
 class MessageSummary(ReadModel):
     id: str
     thread: str = Field(description="id of the thread's first message")
-    from_: str = Field(alias="from", description="the sending node")
+    from_: str = origin_field("the sending node")
     author: str
     to: list[str] = Field(description="the nodes it was sent to")
     subject: str
@@ -48,18 +48,10 @@ class MessageList(ReadModel):
     items: list[MessageSummary]
 
 
-class MessageRead(ReadModel):
+class MessageRead(SentRead):
     """A message; a withdrawn one keeps its envelope, without subject, text or files."""
 
-    id: str
-    version: int
-    from_: str = Field(alias="from", description="the sending node")
-    author: str
-    to: list[str] = Field(description="the nodes it was sent to")
-    groups: list[str] = Field(description="the sharing groups it was sent to")
-    sent_at: str
-    labels: dict[str, Any]
-    state: str = Field(description="active or withdrawn")
+    from_: str = origin_field("the sending node")
     subject: str | None
     text: str | None
     body: str | None = Field(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from corridor import __version__
@@ -23,7 +22,6 @@ from corridor.records.schemas import Envelope, EnvelopePage, RevokeBody
 from corridor.schemas import MAX_INT64, Page
 from corridor.security import service as security
 from corridor.security.models import Unit, User
-from corridor.security.principal import Principal
 from corridor.security.schemas import (
     TokenCreate,
     TokenCreated,
@@ -36,35 +34,21 @@ from corridor.security.schemas import (
     UserUpdate,
 )
 from corridor.web.admin import export_response, parse_filter
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api, as_json, envelope_response
 
 router = APIRouter(prefix="/api/v1")
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 def _user_read(user: User) -> UserRead:
     return UserRead.model_validate(user)
 
 
-def as_json(model: BaseModel) -> Response:
-    """The finished model, serialised once. FastAPI would validate it against the route's
-    response_model again before serialising (a twentieth of the CPU of a 20-item list);
-    the response_model still describes the route in the OpenAPI document."""
-    return Response(model.model_dump_json(), media_type="application/json")
-
-
-def envelope_response(envelope: dict[str, Any] | list[dict[str, Any]]) -> JSONResponse:
-    """A stored envelope (or chain of versions) handed out as it is, for its signature to
-    check (`records.schemas`): the route's response_model=Envelope documents it only."""
-    return JSONResponse(envelope)
-
-
 # --- node and me -------------------------------------------------------------------------
 
 
 @router.get("/node", response_model=NodeRead, tags=["node"])
-def get_node(request: Request, actor: Actor) -> NodeRead:
-    node = node_of(request)
+def get_node(api: Api) -> NodeRead:
+    node = api.node
     c = node.config
     return NodeRead(
         id=node.id,
@@ -78,29 +62,29 @@ def get_node(request: Request, actor: Actor) -> NodeRead:
 
 
 @router.get("/me", response_model=UserRead, tags=["users"])
-def me(request: Request, actor: Actor) -> UserRead:
-    with node_of(request).db.reading() as session:
-        return _user_read(security.find_user(session, actor.handle))
+def me(api: Api) -> UserRead:
+    with api.reading() as session:
+        return _user_read(security.find_user(session, api.actor.handle))
 
 
 # --- users and units ---------------------------------------------------------------------
 
 
 @router.get("/users", response_model=Page[UserRead], tags=["users"])
-def list_users(request: Request, actor: Actor) -> Response:
-    with node_of(request).db.reading() as session:
-        users = security.list_users(session, actor=actor)
+def list_users(api: Api) -> Response:
+    with api.reading() as session:
+        users = security.list_users(session, actor=api.actor)
         return as_json(Page[UserRead](items=[_user_read(u) for u in users], total=len(users)))
 
 
 @router.post("/users", response_model=UserCreated, status_code=201, tags=["users"])
-def create_user(request: Request, actor: Actor, body: UserCreate) -> UserCreated:
+def create_user(api: Api, body: UserCreate) -> UserCreated:
     one_time = None if body.password else security.generate_password()
-    with node_of(request).db.transaction() as session:
+    with api.transaction() as session:
         unit = security.find_unit(session, body.unit) if body.unit else None
         user = security.create_user(
             session,
-            actor=actor,
+            actor=api.actor,
             email=body.email,
             role=body.role,
             password=body.password or one_time or "",
@@ -112,23 +96,23 @@ def create_user(request: Request, actor: Actor, body: UserCreate) -> UserCreated
 
 
 @router.get("/users/{ref}", response_model=UserRead, tags=["users"])
-def get_user(request: Request, actor: Actor, ref: str) -> UserRead:
-    actor.require("users.manage")
-    with node_of(request).db.reading() as session:
+def get_user(api: Api, ref: str) -> UserRead:
+    api.actor.require("users.manage")
+    with api.reading() as session:
         return _user_read(security.find_user(session, ref))
 
 
 @router.patch("/users/{ref}", response_model=UserRead, tags=["users"])
-def update_user(request: Request, actor: Actor, ref: str, body: UserUpdate) -> UserRead:
-    actor.require("users.manage")
-    with node_of(request).db.transaction() as session:
+def update_user(api: Api, ref: str, body: UserUpdate) -> UserRead:
+    api.actor.require("users.manage")
+    with api.transaction() as session:
         user = security.find_user(session, ref)
         unit: Unit | bool | None = False
         if body.unit is not None:
             unit = security.find_unit(session, body.unit) if body.unit else None
         security.update_user(
             session,
-            actor=actor,
+            actor=api.actor,
             user=user,
             role=body.role,
             unit=unit,
@@ -139,28 +123,28 @@ def update_user(request: Request, actor: Actor, ref: str, body: UserUpdate) -> U
 
 
 @router.post("/users/{ref}/reset-password", response_model=UserCreated, tags=["users"])
-def reset_password(request: Request, actor: Actor, ref: str) -> UserCreated:
-    actor.require("users.manage")
-    with node_of(request).db.transaction() as session:
+def reset_password(api: Api, ref: str) -> UserCreated:
+    api.actor.require("users.manage")
+    with api.transaction() as session:
         user = security.find_user(session, ref)
-        password = security.reset_password(session, actor=actor, user=user)
+        password = security.reset_password(session, actor=api.actor, user=user)
         return UserCreated(user=_user_read(user), one_time_password=password)
 
 
 @router.get("/units", response_model=Page[UnitRead], tags=["users"])
-def list_units(request: Request, actor: Actor) -> Response:
-    with node_of(request).db.reading() as session:
-        units = security.list_units(session, actor=actor)
+def list_units(api: Api) -> Response:
+    with api.reading() as session:
+        units = security.list_units(session, actor=api.actor)
         return as_json(
             Page[UnitRead](items=[UnitRead.model_validate(u) for u in units], total=len(units))
         )
 
 
 @router.post("/units", response_model=UnitRead, status_code=201, tags=["users"])
-def create_unit(request: Request, actor: Actor, body: UnitCreate) -> UnitRead:
-    with node_of(request).db.transaction() as session:
+def create_unit(api: Api, body: UnitCreate) -> UnitRead:
+    with api.transaction() as session:
         unit = security.create_unit(
-            session, actor=actor, name=body.name, description=body.description
+            session, actor=api.actor, name=body.name, description=body.description
         )
         return UnitRead.model_validate(unit)
 
@@ -169,22 +153,22 @@ def create_unit(request: Request, actor: Actor, body: UnitCreate) -> UnitRead:
 
 
 @router.get("/tokens", response_model=Page[TokenRead], tags=["tokens"])
-def list_tokens(request: Request, actor: Actor) -> Response:
-    with node_of(request).db.reading() as session:
-        user = security.find_user(session, actor.handle)
-        toks = security.list_tokens(session, actor=actor, user=user)
+def list_tokens(api: Api) -> Response:
+    with api.reading() as session:
+        user = security.find_user(session, api.actor.handle)
+        toks = security.list_tokens(session, actor=api.actor, user=user)
         return as_json(
             Page[TokenRead](items=[TokenRead.model_validate(t) for t in toks], total=len(toks))
         )
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, tags=["tokens"])
-def create_token(request: Request, actor: Actor, body: TokenCreate) -> TokenCreated:
-    with node_of(request).db.transaction() as session:
-        user = security.find_user(session, body.user or actor.handle)
+def create_token(api: Api, body: TokenCreate) -> TokenCreated:
+    with api.transaction() as session:
+        user = security.find_user(session, body.user or api.actor.handle)
         secret, tok = security.create_token(
             session,
-            actor=actor,
+            actor=api.actor,
             user=user,
             name=body.name,
             scopes=list[str](body.scopes),
@@ -194,10 +178,8 @@ def create_token(request: Request, actor: Actor, body: TokenCreate) -> TokenCrea
 
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response, tags=["tokens"])
-def revoke_token(request: Request, actor: Actor, token_id: uuid.UUID) -> Response:
-    with node_of(request).db.transaction() as session:
-        security.revoke_token(session, actor=actor, token_id=token_id)
-    return Response(status_code=204)
+def revoke_token(api: Api, token_id: uuid.UUID) -> Response:
+    return api.delete(security.revoke_token, token_id=token_id)
 
 
 # --- audit -------------------------------------------------------------------------------
@@ -205,8 +187,7 @@ def revoke_token(request: Request, actor: Actor, token_id: uuid.UUID) -> Respons
 
 @router.get("/audit", response_model=Page[AuditRead], tags=["audit"])
 def list_audit(
-    request: Request,
-    actor: Actor,
+    api: Api,
     action: Annotated[str | None, Query(max_length=80)] = None,
     actor_handle: Annotated[str | None, Query(alias="actor", max_length=80)] = None,
     outcome: Annotated[str | None, Query(max_length=16)] = None,
@@ -215,11 +196,11 @@ def list_audit(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
 ) -> Response:
-    actor.require("audit.read")
+    api.actor.require("audit.read")
     f = parse_filter(action, actor_handle, outcome, since, until)
-    with node_of(request).db.transaction() as session:
+    with api.transaction() as session:
         entries, total = audit.search(session, f, limit=limit, before_seq=before)
-        audit.append(session, actor=actor, action="audit.read", detail={"count": len(entries)})
+        audit.append(session, actor=api.actor, action="audit.read", detail={"count": len(entries)})
         nxt = str(entries[-1].seq) if len(entries) == limit else None
         return as_json(
             Page[AuditRead](
@@ -229,13 +210,13 @@ def list_audit(
 
 
 @router.get("/audit/verify", response_model=VerifyRead, tags=["audit"])
-def verify_audit(request: Request, actor: Actor) -> VerifyRead:
-    actor.require("audit.read")
-    with node_of(request).db.transaction() as session:
+def verify_audit(api: Api) -> VerifyRead:
+    api.actor.require("audit.read")
+    with api.transaction() as session:
         r = audit.verify(session)
         audit.append(
             session,
-            actor=actor,
+            actor=api.actor,
             action="audit.verify",
             outcome="ok" if r.ok else "error",
             detail={"checked": r.checked},
@@ -255,15 +236,14 @@ def verify_audit(request: Request, actor: Actor) -> VerifyRead:
     tags=["audit"],
 )
 def export_audit(
-    request: Request,
-    actor: Actor,
+    api: Api,
     format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "jsonl",
     since: Annotated[str | None, Query(max_length=32)] = None,
     until: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    actor.require("audit.read")
+    api.actor.require("audit.read")
     f = parse_filter(None, None, None, since, until)
-    return export_response(node_of(request), actor, f, format)
+    return export_response(api.node, api.actor, f, format)
 
 
 # --- records -----------------------------------------------------------------------------
@@ -271,46 +251,38 @@ def export_audit(
 
 @router.get("/records", response_model=EnvelopePage, tags=["records"])
 def list_records(
-    request: Request,
-    actor: Actor,
+    api: Api,
     type: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     before: uuid.UUID | None = None,
 ) -> Response:
-    node = node_of(request)
-    with node.db.reading() as session:
+    with api.reading() as session:
         items = records.visible_page(
-            session, node.id, actor=actor, type=type, limit=limit, before=before
+            session, api.node.id, actor=api.actor, type=type, limit=limit, before=before
         )
     sensitive = records.sensitive_ids(items)
     if sensitive:
         # Audited before anything leaves: the answer goes only once the entry is committed.
-        with node.db.transaction() as session:
-            records.audit_listing(session, actor=actor, type=type, ids=sensitive)
+        with api.transaction() as session:
+            records.audit_listing(session, actor=api.actor, type=type, ids=sensitive)
     nxt = items[-1]["id"] if len(items) == limit else None
     # The stored envelopes as they are (records.schemas): documented as Envelope, not parsed.
     return as_json(Page[dict[str, Any]](items=items, next=nxt))
 
 
 @router.get("/records/{record_id}", response_model=Envelope, tags=["records"])
-def get_record(request: Request, actor: Actor, record_id: uuid.UUID) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        envelope = records.get_visible(session, node.id, actor=actor, record_id=record_id)
+def get_record(api: Api, record_id: uuid.UUID) -> Response:
+    with api.transaction() as session:
+        envelope = records.get_visible(session, api.node.id, actor=api.actor, record_id=record_id)
     return envelope_response(envelope)
 
 
 @router.post("/records/{record_id}/revoke", response_model=Envelope, tags=["records"])
-def revoke_record(
-    request: Request, actor: Actor, record_id: uuid.UUID, body: RevokeBody
-) -> Response:
+def revoke_record(api: Api, record_id: uuid.UUID, body: RevokeBody) -> Response:
     """Withdraw an own record: the answer is its signed tombstone."""
-    node = node_of(request)
-    with node.db.transaction() as session:
-        records.get_visible(session, node.id, actor=actor, record_id=record_id)
-        tombstone = records.revoke(
-            session, node.keys, actor=actor, record_id=record_id, reason=body.reason
-        )
+    with api.transaction() as session:
+        records.get_visible(session, api.node.id, actor=api.actor, record_id=record_id)
+        tombstone = api.run(session, records.revoke, record_id=record_id, reason=body.reason)
     return envelope_response(tombstone)
 
 
@@ -319,13 +291,12 @@ def revoke_record(
 
 @router.get("/jobs", response_model=JobsRead, tags=["jobs"])
 def list_jobs(
-    request: Request,
-    actor: Actor,
+    api: Api,
     state: Annotated[str, Query(pattern="^(queued|running|done|dead)$")] = "dead",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:
-    actor.require("jobs.manage")
-    with node_of(request).db.transaction() as session:
+    api.actor.require("jobs.manage")
+    with api.transaction() as session:
         jobs = session.scalars(
             select(Job).where(Job.state == state).order_by(Job.updated_at.desc()).limit(limit)
         ).all()
@@ -335,12 +306,12 @@ def list_jobs(
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobRead, tags=["jobs"])
-def retry_job(request: Request, actor: Actor, job_id: uuid.UUID) -> JobRead:
-    actor.require("jobs.manage")
-    with node_of(request).db.transaction() as session:
+def retry_job(api: Api, job_id: uuid.UUID) -> JobRead:
+    api.actor.require("jobs.manage")
+    with api.transaction() as session:
         job = queue.retry_dead(session, job_id)
         audit.append(
-            session, actor=actor, action="job.retry", object_type="job", object_id=str(job_id)
+            session, actor=api.actor, action="job.retry", object_type="job", object_id=str(job_id)
         )
         return JobRead.model_validate(job)
 
@@ -349,13 +320,12 @@ def retry_job(request: Request, actor: Actor, job_id: uuid.UUID) -> JobRead:
 
 
 @router.get("/events", tags=["events"], response_class=StreamingResponse)
-async def events(request: Request, actor: Actor) -> StreamingResponse:
+async def events(request: Request, api: Api) -> StreamingResponse:
     """Server-sent events: `record` events (type, id, origin, state) for what arrives from
     peers and that you may see. Fetch the record itself through its API."""
-    node = node_of(request)
-    broker = broker_for(node.db.engine, node.id)
+    broker = broker_for(api.node.db.engine, api.node.id)
     return StreamingResponse(
-        broker.stream(actor, request.is_disconnected),
+        broker.stream(api.actor, request.is_disconnected),
         media_type="text/event-stream",
         headers={"cache-control": "no-store", "x-accel-buffering": "no"},
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -13,15 +13,15 @@ from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import AlertType, Severity
 from corridor.cooperation.alerts.schemas import AlertCreate, AlertList, AlertRead
-from corridor.cooperation.schemas import WithdrawIn, when
+from corridor.cooperation.schemas import when
 from corridor.errors import NotFound
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.federation.schemas import receipts_view
+from corridor.records.schemas import WithdrawIn, sent_view
+from corridor.web.endpoints import Api, only_set
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
-Actor = Annotated[Principal, Depends(api_principal)]
 # Some fields are only in some answers (the sender's view, a withdrawn alert's reason).
-_ALERT: dict[str, Any] = {"response_model": AlertRead, "response_model_exclude_unset": True}
+_ALERT = only_set(AlertRead)
 
 
 def summary(item: alerts.Listed, node_id: str, acks: dict[uuid.UUID, set[str]]) -> dict[str, Any]:
@@ -58,14 +58,7 @@ def detail(
 ) -> dict[str, Any]:
     body = envelope.get("body") or {}
     out: dict[str, Any] = {
-        "id": envelope["id"],
-        "version": envelope["version"],
-        "from": envelope["origin"],
-        "author": envelope["author"],
-        "to": envelope["audience"]["nodes"],
-        "groups": envelope["audience"]["groups"],
-        "sent_at": clock.iso(row.sent_at),
-        "labels": envelope["labels"],
+        **sent_view(envelope, clock.iso(row.sent_at)),
         "state": alerts.state_of(row, clock.now()),
         "type": row.type,
         "severity": row.severity,
@@ -81,9 +74,7 @@ def detail(
     if envelope.get("tombstone"):
         out["reason"] = envelope["tombstone"].get("reason")
     if recipients is not None:
-        out["recipients"] = {
-            node: {s: clock.iso(t) for s, t in st.items()} for node, st in recipients.items()
-        }
+        out["recipients"] = receipts_view(recipients)
         out["recipient_status"] = {node: alerts.progress(st) for node, st in recipients.items()}
     if envelope["origin"] != node_id:
         out["acknowledged"] = (
@@ -94,24 +85,21 @@ def detail(
     return out
 
 
-def _row(session: Session, alert_id: uuid.UUID) -> AlertRow:
-    # Projected in the same transaction as the version just signed.
-    row = session.get(AlertRow, alert_id)
-    if row is None:
-        raise NotFound(f"no alert {alert_id}")
-    return row
-
-
-def _detail_for(
-    session: Session, node_id: str, envelope: dict[str, Any], row: AlertRow
+def _answer(
+    session: Session, node_id: str, envelope: dict[str, Any], row: AlertRow | None = None
 ) -> dict[str, Any]:
+    """The alert as its reader sees it (its sender also how far each recipient got), read in
+    the transaction that signed this version: `row`, its projection, is read here if not given."""
+    if row is None:
+        row = session.get(AlertRow, uuid.UUID(envelope["id"]))
+        if row is None:
+            raise NotFound(f"no alert {envelope['id']}")
     own = envelope["origin"] == node_id
     return detail(envelope, row, node_id, alerts.recipients(session, envelope) if own else None)
 
 
 @router.post("", status_code=201, **_ALERT)
-def create_alert(request: Request, actor: Actor, payload: AlertCreate) -> dict[str, Any]:
-    node = node_of(request)
+def create_alert(api: Api, payload: AlertCreate) -> dict[str, Any]:
     new = alerts.NewAlert(
         type=payload.type,
         severity=payload.severity,
@@ -123,67 +111,57 @@ def create_alert(request: Request, actor: Actor, payload: AlertCreate) -> dict[s
         entities=tuple(e if isinstance(e, str) else e.id for e in payload.entities),
         valid_until=payload.valid_until,
     )
-    with node.db.transaction() as session:
-        env = alerts.send(
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
-            region=node.config.country,
+            alerts.send,
+            region=api.node.config.country,
             to=payload.to,
             alert=new,
             labels=payload.labels(),
         )
-        return _detail_for(session, node.id, env, _row(session, uuid.UUID(env["id"])))
+        return _answer(session, api.node.id, env)
 
 
-@router.get("", response_model=AlertList, response_model_exclude_unset=True)
+@router.get("", **only_set(AlertList))
 def list_alerts(
-    request: Request,
-    actor: Actor,
+    api: Api,
     type: Annotated[list[AlertType] | None, Query()] = None,
     severity: Annotated[list[Severity] | None, Query()] = None,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
+    with api.reading() as session:
         items = alerts.list_alerts(
             session,
-            node.id,
-            actor=actor,
+            api.node.id,
+            actor=api.actor,
             types=tuple(type or ()),
             severities=tuple(severity or ()),
             active=active,
             limit=limit,
         )
-        own = [i.row.id for i in items if i.row.origin == node.id]
+        own = [i.row.id for i in items if i.row.origin == api.node.id]
         acks = alerts.acknowledgements(session, own)
-        return {"items": [summary(i, node.id, acks) for i in items]}
+        return {"items": [summary(i, api.node.id, acks) for i in items]}
 
 
 @router.get("/{alert_id}", **_ALERT)
-def get_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env, row = alerts.read(session, node.keys, actor=actor, alert_id=alert_id)
-        return _detail_for(session, node.id, env, row)
+def get_alert(api: Api, alert_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        env, row = api.run(session, alerts.read, alert_id=alert_id)
+        return _answer(session, api.node.id, env, row)
 
 
 @router.post("/{alert_id}/acknowledge", **_ALERT)
-def acknowledge_alert(request: Request, actor: Actor, alert_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env, row = alerts.acknowledge(session, node.keys, actor=actor, alert_id=alert_id)
-        return _detail_for(session, node.id, env, row)
+def acknowledge_alert(api: Api, alert_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        env, row = api.run(session, alerts.acknowledge, alert_id=alert_id)
+        return _answer(session, api.node.id, env, row)
 
 
 @router.post("/{alert_id}/withdraw", **_ALERT)
-def withdraw_alert(
-    request: Request, actor: Actor, alert_id: uuid.UUID, payload: WithdrawIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = alerts.withdraw(
-            session, node.keys, actor=actor, alert_id=alert_id, reason=payload.reason
-        )
-        return _detail_for(session, node.id, env, _row(session, alert_id))
+def withdraw_alert(api: Api, alert_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(session, alerts.withdraw, alert_id=alert_id, reason=payload.reason)
+        return _answer(session, api.node.id, env)

@@ -8,8 +8,9 @@ from typing import Any
 from pydantic import Field
 
 from corridor.cooperation.alerts.records import AlertType, Severity
-from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body, origin_field
+from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body
 from corridor.records.labels import LabelsIn
+from corridor.records.schemas import SentRead, origin_field
 from corridor.schemas import ReadModel, StrictModel, UtcDateTime
 
 
@@ -71,17 +72,9 @@ class AlertAcknowledged(ReadModel):
     at: str
 
 
-class AlertRead(ReadModel):
+class AlertRead(SentRead):
     """An alert; a withdrawn or expired one keeps its kind and times, not what it said."""
 
-    id: str
-    version: int
-    from_: str = origin_field()
-    author: str
-    to: list[str] = Field(description="the nodes it was sent to")
-    groups: list[str] = Field(description="the sharing groups it was sent to")
-    sent_at: str
-    labels: dict[str, Any]
     state: str = Field(description="active, expired or withdrawn")
     type: str
     severity: str

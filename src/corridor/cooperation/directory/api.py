@@ -4,9 +4,11 @@ this node's contact cards."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.cooperation.directory import service as directory
@@ -18,16 +20,14 @@ from corridor.cooperation.directory.schemas import (
     Expertise,
     language_code,
 )
-from corridor.cooperation.schemas import WithdrawIn
 from corridor.countries import normalise
 from corridor.errors import InvalidInput
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.records.schemas import WithdrawIn, record_view
+from corridor.web.endpoints import Api, ApiCall, only_set
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
-Actor = Annotated[Principal, Depends(api_principal)]
 # A card's fields are those it has (a withdrawn card has none).
-_CARD: dict[str, Any] = {"response_model": ContactRead, "response_model_exclude_unset": True}
+_CARD = only_set(ContactRead)
 
 
 def filters(
@@ -96,85 +96,61 @@ def summary(found: directory.Found) -> dict[str, Any]:
     }
 
 
-def detail(envelope: dict[str, Any], row: ContactRow | None) -> dict[str, Any]:
-    withdrawn = envelope.get("body") is None
-    return {
-        "id": envelope["id"],
-        "version": envelope["version"],
-        "origin": envelope["origin"],
-        "author": envelope["author"],
-        "updated_at": envelope["ts"],
-        "labels": envelope["labels"],
-        "audience": envelope["audience"],
-        "state": "withdrawn" if withdrawn else "active",
-        **(envelope.get("body") or {}),
-        **_availability_view(None if withdrawn else row),
-    }
+def detail(session: Session, envelope: dict[str, Any]) -> dict[str, Any]:
+    """A card as the API answers it, with who is available now (a withdrawn card: no one)."""
+    card = record_view(envelope)
+    active = card["state"] == "active"
+    row = session.get(ContactRow, uuid.UUID(card["id"])) if active else None
+    return {**card, **_availability_view(row)}
 
 
 @router.get("", response_model=ContactList)
 def search(
-    request: Request,
-    actor: Actor,
+    api: Api,
     f: Filters,
     limit: Annotated[int, Query(ge=1, le=directory.MAX_RESULTS)] = 200,
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        found = directory.search(session, node.id, actor=actor, filters=f, limit=limit)
+    with api.reading() as session:
+        found = directory.search(session, api.node.id, actor=api.actor, filters=f, limit=limit)
         return {"items": [summary(x) for x in found], "filters": f.echo()}
 
 
-@router.post("", status_code=201, **_CARD)
-def publish(request: Request, actor: Actor, payload: ContactIn) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = directory.publish(
+def _save(
+    api: ApiCall, save: Callable[..., dict[str, Any]], payload: ContactIn, **fields: Any
+) -> dict[str, Any]:
+    """Publish a card or a new version of one through `save`, and answer it."""
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
+            save,
             body=payload.card(),
-            country=node.config.country,
-            labels=payload.labels(),
+            country=api.node.config.country,
             to=payload.to,
+            **fields,
         )
-        return detail(env, session.get(ContactRow, uuid.UUID(env["id"])))
+        return detail(session, env)
+
+
+@router.post("", status_code=201, **_CARD)
+def publish(api: Api, payload: ContactIn) -> dict[str, Any]:
+    return _save(api, directory.publish, payload, labels=payload.labels())
 
 
 @router.get("/{contact_id}", **_CARD)
-def get_contact(request: Request, actor: Actor, contact_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = directory.get(session, node.id, actor=actor, contact_id=contact_id)
-        return detail(env, session.get(ContactRow, contact_id))
+def get_contact(api: Api, contact_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = directory.get(session, api.node.id, actor=api.actor, contact_id=contact_id)
+        return detail(session, env)
 
 
 @router.put("/{contact_id}", **_CARD)
-def update_contact(
-    request: Request, actor: Actor, contact_id: uuid.UUID, payload: ContactIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = directory.update(
-            session,
-            node.keys,
-            actor=actor,
-            contact_id=contact_id,
-            body=payload.card(),
-            country=node.config.country,
-            labels=payload.labels_if_given(),
-            to=payload.to,
-        )
-        return detail(env, session.get(ContactRow, contact_id))
+def update_contact(api: Api, contact_id: uuid.UUID, payload: ContactIn) -> dict[str, Any]:
+    labels = payload.labels_if_given()
+    return _save(api, directory.update, payload, contact_id=contact_id, labels=labels)
 
 
 @router.post("/{contact_id}/withdraw", **_CARD)
-def withdraw_contact(
-    request: Request, actor: Actor, contact_id: uuid.UUID, payload: WithdrawIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = directory.withdraw(
-            session, node.keys, actor=actor, contact_id=contact_id, reason=payload.reason
-        )
-        return detail(env, None)
+def withdraw_contact(api: Api, contact_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(session, directory.withdraw, contact_id=contact_id, reason=payload.reason)
+        return detail(session, env)

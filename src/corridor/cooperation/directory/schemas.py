@@ -16,8 +16,7 @@ import phonenumbers
 import pycountry
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from corridor.countries import normalise
-from corridor.errors import InvalidInput
+from corridor.countries import CountryCode
 from corridor.i18n import N_
 from corridor.records.labels import Labels, LabelsIn, TlpIn
 from corridor.schemas import ReadModel, StrictModel, UtcDateTime
@@ -237,21 +236,13 @@ class ContactBody(StrictModel):
     name: str = Field(min_length=1, max_length=200)
     role: str | None = Field(default=None, max_length=200, description="function or role title")
     unit: str | None = Field(default=None, max_length=200)
-    country: str = Field(description="ISO 3166-1 alpha-2 (alpha-3 accepted)")
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2 (alpha-3 accepted)")
     languages: list[str] = Field(default_factory=list, max_length=MAX_LANGUAGES)
     expertise: list[Expertise] = Field(default_factory=list, max_length=len(EXPERTISE))
     availability: Availability = Field(default_factory=Availability)
     channels: list[Channel] = Field(default_factory=list, max_length=MAX_CHANNELS)
     notes: str | None = Field(default=None, max_length=5000)
     active: bool = True
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str) -> str:
-        try:
-            return normalise(v)
-        except InvalidInput as exc:
-            raise ValueError(exc.detail) from None
 
     @field_validator("languages")
     @classmethod

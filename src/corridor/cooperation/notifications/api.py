@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from corridor import clock, i18n
@@ -19,10 +19,9 @@ from corridor.cooperation.notifications.schemas import (
 )
 from corridor.security.models import User
 from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 def item(n: Notification, locale: str) -> dict[str, Any]:
@@ -59,46 +58,43 @@ def preferences_out(prefs: list[service.Preference], digest: str, smtp: bool) ->
 
 @router.get("", response_model=NotificationList)
 def list_notifications(
-    request: Request,
-    actor: Actor,
+    api: Api,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIST)] = 50,
     unread: bool = False,
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        rows = service.list_notifications(session, actor=actor, limit=limit, unread_only=unread)
-        locale = _locale(session, actor)
+    with api.reading() as session:
+        rows = service.list_notifications(session, actor=api.actor, limit=limit, unread_only=unread)
+        locale = _locale(session, api.actor)
         return {
             "items": [item(n, locale) for n in rows],
-            "unread": service.unread_count(session, actor=actor),
+            "unread": service.unread_count(session, actor=api.actor),
         }
 
 
 @router.post("/read", response_model=NotificationsMarkedRead)
-def mark_read(request: Request, actor: Actor, payload: ReadIn) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        changed = service.mark_read(session, actor=actor, ids=None if payload.all else payload.ids)
-        return {"marked": changed, "unread": service.unread_count(session, actor=actor)}
+def mark_read(api: Api, payload: ReadIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        changed = service.mark_read(
+            session, actor=api.actor, ids=None if payload.all else payload.ids
+        )
+        return {"marked": changed, "unread": service.unread_count(session, actor=api.actor)}
 
 
 @router.get("/preferences", response_model=NotificationPreferencesRead)
-def get_preferences(request: Request, actor: Actor) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        prefs, digest = service.get_preferences(session, actor=actor)
-    return preferences_out(prefs, digest, node.config.smtp is not None)
+def get_preferences(api: Api) -> dict[str, Any]:
+    with api.reading() as session:
+        prefs, digest = service.get_preferences(session, actor=api.actor)
+    return preferences_out(prefs, digest, api.node.config.smtp is not None)
 
 
 @router.put("/preferences", response_model=NotificationPreferencesRead)
-def put_preferences(request: Request, actor: Actor, payload: PreferencesIn) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def put_preferences(api: Api, payload: PreferencesIn) -> dict[str, Any]:
+    with api.transaction() as session:
         service.set_preferences(
             session,
-            actor=actor,
+            actor=api.actor,
             kinds={k: (v.web, v.email) for k, v in payload.kinds.items()},
             digest=payload.digest,
         )
-        prefs, digest = service.get_preferences(session, actor=actor)
-    return preferences_out(prefs, digest, node.config.smtp is not None)
+        prefs, digest = service.get_preferences(session, actor=api.actor)
+    return preferences_out(prefs, digest, api.node.config.smtp is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from corridor import clock
@@ -24,18 +24,17 @@ from corridor.cooperation.requests.schemas import (
     RequestRead,
     RequestsOverviewRead,
 )
-from corridor.cooperation.schemas import WithdrawIn, when
+from corridor.cooperation.schemas import when
 from corridor.records import attachments
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, AttachmentIn, NewAttachment
 from corridor.records.labels import LabelsIn
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.records.schemas import WithdrawIn, addressed_view
+from corridor.web.endpoints import Api, ApiCall, only_set
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"])
-Actor = Annotated[Principal, Depends(api_principal)]
 # A draft shows the fields written so far.
-_DRAFT: dict[str, Any] = {"response_model": DraftRead, "response_model_exclude_unset": True}
+_DRAFT = only_set(DraftRead)
 
 
 def decode_attachments(items: list[AttachmentIn]) -> list[NewAttachment]:
@@ -99,11 +98,7 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
         {"reason": env["tombstone"]["reason"], "at": env["ts"]} if env.get("tombstone") else None
     )
     return {
-        "id": env["id"],
-        "version": env["version"],
-        "from": env["origin"],
-        "author": env["author"],
-        "to": env["audience"]["nodes"],
+        **addressed_view(env),
         "sent_at": clock.iso(d.listed.request.sent_at),
         "labels": env["labels"],
         "subject": body.get("subject", d.listed.request.subject),
@@ -122,23 +117,22 @@ def detail_json(d: rfa.Detail) -> dict[str, Any]:
     }
 
 
-def _detail(request: Request, actor: Principal, request_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return detail_json(rfa.detail(session, node.keys, actor=actor, request_id=request_id))
+def _detail(api: ApiCall, request_id: uuid.UUID) -> dict[str, Any]:
+    """The request as it stands (an audited read, in a transaction of its own: after a change,
+    once that change is committed)."""
+    with api.transaction() as session:
+        return detail_json(api.run(session, rfa.detail, request_id=request_id))
 
 
 @router.post("", status_code=201, response_model=RequestRead)
-def create_request(request: Request, actor: Actor, payload: RequestCreate) -> dict[str, Any]:
-    node = node_of(request)
+def create_request(api: Api, payload: RequestCreate) -> dict[str, Any]:
     files = decode_attachments(payload.attachments)
     labels = payload.labels()
-    with node.db.transaction() as session:
-        env = rfa.send(
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            node.config.deadlines,
-            actor=actor,
+            rfa.send,
+            api.node.config.deadlines,
             to=payload.to,
             subject=payload.subject,
             urgency=payload.urgency,
@@ -150,34 +144,37 @@ def create_request(request: Request, actor: Actor, payload: RequestCreate) -> di
             entities=[e.model_dump(mode="json", by_alias=True) for e in payload.entities],
             attachments=files,
         )
-    return _detail(request, actor, uuid.UUID(env["id"]))
+    return _detail(api, uuid.UUID(env["id"]))
 
 
-@router.get("", response_model=RequestList, response_model_exclude_unset=True)
+@router.get("", **only_set(RequestList))
 def list_requests(
-    request: Request,
-    actor: Actor,
+    api: Api,
     box: Annotated[str, Query(pattern="^(sent|received|drafts|all)$")] = "received",
     state: Annotated[str | None, Query(max_length=20)] = None,
     partner: Annotated[str | None, Query(pattern="^[a-z2-7]{26}$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
+    with api.reading() as session:
         if box == "drafts" or state == "draft":
-            drafts = rfa.list_drafts(session, actor=actor)[:limit]
+            drafts = rfa.list_drafts(session, actor=api.actor)[:limit]
             return {"items": [draft_json(d) for d in drafts]}
         items = rfa.list_requests(
-            session, node.id, actor=actor, box=box, state=state, partner=partner, limit=limit
+            session,
+            api.node.id,
+            actor=api.actor,
+            box=box,
+            state=state,
+            partner=partner,
+            limit=limit,
         )
         return {"items": [summary(i) for i in items]}
 
 
 @router.get("/overview", response_model=RequestsOverviewRead)
-def overview(request: Request, actor: Actor) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        return stats.overview(session, node.id, actor=actor)
+def overview(api: Api) -> dict[str, Any]:
+    with api.reading() as session:
+        return stats.overview(session, api.node.id, actor=api.actor)
 
 
 def draft_json(d: RequestDraft) -> dict[str, Any]:
@@ -193,55 +190,43 @@ def draft_json(d: RequestDraft) -> dict[str, Any]:
 
 
 @router.post("/drafts", status_code=201, **_DRAFT)
-def save_draft(request: Request, actor: Actor, payload: DraftIn) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return draft_json(rfa.save_draft(session, actor=actor, draft=payload))
+def save_draft(api: Api, payload: DraftIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        return draft_json(rfa.save_draft(session, actor=api.actor, draft=payload))
 
 
 @router.put("/drafts/{draft_id}", **_DRAFT)
-def update_draft(
-    request: Request, actor: Actor, draft_id: uuid.UUID, payload: DraftIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return draft_json(rfa.save_draft(session, actor=actor, draft=payload, draft_id=draft_id))
+def update_draft(api: Api, draft_id: uuid.UUID, payload: DraftIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        return draft_json(
+            rfa.save_draft(session, actor=api.actor, draft=payload, draft_id=draft_id)
+        )
 
 
 @router.delete("/drafts/{draft_id}", status_code=204, response_class=Response)
-def delete_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        rfa.delete_draft(session, actor=actor, draft_id=draft_id)
-    return Response(status_code=204)
+def delete_draft(api: Api, draft_id: uuid.UUID) -> Response:
+    return api.delete(rfa.delete_draft, draft_id=draft_id)
 
 
 @router.post("/drafts/{draft_id}/send", status_code=201, response_model=RequestRead)
-def send_draft(request: Request, actor: Actor, draft_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = rfa.send_draft(
-            session, node.keys, node.config.deadlines, actor=actor, draft_id=draft_id
-        )
-    return _detail(request, actor, uuid.UUID(env["id"]))
+def send_draft(api: Api, draft_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(session, rfa.send_draft, api.node.config.deadlines, draft_id=draft_id)
+    return _detail(api, uuid.UUID(env["id"]))
 
 
 @router.get("/{request_id}", response_model=RequestRead)
-def get_request(request: Request, actor: Actor, request_id: uuid.UUID) -> dict[str, Any]:
-    return _detail(request, actor, request_id)
+def get_request(api: Api, request_id: uuid.UUID) -> dict[str, Any]:
+    return _detail(api, request_id)
 
 
-def _reply(
-    request: Request, actor: Actor, request_id: uuid.UUID, kind: str, payload: Any
-) -> dict[str, Any]:
-    node = node_of(request)
+def _reply(api: ApiCall, request_id: uuid.UUID, kind: str, payload: Any) -> dict[str, Any]:
     files = decode_attachments(payload.attachments)
     given = payload.model_fields_set & set(LabelsIn.model_fields)
-    with node.db.transaction() as session:
-        replies.reply(
+    with api.transaction() as session:
+        api.run(
             session,
-            node.keys,
-            actor=actor,
+            replies.reply,
             request_id=request_id,
             kind=kind,
             # Label fields left out: the request's own (raised by tlp / handling if given).
@@ -254,60 +239,41 @@ def _reply(
             partial=getattr(payload, "partial", False),
             attachments=files,
         )
-    return _detail(request, actor, request_id)
+    return _detail(api, request_id)
 
 
 @router.post("/{request_id}/reply", status_code=201, response_model=RequestRead)
-def answer(request: Request, actor: Actor, request_id: uuid.UUID, payload: AnswerIn) -> Any:
-    return _reply(request, actor, request_id, "answer", payload)
+def answer(api: Api, request_id: uuid.UUID, payload: AnswerIn) -> Any:
+    return _reply(api, request_id, "answer", payload)
 
 
 @router.post("/{request_id}/accept", status_code=201, response_model=RequestRead)
-def accept(request: Request, actor: Actor, request_id: uuid.UUID, payload: AcceptIn) -> Any:
-    return _reply(request, actor, request_id, "accept", payload)
+def accept(api: Api, request_id: uuid.UUID, payload: AcceptIn) -> Any:
+    return _reply(api, request_id, "accept", payload)
 
 
 @router.post("/{request_id}/decline", status_code=201, response_model=RequestRead)
-def decline(request: Request, actor: Actor, request_id: uuid.UUID, payload: DeclineIn) -> Any:
-    return _reply(request, actor, request_id, "decline", payload)
+def decline(api: Api, request_id: uuid.UUID, payload: DeclineIn) -> Any:
+    return _reply(api, request_id, "decline", payload)
 
 
 @router.post("/{request_id}/withdraw", response_model=RequestRead)
-def withdraw(
-    request: Request, actor: Actor, request_id: uuid.UUID, payload: WithdrawIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        rfa.withdraw(session, node.keys, actor=actor, request_id=request_id, reason=payload.reason)
-    return _detail(request, actor, request_id)
-
-
-def _file(body: dict[str, Any] | None, index: int) -> Response:
-    file = attachments.download(body, index)
-    return Response(file.content, media_type=file.media_type, headers=file.headers)
+def withdraw(api: Api, request_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        api.run(session, rfa.withdraw, request_id=request_id, reason=payload.reason)
+    return _detail(api, request_id)
 
 
 @router.get("/{request_id}/attachments/{index}", response_class=Response)
-def request_attachment(
-    request: Request, actor: Actor, request_id: uuid.UUID, index: AttachmentIndex
-) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = rfa.read(session, node.keys, actor=actor, request_id=request_id)
-    return _file(env.get("body"), index)
+def request_attachment(api: Api, request_id: uuid.UUID, index: AttachmentIndex) -> Response:
+    return api.attachment(rfa.read, index, request_id=request_id)
 
 
 @router.get("/{request_id}/replies/{reply_id}/attachments/{index}", response_class=Response)
 def reply_attachment(
-    request: Request,
-    actor: Actor,
+    api: Api,
     request_id: uuid.UUID,
     reply_id: uuid.UUID,
     index: AttachmentIndex,
 ) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = replies.reply_envelope(
-            session, node.keys, actor=actor, request_id=request_id, reply_id=reply_id
-        )
-    return _file(env.get("body"), index)
+    return api.attachment(replies.reply_envelope, index, request_id=request_id, reply_id=reply_id)

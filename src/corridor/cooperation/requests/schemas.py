@@ -4,11 +4,11 @@ API's input and its answers."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body, origin_field
+from corridor.cooperation.schemas import TEXT_ALIASES, TEXT_DOC, deprecated_body
 from corridor.entities.schemas import ID_RE
 from corridor.records.attachments import (
     MAX_ATTACHMENTS,
@@ -19,7 +19,8 @@ from corridor.records.attachments import (
     check_total,
 )
 from corridor.records.labels import LabelsIn
-from corridor.schemas import ReadModel, StrictModel, UtcDateTime
+from corridor.records.schemas import origin_field
+from corridor.schemas import ReadModel, StrictModel, UtcDateTime, trimmed_texts
 
 RFA_TYPE = "rfa"
 REPLY_TYPE = "rfa.reply"
@@ -30,6 +31,7 @@ ReplyKind = Literal["accept", "decline", "answer"]
 # Files: the same limits as secure messages (records.attachments).
 MAX_QUESTIONS = 50
 MAX_ENTITIES = 100
+Questions = Annotated[list[str], trimmed_texts(2000, "each question has 1-2000 characters")]
 
 
 class EntityLink(StrictModel):
@@ -55,19 +57,11 @@ class RequestBody(StrictModel):
     legal_basis: str = Field(default="", max_length=1000)
     urgency: Urgency = "normal"
     deadline: UtcDateTime
-    questions: list[str] = Field(default_factory=list, max_length=MAX_QUESTIONS)
+    questions: Questions = Field(default_factory=list, max_length=MAX_QUESTIONS)
     text: str = Field(min_length=1, max_length=100_000)
     entities: list[EntityLink] = Field(default_factory=list, max_length=MAX_ENTITIES)
     attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
     withdrawn: Withdrawal | None = None
-
-    @field_validator("questions")
-    @classmethod
-    def _questions(cls, v: list[str]) -> list[str]:
-        out = [q.strip() for q in v]
-        if any(not q or len(q) > 2000 for q in out):
-            raise ValueError("each question has 1-2000 characters")
-        return out
 
     @model_validator(mode="after")
     def _sizes(self) -> RequestBody:

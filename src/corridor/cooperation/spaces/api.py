@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from corridor import clock
-from corridor.cooperation.schemas import WithdrawIn, when
+from corridor.cooperation.schemas import when
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
 from corridor.cooperation.spaces.records import is_member
@@ -28,15 +27,16 @@ from corridor.cooperation.spaces.schemas import (
     TaskUpdate,
 )
 from corridor.federation import receipts
+from corridor.federation.schemas import receipts_view
 from corridor.records import attachments
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.records.schemas import WithdrawIn
+from corridor.web.endpoints import Api, ApiCall, file_response, only_set
 from corridor.web.params import AttachmentIndex
 
 router = APIRouter(prefix="/api/v1/spaces", tags=["spaces"])
-Actor = Annotated[Principal, Depends(api_principal)]
+Row = TypeVar("Row", SpacePostRow, SpaceTaskRow)
 # Only the writer sees where its own posts and tasks were delivered.
-_SPACE: dict[str, Any] = {"response_model": SpaceRead, "response_model_exclude_unset": True}
+_SPACE = only_set(SpaceRead)
 
 
 def space_summary(row: SpaceRow, node_id: str) -> dict[str, Any]:
@@ -72,9 +72,7 @@ def post_view(p: SpacePostRow, delivery: dict[str, str] | None) -> dict[str, Any
         "purpose": p.purpose,
         "posted_at": when(p.created_at),
     }
-    if delivery is not None:
-        out["delivery"] = delivery
-    return out
+    return _with_delivery(out, delivery)
 
 
 def task_view(
@@ -97,9 +95,12 @@ def task_view(
         "version": t.version,
         "updated_at": when(t.updated_at),
     }
-    if delivery is not None:
-        out["delivery"] = delivery
-    return out
+    return _with_delivery(out, delivery)
+
+
+def _with_delivery(view: dict[str, Any], delivery: dict[str, str] | None) -> dict[str, Any]:
+    # Only the writer sees where its own posts and tasks were delivered.
+    return view if delivery is None else {**view, "delivery": delivery}
 
 
 def space_detail(session: Session, view: spaces.SpaceView, node_id: str) -> dict[str, Any]:
@@ -122,39 +123,41 @@ def space_detail(session: Session, view: spaces.SpaceView, node_id: str) -> dict
             task_view(t, reports.get(t.id), delivery.get(t.id) if t.origin == node_id else None)
             for t in view.tasks
         ],
-        "receipts": {
-            n: {s: clock.iso(at) for s, at in st.items()}
-            for n, st in receipts.statuses(session, view.row.id).items()
-        }
+        "receipts": receipts_view(receipts.statuses(session, view.row.id))
         if view.row.origin == node_id
         else {},
     }
 
 
-def _opened(
-    session: Session, node_id: str, actor: Principal, space_id: uuid.UUID
-) -> dict[str, Any]:
+def _opened(session: Session, api: ApiCall, space_id: uuid.UUID) -> dict[str, Any]:
     """The space as the reader sees it now (an audited read)."""
-    view = spaces.open_space(session, node_id, actor=actor, space_id=space_id)
-    return space_detail(session, view, node_id)
+    view = spaces.open_space(session, api.node.id, actor=api.actor, space_id=space_id)
+    return space_detail(session, view, api.node.id)
+
+
+def _written(
+    session: Session, row_type: type[Row], row_id: uuid.UUID
+) -> tuple[Row, dict[str, str]]:
+    """A post or task this node has just written (projected in this transaction) and where
+    it was delivered so far."""
+    row = session.get(row_type, row_id)
+    assert row is not None
+    return row, spaces.delivery(session, [row.id]).get(row.id, {})
 
 
 @router.get("", response_model=SpaceList)
-def list_spaces(request: Request, actor: Actor) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.reading() as session:
-        rows = spaces.list_spaces(session, node.id, actor=actor)
-        return {"items": [space_summary(r, node.id) for r in rows]}
+def list_spaces(api: Api) -> dict[str, Any]:
+    with api.reading() as session:
+        rows = spaces.list_spaces(session, api.node.id, actor=api.actor)
+        return {"items": [space_summary(r, api.node.id) for r in rows]}
 
 
 @router.post("", status_code=201, **_SPACE)
-def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = spaces.create_space(
+def create_space(api: Api, payload: SpaceCreate) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
+            spaces.create_space,
             name=payload.name,
             purpose=payload.purpose_text,
             reference=payload.reference,
@@ -162,51 +165,36 @@ def create_space(request: Request, actor: Actor, payload: SpaceCreate) -> dict[s
             members=payload.members,
             labels=payload.labels(),
         )
-        return _opened(session, node.id, actor, uuid.UUID(env["id"]))
+        return _opened(session, api, uuid.UUID(env["id"]))
 
 
 @router.get("/{space_id}", **_SPACE)
-def get_space(request: Request, actor: Actor, space_id: uuid.UUID) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return _opened(session, node.id, actor, space_id)
+def get_space(api: Api, space_id: uuid.UUID) -> dict[str, Any]:
+    with api.transaction() as session:
+        return _opened(session, api, space_id)
 
 
 @router.put("/{space_id}/members", **_SPACE)
-def set_members(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: MembersIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        spaces.set_members(
-            session, node.keys, actor=actor, space_id=space_id, members=payload.members
-        )
-        return _opened(session, node.id, actor, space_id)
+def set_members(api: Api, space_id: uuid.UUID, payload: MembersIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        api.run(session, spaces.set_members, space_id=space_id, members=payload.members)
+        return _opened(session, api, space_id)
 
 
 @router.post("/{space_id}/withdraw", **_SPACE)
-def withdraw_space(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: WithdrawIn
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        spaces.withdraw_space(
-            session, node.keys, actor=actor, space_id=space_id, reason=payload.reason
-        )
-        return _opened(session, node.id, actor, space_id)
+def withdraw_space(api: Api, space_id: uuid.UUID, payload: WithdrawIn) -> dict[str, Any]:
+    with api.transaction() as session:
+        api.run(session, spaces.withdraw_space, space_id=space_id, reason=payload.reason)
+        return _opened(session, api, space_id)
 
 
 @router.post("/{space_id}/posts", status_code=201, response_model=SpacePostRead)
-def create_post(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: PostCreate
-) -> dict[str, Any]:
-    node = node_of(request)
+def create_post(api: Api, space_id: uuid.UUID, payload: PostCreate) -> dict[str, Any]:
     files = attachments.decode(payload.attachments)
-    with node.db.transaction() as session:
-        env = spaces.post(
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
+            spaces.post,
             space_id=space_id,
             text=payload.text,
             labels=payload.labels(),
@@ -215,32 +203,27 @@ def create_post(
             task_id=payload.task,
             completes=payload.completes,
         )
-        row = session.get(SpacePostRow, uuid.UUID(env["id"]))
-        assert row is not None  # projected in this transaction
-        return post_view(row, spaces.delivery(session, [row.id]).get(row.id, {}))
+        return post_view(*_written(session, SpacePostRow, uuid.UUID(env["id"])))
 
 
 @router.get("/{space_id}/posts/{post_id}/attachments/{index}", response_class=Response)
 def get_attachment(
-    request: Request, actor: Actor, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
+    api: Api, space_id: uuid.UUID, post_id: uuid.UUID, index: AttachmentIndex
 ) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        spaces.open_space(session, node.id, actor=actor, space_id=space_id)
-        file = spaces.attachment(session, node.id, actor=actor, post_id=post_id, index=index)
-    return Response(file.content, media_type=file.media_type, headers=file.headers)
+    with api.transaction() as session:
+        spaces.open_space(session, api.node.id, actor=api.actor, space_id=space_id)
+        file = spaces.attachment(
+            session, api.node.id, actor=api.actor, post_id=post_id, index=index
+        )
+    return file_response(file)
 
 
 @router.post("/{space_id}/tasks", status_code=201, response_model=SpaceTaskRead)
-def create_task(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: TaskCreate
-) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        env = spaces.create_task(
+def create_task(api: Api, space_id: uuid.UUID, payload: TaskCreate) -> dict[str, Any]:
+    with api.transaction() as session:
+        env = api.run(
             session,
-            node.keys,
-            actor=actor,
+            spaces.create_task,
             space_id=space_id,
             title=payload.title,
             note=payload.note,
@@ -249,48 +232,41 @@ def create_task(
             due=payload.due,
             labels=payload.labels(),
         )
-        row = session.get(SpaceTaskRow, uuid.UUID(env["id"]))
-        assert row is not None
-        return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
+        row, delivery = _written(session, SpaceTaskRow, uuid.UUID(env["id"]))
+        return task_view(row, None, delivery)
 
 
 @router.put("/{space_id}/tasks/{task_id}", response_model=SpaceTaskRead)
 def update_task(
-    request: Request, actor: Actor, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
+    api: Api, space_id: uuid.UUID, task_id: uuid.UUID, payload: TaskUpdate
 ) -> dict[str, Any]:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        spaces.update_task(
+    assignee = payload.assignee
+    with api.transaction() as session:
+        api.run(
             session,
-            node.keys,
-            actor=actor,
+            spaces.update_task,
             space_id=space_id,
             task_id=task_id,
             status=payload.status,
             title=payload.title,
             note=payload.note,
             due=payload.due,
-            assignee_node=payload.assignee.node if payload.assignee else None,
-            assignee_person=(payload.assignee.person or "") if payload.assignee else None,
+            assignee_node=assignee.node if assignee else None,
+            assignee_person=(assignee.person or "") if assignee else None,
         )
-        row = session.get(SpaceTaskRow, task_id)
-        assert row is not None
-        return task_view(row, None, spaces.delivery(session, [row.id]).get(row.id, {}))
+        row, delivery = _written(session, SpaceTaskRow, task_id)
+        return task_view(row, None, delivery)
 
 
 @router.post("/{space_id}/entities", status_code=201, response_model=SpaceShareRead)
-def share_entities(
-    request: Request, actor: Actor, space_id: uuid.UUID, payload: SpaceShareIn
-) -> dict[str, Any]:
+def share_entities(api: Api, space_id: uuid.UUID, payload: SpaceShareIn) -> dict[str, Any]:
     """Share case entities with every member of the space (the entities module's share) and
     note it in the thread."""
-    node = node_of(request)
-    with node.db.transaction() as session:
-        shared, posted = spaces.share_entities(
+    with api.transaction() as session:
+        shared, posted = api.run(
             session,
-            node.keys,
-            actor=actor,
-            region=node.config.country,
+            spaces.share_entities,
+            region=api.node.config.country,
             space_id=space_id,
             entity_ids=payload.entities,
             labels=payload.labels(),

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from corridor.cooperation.schemas import origin_field
 from corridor.cooperation.spaces.records import (
     MAX_ENTITY_REFS,
     MAX_MEMBERS,
@@ -17,6 +16,7 @@ from corridor.cooperation.spaces.records import (
 )
 from corridor.records.attachments import AttachmentIn, AttachmentRead
 from corridor.records.labels import Forward, LabelsIn, Purpose
+from corridor.records.schemas import origin_field
 from corridor.schemas import ReadModel, StrictModel
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from corridor.entities.analysis import service as analysis
 from corridor.entities.analysis.schemas import (
@@ -17,17 +17,14 @@ from corridor.entities.analysis.schemas import (
     KeyPlayers,
     PathsOut,
 )
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 @router.get("/cases/{ref}/graph")
 def case_graph(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     seed: Annotated[list[str] | None, Query(max_length=50)] = None,
     hops: Annotated[int, Query(ge=0, le=analysis.MAX_HOPS)] = 1,
@@ -37,11 +34,10 @@ def case_graph(
 ) -> GraphOut:
     """The case's graph (or the neighbourhood of `seed`), with centrality and communities;
     with `chart`, the positions and pins of that saved chart."""
-    node = node_of(request)
-    with node.db.transaction() as session:
+    with api.transaction() as session:
         view = analysis.case_graph(
             session,
-            actor=actor,
+            actor=api.actor,
             case_ref=ref,
             seeds=seed,
             hops=hops,
@@ -49,7 +45,9 @@ def case_graph(
             limit=limit,
         )
         saved = (
-            analysis.chart_named(session, actor=actor, case_ref=ref, name=chart) if chart else None
+            analysis.chart_named(session, actor=api.actor, case_ref=ref, name=chart)
+            if chart
+            else None
         )
         layout = saved.layout if saved else {}
         return GraphOut(
@@ -63,62 +61,60 @@ def case_graph(
 
 @router.get("/cases/{ref}/graph/paths")
 def case_paths(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     a: Annotated[str, Query(max_length=128)],
     b: Annotated[str, Query(max_length=128)],
 ) -> PathsOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        found = analysis.paths(session, actor=actor, case_ref=ref, a=a, b=b)
+    with api.transaction() as session:
+        found = analysis.paths(session, actor=api.actor, case_ref=ref, a=a, b=b)
         return PathsOut.model_validate({"paths": found})
 
 
 @router.get("/cases/{ref}/graph/metrics")
-def case_metrics(request: Request, actor: Actor, ref: str) -> KeyPlayers:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return KeyPlayers.model_validate(analysis.key_players(session, actor=actor, case_ref=ref))
+def case_metrics(api: Api, ref: str) -> KeyPlayers:
+    with api.transaction() as session:
+        return KeyPlayers.model_validate(
+            analysis.key_players(session, actor=api.actor, case_ref=ref)
+        )
 
 
 @router.get("/cases/{ref}/graph/timeline")
-def case_graph_timeline(request: Request, actor: Actor, ref: str) -> FactList:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        items = analysis.case_timeline(session, actor=actor, case_ref=ref)
+def case_graph_timeline(api: Api, ref: str) -> FactList:
+    with api.transaction() as session:
+        items = analysis.case_timeline(session, actor=api.actor, case_ref=ref)
         return FactList(items=[FactOut.model_validate(i.to_dict()) for i in items])
 
 
 @router.get("/cases/{ref}/charts")
-def list_charts(request: Request, actor: Actor, ref: str) -> ChartList:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        rows = analysis.charts(session, actor=actor, case_ref=ref)
+def list_charts(api: Api, ref: str) -> ChartList:
+    with api.transaction() as session:
+        rows = analysis.charts(session, actor=api.actor, case_ref=ref)
         return ChartList(items=[ChartOut.model_validate(c) for c in rows])
 
 
 @router.post("/cases/{ref}/charts", status_code=201)
-def save_chart(request: Request, actor: Actor, ref: str, payload: ChartIn) -> ChartOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def save_chart(api: Api, ref: str, payload: ChartIn) -> ChartOut:
+    with api.transaction() as session:
         return ChartOut.model_validate(
             analysis.save_chart(
-                session, actor=actor, case_ref=ref, name=payload.name, layout=payload.as_layout()
+                session,
+                actor=api.actor,
+                case_ref=ref,
+                name=payload.name,
+                layout=payload.as_layout(),
             )
         )
 
 
 @router.get("/cases/{ref}/export", response_class=Response)
 def export_case(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     format: Annotated[str, Query(pattern="^(ftm|csv|gexf|graphml)$")] = "ftm",
 ) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        case, chunks = analysis.export_case(session, actor=actor, case_ref=ref, fmt=format)
+    with api.transaction() as session:
+        case, chunks = analysis.export_case(session, actor=api.actor, case_ref=ref, fmt=format)
         body = b"".join(chunks)
     media, ext = analysis.EXPORT_FORMATS[format]
     safe_ref = "".join(c if c.isalnum() or c in "-_" else "_" for c in case.reference)

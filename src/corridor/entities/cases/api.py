@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from corridor.entities import access
@@ -38,14 +39,14 @@ from corridor.entities.cases.schemas import (
 from corridor.entities.cases.timeline import MAX_TIMELINE, timeline
 from corridor.entities.models import Case
 from corridor.records.labels import TLP
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api, ApiCall
 
 router = APIRouter(prefix="/api/v1")
-Actor = Annotated[Principal, Depends(api_principal)]
 # The OpenAPI document groups the case endpoints with the entities', case work apart.
 CASES: list[str | Enum] = ["entities"]
 WORK: list[str | Enum] = ["case work"]
+R = TypeVar("R")
+A = TypeVar("A")
 
 
 def case_out(case: Case, role: str | None = None) -> CaseOut:
@@ -56,55 +57,49 @@ def case_out(case: Case, role: str | None = None) -> CaseOut:
 
 
 def task_out(task: CaseTask) -> TaskOut:
-    return TaskOut(
-        id=task.id,
-        title=task.title,
-        details=task.details,
-        owner=task.owner,
-        due=task.due,
-        status=task.status,
-        overdue=tasks.is_overdue(task),
-        created_by=task.created_by,
-        created_at=task.created_at,
-        closed_at=task.closed_at,
-    )
+    return TaskOut.from_row(task, overdue=tasks.is_overdue(task))
+
+
+def _listed(
+    api: ApiCall, ref: str, service: Callable[..., Iterable[R]], view: Callable[[R], A]
+) -> list[A]:
+    """Case work of one kind (notes, files, tasks) as the caller may see it, each answered
+    through `view`."""
+    with api.transaction() as session:
+        return [view(row) for row in service(session, actor=api.actor, case_ref=ref)]
 
 
 # --- cases ------------------------------------------------------------------------------------
 
 
 @router.post("/cases", status_code=201, tags=CASES, response_model_exclude_unset=True)
-def create_case(request: Request, actor: Actor, payload: CaseCreate) -> CaseOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        case = service.create_case(session, actor=actor, data=payload)
+def create_case(api: Api, payload: CaseCreate) -> CaseOut:
+    with api.transaction() as session:
+        case = service.create_case(session, actor=api.actor, data=payload)
         return case_out(case, "owner")
 
 
 @router.get("/cases", tags=CASES, response_model_exclude_unset=True)
-def list_cases(request: Request, actor: Actor) -> CaseList:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return CaseList(items=[case_out(c) for c in access.list_cases(session, actor=actor)])
+def list_cases(api: Api) -> CaseList:
+    with api.transaction() as session:
+        return CaseList(items=[case_out(c) for c in access.list_cases(session, actor=api.actor)])
 
 
 @router.get("/cases/{ref}", tags=CASES, response_model_exclude_unset=True)
-def get_case(request: Request, actor: Actor, ref: str) -> CaseDetail:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        case = access.open_case(session, actor=actor, ref=ref)
-        out = case_out(case, access.member_role(session, actor, case))
+def get_case(api: Api, ref: str) -> CaseDetail:
+    with api.transaction() as session:
+        case = access.open_case(session, actor=api.actor, ref=ref)
+        out = case_out(case, access.member_role(session, api.actor, case))
         members = [MemberOut.model_validate(m) for m in access.members(session, case)]
         return CaseDetail(**out.model_dump(exclude_unset=True), members=members)
 
 
 @router.post("/cases/{ref}/members", status_code=201, tags=CASES)
-def add_member(request: Request, actor: Actor, ref: str, payload: MemberIn) -> MemberOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def add_member(api: Api, ref: str, payload: MemberIn) -> MemberOut:
+    with api.transaction() as session:
         m = service.add_member(
             session,
-            actor=actor,
+            actor=api.actor,
             case_ref=ref,
             kind=payload.kind,
             handle=payload.handle,
@@ -116,19 +111,15 @@ def add_member(request: Request, actor: Actor, ref: str, payload: MemberIn) -> M
 @router.delete(
     "/cases/{ref}/members/{kind}/{handle}", status_code=204, tags=CASES, response_class=Response
 )
-def remove_member(request: Request, actor: Actor, ref: str, kind: str, handle: str) -> Response:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        service.remove_member(session, actor=actor, case_ref=ref, kind=kind, handle=handle)
-    return Response(status_code=204)
+def remove_member(api: Api, ref: str, kind: str, handle: str) -> Response:
+    return api.delete(service.remove_member, case_ref=ref, kind=kind, handle=handle)
 
 
 @router.post("/cases/{ref}/status", tags=CASES, response_model_exclude_unset=True)
-def set_status(request: Request, actor: Actor, ref: str, payload: StatusIn) -> CaseOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def set_status(api: Api, ref: str, payload: StatusIn) -> CaseOut:
+    with api.transaction() as session:
         return case_out(
-            service.set_status(session, actor=actor, case_ref=ref, status=payload.status)
+            service.set_status(session, actor=api.actor, case_ref=ref, status=payload.status)
         )
 
 
@@ -136,36 +127,30 @@ def set_status(request: Request, actor: Actor, ref: str, payload: StatusIn) -> C
 
 
 @router.get("/cases/{ref}/notes", tags=WORK)
-def list_notes(request: Request, actor: Actor, ref: str) -> NoteList:
-    with node_of(request).db.transaction() as session:
-        rows = notes.list_notes(session, actor=actor, case_ref=ref)
-        return NoteList(items=[NoteOut.model_validate(n) for n in rows])
+def list_notes(api: Api, ref: str) -> NoteList:
+    return NoteList(items=_listed(api, ref, notes.list_notes, NoteOut.model_validate))
 
 
 @router.post("/cases/{ref}/notes", status_code=201, tags=WORK)
-def add_note(request: Request, actor: Actor, ref: str, payload: NoteIn) -> NoteOut:
-    with node_of(request).db.transaction() as session:
+def add_note(api: Api, ref: str, payload: NoteIn) -> NoteOut:
+    with api.transaction() as session:
         note = notes.add_note(
-            session, actor=actor, case_ref=ref, text=payload.text, tlp=payload.tlp
+            session, actor=api.actor, case_ref=ref, text=payload.text, tlp=payload.tlp
         )
         return NoteOut.model_validate(note)
 
 
 @router.delete("/cases/{ref}/notes/{note_id}", status_code=204, tags=WORK, response_class=Response)
-def delete_note(request: Request, actor: Actor, ref: str, note_id: uuid.UUID) -> Response:
-    with node_of(request).db.transaction() as session:
-        notes.delete_note(session, actor=actor, case_ref=ref, note_id=note_id)
-    return Response(status_code=204)
+def delete_note(api: Api, ref: str, note_id: uuid.UUID) -> Response:
+    return api.delete(notes.delete_note, case_ref=ref, note_id=note_id)
 
 
 # --- files ------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{ref}/files", tags=WORK)
-def list_files(request: Request, actor: Actor, ref: str) -> FileList:
-    with node_of(request).db.transaction() as session:
-        rows = files.list_files(session, actor=actor, case_ref=ref)
-        return FileList(items=[FileOut.model_validate(f) for f in rows])
+def list_files(api: Api, ref: str) -> FileList:
+    return FileList(items=_listed(api, ref, files.list_files, FileOut.model_validate))
 
 
 @router.post(
@@ -176,18 +161,17 @@ def list_files(request: Request, actor: Actor, ref: str) -> FileList:
     responses={200: {"description": "the case already holds this content: the existing file"}},
 )
 def upload_file(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     file: Annotated[UploadFile, File()],
     tlp: Annotated[TLP | None, Form()] = None,
 ) -> JSONResponse:
     # One byte more than allowed is enough to refuse it, without reading a huge body.
     content = file.file.read(files.MAX_FILE_BYTES + 1)
-    with node_of(request).db.transaction() as session:
+    with api.transaction() as session:
         row, created = files.add_file(
             session,
-            actor=actor,
+            actor=api.actor,
             case_ref=ref,
             name=file.filename,
             content=content,
@@ -206,9 +190,9 @@ def content_disposition(name: str) -> str:
 
 
 @router.get("/cases/{ref}/files/{file_id}", tags=WORK, response_class=Response)
-def download_file(request: Request, actor: Actor, ref: str, file_id: uuid.UUID) -> Response:
-    with node_of(request).db.transaction() as session:
-        row = files.read_file(session, actor=actor, case_ref=ref, file_id=file_id)
+def download_file(api: Api, ref: str, file_id: uuid.UUID) -> Response:
+    with api.transaction() as session:
+        row = files.read_file(session, actor=api.actor, case_ref=ref, file_id=file_id)
         content, name, ctype, digest = row.content, row.name, row.content_type, row.sha256
     # Never rendered inline: the security middleware adds nosniff and the CSP.
     return Response(
@@ -219,28 +203,24 @@ def download_file(request: Request, actor: Actor, ref: str, file_id: uuid.UUID) 
 
 
 @router.delete("/cases/{ref}/files/{file_id}", status_code=204, tags=WORK, response_class=Response)
-def delete_file(request: Request, actor: Actor, ref: str, file_id: uuid.UUID) -> Response:
-    with node_of(request).db.transaction() as session:
-        files.delete_file(session, actor=actor, case_ref=ref, file_id=file_id)
-    return Response(status_code=204)
+def delete_file(api: Api, ref: str, file_id: uuid.UUID) -> Response:
+    return api.delete(files.delete_file, case_ref=ref, file_id=file_id)
 
 
 # --- tasks ------------------------------------------------------------------------------------
 
 
 @router.get("/cases/{ref}/tasks", tags=WORK)
-def list_tasks(request: Request, actor: Actor, ref: str) -> TaskList:
-    with node_of(request).db.transaction() as session:
-        rows = tasks.list_tasks(session, actor=actor, case_ref=ref)
-        return TaskList(items=[task_out(t) for t in rows])
+def list_tasks(api: Api, ref: str) -> TaskList:
+    return TaskList(items=_listed(api, ref, tasks.list_tasks, task_out))
 
 
 @router.post("/cases/{ref}/tasks", status_code=201, tags=WORK)
-def add_task(request: Request, actor: Actor, ref: str, payload: TaskIn) -> TaskOut:
-    with node_of(request).db.transaction() as session:
+def add_task(api: Api, ref: str, payload: TaskIn) -> TaskOut:
+    with api.transaction() as session:
         task = tasks.add_task(
             session,
-            actor=actor,
+            actor=api.actor,
             case_ref=ref,
             title=payload.title,
             details=payload.details,
@@ -251,19 +231,17 @@ def add_task(request: Request, actor: Actor, ref: str, payload: TaskIn) -> TaskO
 
 
 @router.patch("/cases/{ref}/tasks/{task_id}", tags=WORK)
-def update_task(
-    request: Request, actor: Actor, ref: str, task_id: uuid.UUID, payload: TaskPatch
-) -> TaskOut:
+def update_task(api: Api, ref: str, task_id: uuid.UUID, payload: TaskPatch) -> TaskOut:
     sent = payload.model_fields_set
     clearable: dict[str, Any] = {}
     if "owner" in sent:
         clearable["owner"] = payload.owner
     if "due" in sent:
         clearable["due"] = tasks.parse_due(payload.due)
-    with node_of(request).db.transaction() as session:
+    with api.transaction() as session:
         task = tasks.update_task(
             session,
-            actor=actor,
+            actor=api.actor,
             case_ref=ref,
             task_id=task_id,
             status=payload.status,
@@ -279,8 +257,7 @@ def update_task(
 
 @router.get("/cases/{ref}/timeline", tags=WORK)
 def case_timeline(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     kind: Annotated[list[str] | None, Query(description="repeat or comma-separate")] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=25)] = None,
@@ -288,10 +265,10 @@ def case_timeline(
     limit: Annotated[int, Query(ge=1, le=MAX_TIMELINE)] = 1000,
 ) -> TimelineOut:
     kinds = [k for value in kind or [] for k in value.split(",")]
-    with node_of(request).db.transaction() as session:
+    with api.transaction() as session:
         result = timeline(
             session,
-            actor=actor,
+            actor=api.actor,
             case_ref=ref,
             kinds=kinds,
             date_from=date_from,

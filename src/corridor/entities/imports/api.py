@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from corridor.entities.access import open_case
@@ -25,11 +25,9 @@ from corridor.entities.imports.schemas import (
     StartIn,
 )
 from corridor.errors import InvalidInput
-from corridor.security.principal import Principal
-from corridor.web.auth import api_principal, node_of
+from corridor.web.endpoints import Api
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])
-Actor = Annotated[Principal, Depends(api_principal)]
 
 
 def _mapping_arg(
@@ -50,8 +48,7 @@ def _mapping_arg(
 
 @router.post("/cases/{ref}/imports", status_code=202)
 async def upload_import(
-    request: Request,
-    actor: Actor,
+    api: Api,
     ref: str,
     file: Annotated[UploadFile, File()],
     mapping: Annotated[str | None, Form(max_length=200_000)] = None,
@@ -60,15 +57,14 @@ async def upload_import(
 ) -> ImportOut:
     """Upload a CSV, XLSX or FtM JSON lines file. With a mapping (or for FtM files) and
     `start`, the import is queued at once; otherwise preview it and start it later."""
-    node = node_of(request)
     content = await file.read(DEFAULT_LIMITS.max_file_bytes + 1)
 
     def work() -> ImportOut:
-        with node.db.transaction() as session:
+        with api.transaction() as session:
             run = imports.upload(
                 session,
-                node,
-                actor=actor,
+                api.node,
+                actor=api.actor,
                 case_ref=ref,
                 filename=file.filename or "upload",
                 content=content,
@@ -76,36 +72,33 @@ async def upload_import(
             chosen = _mapping_arg(session, mapping, mapping_name)
             if start and (chosen or run.format == "ftm"):
                 session.flush()
-                imports.start(session, node, actor=actor, run_id=run.id, mapping_data=chosen)
+                imports.start(
+                    session, api.node, actor=api.actor, run_id=run.id, mapping_data=chosen
+                )
             return ImportOut.model_validate(run)
 
     return await run_in_threadpool(work)
 
 
 @router.get("/cases/{ref}/imports")
-def list_imports(request: Request, actor: Actor, ref: str) -> ImportList:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        case = open_case(session, actor=actor, ref=ref)
+def list_imports(api: Api, ref: str) -> ImportList:
+    with api.transaction() as session:
+        case = open_case(session, actor=api.actor, ref=ref)
         runs = imports.runs_of(session, case)
         return ImportList(items=[ImportOut.model_validate(r) for r in runs])
 
 
 @router.get("/cases/{ref}/imports/{run_id}")
-def get_import(request: Request, actor: Actor, ref: str, run_id: uuid.UUID) -> ImportOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        return ImportOut.model_validate(imports.get_run(session, actor=actor, run_id=run_id))
+def get_import(api: Api, ref: str, run_id: uuid.UUID) -> ImportOut:
+    with api.transaction() as session:
+        return ImportOut.model_validate(imports.get_run(session, actor=api.actor, run_id=run_id))
 
 
 @router.post("/cases/{ref}/imports/{run_id}/preview")
-def preview_import(
-    request: Request, actor: Actor, ref: str, run_id: uuid.UUID, payload: StartIn
-) -> PreviewOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def preview_import(api: Api, ref: str, run_id: uuid.UUID, payload: StartIn) -> PreviewOut:
+    with api.transaction() as session:
         chosen = _mapping_arg(session, payload.mapping, payload.mapping_name)
-        p = imports.preview(session, node, actor=actor, run_id=run_id, mapping_data=chosen)
+        p = imports.preview(session, api.node, actor=api.actor, run_id=run_id, mapping_data=chosen)
         return PreviewOut(
             import_=ImportOut.model_validate(p.run),
             headers=p.headers,
@@ -117,29 +110,24 @@ def preview_import(
 
 
 @router.post("/cases/{ref}/imports/{run_id}/start", status_code=202)
-def start_import(
-    request: Request, actor: Actor, ref: str, run_id: uuid.UUID, payload: StartIn
-) -> ImportOut:
-    node = node_of(request)
-    with node.db.transaction() as session:
+def start_import(api: Api, ref: str, run_id: uuid.UUID, payload: StartIn) -> ImportOut:
+    with api.transaction() as session:
         chosen = _mapping_arg(session, payload.mapping, payload.mapping_name)
         if payload.save_as and chosen:
-            imports.save_mapping(session, actor=actor, name=payload.save_as, data=chosen)
-        run = imports.start(session, node, actor=actor, run_id=run_id, mapping_data=chosen)
+            imports.save_mapping(session, actor=api.actor, name=payload.save_as, data=chosen)
+        run = imports.start(session, api.node, actor=api.actor, run_id=run_id, mapping_data=chosen)
         return ImportOut.model_validate(run)
 
 
 @router.get("/mappings")
-def list_mappings(request: Request, actor: Actor) -> SavedMappingList:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        rows = imports.saved_mappings(session, actor=actor)
+def list_mappings(api: Api) -> SavedMappingList:
+    with api.transaction() as session:
+        rows = imports.saved_mappings(session, actor=api.actor)
         return SavedMappingList(items=[SavedMappingOut.model_validate(m) for m in rows])
 
 
 @router.post("/mappings", status_code=201)
-def save_mapping(request: Request, actor: Actor, payload: MappingIn) -> MappingSaved:
-    node = node_of(request)
-    with node.db.transaction() as session:
-        m = imports.save_mapping(session, actor=actor, name=payload.name, data=payload.mapping)
+def save_mapping(api: Api, payload: MappingIn) -> MappingSaved:
+    with api.transaction() as session:
+        m = imports.save_mapping(session, actor=api.actor, name=payload.name, data=payload.mapping)
         return MappingSaved.model_validate(m)

@@ -7,11 +7,11 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from corridor import countries
-from corridor.mapping.api import Actor, read_record, save_record, withdraw_record
+from corridor.mapping.api import read_record, save_record, withdraw_record
 from corridor.mapping.challenges import exports
 from corridor.mapping.challenges import service as challenges
 from corridor.mapping.challenges.records import CHALLENGE
@@ -24,8 +24,9 @@ from corridor.mapping.challenges.schemas import (
     Status,
 )
 from corridor.mapping.routes import service as routes
-from corridor.mapping.schemas import Theme, WithdrawIn
-from corridor.web.auth import node_of
+from corridor.mapping.schemas import Theme
+from corridor.records.schemas import WithdrawIn
+from corridor.web.endpoints import Api
 
 router = APIRouter(prefix="/api/v1", tags=["mapping"])
 
@@ -57,10 +58,9 @@ Filters = Annotated[challenges.Filters, Depends(filters)]
 
 
 @router.get("/challenges", response_model=ChallengeList)
-def list_challenges(request: Request, actor: Actor, f: Filters) -> Response:
-    node = node_of(request)
-    with node.db.reading() as session:
-        rows = challenges.list_challenges(session, node.id, actor=actor, filters=f)
+def list_challenges(api: Api, f: Filters) -> Response:
+    with api.reading() as session:
+        rows = challenges.list_challenges(session, api.node.id, actor=api.actor, filters=f)
         items = [r.summary for r in rows]
     # The stored summaries are spliced in as they are (see models.ChallengeRow.summary).
     return Response(
@@ -73,11 +73,12 @@ def list_challenges(request: Request, actor: Actor, f: Filters) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "the challenges as CSV"}},
 )
-def export_csv(request: Request, actor: Actor, f: Filters) -> Response:
-    node = node_of(request)
-    with node.db.reading() as session:
-        rows = challenges.list_challenges(session, node.id, actor=actor, filters=f)
-        names = {str(r.id): r.name for r in routes.list_routes(session, node.id, actor=actor)}
+def export_csv(api: Api, f: Filters) -> Response:
+    with api.reading() as session:
+        rows = challenges.list_challenges(session, api.node.id, actor=api.actor, filters=f)
+        names = {
+            str(r.id): r.name for r in routes.list_routes(session, api.node.id, actor=api.actor)
+        }
     return Response(
         exports.export_csv(rows, names),
         media_type="text/csv; charset=utf-8",
@@ -95,11 +96,10 @@ def export_csv(request: Request, actor: Actor, f: Filters) -> Response:
         }
     },
 )
-def export_geojson(request: Request, actor: Actor, f: Filters) -> Response:
-    node = node_of(request)
-    with node.db.reading() as session:
-        rows = challenges.list_challenges(session, node.id, actor=actor, filters=f)
-        drawn = routes.list_routes(session, node.id, actor=actor)
+def export_geojson(api: Api, f: Filters) -> Response:
+    with api.reading() as session:
+        rows = challenges.list_challenges(session, api.node.id, actor=api.actor, filters=f)
+        drawn = routes.list_routes(session, api.node.id, actor=api.actor)
         if f.route:
             drawn = [r for r in drawn if r.id == f.route]
         data = exports.export_geojson(rows, drawn)
@@ -111,24 +111,19 @@ def export_geojson(request: Request, actor: Actor, f: Filters) -> Response:
 
 
 @router.post("/challenges", status_code=201, response_model=ChallengeOut)
-def create_challenge(request: Request, actor: Actor, payload: ChallengeIn) -> Response:
-    return save_record(
-        request, actor, save=challenges.save_challenge, payload=payload, body=ChallengeBody
-    )
+def create_challenge(api: Api, payload: ChallengeIn) -> Response:
+    return save_record(api, save=challenges.save_challenge, payload=payload, body=ChallengeBody)
 
 
 @router.get("/challenges/{challenge_id}", response_model=ChallengeOut)
-def get_challenge(request: Request, actor: Actor, challenge_id: uuid.UUID) -> Response:
-    return read_record(request, actor, type=CHALLENGE, record_id=challenge_id)
+def get_challenge(api: Api, challenge_id: uuid.UUID) -> Response:
+    return read_record(api, type=CHALLENGE, record_id=challenge_id)
 
 
 @router.put("/challenges/{challenge_id}", response_model=ChallengeOut)
-def update_challenge(
-    request: Request, actor: Actor, challenge_id: uuid.UUID, payload: ChallengeIn
-) -> Response:
+def update_challenge(api: Api, challenge_id: uuid.UUID, payload: ChallengeIn) -> Response:
     return save_record(
-        request,
-        actor,
+        api,
         save=challenges.save_challenge,
         payload=payload,
         body=ChallengeBody,
@@ -140,7 +135,5 @@ def update_challenge(
     "/challenges/{challenge_id}/withdraw",
     response_model=ChallengeOut,
 )
-def withdraw_challenge(
-    request: Request, actor: Actor, challenge_id: uuid.UUID, payload: WithdrawIn
-) -> Response:
-    return withdraw_record(request, actor, type=CHALLENGE, record_id=challenge_id, payload=payload)
+def withdraw_challenge(api: Api, challenge_id: uuid.UUID, payload: WithdrawIn) -> Response:
+    return withdraw_record(api, type=CHALLENGE, record_id=challenge_id, payload=payload)

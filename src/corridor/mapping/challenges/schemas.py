@@ -8,13 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from corridor.countries import field_values
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.mapping.routes.schemas import MAX_LEGS
 from corridor.mapping.schemas import Answer, Evidence, Shared, ShortText, Theme, record_out
-from corridor.schemas import StrictModel
+from corridor.schemas import CountryCodes, StrictModel, trimmed_texts
 
 SEVERITIES: dict[str, str] = {
     "low": N_("Low"),
@@ -35,6 +34,7 @@ STATUSES: dict[str, str] = {
     "being_addressed": N_("Being addressed"),
     "resolved": N_("Resolved"),
 }
+Regions = Annotated[list[str], trimmed_texts(100, "a region is a name of 1-100 characters")]
 Severity = Literal["low", "medium", "high", "critical"]
 Trend = Literal["increasing", "stable", "decreasing", "unknown"]
 Status = Literal["open", "monitoring", "being_addressed", "resolved"]
@@ -72,8 +72,8 @@ class ChallengeBody(StrictModel):
     title: str = ShortText
     description: str | None = Field(default=None, max_length=20_000)
     theme: Theme
-    countries: list[str] = Field(min_length=1, max_length=60, description="ISO 3166-1 alpha-2")
-    regions: list[str] = Field(default_factory=list, max_length=20)
+    countries: CountryCodes = Field(min_length=1, max_length=60, description="ISO 3166-1 alpha-2")
+    regions: Regions = Field(default_factory=list, max_length=20)
     routes: list[RouteRef] = Field(default_factory=list, max_length=20)
     locations: list[Location] = Field(default_factory=list, max_length=50)
     severity: Severity = "medium"
@@ -83,19 +83,6 @@ class ChallengeBody(StrictModel):
     owner: str | None = Field(default=None, max_length=200, description="unit or person in charge")
     identified: date | None = None
     review_date: date | None = None
-
-    @field_validator("countries")
-    @classmethod
-    def _ccs(cls, v: list[str]) -> list[str]:
-        return field_values(v)
-
-    @field_validator("regions")
-    @classmethod
-    def _regions(cls, v: list[str]) -> list[str]:
-        out = [r.strip() for r in v]
-        if any(not r or len(r) > 100 for r in out):
-            raise ValueError("a region is a name of 1-100 characters")
-        return out
 
     @model_validator(mode="after")
     def _dates(self) -> ChallengeBody:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from corridor.countries import CountryCode, field_values
+from corridor.countries import CountryCode
 from corridor.mapping.schemas import Answer, Evidence, Shared, ShortText, Theme, record_out
 from corridor.records.labels import Labels
-from corridor.schemas import StrictModel
+from corridor.schemas import CountryCodes, StrictModel
 
 NODE_ID = r"^[a-z2-7]{26}$"
 
@@ -21,12 +21,7 @@ class CommitmentBody(StrictModel):
     text: str = Field(min_length=1, max_length=20_000)
     adopted: date
     ends: date | None = None
-    countries: list[str] = Field(default_factory=list, max_length=250)
-
-    @field_validator("countries")
-    @classmethod
-    def _ccs(cls, v: list[str]) -> list[str]:
-        return field_values(v)
+    countries: CountryCodes = Field(default_factory=list, max_length=250)
 
     @model_validator(mode="after")
     def _period(self) -> CommitmentBody:
