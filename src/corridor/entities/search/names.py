@@ -18,13 +18,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from rigour.names import (
-    NameTypeTag,
-    Symbol,
-    analyze_names,
-    remove_person_prefixes,
-    tokenize_name,
-)
+from rigour.names import remove_person_prefixes, tokenize_name
 from rigour.text.distance import jaro_winkler
 from rigour.text.translit import ascii_text
 
@@ -392,9 +386,6 @@ def _latin_token(token: str) -> str:
 # tuning half of the Arabic–Latin name pairs (bench/entities/bench_quality.py): precision 0.99,
 # recall 0.99 there against one random other name per pair.
 SAME_NAME_THRESHOLD = 0.6
-# Two parts that rigour's name data knows as one name (a nickname, another spelling).
-SYMBOL_SIMILARITY = 0.95
-_NAME_SYMBOLS = (Symbol.Category.NAME, Symbol.Category.NICK)
 # An initial that agrees with a full part ("M." ~ Muhammad) is good but weak evidence.
 INITIAL_SIMILARITY = 0.9
 # A part that only one name has counts this much against the match when it comes from the
@@ -439,34 +430,9 @@ def _skeleton_similarity(a: str, b: str) -> float:
     return max(0.0, 1.0 - skeleton_distance(a, b) / max(longest, 2))
 
 
-@lru_cache(maxsize=200_000)
-def name_symbols(token: str) -> frozenset[str]:
-    """What rigour's person-name tagger knows a word to be: its given and family names
-    (Wikidata items) and nickname groups, in any script (Bob and Robert share NICK:BOB; محمد and
-    Muhammad share items; Muhammad and Mahmood, Hassan and Hussain share none)."""
-    found = analyze_names(NameTypeTag.PER, [token], consolidate=False)
-    return frozenset(
-        str(span.symbol)
-        for name in found
-        for span in name.spans
-        if span.symbol.category in _NAME_SYMBOLS
-    )
-
-
 @lru_cache(maxsize=500_000)
 def part_similarity(a: Part, b: Part) -> float:
     """Similarity of two name parts in [0, 1]."""
-    sim = _part_similarity(a, b)
-    # One name in another spelling or as a nickname, as the field's reference data knows it
-    # (William / Bill, Alexander / Sasha): only ever evidence for, never against, since it
-    # lacks many spellings (Noor and Nur share no item).
-    plain = not (a.initial or b.initial or a.honorific or b.honorific)
-    if sim < SYMBOL_SIMILARITY and plain and name_symbols(a.text) & name_symbols(b.text):
-        return SYMBOL_SIMILARITY
-    return sim
-
-
-def _part_similarity(a: Part, b: Part) -> float:
     if a.honorific != b.honorific:
         return 0.0  # a title is not a name
     if a.initial or b.initial:
