@@ -161,7 +161,13 @@ def test_honorifics_come_and_go_without_changing_the_name(a: str, b: str) -> Non
 
 
 def test_a_title_never_stands_for_a_name() -> None:
-    honorific = name_parts("Sheikh")[0]
+    honorific = name_parts("Sheikh Ahmed")[0]
     assert honorific.honorific
     assert name_similarity("Sheikh Ahmed", "Shaikh Ahmed") > name_similarity("Sheikh", "Shakir")
     assert name_similarity("Sardar Khan", "Sardar Ali") < SAME_NAME_THRESHOLD
+
+
+def test_a_name_of_titles_alone_is_a_name() -> None:
+    assert name_keys("Hafez") == name_keys("حافظ") == ["hfz"]
+    assert not name_parts("Sheikh")[0].honorific
+    assert name_similarity("Hafez", "حافظ") >= SAME_NAME_THRESHOLD

@@ -293,6 +293,9 @@ def name_parts(name: str) -> tuple[Part, ...]:
     parts = [p for t in tokens if t not in STOP_PARTICLES and (p := _part(t)) is not None]
     if not parts:
         parts = [p for t in tokens if (p := _part(t)) is not None]
+    if parts and all(p.honorific for p in parts):
+        # A name that is nothing but a title is a name (Hafiz, Sheikh as a given name).
+        parts = [p for t in tokens if (p := _plain_part(t)) is not None]
     return tuple(parts)
 
 

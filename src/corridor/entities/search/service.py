@@ -112,7 +112,7 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
     First every name key (or any selector); then, for names of three parts or more, all parts
     but one (a part misspelt beyond its key); last a prefix of the last word typed."""
     loose_terms = [k for part in query.loose for k in part]
-    df = _doc_counts(session, query.name_keys + query.selector_terms + loose_terms + query.pairs)
+    df = _doc_counts(session, query.name_keys + query.selector_terms + loose_terms)
     keys = query.name_keys
     passes: list[tuple[str, int]] = []
     strict, bound = [], 0
@@ -140,9 +140,19 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
             )
         )
     if query.pairs:
-        passes.append(
-            ("keys:(" + _fts_match(query.pairs, "OR") + ")", sum(df.get(k, 0) for k in query.pairs))
+        # Only where letter pairs can be ranked by how many match (a case, a small store): in
+        # a large one their newest matches would be noise. Counted with a stop at the bound
+        # rather than from the vocabulary, which reads a whole posting list to count it (a
+        # common pair is in a third of the store: half the CPU of a search at a million).
+        expr = "keys:(" + _fts_match(query.pairs, "OR") + ")"
+        found = session.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :m "
+                "LIMIT :n)"
+            ).bindparams(m=expr, n=RANK_AT_MOST + 1)
         )
+        if (found or 0) <= RANK_AT_MOST:
+            passes.append((expr, found or 0))
     if query.prefix and not query.selector_terms:
         passes.append((f'names:"{query.prefix}"*', RANK_AT_MOST + 1))
     return passes
@@ -213,8 +223,9 @@ def _candidates_postgresql(session: Session, query: Query, filters: list[Any]) -
         passes.append((matches, " | ".join("(" + _tsquery(c, "&") + ")" for c in combos)))
     for combo in _loose_combos(query.loose):
         passes.append((matches, " & ".join("(" + _tsquery(p, "|") + ")" for p in combo)))
-    if query.pairs:
-        passes.append((matches, _tsquery(query.pairs, "|")))
+    pairs = _tsquery(query.pairs, "|") if query.pairs else None
+    if pairs:
+        passes.append((matches, pairs))
     if query.prefix and not query.selector_terms:
         passes.append(("entity_index.names ILIKE :m", f"%{query.prefix}%"))
     out: list[str] = []
@@ -227,6 +238,8 @@ def _candidates_postgresql(session: Session, query: Query, filters: list[Any]) -
                 select(EntityIndex.id).where(*where).limit(RANK_AT_MOST + 1).subquery()
             )
         )
+        if arg == pairs and (found or 0) > RANK_AT_MOST:
+            continue  # letter pairs only where they can be ranked (see _sqlite_passes)
         q = select(EntityIndex.entity_id).where(*where).limit(CANDIDATES)
         if cond == matches and (found or 0) <= RANK_AT_MOST:
             q = q.order_by(
@@ -315,10 +328,16 @@ def _rank(entity: Entity, query: Query, default_region: str | None) -> Hit | Non
     if best is None or best[0] < 0.3:
         return None
     score, prop_name, value = best
-    why = explain(query.text, value)
-    return Hit(
-        entity, score, prop_name, value, highlight(value, qkeys, (w.value for w in why)), why
-    )
+    return Hit(entity, score, prop_name, value)
+
+
+def _explained(hit: Hit, query: Query) -> Hit:
+    """A name hit with its highlighting and why it matched (only for the hits answered)."""
+    if hit.highlight:  # a selector hit is explained already
+        return hit
+    hit.why = explain(query.text, hit.value)
+    hit.highlight = highlight(hit.value, set(query.name_keys), (w.value for w in hit.why))
+    return hit
 
 
 def _prop_holding(proxy: EntityProxy, normalised: str) -> str | None:
@@ -402,7 +421,7 @@ def search(
     hits = [h for e in entities if (h := _rank(e, query, default_region)) is not None]
     hits = _drop_unseen_red(session, actor, node_id, hits)
     hits.sort(key=lambda h: (-h.score, h.entity.caption))
-    hits = hits[:limit]
+    hits = [_explained(h, query) for h in hits[:limit]]
     if audit_it:
         audit.append(
             session,
