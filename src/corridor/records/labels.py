@@ -102,16 +102,9 @@ class LabelsIn(StrictModel):
     expires: UtcDateTime | None = None
 
     def labels(self) -> Labels:
-        return Labels(
-            tlp=self.tlp,
-            handling=self.handling,
-            handling_note=self.handling_note,
-            purpose=self.purpose,
-            forward=self.forward,
-            evaluation=self.evaluation,
-            recipients=self.recipients,
-            expires=self.expires,
-        )
+        # The label fields alone (a request model extends this one with its own fields), each
+        # a field of Labels, in canonical form once validated.
+        return Labels(**{name: getattr(self, name) for name in LabelsIn.model_fields})
 
 
 class Audience(StrictModel):
@@ -132,6 +125,15 @@ class Audience(StrictModel):
 
 
 NODE_ID_RE = re.compile(r"^[a-z2-7]{26}$")
+
+
+def addressed(to: list[str], *, whom: str = "node") -> Audience:
+    """`audience_for` a record that must go somewhere: refused when `to` names nobody (`whom`:
+    what the feature calls the nodes it sends to)."""
+    audience = audience_for(to)
+    if not audience.nodes and not audience.groups:
+        raise InvalidInput(f"to: name at least one {whom} or sharing group")
+    return audience
 
 
 def audience_for(to: list[str]) -> Audience:
