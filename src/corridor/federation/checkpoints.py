@@ -52,7 +52,7 @@ MAX_AUDIENCE = 500  # Audience.nodes holds at most 500 node ids
 class CheckpointBody(StrictModel):
     """The signed audit head of `node` (the record's origin) at `at`."""
 
-    node: str = Field(pattern=r"^[a-z2-7]{26}$")
+    node: str = Field(pattern=keymod.NODE_ID_PATTERN)
     seq: int = Field(ge=1)
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     at: UtcDateTime

@@ -16,14 +16,13 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
-from corridor.keys import NodeKeys, b64u, unb64u
+from corridor.keys import NODE_ID_RE, NodeKeys, b64u, unb64u
 from corridor.records.labels import Audience, Labels
 from corridor.schemas import StrictModel, UtcDateTime
 
 M = TypeVar("M", bound=BaseModel)
 
 TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-NODE_ID_RE = re.compile(r"^[a-z2-7]{26}$")
 
 
 class Tombstone(StrictModel):

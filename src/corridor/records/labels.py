@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from corridor.errors import InvalidInput
+from corridor.keys import NODE_ID_RE
 from corridor.schemas import StrictModel, UtcDateTime
 
 TLP = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
@@ -116,15 +117,12 @@ class Audience(StrictModel):
     @model_validator(mode="after")
     def _ids(self) -> Audience:
         for n in self.nodes:
-            if not re.fullmatch(r"[a-z2-7]{26}", n):
+            if not NODE_ID_RE.fullmatch(n):
                 raise ValueError(f"{n!r} is not a node id")
         for g in self.groups:
             if not re.fullmatch(r"[0-9a-f-]{36}", g):
                 raise ValueError(f"{g!r} is not a group id")
         return self
-
-
-NODE_ID_RE = re.compile(r"^[a-z2-7]{26}$")
 
 
 def addressed(to: list[str], *, whom: str = "node") -> Audience:
