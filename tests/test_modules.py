@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader
 import corridor
 from corridor import modules
 from corridor.config import Limits
+from corridor.manifest import Nav, Section
 from corridor.records import registry
 from corridor.web import nav
 
@@ -92,3 +93,11 @@ def test_a_new_module_is_found_by_its_package_alone(extra_module: None) -> None:
     # The page layer finds a module's own templates beside the shared ones.
     env = Environment(loader=FileSystemLoader(modules.template_dirs()), autoescape=True)
     assert env.get_template("extra/page.html").render(what="<b>") == "<p>&lt;b&gt;</p>"
+
+
+def test_a_section_declares_its_entries_by_label_path_and_order() -> None:
+    entries = Section("Guidance", "records.read").entries(("Map", "/map", 10), ("Routes", "/r", 25))
+    assert entries == (
+        Nav("Guidance", "Map", "/map", "records.read", 10),
+        Nav("Guidance", "Routes", "/r", "records.read", 25),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,11 @@ def unb64u(text: str) -> bytes:
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+# What a node id looks like (node_id_for): wherever a record or a request names a node.
+NODE_ID_PATTERN = r"^[a-z2-7]{26}$"
+NODE_ID_RE = re.compile(NODE_ID_PATTERN)
 
 
 def node_id_for(public_key: bytes) -> str:

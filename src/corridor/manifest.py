@@ -26,6 +26,21 @@ class Nav:
 
 
 @dataclass(frozen=True)
+class Section:
+    """Where a module's menu entries go: a section (of `corridor.web.nav.SECTIONS`) and the
+    permission that shows them. `Section("Guidance", "records.read").entries((N_("Map"),
+    "/map", 10), …)` declares each entry by its label, path and order alone."""
+
+    name: str
+    permission: str
+
+    def entries(self, *items: tuple[str, str, int]) -> tuple[Nav, ...]:
+        return tuple(
+            Nav(self.name, label, path, self.permission, order) for label, path, order in items
+        )
+
+
+@dataclass(frozen=True)
 class BodyLimit:
     """Requests to `path` ("*" stands for one path segment, a trailing "/" for a prefix) may
     carry up to the node's configured limit named `limit` (a field of `config.Limits`) plus

@@ -63,6 +63,28 @@ def test_denial_survives_rollback(node) -> None:  # type: ignore[no-untyped-def]
     assert verify(node).ok
 
 
+def test_entries_about_one_kind_of_object(node) -> None:  # type: ignore[no-untyped-def]
+    about_case = audit.About("case")
+    with node.db.transaction() as session:
+        about_case(session, ALICE, "case.status", 42, {"status": "closed"})
+        about_case(session, SYSTEM, "case.check", "c-1", outcome="error")
+    try:
+        with node.db.transaction() as session:
+            about_case.denied(session, ALICE, "case.open", "c-2")
+            raise PermissionError
+    except PermissionError:
+        pass
+    with node.db.transaction() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(3)).all()
+    written = [(e.action, e.object_type, e.object_id, e.outcome, e.detail) for e in last]
+    assert written == [
+        ("case.open", "case", "c-2", "denied", {}),
+        ("case.check", "case", "c-1", "error", {}),
+        ("case.status", "case", "42", "ok", {"status": "closed"}),
+    ]
+    assert verify(node).ok
+
+
 def test_altered_entry_is_named(node) -> None:  # type: ignore[no-untyped-def]
     fill(node)
     target = seqs(node)[-3]

@@ -8,7 +8,7 @@ import pytest
 
 from corridor import clock
 from corridor.errors import InvalidInput, SignatureInvalid
-from corridor.federation.cards import parse_card_file, verify_chain, verify_successor
+from corridor.federation.cards import json_file, parse_card_file, verify_chain, verify_successor
 from corridor.keys import b64u, fingerprint, generate
 from corridor.records import envelope as env
 from tests.federation.conftest import card_text
@@ -83,3 +83,11 @@ def test_expired_and_malformed_cards(other_node, shift_clock) -> None:  # type: 
     with pytest.raises(InvalidInput) as exc:
         verify_chain(parse_card_file(text))
     assert "expired" in exc.value.detail
+
+
+def test_a_file_handed_to_the_node_is_small_json() -> None:
+    assert json_file(b'{"a": 1}', limit=10, too_large="too big", what="bundle") == {"a": 1}
+    with pytest.raises(InvalidInput, match=r"^too big$"):
+        json_file(b'{"a": 100000}', limit=10, too_large="too big", what="bundle")
+    with pytest.raises(InvalidInput, match=r"^the bundle is not JSON: "):
+        json_file(b"{a", limit=10, too_large="too big", what="bundle")

@@ -207,3 +207,10 @@ def test_geometry_points_and_bbox() -> None:
     assert geo.bbox_of(points, margin_deg=0) == (26.0, 41.0, 27.0, 42.0)
     assert geo.bbox_of([(179.5, 89.5)]) == (177.5, 87.5, 180.0, 90.0)
     assert geo.bbox_of([]) is None
+
+
+def test_a_geometry_field_reports_its_error_to_pydantic() -> None:
+    point = {"type": "Point", "coordinates": [12.5, 41.9]}
+    assert geo.field_geometry(point, where="area") == point
+    with pytest.raises(ValueError, match=r"^area: "):
+        geo.field_geometry({"type": "Point"}, where="area")

@@ -8,6 +8,7 @@ from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
 from corridor.keys import NodeKeys, generate
 from corridor.records import envelope as env
+from corridor.records.labels import Labels
 
 
 @pytest.fixture
@@ -125,3 +126,13 @@ def test_malformed_envelopes_are_rejected(keys: NodeKeys, mutate, message: str) 
 def test_parse_rejects_non_objects() -> None:
     with pytest.raises(InvalidInput):
         env.parse(["not", "a", "record"])
+
+
+def test_validated_names_what_is_wrong_without_the_input() -> None:
+    labels = env.validated(Labels, b'{"tlp": "GREEN"}', "bad labels")
+    assert labels == Labels(tlp="GREEN")
+    with pytest.raises(InvalidInput, match=r"^bad labels$") as refused:
+        env.validated(Labels, {"tlp": "PINK", "purpose": "secret text"}, "bad labels")
+    errors = refused.value.extra["errors"]
+    assert [e["loc"] for e in errors] == [("tlp",), ("purpose",)]
+    assert "secret text" not in str(errors)

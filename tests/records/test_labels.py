@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from corridor.records.labels import Audience, Labels, LabelsIn
+from corridor.errors import InvalidInput
+from corridor.records.labels import Audience, Labels, LabelsIn, addressed
 
 
 def test_defaults_are_restrictive_enough() -> None:
@@ -87,3 +88,20 @@ def test_a_signed_envelope_carries_only_the_canonical_form() -> None:
     # received envelope would not be TLP:RED to the policy, so it is refused, not repaired.
     with pytest.raises(ValidationError):
         Labels(tlp="red", recipients=["user:ana"])  # type: ignore[arg-type]
+
+
+def test_a_record_that_must_go_somewhere_names_someone() -> None:
+    node, group = "a" * 26, "0190a0c6-2f55-7c38-8e0e-3b2f0c9b8f11"
+    assert addressed([node, group]) == Audience(nodes=[node], groups=[group])
+    with pytest.raises(InvalidInput, match=r"^to: name at least one node or sharing group$"):
+        addressed([])
+    with pytest.raises(InvalidInput, match="at least one partner node or sharing group"):
+        addressed([], whom="partner node")
+
+
+def test_the_labels_of_a_request_model_are_its_label_fields_alone() -> None:
+    class Request(LabelsIn):
+        subject: str
+
+    request = Request(subject="s", tlp="tlp:amber+strict", handling="h1")
+    assert request.labels() == Labels(tlp="AMBER+STRICT", handling="H1")

@@ -153,7 +153,7 @@ def test_red_is_visible_only_to_named_recipients(node, make_user) -> None:  # ty
     with pytest.raises(NotFound), node.db.transaction() as session:
         records.get_visible(session, node.id, actor=bob, record_id=rid)
     with node.db.transaction() as session:
-        listed = records.list_visible(session, node.id, actor=bob, type="test.note")
+        listed = records.visible_page(session, node.id, actor=bob, type="test.note")
         assert rec["id"] not in [r["id"] for r in listed]
         denied = session.scalars(select(AuditEntry).where(AuditEntry.outcome == "denied")).all()
     assert any(e.object_id == rec["id"] for e in denied)
@@ -170,7 +170,7 @@ def test_protection_data_never_reaches_enforcement_roles(node, make_user) -> Non
         with node.db.transaction() as session:
             assert all(
                 r["id"] != rec["id"]
-                for r in records.list_visible(session, node.id, actor=other, type="test.note")
+                for r in records.visible_page(session, node.id, actor=other, type="test.note")
             )
     with node.db.transaction() as session:
         assert records.get_visible(
@@ -178,11 +178,27 @@ def test_protection_data_never_reaches_enforcement_roles(node, make_user) -> Non
         )
 
 
+def test_a_module_reads_only_its_own_type(node, author) -> None:  # type: ignore[no-untyped-def]
+    rid = uuid.UUID(create(node, author)["id"])
+    with node.db.transaction() as session:
+        got = records.get_of_type(session, node.id, actor=author, record_id=rid, type="test.note")
+        assert got["id"] == str(rid)
+    with pytest.raises(NotFound, match=f"^no message {rid}$"), node.db.transaction() as session:
+        records.get_of_type(
+            session, node.id, actor=author, record_id=rid, type="group", what="message"
+        )
+    with (
+        pytest.raises(NotFound, match=f"^no sharing group {rid}$"),
+        node.db.transaction() as session,
+    ):
+        records.get_of_type(session, node.id, actor=author, record_id=rid, type="group")
+
+
 def test_list_is_newest_first_and_paginates(node, author) -> None:  # type: ignore[no-untyped-def]
     ids = [create(node, author, text=str(i))["id"] for i in range(7)]
     with node.db.transaction() as session:
-        first = records.list_visible(session, node.id, actor=author, type="test.note", limit=4)
-        rest = records.list_visible(
+        first = records.visible_page(session, node.id, actor=author, type="test.note", limit=4)
+        rest = records.visible_page(
             session,
             node.id,
             actor=author,

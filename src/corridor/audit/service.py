@@ -192,6 +192,42 @@ def append_denied(session: Session, **kwargs: Any) -> None:
 _PENDING = "audit_denied"
 
 
+@dataclass(frozen=True)
+class About:
+    """Entries about one kind of object (a case, a user, a peer), for a module that writes many:
+    `audit_case = About("case")`, then `audit_case(session, actor, "case.status", case.id,
+    {"status": status})`. The object's id is written as text."""
+
+    object_type: str
+
+    def __call__(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        object_id: object = "",
+        detail: dict[str, Any] | None = None,
+        *,
+        outcome: str = "ok",
+    ) -> None:
+        append(session, outcome=outcome, **self._entry(actor, action, object_id, detail))
+
+    def denied(self, session: Session, actor: Actor, action: str, object_id: object) -> None:
+        """A refusal that outlives the rollback (`append_denied`)."""
+        append_denied(session, **self._entry(actor, action, object_id, None))
+
+    def _entry(
+        self, actor: Actor, action: str, object_id: object, detail: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        return {
+            "actor": actor,
+            "action": action,
+            "object_type": self.object_type,
+            "object_id": str(object_id),
+            "detail": detail,
+        }
+
+
 @event.listens_for(Session, "before_commit")
 def _write_denied_on_commit(session: Session) -> None:
     for kwargs in session.info.pop(_PENDING, []):

@@ -1,5 +1,5 @@
 from corridor.i18n import N_
-from corridor.manifest import BodyLimit, Manifest, Nav
+from corridor.manifest import BodyLimit, Manifest, Section
 
 _SUB = ("directory", "alerts", "requests", "spaces", "notifications")
 
@@ -17,11 +17,12 @@ MANIFEST = Manifest(
         BodyLimit("/api/v1/spaces/*/posts", "max_message_bytes"),
         BodyLimit("/spaces/*/posts", "max_message_bytes"),
     ),
-    nav=(
-        Nav("Cooperation", N_("Alerts"), "/alerts", "records.read", 1),
-        Nav("Cooperation", N_("Requests"), "/requests", "records.read", 3),
-        Nav("Cooperation", N_("Joint spaces"), "/spaces", "records.read", 4),
-        Nav("Cooperation", N_("Directory"), "/directory", "records.read", 5),
-        Nav("Cooperation", N_("Notifications"), "/notifications", "records.read", 90),
+    nav=Section("Cooperation", "records.read").entries(
+        (N_("Alerts"), "/alerts", 1),
+        (N_("Requests"), "/requests", 3),
+        (N_("Joint spaces"), "/spaces", 4),
+        (N_("Directory"), "/directory", 5),
+        # Last of the section, after the entries of other modules (messages).
+        (N_("Notifications"), "/notifications", 90),
     ),
 )

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
+from corridor.audit import service as audit
 from corridor.entities.models import Case, CaseMember
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.records.labels import TLP_LEVELS
@@ -133,3 +134,9 @@ def check_tlp(case: Case, tlp: str | None) -> str:
     if TLP_LEVELS.index(tlp) < TLP_LEVELS.index(case.tlp):
         raise InvalidInput(f"tlp: an item of a {case.tlp} case cannot be {tlp}")
     return tlp
+
+
+# What was done with a case or an entity, named by its id (the detail: identifiers and counts
+# only, never the content of the case).
+audit_case = audit.About("case")
+audit_entity = audit.About("entity")

@@ -1,5 +1,5 @@
 from corridor.i18n import N_
-from corridor.manifest import BodyLimit, Manifest, Nav
+from corridor.manifest import BodyLimit, Manifest, Section
 
 # Multipart overhead on top of a case file itself.
 _MULTIPART = 64 * 1024
@@ -28,10 +28,10 @@ MANIFEST = Manifest(
         "corridor.entities.imports.pages",
         "corridor.entities.analysis.pages",
     ),
-    nav=(
-        Nav("Intelligence", N_("Cases"), "/cases", "entities.read", 10),
-        Nav("Intelligence", N_("Search"), "/search", "entities.read", 20),
-        Nav("Intelligence", N_("From partners"), "/entities/partners", "entities.read", 30),
+    nav=Section("Intelligence", "entities.read").entries(
+        (N_("Cases"), "/cases", 10),
+        (N_("Search"), "/search", 20),
+        (N_("From partners"), "/entities/partners", 30),
     ),
     body_limits=(
         BodyLimit("/api/v1/cases/*/imports", "max_import_bytes"),

@@ -14,9 +14,8 @@ from followthemoney import EntityProxy
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from corridor.audit import service as audit
 from corridor.entities import flows, store
-from corridor.entities.access import check_tlp, open_case, touch
+from corridor.entities.access import audit_case, audit_entity, check_tlp, open_case, touch
 from corridor.entities.ftm import parse_entity
 from corridor.entities.models import Case, Entity, Statement
 from corridor.entities.records import ENTITIES_TYPE
@@ -26,7 +25,7 @@ from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.records import flow
 from corridor.records import service as records
-from corridor.records.labels import Labels, audience_for
+from corridor.records.labels import Labels, addressed
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
@@ -104,14 +103,8 @@ def create(
     if parsed.id in result.refused:
         raise InvalidInput(f"entity {parsed.id}: {result.refused[parsed.id]}")
     touch(case)
-    audit.append(
-        session,
-        actor=actor,
-        action="entity.write",
-        object_type="entity",
-        object_id=parsed.id,
-        detail={"case": str(case.id), "schema": parsed.schema.name},
-    )
+    detail = {"case": str(case.id), "schema": parsed.schema.name}
+    audit_entity(session, actor, "entity.write", parsed.id, detail)
     entity = session.get(Entity, parsed.id)
     assert entity is not None
     session.refresh(entity)
@@ -140,14 +133,7 @@ def update(
     )
     if changed:
         touch(case)
-        audit.append(
-            session,
-            actor=actor,
-            action="entity.write",
-            object_type="entity",
-            object_id=entity.id,
-            detail={"case": str(case.id)},
-        )
+        audit_entity(session, actor, "entity.write", entity.id, {"case": str(case.id)})
     session.refresh(entity)
     return entity
 
@@ -158,9 +144,7 @@ def read(
     """The entity with its statements (provenance); the read is audited."""
     entity, case = load(session, actor=actor, ctx=ctx, entity_id=entity_id)
     rows = store.statements(session, entity.id)
-    audit.append(
-        session, actor=actor, action="entity.read", object_type="entity", object_id=entity.id
-    )
+    audit_entity(session, actor, "entity.read", entity.id)
     return entity, case, rows
 
 
@@ -172,14 +156,7 @@ def delete(session: Session, *, actor: Principal, ctx: Context, entity_id: str) 
         raise InvalidInput("split the entities merged into this one before deleting it")
     store.delete_entities(session, [entity.id])
     touch(case)
-    audit.append(
-        session,
-        actor=actor,
-        action="entity.delete",
-        object_type="entity",
-        object_id=entity_id,
-        detail={"case": str(case.id)},
-    )
+    audit_entity(session, actor, "entity.delete", entity_id, {"case": str(case.id)})
 
 
 def list_in_case(
@@ -199,14 +176,7 @@ def list_in_case(
         q = q.where(Entity.schema == schema)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = list(session.scalars(q.order_by(Entity.caption, Entity.id).limit(limit).offset(offset)))
-    audit.append(
-        session,
-        actor=actor,
-        action="case.entities.list",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"count": len(rows)},
-    )
+    audit_case(session, actor, "case.entities.list", case.id, {"count": len(rows)})
     return case, rows, total
 
 
@@ -227,13 +197,8 @@ def list_from_partners(
         .offset(offset)
     )
     out = [e for e, rec in session.execute(q) if can_see(actor, rec.envelope, ctx.node_id)]
-    audit.append(
-        session,
-        actor=actor,
-        action="entities.partners.list",
-        object_type="entity",
-        detail={"count": len(out)},
-    )
+    # A listing: the entry names no one entity.
+    audit_entity(session, actor, "entities.partners.list", "", {"count": len(out)})
     return out
 
 
@@ -280,9 +245,7 @@ def share(
     assert case is not None
     if with_related:
         _add_related(session, case, chosen)
-    audience = audience_for(to)
-    if not audience.nodes and not audience.groups:
-        raise InvalidInput("to: name at least one node or sharing group")
+    audience = addressed(to)
     if ctx.node_id in audience.nodes:
         raise InvalidInput("to: share with partner nodes, not with this node")
     nodes = records.audience_nodes(session, audience, origin=ctx.node_id)
@@ -314,19 +277,13 @@ def share(
         sources=[s for d in drawn for s in d.sources],
     )
     withheld = sorted({n for d in drawn for n in d.withheld})
-    audit.append(
-        session,
-        actor=actor,
-        action="entities.share",
-        object_type="case",
-        object_id=str(case.id),
-        detail={
-            "record": envelope["id"],
-            "entities": len(chosen),
-            "to": audience.nodes + audience.groups,
-            **({"withheld_from": withheld} if withheld else {}),
-        },
-    )
+    detail = {
+        "record": envelope["id"],
+        "entities": len(chosen),
+        "to": audience.nodes + audience.groups,
+        **({"withheld_from": withheld} if withheld else {}),
+    }
+    audit_case(session, actor, "entities.share", case.id, detail)
     return envelope
 
 

@@ -184,56 +184,6 @@ def _terms(item: Prepared, default_region: str | None) -> dict[str, Any]:
     return search_index.index_row(proxy_of(item.schema, item.id, item.properties), default_region)
 
 
-def write(
-    session: Session,
-    *,
-    proxies: Sequence[EntityProxy],
-    source: Source,
-    tlp: str,
-    purpose: str,
-    case_id: uuid.UUID | None,
-    origin: str | None = None,
-    record_id: uuid.UUID | None = None,
-    originals: dict[tuple[str, str, str], str] | None = None,
-    default_region: str | None = None,
-) -> WriteResult:
-    """Add the statements of `proxies` (from one source) and refresh the merged entities and
-    their index rows. An entity that exists in another case or with an incompatible schema is
-    refused (reported in the result), never half-written."""
-    if source.kind not in SOURCE_KINDS:
-        raise ValueError(f"unknown source kind {source.kind}")
-    if any(not proxy.id for proxy in proxies):
-        raise InvalidInput("an entity without id cannot be stored")
-    # The last proxy with a given id wins its schema; values of all of them are kept.
-    by_id: dict[str, EntityProxy] = {}
-    refused: dict[str, str] = {}
-    for proxy in proxies:
-        eid = str(proxy.id)
-        seen = by_id.get(eid)
-        if seen is None:
-            by_id[eid] = proxy
-        else:
-            try:
-                seen.merge(proxy)
-            except InvalidData as exc:
-                refused[eid] = str(exc)
-    return write_prepared(
-        session,
-        # Index terms only for the entities that turn out to be new (the others are indexed
-        # from their merged view).
-        items=[prepare(p, source, terms=False) for p in by_id.values()],
-        source=source,
-        tlp=tlp,
-        purpose=purpose,
-        case_id=case_id,
-        origin=origin,
-        record_id=record_id,
-        originals=originals,
-        default_region=default_region,
-        refused=refused,
-    )
-
-
 def _merge_duplicates(
     items: Sequence[Prepared],
     source: Source,
@@ -241,7 +191,7 @@ def _merge_duplicates(
     refused: dict[str, str],
 ) -> dict[str, Prepared]:
     """One item per entity id: items sharing an id (two rows with the same keys) are merged as
-    `write` merges proxies, and prepared again."""
+    proxies merge, and prepared again."""
     by_id: dict[str, Prepared] = {}
     merged: dict[str, EntityProxy] = {}
     for item in items:
@@ -260,10 +210,11 @@ def _merge_duplicates(
     return by_id
 
 
-def write_prepared(
+def write(
     session: Session,
     *,
-    items: Sequence[Prepared],
+    proxies: Sequence[EntityProxy] = (),
+    items: Sequence[Prepared] = (),
     source: Source,
     tlp: str,
     purpose: str,
@@ -272,12 +223,17 @@ def write_prepared(
     record_id: uuid.UUID | None = None,
     originals: dict[tuple[str, str, str], str] | None = None,
     default_region: str | None = None,
-    refused: dict[str, str] | None = None,
 ) -> WriteResult:
-    """`write` for entities prepared already (by `prepare`, with the same `source`)."""
+    """Add the statements of `proxies`, or of `items` prepared already (by `prepare`, with the
+    same `source`), and refresh the merged entities and their index rows. Entities sharing an
+    id are merged first. An entity that exists in another case or with an incompatible schema
+    is refused (reported in the result), never half-written."""
     if source.kind not in SOURCE_KINDS:
         raise ValueError(f"unknown source kind {source.kind}")
-    result = WriteResult(refused=dict(refused or {}))
+    # Index terms only for the entities that turn out to be new (the others are indexed from
+    # their merged view).
+    items = [*items, *(prepare(proxy, source, terms=False) for proxy in proxies)]
+    result = WriteResult()
     if not items:
         return result
     now = clock.now()

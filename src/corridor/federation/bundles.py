@@ -16,8 +16,9 @@ from corridor.audit import service as audit
 from corridor.canonical import canonical
 from corridor.errors import InvalidInput, NotFound, PermissionDenied, SignatureInvalid
 from corridor.federation import delivery
+from corridor.federation.cards import json_file
 from corridor.federation.models import OutboxItem, Peer
-from corridor.federation.peers import verification_keys
+from corridor.federation.peers import audit_peer, verification_keys
 from corridor.keys import b64u, unb64u
 from corridor.node.service import Node
 from corridor.records.models import StoredRecord
@@ -42,14 +43,7 @@ def export_bundle(node: Node, *, actor: Principal, to: str) -> dict[str, Any]:
                 select(StoredRecord).where(StoredRecord.id.in_({r.record_id for r in rows}))
             )
         }
-        audit.append(
-            session,
-            actor=actor,
-            action="bundle.export",
-            object_type="peer",
-            object_id=to,
-            detail={"items": len(rows)},
-        )
+        audit_peer(session, actor, "bundle.export", to, {"items": len(rows)})
     fields = {
         "format": FORMAT,
         "from": node.id,
@@ -66,12 +60,8 @@ def export_bundle(node: Node, *, actor: Principal, to: str) -> dict[str, Any]:
 
 def import_bundle(node: Node, *, actor: Principal, data: bytes) -> dict[str, int]:
     actor.require("node.manage")
-    if len(data) > MAX_BUNDLE_BYTES:
-        raise InvalidInput(f"bundles are limited to {MAX_BUNDLE_BYTES} bytes")
-    try:
-        bundle = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the bundle is not JSON: {exc}") from None
+    too_large = f"bundles are limited to {MAX_BUNDLE_BYTES} bytes"
+    bundle = json_file(data, limit=MAX_BUNDLE_BYTES, too_large=too_large, what="bundle")
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise InvalidInput(f"not a corridor bundle (format {FORMAT})")
     if bundle.get("to") != node.id:

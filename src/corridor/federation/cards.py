@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,14 +35,21 @@ class VerifiedCard:
         return unb64u(self.body.signing_key)
 
 
+def json_file(data: str | bytes, *, limit: int, too_large: str, what: str) -> Any:
+    """A file an administrator hands the node (a card, a bundle): at most `limit` bytes (else
+    InvalidInput(`too_large`)) of JSON (else "the `what` is not JSON")."""
+    if len(data) > limit:
+        raise InvalidInput(too_large)
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the {what} is not JSON: {exc}") from None
+
+
 def parse_card_file(text: str | bytes) -> list[dict[str, Any]]:
     """A card file holds one card envelope, or the chain of versions (oldest first)."""
-    if len(text) > MAX_CARD_BYTES:
-        raise InvalidInput(f"a card file is at most {MAX_CARD_BYTES} bytes")
-    try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the card is not JSON: {exc}") from None
+    too_large = f"a card file is at most {MAX_CARD_BYTES} bytes"
+    data = json_file(text, limit=MAX_CARD_BYTES, too_large=too_large, what="card")
     chain = data if isinstance(data, list) else [data]
     if not chain or not all(isinstance(c, dict) for c in chain):
         raise InvalidInput("a card file holds a card object or a list of card versions")
@@ -54,14 +60,7 @@ def _check(envelope: dict[str, Any]) -> tuple[env.Envelope, NodeCardBody]:
     parsed = env.parse(envelope)
     if parsed.type != "node.card" or parsed.body is None:
         raise InvalidInput("this is not a node card")
-    try:
-        body = NodeCardBody.model_validate(parsed.body)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "invalid node card",
-            errors=exc.errors(include_url=False, include_context=False, include_input=False),
-        ) from exc
-    return parsed, body
+    return parsed, env.validated(NodeCardBody, parsed.body, "invalid node card")
 
 
 def verify_chain(chain: list[dict[str, Any]]) -> VerifiedCard:

@@ -31,7 +31,7 @@ from corridor.federation import transport
 from corridor.federation.peers import approved_peers
 from corridor.jobs.queue import handler
 from corridor.keys import NodeKeys
-from corridor.node.service import Node
+from corridor.node.service import Node, audit_node
 from corridor.records import envelope as env_mod
 from corridor.records import registry
 from corridor.records import service as records
@@ -52,7 +52,7 @@ MAX_AUDIENCE = 500  # Audience.nodes holds at most 500 node ids
 class CheckpointBody(StrictModel):
     """The signed audit head of `node` (the record's origin) at `at`."""
 
-    node: str = Field(pattern=r"^[a-z2-7]{26}$")
+    node: str = Field(pattern=keymod.NODE_ID_PATTERN)
     seq: int = Field(ge=1)
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     at: UtcDateTime
@@ -112,22 +112,15 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
 
 
 def _report_fork(session: Session, row: AuditCheckpoint, earlier: AuditCheckpoint) -> None:
-    audit.append(
-        session,
-        actor=SYSTEM,
-        action="audit.fork",
-        object_type="node",
-        object_id=row.origin,
-        outcome="error",
-        detail={
-            "checkpoint": str(row.record_id),
-            "seq": row.seq,
-            "hash": row.hash,
-            "contradicts": str(earlier.record_id),
-            "earlier_seq": earlier.seq,
-            "earlier_hash": earlier.hash,
-        },
-    )
+    detail = {
+        "checkpoint": str(row.record_id),
+        "seq": row.seq,
+        "hash": row.hash,
+        "contradicts": str(earlier.record_id),
+        "earlier_seq": earlier.seq,
+        "earlier_hash": earlier.hash,
+    }
+    audit_node(session, SYSTEM, "audit.fork", row.origin, detail, outcome="error")
     for hook in FORK_HOOKS:
         hook(session, row, earlier)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.audit import service as audit
-from corridor.errors import CorridorError, InvalidInput, PermissionDenied
+from corridor.errors import CorridorError, PermissionDenied
 from corridor.federation import outbox, receipts, transport
 from corridor.federation.models import OutboxItem, Peer
 from corridor.federation.peers import verification_keys
@@ -26,6 +26,7 @@ from corridor.jobs import queue
 from corridor.jobs.models import Job
 from corridor.node.service import Node
 from corridor.records import service as records
+from corridor.records.envelope import validated
 from corridor.records.models import StoredRecord
 from corridor.schemas import MAX_INT64, StrictModel
 from corridor.security.principal import Principal
@@ -61,13 +62,15 @@ class Batch(StrictModel):
 
 
 def parse_batch(body: bytes) -> Batch:
-    try:
-        return Batch.model_validate_json(body)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "malformed batch",
-            errors=exc.errors(include_url=False, include_context=False, include_input=False),
-        ) from None
+    return validated(Batch, body, "malformed batch")
+
+
+def queue_pull(session: Session, peer_id: str) -> None:
+    """Pull from a peer soon (`federation.pull`): once, however often it is asked for before
+    the job runs."""
+    queue.enqueue(
+        session, "federation.pull", {"peer": peer_id}, dedupe_key=f"pull:{peer_id}", max_attempts=50
+    )
 
 
 def _peer_principal(peer_id: str) -> Principal:
@@ -186,13 +189,7 @@ def _advance(session: Session, peer_id: str, positions: list[int]) -> None:
             gap = True
     peer.last_contact_at = clock.now()
     if gap:
-        queue.enqueue(
-            session,
-            "federation.pull",
-            {"peer": peer_id},
-            dedupe_key=f"pull:{peer_id}",
-            max_attempts=50,
-        )
+        queue_pull(session, peer_id)
     if peer.last_error is not None:
         # The peer is reachable again: what waits for it goes now, not at the next backoff
         # (a push waits in backoff only after a failure, which every failed push notes).
@@ -288,15 +285,7 @@ def _push_pending(node: Node, peer_id: str, http: httpx.Client) -> int:
             # not count as queued): after a short batch there is no need to look again.
             last_batch = len(pending) < BATCH and len(item_ids) == len(pending)
         body = json.dumps(batch, ensure_ascii=False, separators=(",", ":")).encode()
-        try:
-            resp = transport.send(http, "POST", url, node.keys, to=peer_id, body=body)
-        except httpx.HTTPError as exc:
-            _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
-            raise DeliveryFailed(f"{peer_id} unreachable") from None
-        if resp.status_code != 200:
-            _note_error(node, peer_id, f"HTTP {resp.status_code}: {resp.text[:300]}")
-            raise DeliveryFailed(f"{peer_id} answered {resp.status_code}")
-        answer = resp.json()
+        answer = _exchange(node, peer_id, http, "POST", url, body=body)
         outcomes = {r["position"]: r for r in answer.get("results", [])}
         replies = _replies(peer_id, answer.get("replies"))
         now = clock.now()
@@ -359,18 +348,32 @@ def serve_feed(node: Node, peer_id: str, since: int, limit: int) -> dict[str, An
 def _fetch_page(
     node: Node, peer_id: str, http: httpx.Client, url: str, since: int
 ) -> dict[str, Any]:
+    params = {"since": since, "limit": BATCH}
+    return _exchange(node, peer_id, http, "GET", url, params=params, what="feed ")
+
+
+def _exchange(
+    node: Node,
+    peer_id: str,
+    http: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    what: str = "",
+    **send: Any,
+) -> dict[str, Any]:
+    """A signed request to a peer and its JSON answer; an unreachable peer or an answer other
+    than 200 is noted on the peer (`what` names the exchange there) and fails the job."""
     try:
-        resp = transport.send(
-            http, "GET", url, node.keys, to=peer_id, params={"since": since, "limit": BATCH}
-        )
+        resp = transport.send(http, method, url, node.keys, to=peer_id, **send)
     except httpx.HTTPError as exc:
         _note_error(node, peer_id, f"unreachable: {type(exc).__name__}")
         raise DeliveryFailed(f"{peer_id} unreachable") from None
     if resp.status_code != 200:
-        _note_error(node, peer_id, f"feed HTTP {resp.status_code}: {resp.text[:300]}")
-        raise DeliveryFailed(f"{peer_id} feed answered {resp.status_code}")
-    page: dict[str, Any] = resp.json()
-    return page
+        _note_error(node, peer_id, f"{what}HTTP {resp.status_code}: {resp.text[:300]}")
+        raise DeliveryFailed(f"{peer_id} {what}answered {resp.status_code}")
+    answer: dict[str, Any] = resp.json()
+    return answer
 
 
 def pull_from(node: Node, peer_id: str, *, http: httpx.Client | None = None) -> int:
@@ -426,13 +429,7 @@ def _sync_job(node: Node, payload: dict[str, Any]) -> None:
     """Safety net and catch-up after downtime: pull from every peer, push what waits."""
     with node.db.transaction() as session:
         for peer_id in session.scalars(select(Peer.node_id).where(Peer.state == "approved")):
-            queue.enqueue(
-                session,
-                "federation.pull",
-                {"peer": peer_id},
-                dedupe_key=f"pull:{peer_id}",
-                max_attempts=50,
-            )
+            queue_pull(session, peer_id)
             waiting = session.scalar(
                 select(OutboxItem.id)
                 .where(OutboxItem.recipient == peer_id, OutboxItem.state == "pending")

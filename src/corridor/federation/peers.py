@@ -25,6 +25,8 @@ from corridor.node.records import NodeCardBody
 from corridor.security.principal import Principal
 
 STATES = ("pending", "approved", "suspended")
+# What was done with a peer (added, approved, sent a bundle), named by its node id.
+audit_peer = audit.About("peer")
 
 
 def _known_card(peer: Peer) -> VerifiedCard:
@@ -81,14 +83,8 @@ def add_peer(
     if approve and peer.state != "approved":
         _set_state(peer, "approved", actor)
     session.flush()
-    audit.append(
-        session,
-        actor=actor,
-        action=action,
-        object_type="peer",
-        object_id=peer.node_id,
-        detail={"state": peer.state, "card_version": peer.card_version},
-    )
+    detail = {"state": peer.state, "card_version": peer.card_version}
+    audit_peer(session, actor, action, peer.node_id, detail)
     return peer
 
 
@@ -149,13 +145,7 @@ def set_state(session: Session, *, actor: Principal, node_id: str, state: str) -
         raise InvalidInput(f"unknown peer state {state!r}")
     peer = get_peer(session, node_id)
     _set_state(peer, state, actor)
-    audit.append(
-        session,
-        actor=actor,
-        action=f"peer.{'approve' if state == 'approved' else state}",
-        object_type="peer",
-        object_id=node_id,
-    )
+    audit_peer(session, actor, f"peer.{'approve' if state == 'approved' else state}", node_id)
     return peer
 
 

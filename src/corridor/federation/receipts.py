@@ -153,6 +153,14 @@ def send(session: Session, keys: NodeKeys, envelopes: list[dict[str, Any]], stat
     return count
 
 
+def opened(session: Session, keys: NodeKeys, envelope: dict[str, Any]) -> dict[str, Any]:
+    """A person here opened a record received from a peer: the first time, its origin gets a
+    read receipt (a withdrawn record, its body gone, has none to give). Answers the record."""
+    if envelope.get("body") is not None:
+        send(session, keys, [envelope], "read")
+    return envelope
+
+
 def statuses(session: Session, record_id: uuid.UUID) -> dict[str, dict[str, datetime]]:
     """node id -> {status: when} for one record."""
     out: dict[str, dict[str, datetime]] = {}

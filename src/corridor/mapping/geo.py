@@ -362,6 +362,15 @@ def _list(value: Any, where: str, what: str) -> list[Any] | tuple[Any, ...]:
     return value
 
 
+def field_geometry(obj: Any, where: str = "geometry") -> dict[str, Any]:
+    """`validate_geometry` for a Pydantic validator: what is wrong is a ValueError, which
+    Pydantic reports as an error of the field it validates."""
+    try:
+        return validate_geometry(obj, where=where)
+    except InvalidInput as exc:
+        raise ValueError(exc.detail) from None
+
+
 def validate_geometry(obj: Any, where: str = "geometry") -> dict[str, Any]:
     """Check a GeoJSON geometry a user drew (a border section, a crossing point, an area) and
     return a normalised copy: only ``type`` and ``coordinates``, 2-D positions rounded to 6

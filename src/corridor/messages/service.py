@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor.errors import InvalidInput, NotFound, PermissionDenied
+from corridor.errors import InvalidInput, PermissionDenied
 from corridor.federation import receipts
 from corridor.keys import NodeKeys
 from corridor.messages.models import Message
@@ -19,7 +19,7 @@ from corridor.messages.records import MESSAGE_TYPE
 from corridor.records import flow
 from corridor.records import service as records
 from corridor.records.attachments import NewAttachment, fields
-from corridor.records.labels import Labels, audience_for
+from corridor.records.labels import Labels, addressed
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
@@ -53,9 +53,7 @@ def send(
                 flow.of_record(parent, path="reply"), name=parent["body"].get("subject", "")
             )
         )
-    audience = audience_for(to)
-    if not audience.nodes and not audience.groups:
-        raise InvalidInput("to: name at least one node or sharing group")
+    audience = addressed(to)
     body: dict[str, Any] = {
         "subject": subject,
         "text": text,
@@ -124,20 +122,16 @@ def list_messages(
 def _message(
     session: Session, keys: NodeKeys, actor: Principal, message_id: uuid.UUID
 ) -> dict[str, Any]:
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=message_id)
-    if envelope["type"] != MESSAGE_TYPE:
-        raise NotFound(f"no message {message_id}")
-    return envelope
+    return records.get_of_type(
+        session, keys.node_id, actor=actor, record_id=message_id, type=MESSAGE_TYPE
+    )
 
 
 def read(
     session: Session, keys: NodeKeys, *, actor: Principal, message_id: uuid.UUID
 ) -> dict[str, Any]:
     """The message (audited read); the first read at this node sends a read receipt."""
-    envelope = _message(session, keys, actor, message_id)
-    if envelope.get("body") is not None:
-        receipts.send(session, keys, [envelope], "read")
-    return envelope
+    return receipts.opened(session, keys, _message(session, keys, actor, message_id))
 
 
 def withdraw(

@@ -35,6 +35,8 @@ from corridor.security.principal import SYSTEM
 from corridor.security.roles import Role
 
 SECRET_FILE = "secret.key"
+# What happened to a node (this one created, a peer's audit log found forked), by its id.
+audit_node = audit.About("node")
 CARD_VALIDITY = timedelta(days=730)
 
 
@@ -151,14 +153,7 @@ def init_node(
                 },
                 labels=Labels(tlp="GREEN", purpose="cooperation"),
             )
-            audit.append(
-                session,
-                actor=SYSTEM,
-                action="node.init",
-                object_type="node",
-                object_id=keys.node_id,
-                detail={"country": cc},
-            )
+            audit_node(session, SYSTEM, "node.init", keys.node_id, {"country": cc})
         write_config(data_dir, name=name, org=org, country=cc, url=url, database_url=database_url)
     except BaseException:
         if database is not None:

@@ -8,20 +8,21 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from corridor.canonical import canonical
 from corridor.errors import InvalidInput, SignatureInvalid
-from corridor.keys import NodeKeys, b64u, unb64u
+from corridor.keys import NODE_ID_RE, NodeKeys, b64u, unb64u
 from corridor.records.labels import Audience, Labels
 from corridor.schemas import StrictModel, UtcDateTime
 
+M = TypeVar("M", bound=BaseModel)
+
 TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-NODE_ID_RE = re.compile(r"^[a-z2-7]{26}$")
 
 
 class Tombstone(StrictModel):
@@ -107,13 +108,21 @@ def verify_any(envelope: dict[str, Any], public_keys: list[bytes]) -> None:
     verify(envelope, public_keys[-1])
 
 
+def validated(model: type[M], data: Any, detail: str) -> M:
+    """`data` (parsed JSON, or JSON text as bytes) as `model`; else InvalidInput(`detail`) with
+    pydantic's errors, without the input itself (it may be content)."""
+    try:
+        if isinstance(data, bytes):
+            return model.model_validate_json(data)
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            detail,
+            errors=exc.errors(include_url=False, include_context=False, include_input=False),
+        ) from exc
+
+
 def parse(envelope: Any) -> Envelope:
     if not isinstance(envelope, dict):
         raise InvalidInput("a record must be a JSON object")
-    try:
-        return Envelope.model_validate(envelope)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "malformed record",
-            errors=exc.errors(include_url=False, include_context=False, include_input=False),
-        ) from exc
+    return validated(Envelope, envelope, "malformed record")

@@ -4,7 +4,6 @@ before signing, so every receiver can check it is addressed without knowing the 
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from pydantic import Field, field_validator
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor.errors import InvalidInput
+from corridor.keys import NODE_ID_RE
 from corridor.records.flow import Flow
 from corridor.records.labels import Audience
 from corridor.records.models import StoredRecord
@@ -30,7 +30,7 @@ class GroupBody(StrictModel):
     @classmethod
     def _ids(cls, v: list[str]) -> list[str]:
         for n in v:
-            if not re.fullmatch(r"[a-z2-7]{26}", n):
+            if not NODE_ID_RE.fullmatch(n):
                 raise ValueError(f"{n!r} is not a node id")
         return sorted(set(v))
 

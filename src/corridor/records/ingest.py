@@ -11,11 +11,11 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.audit import service as audit
 from corridor.errors import PermissionDenied
 from corridor.records import envelope as env_mod
 from corridor.records import registry
 from corridor.records.models import StoredRecord
+from corridor.records.reading import audit_record
 from corridor.records.store import RECEIVED_HOOKS, project_version, purge_history, store_version
 from corridor.security.principal import Principal
 
@@ -102,14 +102,8 @@ def ingest(
     for hook in RECEIVED_HOOKS:
         hook(session, envelope)
     if audit_each:  # batch receivers write one entry per batch instead
-        audit.append(
-            session,
-            actor=actor,
-            action="record.receive",
-            object_type=parsed.type,
-            object_id=rid,
-            detail={"origin": parsed.origin, "version": parsed.version},
-        )
+        detail = {"origin": parsed.origin, "version": parsed.version}
+        audit_record(session, actor, "record.receive", parsed.type, rid, detail)
     return IngestResult("stored", rid, parsed.version, row)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from corridor.errors import InvalidInput
+from corridor.keys import NODE_ID_RE
 from corridor.schemas import StrictModel, UtcDateTime
 
 TLP = Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
@@ -102,16 +103,9 @@ class LabelsIn(StrictModel):
     expires: UtcDateTime | None = None
 
     def labels(self) -> Labels:
-        return Labels(
-            tlp=self.tlp,
-            handling=self.handling,
-            handling_note=self.handling_note,
-            purpose=self.purpose,
-            forward=self.forward,
-            evaluation=self.evaluation,
-            recipients=self.recipients,
-            expires=self.expires,
-        )
+        # The label fields alone (a request model extends this one with its own fields), each
+        # a field of Labels, in canonical form once validated.
+        return Labels(**{name: getattr(self, name) for name in LabelsIn.model_fields})
 
 
 class Audience(StrictModel):
@@ -123,7 +117,7 @@ class Audience(StrictModel):
     @model_validator(mode="after")
     def _ids(self) -> Audience:
         for n in self.nodes:
-            if not re.fullmatch(r"[a-z2-7]{26}", n):
+            if not NODE_ID_RE.fullmatch(n):
                 raise ValueError(f"{n!r} is not a node id")
         for g in self.groups:
             if not re.fullmatch(r"[0-9a-f-]{36}", g):
@@ -131,7 +125,13 @@ class Audience(StrictModel):
         return self
 
 
-NODE_ID_RE = re.compile(r"^[a-z2-7]{26}$")
+def addressed(to: list[str], *, whom: str = "node") -> Audience:
+    """`audience_for` a record that must go somewhere: refused when `to` names nobody (`whom`:
+    what the feature calls the nodes it sends to)."""
+    audience = audience_for(to)
+    if not audience.nodes and not audience.groups:
+        raise InvalidInput(f"to: name at least one {whom} or sharing group")
+    return audience
 
 
 def audience_for(to: list[str]) -> Audience:

@@ -1,5 +1,5 @@
 """Reading records as a person may: one record, a page of them, and the audit of what a
-listing showed."""
+listing showed (and of what is done with a record: `audit_record`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,25 @@ from corridor.records import flow, registry
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.security.principal import Principal
+
+
+def audit_record(
+    session: Session,
+    actor: Principal,
+    action: str,
+    type: str,
+    record_id: uuid.UUID | str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The audit entry of what was done with one record, named by its type and id."""
+    audit.append(
+        session,
+        actor=actor,
+        action=action,
+        object_type=type,
+        object_id=str(record_id),
+        detail=detail,
+    )
 
 
 def readable(session: Session, actor: Principal, row: StoredRecord, node_id: str) -> bool:
@@ -42,14 +61,26 @@ def get_visible(
         # Same answer whether it exists or not: a denied reader learns nothing.
         raise NotFound(f"record {record_id} not found")
     if registry.get(row.type).sensitive:
-        audit.append(
-            session,
-            actor=actor,
-            action="record.read",
-            object_type=row.type,
-            object_id=str(record_id),
-        )
+        audit_record(session, actor, "record.read", row.type, record_id)
     return row.envelope
+
+
+def get_of_type(
+    session: Session,
+    node_id: str,
+    *,
+    actor: Principal,
+    record_id: uuid.UUID,
+    type: str,
+    what: str | None = None,
+) -> dict[str, Any]:
+    """`get_visible` for a module reading a record of its own type: a record of another type
+    is not found either, named as the module names its records (`what`, by default the type's
+    title: "no alert <id>")."""
+    envelope = get_visible(session, node_id, actor=actor, record_id=record_id)
+    if envelope["type"] != type:
+        raise NotFound(f"no {what or registry.get(type).title.lower()} {record_id}")
+    return envelope
 
 
 def visible_page(
@@ -94,18 +125,3 @@ def audit_listing(session: Session, *, actor: Principal, type: str | None, ids: 
         audit.append(
             session, actor=actor, action="record.list", object_type=type or "", detail={"ids": ids}
         )
-
-
-def list_visible(
-    session: Session,
-    node_id: str,
-    *,
-    actor: Principal,
-    type: str | None = None,
-    limit: int = 20,
-    before: uuid.UUID | None = None,
-) -> list[dict[str, Any]]:
-    """visible_page and its audit entry, in the caller's (writing) transaction."""
-    out = visible_page(session, node_id, actor=actor, type=type, limit=limit, before=before)
-    audit_listing(session, actor=actor, type=type, ids=sensitive_ids(out))
-    return out

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from corridor.errors import InvalidInput
+from corridor.records.envelope import validated
 from corridor.records.flow import Flow
 
 
@@ -55,11 +56,5 @@ def known() -> list[str]:
 
 
 def validate_body(name: str, body: Any) -> dict[str, Any]:
-    rt = get(name)
-    try:
-        return rt.body.model_validate(body).model_dump(mode="json", exclude_none=True)
-    except ValidationError as exc:
-        raise InvalidInput(
-            f"invalid body for record type {name}",
-            errors=exc.errors(include_url=False, include_context=False, include_input=False),
-        ) from exc
+    parsed = validated(get(name).body, body, f"invalid body for record type {name}")
+    return parsed.model_dump(mode="json", exclude_none=True)

@@ -25,8 +25,9 @@ from corridor.records.labels import Audience, Labels
 from corridor.records.models import RecordVersion, StoredRecord
 from corridor.records.reading import (
     audit_listing,
+    audit_record,
+    get_of_type,
     get_visible,
-    list_visible,
     readable,
     sensitive_ids,
     visible_page,
@@ -59,9 +60,10 @@ __all__ = [
     "SEQ_COUNTER",
     "IngestResult",
     "audit_listing",
+    "audit_record",
+    "get_of_type",
     "get_visible",
     "ingest",
-    "list_visible",
     "next_seq",
     "readable",
     "sensitive_ids",
@@ -98,13 +100,8 @@ def create(
     against its labels and audience before anything is written."""
     item = NewRecord(type, body, labels, audience, tuple(sources))
     signed = _create_signed(session, keys, actor, [item])[0]
-    audit.append(
-        session,
-        actor=actor,
-        action="record.create",
-        object_type=type,
-        object_id=signed["id"],
-        detail={"version": 1, "tlp": labels.tlp},
+    audit_record(
+        session, actor, "record.create", type, signed["id"], {"version": 1, "tlp": labels.tlp}
     )
     return signed
 
@@ -361,13 +358,8 @@ def update(
         flow.remember(session, signed["id"], checked)
     project_version(session, signed)
     own_version(session, signed)
-    audit.append(
-        session,
-        actor=actor,
-        action="record.update",
-        object_type=old["type"],
-        object_id=str(record_id),
-        detail={"version": signed["version"]},
+    audit_record(
+        session, actor, "record.update", old["type"], record_id, {"version": signed["version"]}
     )
     return signed
 
@@ -415,14 +407,8 @@ def _revoke_row(
 ) -> dict[str, Any]:
     """The signed tombstone of an own record, audited as its revocation."""
     signed = _tombstone(session, keys, row, author=actor.handle, reason=reason, state="revoked")
-    audit.append(
-        session,
-        actor=actor,
-        action="record.revoke",
-        object_type=row.type,
-        object_id=str(row.id),
-        detail={"version": signed["version"], **(detail or {})},
-    )
+    detail = {"version": signed["version"], **(detail or {})}
+    audit_record(session, actor, "record.revoke", row.type, row.id, detail)
     return signed
 
 
@@ -465,12 +451,5 @@ def expire_due(session: Session, keys: NodeKeys, *, actor: Principal, limit: int
             row.envelope = purged
             row.state = "expired"
             project_version(session, purged)
-        audit.append(
-            session,
-            actor=actor,
-            action="record.expire",
-            object_type=row.type,
-            object_id=str(row.id),
-            detail={"origin": row.origin},
-        )
+        audit_record(session, actor, "record.expire", row.type, row.id, {"origin": row.origin})
     return len(rows)

@@ -10,9 +10,10 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -37,6 +38,7 @@ from corridor.security.tokens import (
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 LIMITS = Limits()
+_Account = TypeVar("_Account", Unit, User)
 
 # The one face of security for the modules: tokens (their own module) are named here too.
 __all__ = [
@@ -111,19 +113,32 @@ def list_units(session: Session, *, actor: Principal) -> list[Unit]:
     return list(session.scalars(select(Unit).order_by(Unit.name)))
 
 
-def find_unit(session: Session, ref: str) -> Unit:
-    unit = session.scalar(select(Unit).where((Unit.name == ref) | (Unit.handle == ref)))
-    if unit is None:
+def _by_ref(session: Session, model: type[_Account], query: Select[_Account], ref: str) -> _Account:
+    """The account a person's reference names: what `query` finds by name, e-mail or handle,
+    or else the row with that id; NotFound naming the reference."""
+    found = session.scalar(query)
+    if found is None:
         try:
-            unit = session.get(Unit, uuid.UUID(ref))
+            found = session.get(model, uuid.UUID(ref))
         except ValueError:
-            unit = None
-    if unit is None:
-        raise NotFound(f"unit {ref!r} not found")
-    return unit
+            found = None
+    if found is None:
+        raise NotFound(f"{model.__name__.lower()} {ref!r} not found")
+    return found
+
+
+def find_unit(session: Session, ref: str) -> Unit:
+    """By name, handle or id."""
+    return _by_ref(
+        session, Unit, select(Unit).where((Unit.name == ref) | (Unit.handle == ref)), ref
+    )
 
 
 # --- users -------------------------------------------------------------------------------
+
+
+# What was done to an account, named by its handle (never its e-mail).
+_audit_user = audit.About("user")
 
 
 def create_user(
@@ -160,14 +175,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.append(
-        session,
-        actor=actor,
-        action="user.create",
-        object_type="user",
-        object_id=user.handle,
-        detail={"role": role.value},
-    )
+    _audit_user(session, actor, "user.create", user.handle, {"role": role.value})
     return user
 
 
@@ -178,17 +186,8 @@ def list_users(session: Session, *, actor: Principal) -> list[User]:
 
 def find_user(session: Session, ref: str) -> User:
     """By e-mail, handle or id."""
-    user = session.scalar(
-        select(User).where((User.email == ref.strip().lower()) | (User.handle == ref))
-    )
-    if user is None:
-        try:
-            user = session.get(User, uuid.UUID(ref))
-        except ValueError:
-            user = None
-    if user is None:
-        raise NotFound(f"user {ref!r} not found")
-    return user
+    query = select(User).where((User.email == ref.strip().lower()) | (User.handle == ref))
+    return _by_ref(session, User, query, ref)
 
 
 def _admins_left(session: Session, excluding: uuid.UUID) -> int:
@@ -240,14 +239,7 @@ def update_user(
         if disabled:
             changes.update(_lock_out(session, user))
     session.flush()
-    audit.append(
-        session,
-        actor=actor,
-        action="user.update",
-        object_type="user",
-        object_id=user.handle,
-        detail=changes,
-    )
+    _audit_user(session, actor, "user.update", user.handle, changes)
     return user
 
 
@@ -260,14 +252,7 @@ def reset_password(session: Session, *, actor: Principal, user: User) -> str:
     user.failed_logins = 0
     user.locked_until = None
     ended = _lock_out(session, user)
-    audit.append(
-        session,
-        actor=actor,
-        action="user.reset_password",
-        object_type="user",
-        object_id=user.handle,
-        detail=ended,
-    )
+    _audit_user(session, actor, "user.reset_password", user.handle, ended)
     return password
 
 
@@ -301,13 +286,7 @@ def change_password(
         raise PermissionDenied("you can change only your own password")
     actor.require("account.write")
     if not passwords.verify(user.password_hash, current):
-        audit.append_denied(
-            session,
-            actor=actor,
-            action="user.change_password",
-            object_type="user",
-            object_id=user.handle,
-        )
+        _audit_user.denied(session, actor, "user.change_password", user.handle)
         raise InvalidInput("the current password is wrong")
     if new == current:
         raise InvalidInput("the new password must differ from the current one")
@@ -315,13 +294,7 @@ def change_password(
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
     end_sessions(session, user, keep=keep_session)
-    audit.append(
-        session,
-        actor=actor,
-        action="user.change_password",
-        object_type="user",
-        object_id=user.handle,
-    )
+    _audit_user(session, actor, "user.change_password", user.handle)
 
 
 def set_password(session: Session, *, actor: Principal, user: User, password: str) -> None:
@@ -333,9 +306,7 @@ def set_password(session: Session, *, actor: Principal, user: User, password: st
     user.failed_logins = 0
     user.locked_until = None
     end_sessions(session, user)
-    audit.append(
-        session, actor=actor, action="user.set_password", object_type="user", object_id=user.handle
-    )
+    _audit_user(session, actor, "user.set_password", user.handle)
 
 
 # --- login -------------------------------------------------------------------------------
@@ -418,13 +389,7 @@ def complete_login(session: Session, *, user: User, ip: str) -> tuple[str, WebSe
     )
     session.add(ws)
     user.last_login_at = now
-    audit.append(
-        session,
-        actor=principal_for(user, kind="session", ip=ip),
-        action="auth.login",
-        object_type="user",
-        object_id=user.handle,
-    )
+    _audit_user(session, principal_for(user, kind="session", ip=ip), "auth.login", user.handle)
     return token, ws
 
 
@@ -523,9 +488,7 @@ def totp_confirm(session: Session, *, actor: Principal, user: User, code: str) -
         raise InvalidInput("that code is not valid; check the time on your device")
     user.totp_enabled = True
     user.totp_last_step = step
-    audit.append(
-        session, actor=actor, action="user.totp_enable", object_type="user", object_id=user.handle
-    )
+    _audit_user(session, actor, "user.totp_enable", user.handle)
 
 
 def totp_disable(session: Session, *, actor: Principal, user: User) -> None:
@@ -533,9 +496,7 @@ def totp_disable(session: Session, *, actor: Principal, user: User) -> None:
     user.totp_enabled = False
     user.totp_secret = None
     user.totp_last_step = None
-    audit.append(
-        session, actor=actor, action="user.totp_disable", object_type="user", object_id=user.handle
-    )
+    _audit_user(session, actor, "user.totp_disable", user.handle)
 
 
 def totp_verify_login(session: Session, *, user: User, code: str, ip: str) -> bool:

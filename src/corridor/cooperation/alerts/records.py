@@ -17,8 +17,7 @@ from corridor import clock
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.notifications.registry import Notice
 from corridor.cooperation.notifications.registry import register as register_notice
-from corridor.countries import normalise
-from corridor.errors import InvalidInput
+from corridor.countries import field_values
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
 from corridor.mapping import geo
@@ -86,25 +85,12 @@ class AlertBody(StrictModel):
     @field_validator("area")
     @classmethod
     def _area(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
-        if v is None:
-            return None
-        try:
-            return geo.validate_geometry(v, where="area")
-        except InvalidInput as exc:
-            raise ValueError(exc.detail) from None
+        return None if v is None else geo.field_geometry(v, where="area")
 
     @field_validator("countries")
     @classmethod
     def _countries(cls, values: list[str]) -> list[str]:
-        out: list[str] = []
-        for v in values:
-            try:
-                cc = normalise(v)
-            except InvalidInput as exc:
-                raise ValueError(exc.detail) from None
-            if cc not in out:
-                out.append(cc)
-        return out
+        return field_values(values)
 
 
 def _project(session: Session, envelope: dict[str, Any]) -> None:

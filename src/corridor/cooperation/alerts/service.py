@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.audit import service as audit
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import ALERT
 from corridor.entities import flows
@@ -27,7 +26,7 @@ from corridor.keys import NodeKeys
 from corridor.mapping.routes.service import link_route
 from corridor.records import flow
 from corridor.records import service as records
-from corridor.records.labels import Labels, audience_for
+from corridor.records.labels import Labels, addressed, audience_for
 from corridor.records.projection import visible
 from corridor.security.principal import Principal
 
@@ -49,9 +48,7 @@ class NewAlert:
 
 
 def _check_recipients(session: Session, to: list[str], own_id: str) -> None:
-    audience = audience_for(to)
-    if not audience.nodes and not audience.groups:
-        raise InvalidInput("to: name at least one partner node or sharing group")
+    audience = addressed(to, whom="partner node")
     if own_id in audience.nodes:
         raise InvalidInput("to: an alert goes to partners, not to this node itself")
     require_approved(session, audience.nodes)
@@ -205,13 +202,13 @@ def read(
     session: Session, keys: NodeKeys, *, actor: Principal, alert_id: uuid.UUID
 ) -> tuple[dict[str, Any], AlertRow]:
     """The alert (audited read); the first read at a recipient node sends a read receipt."""
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=alert_id)
+    envelope = records.get_of_type(
+        session, keys.node_id, actor=actor, record_id=alert_id, type=ALERT
+    )
     row = session.get(AlertRow, alert_id)
-    if envelope["type"] != ALERT or row is None:
+    if row is None:
         raise NotFound(f"no alert {alert_id}")
-    if envelope.get("body") is not None:
-        receipts.send(session, keys, [envelope], "read")
-    return envelope, row
+    return receipts.opened(session, keys, envelope), row
 
 
 def acknowledge(
@@ -228,23 +225,17 @@ def acknowledge(
     if receipts.send(session, keys, [envelope], "acknowledged"):
         row.acknowledged_by = actor.handle
         row.acknowledged_at = clock.now()
-        audit.append(
-            session,
-            actor=actor,
-            action="alert.acknowledge",
-            object_type=ALERT,
-            object_id=str(alert_id),
-            detail={"origin": envelope["origin"]},
-        )
+        detail = {"origin": envelope["origin"]}
+        records.audit_record(session, actor, "alert.acknowledge", ALERT, alert_id, detail)
     return envelope, row
 
 
 def withdraw(
     session: Session, keys: NodeKeys, *, actor: Principal, alert_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=alert_id)
-    if envelope["type"] != ALERT:
-        raise NotFound(f"no alert {alert_id}")
+    envelope = records.get_of_type(
+        session, keys.node_id, actor=actor, record_id=alert_id, type=ALERT
+    )
     if envelope["origin"] != keys.node_id:
         raise PermissionDenied("only the sending node withdraws an alert")
     # Who may (its author or an administrator) is the records core's rule, checked there.

@@ -78,10 +78,7 @@ def get(
     session: Session, node_id: str, *, actor: Principal, contact_id: uuid.UUID
 ) -> dict[str, Any]:
     """A card (audited read: it names an officer and how to reach them)."""
-    envelope = records.get_visible(session, node_id, actor=actor, record_id=contact_id)
-    if envelope["type"] != CONTACT:
-        raise NotFound(f"no contact card {contact_id}")
-    return envelope
+    return records.get_of_type(session, node_id, actor=actor, record_id=contact_id, type=CONTACT)
 
 
 def _own(session: Session, keys: NodeKeys, actor: Principal, contact_id: uuid.UUID) -> None:

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.audit import service as audit
 from corridor.config import Deadlines
 from corridor.cooperation.requests.models import (
     RecipientRow,
@@ -45,7 +44,7 @@ from corridor.records.attachments import (
     fields,
     mib,
 )
-from corridor.records.labels import Audience, Labels, audience_for
+from corridor.records.labels import Audience, Labels, addressed
 from corridor.records.models import StoredRecord
 from corridor.records.policy import can_see
 from corridor.records.projection import readable
@@ -83,9 +82,7 @@ def attachment_bodies(files: Iterable[NewAttachment]) -> list[dict[str, Any]]:
 
 
 def _approved_audience(session: Session, node_id: str, to: list[str]) -> Audience:
-    audience = audience_for(to)
-    if not audience.nodes and not audience.groups:
-        raise InvalidInput("to: name at least one partner node or sharing group")
+    audience = addressed(to, whom="partner node")
     expanded = groups.expand(session, audience, origin=node_id)
     if not expanded.nodes:
         raise InvalidInput("to: a request goes to at least one partner node")
@@ -153,10 +150,9 @@ def send(
 def get_request(
     session: Session, keys: NodeKeys, *, actor: Principal, request_id: uuid.UUID
 ) -> dict[str, Any]:
-    envelope = records.get_visible(session, keys.node_id, actor=actor, record_id=request_id)
-    if envelope["type"] != RFA_TYPE:
-        raise NotFound(f"no request {request_id}")
-    return envelope
+    return records.get_of_type(
+        session, keys.node_id, actor=actor, record_id=request_id, type=RFA_TYPE, what="request"
+    )
 
 
 def read(
@@ -164,9 +160,7 @@ def read(
 ) -> dict[str, Any]:
     """The request (audited read); the first read at a requested node sends a read receipt."""
     envelope = get_request(session, keys, actor=actor, request_id=request_id)
-    if envelope.get("body") is not None:
-        receipts.send(session, keys, [envelope], "read")
-    return envelope
+    return receipts.opened(session, keys, envelope)
 
 
 def withdraw(
@@ -381,14 +375,7 @@ def detail(session: Session, keys: NodeKeys, *, actor: Principal, request_id: uu
         rec = stored.get(rid)
         if rec is not None and can_see(actor, rec.envelope, keys.node_id):
             replies.append(rec.envelope)
-    if replies:
-        audit.append(
-            session,
-            actor=actor,
-            action="record.list",
-            object_type=REPLY_TYPE,
-            detail={"ids": [e["id"] for e in replies]},
-        )
+    records.audit_listing(session, actor=actor, type=REPLY_TYPE, ids=[e["id"] for e in replies])
     return Detail(envelope, listed, replies)
 
 
@@ -434,6 +421,9 @@ def delete_draft(session: Session, *, actor: Principal, draft_id: uuid.UUID) -> 
     session.delete(get_draft(session, actor=actor, draft_id=draft_id))
 
 
+_DRAFTED = {"to", "subject", "urgency", "text", "deadline", "legal_basis", "questions"}
+
+
 def send_draft(
     session: Session,
     keys: NodeKeys,
@@ -451,20 +441,11 @@ def send_draft(
         labels = Labels(tlp=d.tlp, handling=d.handling, purpose=d.purpose)
     except ValueError as exc:
         raise InvalidInput(f"the draft's labels are not valid: {exc}") from None
+    # The draft's fields are the request's, as they are (its entities as the wire has them).
+    request = d.model_dump(include=_DRAFTED)
+    entities = [e.model_dump(mode="json", by_alias=True) for e in d.entities]
     envelope = send(
-        session,
-        keys,
-        deadlines,
-        actor=actor,
-        to=d.to,
-        subject=d.subject,
-        urgency=d.urgency,
-        text=d.text,
-        labels=labels,
-        deadline=d.deadline,
-        legal_basis=d.legal_basis,
-        questions=d.questions,
-        entities=[e.model_dump(mode="json", by_alias=True) for e in d.entities],
+        session, keys, deadlines, actor=actor, labels=labels, entities=entities, **request
     )
     session.delete(row)
     return envelope

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from typing import Any, Literal, TypeVar
@@ -28,7 +27,7 @@ from corridor.errors import NotFound, PermissionDenied
 from corridor.federation.receipts import WANTS_RECEIPTS
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.keys import own_node_id
+from corridor.keys import NODE_ID_PATTERN, NODE_ID_RE, own_node_id
 from corridor.records.attachments import Attachment, check_total, listed
 from corridor.records.flow import Flow
 from corridor.records.projection import labelled_row
@@ -46,12 +45,10 @@ MAX_POST_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ENTITY_REFS = 100
 TASK_STATUSES = ("open", "done", "cancelled")
 
-_NODE_ID = re.compile(r"^[a-z2-7]{26}$")
-
 
 def _node_ids(values: list[str]) -> list[str]:
     for n in values:
-        if not _NODE_ID.match(n):
+        if not NODE_ID_RE.match(n):
             raise ValueError(f"{n!r} is not a node id")
     return sorted(set(values))
 
@@ -106,7 +103,7 @@ class PostBody(StrictModel):
 
 
 class Assignee(StrictModel):
-    node: str = Field(pattern=r"^[a-z2-7]{26}$")
+    node: str = Field(pattern=NODE_ID_PATTERN)
     person: str | None = Field(default=None, max_length=200)
 
 

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.audit import service as audit
 from corridor.cooperation.spaces.models import SpacePostRow, SpaceRow, SpaceTaskRow
 from corridor.cooperation.spaces.records import (
     MAX_POST_ATTACHMENT_BYTES,
@@ -196,24 +195,18 @@ def open_space(
 ) -> SpaceView:
     """The space (an audited read) with the posts and tasks this user may see."""
     row = _space_row(session, node_id, actor, space_id)
-    envelope = records.get_visible(session, node_id, actor=actor, record_id=space_id)
-    if envelope["type"] != SPACE:
-        raise NotFound(f"no space {space_id}")
+    envelope = records.get_of_type(
+        session, node_id, actor=actor, record_id=space_id, type=SPACE, what="space"
+    )
     posts: list[SpacePostRow] = []
     tasks: list[SpaceTaskRow] = []
     if row.state == "active":
         posts = _readable_in(session, node_id, actor, space_id, SpacePostRow, by="created_at")
         tasks = _readable_in(session, node_id, actor, space_id, SpaceTaskRow, by="due")
     if posts or tasks:
-        # One entry for the thread (like records.list_visible), not one per post.
-        audit.append(
-            session,
-            actor=actor,
-            action="record.list",
-            object_type=POST,
-            object_id=str(space_id),
-            detail={"ids": [str(p.id) for p in posts] + [str(t.id) for t in tasks]},
-        )
+        # One entry for the thread (like records.audit_listing), not one per post.
+        ids = [str(p.id) for p in posts] + [str(t.id) for t in tasks]
+        records.audit_record(session, actor, "record.list", POST, space_id, {"ids": ids})
     return SpaceView(
         envelope=envelope,
         row=row,

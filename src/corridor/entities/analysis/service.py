@@ -16,9 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.audit import service as audit
 from corridor.entities import flows, store
-from corridor.entities.access import open_case
+from corridor.entities.access import audit_case, open_case
 from corridor.entities.analysis import exports, facts, graph, metrics
 from corridor.entities.analysis.models import CaseChart
 from corridor.entities.models import Case, Entity
@@ -100,14 +99,7 @@ def case_graph(
         truncated = True
     scores = metrics.centrality(g)
     groups = metrics.communities(g)
-    audit.append(
-        session,
-        actor=actor,
-        action="case.graph",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"nodes": g.number_of_nodes()},
-    )
+    audit_case(session, actor, "case.graph", case.id, {"nodes": g.number_of_nodes()})
     return GraphView(graph.to_cytoscape(g, centrality=scores, communities=groups), truncated)
 
 
@@ -120,14 +112,7 @@ def paths(
         if x not in g:
             raise NotFound(f"no entity {x} in this case")
     found = metrics.shortest_paths(g, a, b)
-    audit.append(
-        session,
-        actor=actor,
-        action="case.graph.paths",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"paths": len(found)},
-    )
+    audit_case(session, actor, "case.graph.paths", case.id, {"paths": len(found)})
     return [
         [
             {
@@ -159,13 +144,7 @@ def key_players(
         ]
 
     groups = [sorted(c & entities) for c in metrics.communities(g)]
-    audit.append(
-        session,
-        actor=actor,
-        action="case.graph.metrics",
-        object_type="case",
-        object_id=str(case.id),
-    )
+    audit_case(session, actor, "case.graph.metrics", case.id)
     return {
         "betweenness": ranked("betweenness"),
         "pagerank": ranked("pagerank"),
@@ -177,14 +156,7 @@ def key_players(
 def case_timeline(session: Session, *, actor: Principal, case_ref: str) -> list[Any]:
     case = open_case(session, actor=actor, ref=case_ref)
     items = facts.timeline(case_proxies(session, case))
-    audit.append(
-        session,
-        actor=actor,
-        action="case.timeline",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"items": len(items)},
-    )
+    audit_case(session, actor, "case.timeline", case.id, {"items": len(items)})
     return items
 
 
@@ -220,14 +192,7 @@ def save_chart(
         chart.layout = layout
         chart.updated_at = now
     session.flush()
-    audit.append(
-        session,
-        actor=actor,
-        action="case.chart.save",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"chart": str(chart.id)},
-    )
+    audit_case(session, actor, "case.chart.save", case.id, {"chart": str(chart.id)})
     return chart
 
 
@@ -270,14 +235,7 @@ def export_case(
         raise InvalidInput(f"format: one of {', '.join(EXPORT_FORMATS)}")
     case = open_case(session, actor=actor, ref=case_ref)
     proxies = case_proxies(session, case, node_id=own_node_id(session))
-    audit.append(
-        session,
-        actor=actor,
-        action="case.export",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"format": fmt, "entities": len(proxies)},
-    )
+    audit_case(session, actor, "case.export", case.id, {"format": fmt, "entities": len(proxies)})
     if fmt in ("gexf", "graphml"):
         g = graph.build_graph(proxies, selectors=True)
         buf = io.BytesIO()

@@ -17,7 +17,7 @@ from corridor import clock
 from corridor.config import Limits
 from corridor.entities.access import check_tlp, open_case, touch
 from corridor.entities.cases.models import CaseFile
-from corridor.entities.cases.service import audit_item, own_item
+from corridor.entities.cases.service import audit_item, listed, own_item
 from corridor.entities.models import Case
 from corridor.errors import InvalidInput, NotFound, TooLarge
 from corridor.security.principal import Principal
@@ -112,10 +112,7 @@ def case_files(session: Session, case: Case) -> list[CaseFile]:
 
 def list_files(session: Session, *, actor: Principal, case_ref: str | uuid.UUID) -> list[CaseFile]:
     """Newest first, without their content."""
-    case = open_case(session, actor=actor, ref=case_ref)
-    files = case_files(session, case)
-    audit_item(session, actor, "case.files.list", None, case, count=len(files))
-    return files
+    return listed(session, actor, case_ref, case_files, "case.files.list")
 
 
 def _file_of(session: Session, case: Case, file_id: uuid.UUID) -> CaseFile:

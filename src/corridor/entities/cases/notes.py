@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.entities.access import check_tlp, open_case, touch
 from corridor.entities.cases.models import CaseNote
-from corridor.entities.cases.service import audit_item, own_item
+from corridor.entities.cases.service import audit_item, listed, own_item
 from corridor.entities.models import Case
 from corridor.errors import InvalidInput, NotFound
 from corridor.security.principal import Principal
@@ -62,10 +62,7 @@ def case_notes(session: Session, case: Case) -> list[CaseNote]:
 
 def list_notes(session: Session, *, actor: Principal, case_ref: str | uuid.UUID) -> list[CaseNote]:
     """Newest first."""
-    case = open_case(session, actor=actor, ref=case_ref)
-    notes = case_notes(session, case)
-    audit_item(session, actor, "case.notes.list", None, case, count=len(notes))
-    return notes
+    return listed(session, actor, case_ref, case_notes, "case.notes.list")
 
 
 def delete_note(

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.audit import service as audit
-from corridor.entities.access import member_role, members, open_case
+from corridor.entities.access import audit_case, member_role, members, open_case
 from corridor.entities.models import Case, CaseMember
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.security.models import Unit, User
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]{1,79}$")
 MemberRole = Literal["owner", "member", "reader"]
 STATUSES = ("open", "closed", "archived")
+T = TypeVar("T")
 
 
 def _check_fields(reference: str, title: str, summary: str) -> None:
@@ -64,9 +66,7 @@ def create_case(session: Session, *, actor: Principal, data: CaseCreate) -> Case
                 case_id=case.id, kind="user", handle=actor.handle, role="owner", added_at=now
             )
         )
-    audit.append(
-        session, actor=actor, action="case.create", object_type="case", object_id=str(case.id)
-    )
+    audit_case(session, actor, "case.create", case.id)
     return case
 
 
@@ -103,13 +103,8 @@ def add_member(
     else:
         row = CaseMember(case_id=case.id, kind=kind, handle=handle, role=role, added_at=clock.now())
         session.add(row)
-    audit.append(
-        session,
-        actor=actor,
-        action="case.member.set",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"kind": kind, "handle": handle, "role": role},
+    audit_case(
+        session, actor, "case.member.set", case.id, {"kind": kind, "handle": handle, "role": role}
     )
     return row
 
@@ -129,14 +124,7 @@ def remove_member(
     if row.role == "owner" and len(owners) == 1:
         raise Conflict("a case keeps at least one owner")
     session.delete(row)
-    audit.append(
-        session,
-        actor=actor,
-        action="case.member.remove",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"kind": kind, "handle": handle},
-    )
+    audit_case(session, actor, "case.member.remove", case.id, {"kind": kind, "handle": handle})
 
 
 def set_status(
@@ -147,14 +135,7 @@ def set_status(
         raise InvalidInput("status is open, closed or archived")
     case.status = status
     case.updated_at = clock.now()
-    audit.append(
-        session,
-        actor=actor,
-        action="case.status",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"status": status},
-    )
+    audit_case(session, actor, "case.status", case.id, {"status": status})
     return case
 
 
@@ -167,14 +148,32 @@ def audit_item(
     **detail: Any,
 ) -> None:
     """An item of the case (note, file, task) or, with `item=None`, the case itself."""
+    if item is None:
+        audit_case(session, actor, action, case.id, detail)
+        return
     audit.append(
         session,
         actor=actor,
         action=action,
-        object_type=f"case_{action.split('.')[1]}" if item else "case",
-        object_id=str(item or case.id),
-        detail={"case": str(case.id), **detail} if item else detail,
+        object_type=f"case_{action.split('.')[1]}",
+        object_id=str(item),
+        detail={"case": str(case.id), **detail},
     )
+
+
+def listed(
+    session: Session,
+    actor: Principal,
+    case_ref: str | uuid.UUID,
+    items_of: Callable[[Session, Case], list[T]],
+    action: str,
+) -> list[T]:
+    """The items of a case the actor may open (`items_of`: notes, files, tasks), read with one
+    audit entry counting them."""
+    case = open_case(session, actor=actor, ref=case_ref)
+    items = items_of(session, case)
+    audit_item(session, actor, action, None, case, count=len(items))
+    return items
 
 
 def own_item(session: Session, actor: Principal, case: Case, author: str, what: str) -> None:

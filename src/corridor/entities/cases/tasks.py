@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.entities.access import member_role, members, open_case, touch
 from corridor.entities.cases.models import CaseTask
-from corridor.entities.cases.service import audit_item
+from corridor.entities.cases.service import audit_item, listed
 from corridor.entities.models import Case
 from corridor.errors import InvalidInput, NotFound
 from corridor.security.models import Unit, User
@@ -204,7 +204,4 @@ def case_tasks(session: Session, case: Case) -> list[CaseTask]:
 
 def list_tasks(session: Session, *, actor: Principal, case_ref: str | uuid.UUID) -> list[CaseTask]:
     """Overdue first, then open tasks by due date, then closed ones."""
-    case = open_case(session, actor=actor, ref=case_ref)
-    tasks = case_tasks(session, case)
-    audit_item(session, actor, "case.tasks.list", None, case, count=len(tasks))
-    return tasks
+    return listed(session, actor, case_ref, case_tasks, "case.tasks.list")

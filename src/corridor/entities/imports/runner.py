@@ -35,9 +35,8 @@ from followthemoney.namespace import Namespace
 from sqlalchemy.orm import Session
 
 from corridor import clock, processes
-from corridor.audit import service as audit
 from corridor.entities import store
-from corridor.entities.access import find_case, touch
+from corridor.entities.access import audit_case, find_case, touch
 from corridor.entities.imports import columns, tabular
 from corridor.entities.imports.models import ImportRun
 from corridor.entities.imports.rows import RowError
@@ -459,7 +458,7 @@ def _write_batch(
             else:
                 errors.append(error_dict(item))
                 failed.add(number)
-        result = store.write_prepared(
+        result = store.write(
             session,
             items=items,
             source=job.source,
@@ -493,20 +492,9 @@ def _finish(node: Node, run_id: uuid.UUID, *, state: str, error: str | None = No
         run.error = error
         run.finished_at = clock.now()
         touch(find_case(session, run.case_id))
-        audit.append(
-            session,
-            actor=SYSTEM,
-            action="entities.import.finish",
-            object_type="case",
-            object_id=str(run.case_id),
-            detail={
-                "import": str(run.id),
-                "state": state,
-                "rows": run.rows_done,
-                "failed": run.rows_failed,
-                "entities": run.entities,
-            },
-        )
+        counts = {"rows": run.rows_done, "failed": run.rows_failed, "entities": run.entities}
+        detail = {"import": str(run.id), "state": state, **counts}
+        audit_case(session, SYSTEM, "entities.import.finish", run.case_id, detail)
         return run
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.audit import service as audit
-from corridor.entities.access import open_case
+from corridor.entities.access import audit_case, open_case
 from corridor.entities.imports import columns, tabular
 from corridor.entities.imports.ftm_lines import read_ftm
 from corridor.entities.imports.models import ImportRun, SavedMapping
@@ -85,14 +85,8 @@ def upload(
     with os.fdopen(fd, "wb") as fh:
         fh.write(content)
     session.add(run)
-    audit.append(
-        session,
-        actor=actor,
-        action="entities.import.upload",
-        object_type="case",
-        object_id=str(case.id),
-        detail={"import": str(run.id), "bytes": len(content), "format": fmt},
-    )
+    detail = {"import": str(run.id), "bytes": len(content), "format": fmt}
+    audit_case(session, actor, "entities.import.upload", case.id, detail)
     return run
 
 
@@ -249,12 +243,5 @@ def start(
         queue.enqueue(
             session, IMPORT_JOB, {"run": str(run.id)}, dedupe_key=f"import:{run.id}", max_attempts=3
         )
-    audit.append(
-        session,
-        actor=actor,
-        action="entities.import.start",
-        object_type="case",
-        object_id=str(run.case_id),
-        detail={"import": str(run.id)},
-    )
+    audit_case(session, actor, "entities.import.start", run.case_id, {"import": str(run.id)})
     return run

@@ -6,21 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from corridor import clock
 from corridor.mapping.challenges.models import ChallengeRow
 from corridor.mapping.challenges.schemas import ChallengeBody
 from corridor.mapping.records import MAINTAINED, day, register_type
 from corridor.records.flow import Flow
-from corridor.records.projection import labelled_row
 
 CHALLENGE = "challenge"
 
 
-def _project_challenge(session: Session, envelope: dict[str, Any]) -> None:
-    body = envelope["body"]
-    row = labelled_row(session, ChallengeRow, envelope)
+def _fill_challenge(row: ChallengeRow, body: dict[str, Any]) -> None:
     row.title = body["title"]
     row.theme = body["theme"]
     row.severity = body.get("severity", "medium")
@@ -63,8 +58,8 @@ def challenge_summary(row: ChallengeRow) -> dict[str, Any]:
 register_type(
     CHALLENGE,
     body=ChallengeBody,
-    project=_project_challenge,
     model=ChallengeRow,
+    fill=_fill_challenge,
     title="Challenge",
     flow=Flow(embeds=("link",), editors=MAINTAINED),
 )

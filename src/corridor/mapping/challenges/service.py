@@ -20,7 +20,7 @@ from corridor.mapping.challenges.models import ChallengeRow
 from corridor.mapping.challenges.records import CHALLENGE
 from corridor.mapping.challenges.schemas import SEVERITY_RANK, ChallengeBody
 from corridor.mapping.routes.service import link_route
-from corridor.mapping.service import own_records, visible_row
+from corridor.mapping.service import SaveOwn, visible_row
 from corridor.records import flow
 from corridor.records.policy import can_see
 from corridor.records.projection import label_view
@@ -44,7 +44,7 @@ def _route_sources(
 
 
 # Record a challenge of this node, or (with `record_id`) a new version of one.
-save_challenge = own_records(CHALLENGE, check=_route_sources)
+save_challenge = SaveOwn(CHALLENGE, check=_route_sources)
 
 
 def visible_challenge(

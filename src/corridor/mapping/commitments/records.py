@@ -8,22 +8,17 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
 from corridor.mapping.commitments.schemas import ActionBody, CommitmentBody, EndorsementBody
 from corridor.mapping.records import MAINTAINED, day, register_type
 from corridor.records.flow import Flow
-from corridor.records.projection import labelled_row
 
 COMMITMENT = "commitment"
 ENDORSEMENT = "commitment.endorsement"
 ACTION = "commitment.action"
 
 
-def _project_commitment(session: Session, envelope: dict[str, Any]) -> None:
-    body = envelope["body"]
-    row = labelled_row(session, CommitmentRow, envelope)
+def _fill_commitment(row: CommitmentRow, body: dict[str, Any]) -> None:
     row.title = body["title"]
     row.theme = body["theme"]
     row.adopted = date.fromisoformat(body["adopted"])
@@ -31,17 +26,13 @@ def _project_commitment(session: Session, envelope: dict[str, Any]) -> None:
     row.countries = body.get("countries", [])
 
 
-def _project_endorsement(session: Session, envelope: dict[str, Any]) -> None:
-    body = envelope["body"]
-    row = labelled_row(session, EndorsementRow, envelope)
+def _fill_endorsement(row: EndorsementRow, body: dict[str, Any]) -> None:
     row.commitment_id = uuid.UUID(body["commitment"])
     row.endorsed_on = date.fromisoformat(body["on"])
     row.note = body.get("note")
 
 
-def _project_action(session: Session, envelope: dict[str, Any]) -> None:
-    body = envelope["body"]
-    row = labelled_row(session, ActionRow, envelope)
+def _fill_action(row: ActionRow, body: dict[str, Any]) -> None:
     row.commitment_id = uuid.UUID(body["commitment"])
     row.country = body["country"]
     row.title = body["title"]
@@ -56,8 +47,8 @@ def _project_action(session: Session, envelope: dict[str, Any]) -> None:
 register_type(
     COMMITMENT,
     body=CommitmentBody,
-    project=_project_commitment,
     model=CommitmentRow,
+    fill=_fill_commitment,
     title="Commitment",
     flow=Flow(editors=MAINTAINED),
 )
@@ -65,16 +56,16 @@ register_type(
 register_type(
     ENDORSEMENT,
     body=EndorsementBody,
-    project=_project_endorsement,
     model=EndorsementRow,
+    fill=_fill_endorsement,
     title="Endorsement",
     flow=Flow(embeds=("reply",), editors=MAINTAINED),
 )
 register_type(
     ACTION,
     body=ActionBody,
-    project=_project_action,
     model=ActionRow,
+    fill=_fill_action,
     title="Commitment action",
     flow=Flow(embeds=("reply",), editors=MAINTAINED),
 )

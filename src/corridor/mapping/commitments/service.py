@@ -20,7 +20,7 @@ from corridor.mapping.commitments.models import ActionRow, CommitmentRow, Endors
 from corridor.mapping.commitments.progress import action_view, commitment_summary
 from corridor.mapping.commitments.records import ACTION, COMMITMENT, ENDORSEMENT
 from corridor.mapping.commitments.schemas import ActionBody
-from corridor.mapping.service import get_record, own_records
+from corridor.mapping.service import SaveOwn, get_record
 from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
@@ -28,7 +28,7 @@ from corridor.records.projection import visible
 from corridor.security.principal import Principal
 
 # Record a commitment of this node, or (with `record_id`) a new version of one.
-save_commitment = own_records(COMMITMENT)
+save_commitment = SaveOwn(COMMITMENT)
 
 
 def _commitment(

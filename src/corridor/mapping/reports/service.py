@@ -20,7 +20,7 @@ from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.mapping.challenges.models import ChallengeRow
-from corridor.mapping.challenges.records import CHALLENGE
+from corridor.mapping.challenges.records import CHALLENGE, challenge_summary
 from corridor.mapping.challenges.schemas import SEVERITIES, SEVERITY_RANK
 from corridor.mapping.challenges.service import Filters, list_challenges
 from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
@@ -227,18 +227,10 @@ def _challenge_item(
     today: date,
     link: tuple[str, list[int]] | None,
 ) -> dict[str, Any]:
+    # The challenge as the list shows it, with its dates as dates (the report formats them).
     return {
-        "id": str(row.id),
-        "title": row.title,
-        "theme": row.theme,
-        "severity": row.severity,
-        "trend": row.trend,
-        "status": row.status,
-        "countries": row.countries,
-        "regions": row.regions,
-        "origin": row.origin,
+        **challenge_summary(row),
         "member": names.get(row.origin, row.origin),
-        "owner": row.owner,
         "identified": row.identified,
         "review_date": row.review_date,
         # A review date in the past on a challenge that is still open is a reminder for its
@@ -246,8 +238,6 @@ def _challenge_item(
         "review_overdue": bool(
             row.review_date and row.review_date < today and row.status != "resolved"
         ),
-        "evidence": row.evidence,
-        "tlp": row.tlp,
         "link": link[0] if link else None,
         "legs": [i + 1 for i in link[1]] if link else [],
     }

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from corridor.mapping.records import MAINTAINED, register_type
 from corridor.mapping.routes.models import RouteRow
 from corridor.mapping.routes.schemas import RouteBody
 from corridor.records.flow import Flow
-from corridor.records.projection import labelled_row
 
 ROUTE = "route"
 
 
-def _project_route(session: Session, envelope: dict[str, Any]) -> None:
-    body = envelope["body"]
-    row = labelled_row(session, RouteRow, envelope)
+def _fill_route(row: RouteRow, body: dict[str, Any]) -> None:
     row.name = body["name"]
     row.legs = body["legs"]
     row.countries = RouteBody.model_validate(body).countries()
@@ -26,8 +21,8 @@ def _project_route(session: Session, envelope: dict[str, Any]) -> None:
 register_type(
     ROUTE,
     body=RouteBody,
-    project=_project_route,
     model=RouteRow,
+    fill=_fill_route,
     title="Route",
     flow=Flow(editors=MAINTAINED),
 )

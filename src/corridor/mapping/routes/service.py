@@ -11,7 +11,7 @@ from corridor.errors import InvalidInput
 from corridor.mapping import geo
 from corridor.mapping.routes.models import RouteRow
 from corridor.mapping.routes.records import ROUTE
-from corridor.mapping.service import own_records, visible_row, visible_rows
+from corridor.mapping.service import SaveOwn, visible_row, visible_rows
 from corridor.records import flow
 from corridor.records.models import StoredRecord
 from corridor.security.principal import Principal
@@ -34,7 +34,7 @@ def _stops_on_the_map(
 
 
 # Record a route of this node, or (with `record_id`) a new version of one.
-save_route = own_records(ROUTE, check=_stops_on_the_map)
+save_route = SaveOwn(ROUTE, check=_stops_on_the_map)
 
 
 def list_routes(session: Session, node_id: str, *, actor: Principal) -> list[RouteRow]:
