@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,11 +21,11 @@ from corridor.federation.models import Peer
 from corridor.federation.peers import node_names
 from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect, templates
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 def schema_label(name: str) -> str:

@@ -7,7 +7,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -24,11 +24,11 @@ from corridor.i18n import gettext as _
 from corridor.records import groups
 from corridor.records.models import StoredRecord
 from corridor.web import admin
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin/peers")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 def _peers_page(

@@ -19,12 +19,11 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping import service as mapping
 from corridor.node.service import Node
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.forms import save_form, withdraw_form
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import act_form, save_form
 from corridor.web.render import page
 from corridor.web.sharing import SharingContext, SharingForm, sharing_context, sharing_fields
 
-PageAuth = Annotated[Auth, Depends(page_auth)]
 Sharing = Annotated[SharingForm, Depends(sharing_fields())]
 Envelope = dict[str, Any]
 
@@ -197,11 +196,11 @@ class OwnForms(Generic[F]):
                 reason=reason,
             )
 
-        return withdraw_form(
+        return act_form(
             request,
             auth,
             permission="mapping.write",
-            withdraw=withdraw,
+            act=withdraw,
             back=f"{self.path}/{record_id}",
             done=N_("Withdrawn: every partner node that holds it purges it."),
         )

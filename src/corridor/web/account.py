@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from corridor import clock, i18n
@@ -16,11 +16,11 @@ from corridor.i18n import gettext as _
 from corridor.security import passwords
 from corridor.security import service as security
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 def _account_page(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,11 +27,11 @@ from corridor.records.models import StoredRecord
 from corridor.schemas import MAX_INT64
 from corridor.security import service as security
 from corridor.security.principal import Principal
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 # --- users -------------------------------------------------------------------------------

@@ -1,13 +1,18 @@
-"""The course of a page form that changes something through a service: save, then redirect
-with a message; on a refusal, the same form again with the error and everything the person typed.
+"""The course of a page form that changes something through a service, in two kinds:
 
-One helper for every such form (a record created or changed, a withdrawal, an endorsement, a
-progress update), so the transaction, the language of the messages and what a refusal shows are
-decided in one place. The sharing fields those forms carry are web/sharing.py's."""
+- `save_form`: a form of its own page (a record created or changed, an endorsement, a progress
+  update): save, then redirect with a message; on a refusal, the same form again with the error
+  and everything the person typed;
+- `act_form`: a form that acts on what a page shows (withdraw a record, acknowledge an alert,
+  add a note or a member): back to that page with what happened, or with why not.
+
+One helper for each, so the transaction, the language of the messages and what a refusal shows
+are decided in one place. The sharing fields those forms carry are web/sharing.py's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -15,6 +20,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext
 from corridor.node.service import Node
@@ -51,12 +57,26 @@ def error_text(exc: Exception, fields: Mapping[str, str] | None = None) -> str:
     return "; ".join(parts) or detail
 
 
+def parse_time(text: str, field: str) -> datetime | None:
+    """A date and time field (datetime-local, read as UTC: the forms say so); empty is None.
+    `field`: how the form names it (a message id, translated here)."""
+    if not text.strip():
+        return None
+    try:
+        return clock.parse(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            gettext("%(field)s: %(value)r is not a date and time")
+            % {"field": gettext(field), "value": text}
+        ) from None
+
+
 def save_form(
     request: Request,
     auth: Auth,
     *,
     save: Callable[[Session, Node, E | None], S],
-    done: Callable[[S], tuple[str, str]],
+    done: Callable[[S], tuple[str, str] | Response],
     again: Callable[[E | None, str, int], Response],
     load: Callable[[Session, Node], E] | None = None,
     permission: str | None = None,
@@ -68,7 +88,8 @@ def save_form(
     """Run a posted form in one transaction. `load` reads what an edit changes (and refuses,
     before the form is even read, what this node may not change); `save` turns the form into
     what the service takes and saves it; `done` names the page to go to and the message to show
-    there (built after the commit, in the reader's language). A `refused` exception (but not a
+    there (built after the commit, in the reader's language), or is the answer itself (a page
+    that shows a one-time secret). A `refused` exception (but not a
     `passed_on` one, which goes to the error page) shows the form `again` with its `error_text`
     (`fields`: how the form names the fields), at `status` (None: the error's own status)."""
     activate_locale(request, auth)
@@ -86,25 +107,33 @@ def save_form(
             raise
         own = exc.status if isinstance(exc, CorridorError) else 422
         return again(loaded, error_text(exc, fields), own if status is None else status)
-    path, message = done(saved)
+    after = done(saved)
+    if isinstance(after, Response):
+        return after
+    path, message = after
     return redirect(request, path, message)
 
 
-def withdraw_form(
+def act_form(
     request: Request,
     auth: Auth,
     *,
-    withdraw: Callable[[Session, Node], object],
+    act: Callable[[Session, Node], S],
     back: str,
-    done: str,
+    done: str | Callable[[S], str | None],
     permission: str | None = None,
 ) -> Response:
-    """A withdrawal posted from a record's page: back to that page with `done` (a message id,
-    translated here) or with why not (a partner's record, one withdrawn already): a refusal is
-    told on the page rather than shown as an error page."""
+    """A form posted from a page that acts on what the page shows: `act` runs in one
+    transaction, then back to the page with `done` (a message id, translated here, or the
+    message made from what `act` answers) or with why not: a refusal (a partner's record, one
+    withdrawn already, a mistake in what was typed) is told on the page rather than shown as an
+    error page."""
 
-    def saved(session: Session, node: Node, _loaded: None) -> object:
-        return withdraw(session, node)
+    def saved(session: Session, node: Node, _loaded: None) -> S:
+        return act(session, node)
+
+    def told(result: S) -> tuple[str, str]:
+        return back, gettext(done) if isinstance(done, str) else (done(result) or "")
 
     def refused(_loaded: None, error: str, _status: int) -> Response:
         return redirect(request, back, error)
@@ -114,7 +143,7 @@ def withdraw_form(
         auth,
         permission=permission,
         save=saved,
-        done=lambda _saved: (back, gettext(done)),
+        done=told,
         again=refused,
-        refused=(CorridorError,),
+        refused=(CorridorError, ValidationError),
     )

@@ -4,9 +4,9 @@ labels.
 `SharingForm` holds the sharing fields as the person typed them (`to`, `tlp`, `handling`,
 `handling_note`, `purpose`, `recipients`): empty, read back from a record, or posted (the
 `sharing_fields` dependency), and turns them into the labels and the audience the services take.
-`sharing_context` is what the form's template needs to offer the choices, and
-templates/_sharing.html draws the fields (its `audience` and `labels` macros take what a form
-shows as parameters)."""
+`sharing_context` is what the form's template needs to offer the choices, `sharing_page` renders
+a page with them, and templates/_sharing.html draws the fields (its `audience` and `labels`
+macros take what a form shows as parameters)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
-from fastapi import Form
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,9 @@ from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
-from corridor.web.auth import Auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import Checked
+from corridor.web.render import page
 
 if TYPE_CHECKING:
     # For the annotation only: federation's pages import the web layer, not the reverse.
@@ -120,9 +123,6 @@ class SharingForm:
         return audience_for(self.addressed())
 
 
-Checked = Annotated[list[str] | None, Form()]
-
-
 def sharing_fields(*, default_tlp: str = "GREEN") -> Callable[..., SharingForm]:
     """A FastAPI dependency reading the posted sharing fields; `default_tlp`: the level of a
     form that posts none. Fields are capped above what the labels allow, so an over-long
@@ -167,3 +167,22 @@ def sharing_context(session: Session, auth: Auth, peers: list[Peer]) -> SharingC
         "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
         "tlps": TLP_LEVELS,
     }
+
+
+def sharing_page(
+    request: Request,
+    auth: Auth,
+    template: str,
+    *,
+    peers: Callable[[Session], list[Peer]],
+    read: Callable[[Session], Mapping[str, Any]] | None = None,
+    status: int = 200,
+    **shown: Any,
+) -> HTMLResponse:
+    """A page whose form shares a record: the choices of `sharing_context` (`peers`: e.g.
+    federation.peers.approved_peers), what `read` reads in the same session (the routes an
+    alert can cite), and what the page `shown` (the form as typed, its `share`, an `error`)."""
+    with node_of(request).db.reading() as session:
+        offered = sharing_context(session, auth, peers(session))
+        more = read(session) if read is not None else {}
+    return page(request, template, {**offered, **more, **shown}, status=status)

@@ -42,12 +42,12 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import activate_locale, own_label, page, redirect
 from corridor.web.sharing import form_labels
 
 router = APIRouter(include_in_schema=False, prefix="/directory")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 # Form fields are capped above what the record schema allows, so an over-long value is reported
 # on the re-rendered form by the schema rather than refused as a malformed request.
 Text = Annotated[str, Form(max_length=1000)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from corridor import i18n
@@ -15,11 +15,11 @@ from corridor.cooperation.notifications.models import Notification
 from corridor.errors import InvalidInput, NotFound
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/notifications")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 EMAIL_LABELS = {

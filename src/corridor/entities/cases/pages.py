@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -32,7 +32,8 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
-from corridor.web.auth import Auth, node_of, page_auth, safe_next
+from corridor.web.auth import Auth, node_of, safe_next
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -63,7 +64,6 @@ DETAIL_LABELS = {
     "from": N_("from"),
     "to": N_("to"),
 }
-PageAuth = Annotated[Auth, Depends(page_auth)]
 FilterParam = Annotated[str, Query(max_length=25)]
 
 

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -17,11 +17,11 @@ from corridor.entities.imports import tabular
 from corridor.entities.imports.rows import DEFAULT_LIMITS
 from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext as _
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 @router.get("/cases/{ref}/import", response_class=HTMLResponse)
