@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -22,9 +22,8 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, save_form
 from corridor.web.render import page
-from corridor.web.sharing import SharingContext, SharingForm, sharing_context, sharing_fields
+from corridor.web.sharing import SharingContext, SharingForm, sharing_context
 
-Sharing = Annotated[SharingForm, Depends(sharing_fields())]
 Envelope = dict[str, Any]
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from corridor.errors import CorridorError
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
@@ -21,10 +20,10 @@ from corridor.node.service import Node
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
 from corridor.records.labels import Labels
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, save_form
+from corridor.web.forms import act_form, parse_time
 from corridor.web.params import PageAuth, Reason
-from corridor.web.render import own_label, page, redirect
-from corridor.web.sharing import SharingForm, sharing_fields, sharing_page
+from corridor.web.render import own_label, page
+from corridor.web.sharing import AmberSharing, ComposePage, SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/messages")
 
@@ -72,34 +71,16 @@ class MessageForm(BaseModel):
         return share.labels(evaluation=evaluation, expires=parse_time(self.expires, N_("expires")))
 
 
-def _compose(
-    request: Request,
-    auth: Auth,
-    *,
-    form: MessageForm | None = None,
-    share: SharingForm | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    """The compose form, empty or as the person filled it after a refusal."""
-    return sharing_page(
-        request,
-        auth,
-        "messages/compose.html",
-        peers=approved_peers,
-        form=form or MessageForm(),
-        share=share or SharingForm(tlp="AMBER"),
-        error=error,
-        status=status,
-        max_files=MAX_ATTACHMENTS,
-        max_file_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
-    )
+def _compose_context(_session: Session, _node: Node, _auth: Auth) -> dict[str, Any]:
+    return {"max_files": MAX_ATTACHMENTS, "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+
+
+COMPOSE = ComposePage("messages/compose.html", MessageForm, approved_peers, _compose_context)
 
 
 @router.get("/new", response_class=HTMLResponse)
 def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+    return COMPOSE.new(request, auth)
 
 
 @router.post("/new", response_class=HTMLResponse)
@@ -107,13 +88,13 @@ async def send(
     request: Request,
     auth: PageAuth,
     form: Annotated[MessageForm, Form()],
-    share: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
+    share: AmberSharing,
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
     reply_to = uuid.UUID(form.in_reply_to) if form.in_reply_to else None
 
-    def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
+    def save(session: Session, node: Node, _loaded: None = None) -> dict[str, Any]:
         return messages.send(
             session,
             node.keys,
@@ -126,24 +107,15 @@ async def send(
             in_reply_to=reply_to,
         )
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        # A reply is refused on its thread, where it was written.
-        if reply_to is not None:
-            return redirect(request, f"/messages/{reply_to}", error)
-        return _compose(request, auth, form=form, share=share, error=error, status=status)
-
     def done(env: dict[str, Any]) -> tuple[str, str]:
         return f"/messages/{env['body'].get('thread') or env['id']}", _("Message sent.")
 
-    return await run_in_threadpool(
-        save_form,
-        request,
-        auth,
-        save=save,
-        done=done,
-        again=again,
-        refused=(CorridorError, ValidationError),
-    )
+    if reply_to is not None:
+        # A reply is written on its thread and goes back there, sent or refused.
+        back = f"/messages/{reply_to}"
+        sent = N_("Message sent.")
+        return await run_in_threadpool(act_form, request, auth, act=save, back=back, done=sent)
+    return await run_in_threadpool(COMPOSE.posted, request, auth, form, share, save=save, done=done)
 
 
 @router.get("/{message_id}", response_class=HTMLResponse)

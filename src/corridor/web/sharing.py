@@ -2,30 +2,31 @@
 labels.
 
 `SharingForm` holds the sharing fields as the person typed them (`to`, `tlp`, `handling`,
-`handling_note`, `purpose`, `recipients`): empty, read back from a record, or posted (the
-`sharing_fields` dependency), and turns them into the labels and the audience the services take.
-`sharing_context` is what the form's template needs to offer the choices, `sharing_page` renders
-a page with them, and templates/_sharing.html draws the fields (its `audience` and `labels`
-macros take what a form shows as parameters)."""
+`handling_note`, `purpose`, `recipients`): empty, read back from a record, or posted (a form
+model: `Sharing`, or `AmberSharing` for partner content), and turns them into the labels and the
+audience the services take. `sharing_context` is what the form's template needs to offer the
+choices, `ComposePage` is a page that is one such form, and templates/_sharing.html draws the
+fields (its `audience` and `labels` macros take what a form shows as parameters)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, TypedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypedDict, TypeVar
 
 from fastapi import Form, Request
-from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from corridor.errors import InvalidInput
+from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.web.auth import Auth, node_of
-from corridor.web.params import Checked
+from corridor.web.forms import save_form
 from corridor.web.render import page
 
 if TYPE_CHECKING:
@@ -70,16 +71,19 @@ def form_labels(
         raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
 
 
-@dataclass
-class SharingForm:
-    """The sharing fields of a record form, kept as typed so an error can show them back."""
+class SharingForm(BaseModel):
+    """The sharing fields of a record form, kept as typed so an error can show them back. As a
+    form model, its fields are capped above what the labels allow, so an over-long value is
+    reported on the re-rendered form rather than refused as a malformed request."""
 
-    to: set[str] = field(default_factory=set)  # node ids and sharing-group ids, as checked
-    tlp: str = "GREEN"
-    handling: str = "H0"
-    handling_note: str = ""
-    purpose: str = "cooperation"
-    recipients: str = ""  # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated
+    # Node ids and sharing-group ids, as checked.
+    to: Annotated[set[str], Form()] = set()
+    tlp: Annotated[str, Form(max_length=16)] = "GREEN"
+    handling: Annotated[str, Form(max_length=4)] = "H0"
+    handling_note: Annotated[str, Form(max_length=1000)] = ""
+    purpose: Annotated[str, Form(max_length=32)] = "cooperation"
+    # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated.
+    recipients: Annotated[str, Form(max_length=4000)] = ""
 
     @classmethod
     def of_record(cls, envelope: Mapping[str, Any], groups: Iterable[StoredRecord]) -> SharingForm:
@@ -123,29 +127,16 @@ class SharingForm:
         return audience_for(self.addressed())
 
 
-def sharing_fields(*, default_tlp: str = "GREEN") -> Callable[..., SharingForm]:
-    """A FastAPI dependency reading the posted sharing fields; `default_tlp`: the level of a
-    form that posts none. Fields are capped above what the labels allow, so an over-long
-    value is reported on the re-rendered form rather than refused as a malformed request."""
+class AmberSharingForm(SharingForm):
+    """The sharing fields of partner content (a message, an alert, a request, a joint space):
+    TLP:AMBER unless the person chooses otherwise."""
 
-    def posted(
-        to: Checked = None,
-        tlp: Annotated[str, Form(max_length=16)] = default_tlp,
-        handling: Annotated[str, Form(max_length=4)] = "H0",
-        handling_note: Annotated[str, Form(max_length=1000)] = "",
-        purpose: Annotated[str, Form(max_length=32)] = "cooperation",
-        recipients: Annotated[str, Form(max_length=4000)] = "",
-    ) -> SharingForm:
-        return SharingForm(
-            to=set(to or []),
-            tlp=tlp,
-            handling=handling,
-            handling_note=handling_note,
-            purpose=purpose,
-            recipients=recipients,
-        )
+    tlp: Annotated[str, Form(max_length=16)] = "AMBER"
 
-    return posted
+
+# The posted sharing fields of a form (records for the network: TLP:GREEN by default).
+Sharing = Annotated[SharingForm, Form()]
+AmberSharing = Annotated[AmberSharingForm, Form()]
 
 
 class SharingContext(TypedDict):
@@ -169,20 +160,75 @@ def sharing_context(session: Session, auth: Auth, peers: list[Peer]) -> SharingC
     }
 
 
-def sharing_page(
-    request: Request,
-    auth: Auth,
-    template: str,
-    *,
-    peers: Callable[[Session], list[Peer]],
-    read: Callable[[Session], Mapping[str, Any]] | None = None,
-    status: int = 200,
-    **shown: Any,
-) -> HTMLResponse:
-    """A page whose form shares a record: the choices of `sharing_context` (`peers`: e.g.
-    federation.peers.approved_peers), what `read` reads in the same session (the routes an
-    alert can cite), and what the page `shown` (the form as typed, its `share`, an `error`)."""
-    with node_of(request).db.reading() as session:
-        offered = sharing_context(session, auth, peers(session))
-        more = read(session) if read is not None else {}
-    return page(request, template, {**offered, **more, **shown}, status=status)
+F = TypeVar("F", bound=BaseModel)  # a form's own fields, as typed
+S = TypeVar("S")  # what the form's service answers
+
+
+def _nothing_more(_session: Session, _node: Node, _auth: Auth) -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class ComposePage(Generic[F]):
+    """A page that is one form sharing a new record with partners (a message, an alert, a
+    request, a joint space): empty, or again as typed with the error after a refusal. The
+    template gets the form's own fields (`form`), its sharing fields (`share`), what
+    `sharing_context` offers (`peers`: federation.peers.approved_peers, passed in: the
+    federation's pages import the web layer, not the reverse) and what `read` adds."""
+
+    template: str
+    form: Callable[[], F]  # the empty form
+    peers: Callable[[Session], list[Peer]]
+    read: Callable[[Session, Node, Auth], Mapping[str, Any]] = _nothing_more
+
+    def page(
+        self,
+        request: Request,
+        auth: Auth,
+        *,
+        form: F | None = None,
+        share: SharingForm | None = None,
+        error: str | None = None,
+        status: int = 200,
+        **shown: Any,
+    ) -> HTMLResponse:
+        node = node_of(request)
+        with node.db.reading() as session:
+            offered = sharing_context(session, auth, self.peers(session))
+            more = self.read(session, node, auth)
+        context = {"form": form or self.form(), "share": share or AmberSharingForm()}
+        context |= {"error": error, **offered, **more, **shown}
+        return page(request, self.template, context, status=status)
+
+    def new(self, request: Request, auth: Auth) -> HTMLResponse:
+        """The empty form, for those who may write records."""
+        auth.principal.require("records.write")
+        return self.page(request, auth)
+
+    def posted(
+        self,
+        request: Request,
+        auth: Auth,
+        form: F,
+        share: SharingForm,
+        *,
+        save: Callable[[Session, Node, None], S],
+        done: Callable[[S], tuple[str, str]],
+        shown: Mapping[str, Any] | None = None,
+    ) -> Response:
+        """Save the posted form (web.forms.save_form); on a refusal, the form again as typed
+        with the error (and what `shown` adds, e.g. the draft it edits)."""
+
+        def again(_loaded: None, error: str, status: int) -> Response:
+            return self.page(
+                request, auth, form=form, share=share, error=error, status=status, **(shown or {})
+            )
+
+        return save_form(
+            request,
+            auth,
+            save=save,
+            done=done,
+            again=again,
+            refused=(CorridorError, ValidationError),
+        )

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from corridor import clock
 from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import SEVERITIES, TYPES
-from corridor.errors import CorridorError, InvalidInput, NotFound
+from corridor.errors import InvalidInput, NotFound
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
@@ -33,10 +33,10 @@ from corridor.mapping.routes.service import list_routes
 from corridor.node.service import Node
 from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, save_form
+from corridor.web.forms import act_form, parse_time
 from corridor.web.params import PageAuth, Reason
 from corridor.web.render import own_label, page
-from corridor.web.sharing import SharingForm, sharing_fields, sharing_page
+from corridor.web.sharing import AmberSharing, ComposePage
 
 router = APIRouter(include_in_schema=False, prefix="/alerts")
 
@@ -178,43 +178,24 @@ class AlertForm(BaseModel):
         )
 
 
-def _compose(
-    request: Request,
-    auth: Auth,
-    *,
-    form: AlertForm | None = None,
-    share: SharingForm | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    """The compose form: empty, or as typed with an `error`."""
-    node = node_of(request)
-    return sharing_page(
-        request,
-        auth,
-        "cooperation/alerts/compose.html",
-        peers=approved_peers,
-        read=lambda session: {"routes": list_routes(session, node.id, actor=auth.principal)},
-        form=form or AlertForm(),
-        share=share or SharingForm(tlp="AMBER"),
-        error=error,
-        status=status,
-        **_common(),
-    )
+def _compose_context(session: Session, node: Node, auth: Auth) -> dict[str, Any]:
+    # The routes an alert can cite.
+    return {"routes": list_routes(session, node.id, actor=auth.principal), **_common()}
+
+
+COMPOSE = ComposePage(
+    "cooperation/alerts/compose.html", AlertForm, approved_peers, _compose_context
+)
 
 
 @router.get("/new", response_class=HTMLResponse)
 def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+    return COMPOSE.new(request, auth)
 
 
 @router.post("/new", response_class=HTMLResponse)
 def send(
-    request: Request,
-    auth: PageAuth,
-    form: Annotated[AlertForm, Form()],
-    share: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
+    request: Request, auth: PageAuth, form: Annotated[AlertForm, Form()], share: AmberSharing
 ) -> Response:
     def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
         return alerts.send(
@@ -227,17 +208,10 @@ def send(
             labels=share.labels(),
         )
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _compose(request, auth, form=form, share=share, error=error, status=status)
+    def done(env: dict[str, Any]) -> tuple[str, str]:
+        return f"/alerts/{env['id']}", _("Alert sent.")
 
-    return save_form(
-        request,
-        auth,
-        save=save,
-        done=lambda env: (f"/alerts/{env['id']}", _("Alert sent.")),
-        again=again,
-        refused=(CorridorError,),
-    )
+    return COMPOSE.posted(request, auth, form, share, save=save, done=done)
 
 
 # --- one alert ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from corridor.cooperation.requests import overview as stats
 from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import URGENCIES, DraftIn, EntityLink
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
@@ -31,10 +31,10 @@ from corridor.records.attachments import (
     read_uploads,
 )
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, save_form
+from corridor.web.forms import act_form, parse_time
 from corridor.web.params import PageAuth, Reason
 from corridor.web.render import own_label, page, redirect
-from corridor.web.sharing import SharingForm, sharing_fields, sharing_page
+from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/requests")
 Box = Annotated[str, Query(pattern="^(received|sent|drafts)$")]
@@ -166,40 +166,24 @@ class RequestForm(BaseModel):
         )
 
 
-def _compose(
-    request: Request,
-    auth: Auth,
-    *,
-    form: RequestForm | None = None,
-    share: SharingForm | None = None,
-    draft_id: uuid.UUID | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    """The compose form: empty, a draft's, or as typed with an `error`."""
-    deadlines = node_of(request).config.deadlines
-    return sharing_page(
-        request,
-        auth,
-        "cooperation/requests/compose.html",
-        peers=approved_peers,
-        form=form or RequestForm(),
-        share=share or SharingForm(tlp="AMBER"),
-        draft_id=draft_id,
-        error=error,
-        status=status,
-        urgencies=URGENCIES,
-        hours={u: deadlines.hours(u) for u in URGENCIES},
-        max_files=MAX_ATTACHMENTS,
-        max_file_mb=MAX_ATTACHMENT_BYTES // (1024 * 1024),
+def _compose_context(_session: Session, node: Node, _auth: Auth) -> dict[str, Any]:
+    return {
+        "urgencies": URGENCIES,
+        "hours": {u: node.config.deadlines.hours(u) for u in URGENCIES},
+        "max_files": MAX_ATTACHMENTS,
+        "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
         **_common(),
-    )
+    }
+
+
+COMPOSE = ComposePage(
+    "cooperation/requests/compose.html", RequestForm, approved_peers, _compose_context
+)
 
 
 @router.get("/new", response_class=HTMLResponse)
 def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+    return COMPOSE.new(request, auth)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
@@ -208,14 +192,14 @@ def edit_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> HTMLRes
     node = node_of(request)
     with node.db.reading() as session:
         payload = rfa.get_draft(session, actor=auth.principal, draft_id=draft_id).payload
-    share = SharingForm(
+    share = AmberSharingForm(
         to=set(payload.get("to", [])),
         tlp=payload.get("tlp", "AMBER"),
         handling=payload.get("handling", "H0"),
         purpose=payload.get("purpose", "cooperation"),
     )
     form = RequestForm.of_draft(payload)
-    return _compose(request, auth, form=form, share=share, draft_id=draft_id)
+    return COMPOSE.page(request, auth, form=form, share=share, draft_id=draft_id)
 
 
 @router.post("/new", response_class=HTMLResponse)
@@ -223,7 +207,7 @@ async def send(
     request: Request,
     auth: PageAuth,
     form: Annotated[RequestForm, Form()],
-    share: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
+    share: AmberSharing,
     action: Annotated[str, Form(pattern="^(send|draft)$")] = "send",
     draft_id: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
@@ -257,22 +241,18 @@ async def send(
             rfa.delete_draft(session, actor=auth.principal, draft_id=existing)
         return f"/requests/{env['id']}"
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _compose(
-            request, auth, form=form, share=share, draft_id=existing, error=error, status=status
-        )
-
     def done(target: str) -> tuple[str, str]:
         return target, _("Draft saved.") if action == "draft" else _("Request sent.")
 
     return await run_in_threadpool(
-        save_form,
+        COMPOSE.posted,
         request,
         auth,
+        form,
+        share,
         save=save,
         done=done,
-        again=again,
-        refused=(CorridorError, ValidationError),
+        shown={"draft_id": existing},
     )
 
 

@@ -9,30 +9,29 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.records import MAX_POST_ATTACHMENT_BYTES, MAX_POST_ATTACHMENTS
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.records.attachments import read_uploads
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, save_form
+from corridor.web.forms import act_form
 from corridor.web.params import Checked, Line, PageAuth
 from corridor.web.render import own_label, page
-from corridor.web.sharing import SharingForm, sharing_context, sharing_fields, sharing_page
+from corridor.web.sharing import AmberSharing, ComposePage, SharingForm, sharing_context
 
 router = APIRouter(include_in_schema=False, prefix="/spaces")
 LongText = Annotated[str, Form(max_length=40_000)]
-Sharing = Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))]
 
 
 # --- list and create --------------------------------------------------------------------------
@@ -56,72 +55,45 @@ def _list(request: Request, auth: Auth, template: str) -> HTMLResponse:
     return page(request, template, {"items": rows, "names": names})
 
 
-def _compose(
-    request: Request,
-    auth: Auth,
-    *,
-    form: dict[str, Any] | None = None,
-    share: SharingForm | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    """The form of a new space: empty, or as typed with an `error`."""
-    return sharing_page(
-        request,
-        auth,
-        "cooperation/spaces/new.html",
-        peers=approved_peers,
-        form=form or {},
-        share=share or SharingForm(tlp="AMBER"),
-        error=error,
-        status=status,
-    )
+class SpaceForm(BaseModel):
+    """The new space's own fields, as typed (its labels are a SharingForm)."""
+
+    name: Line = ""
+    reference: Line = ""
+    case_reference: Line = ""
+    purpose_text: LongText = ""
+    members: Annotated[set[str], Form()] = set()
+
+
+COMPOSE = ComposePage("cooperation/spaces/new.html", SpaceForm, approved_peers)
 
 
 @router.get("/new", response_class=HTMLResponse)
 def new(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+    return COMPOSE.new(request, auth)
 
 
 @router.post("/new", response_class=HTMLResponse)
 def create(
-    request: Request,
-    auth: PageAuth,
-    share: Sharing,
-    name: Line = "",
-    reference: Line = "",
-    case_reference: Line = "",
-    purpose_text: LongText = "",
-    members: Checked = None,
+    request: Request, auth: PageAuth, form: Annotated[SpaceForm, Form()], share: AmberSharing
 ) -> Response:
-    form: dict[str, Any] = {"name": name, "reference": reference, "purpose_text": purpose_text}
-    form |= {"case_reference": case_reference, "members": members or []}
-
     def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
         return spaces.create_space(
             session,
             node.keys,
             actor=auth.principal,
-            name=name,
-            purpose=purpose_text,
-            reference=reference,
-            case_reference=case_reference or None,
-            members=members or [],
+            name=form.name,
+            purpose=form.purpose_text,
+            reference=form.reference,
+            case_reference=form.case_reference or None,
+            members=sorted(form.members),
             labels=share.labels(),
         )
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _compose(request, auth, form=form, share=share, error=error, status=status)
+    def done(env: dict[str, Any]) -> tuple[str, str]:
+        return f"/spaces/{env['id']}", _("Joint space created.")
 
-    return save_form(
-        request,
-        auth,
-        save=save,
-        done=lambda env: (f"/spaces/{env['id']}", _("Joint space created.")),
-        again=again,
-        refused=(CorridorError, ValidationError),
-    )
+    return COMPOSE.posted(request, auth, form, share, save=save, done=done)
 
 
 # --- one space --------------------------------------------------------------------------------
@@ -183,7 +155,7 @@ async def add_post(
     request: Request,
     auth: PageAuth,
     space_id: uuid.UUID,
-    share: Sharing,
+    share: AmberSharing,
     text: LongText = "",
     task: Line = "",
     completes: Line = "",

@@ -24,7 +24,7 @@ from corridor.mapping.challenges import service as challenges
 from corridor.mapping.challenges.forms import ChallengeForm, is_uuid, list_filters, location_view
 from corridor.mapping.challenges.records import CHALLENGE
 from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES, TRENDS
-from corridor.mapping.pages import Envelope, OwnForms, Sharing
+from corridor.mapping.pages import Envelope, OwnForms
 from corridor.mapping.routes import service as routes
 from corridor.mapping.routes.forms import GAP, RouteForm, leg_label
 from corridor.mapping.routes.records import ROUTE
@@ -35,6 +35,7 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.params import PageAuth
 from corridor.web.render import activate_locale, own_label, page
+from corridor.web.sharing import Sharing
 
 router = APIRouter(include_in_schema=False)
 # Form fields are capped well above what the record schemas allow, so an over-long title is

@@ -53,7 +53,7 @@ from corridor.mapping.commitments.forms import (
 )
 from corridor.mapping.commitments.progress import Portfolio
 from corridor.mapping.commitments.records import ACTION, COMMITMENT
-from corridor.mapping.pages import OwnForms, Sharing
+from corridor.mapping.pages import OwnForms
 from corridor.mapping.schemas import THEMES
 from corridor.mapping.service import get_record
 from corridor.node.service import Node
@@ -61,6 +61,7 @@ from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page, redirect
+from corridor.web.sharing import Sharing
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")
 Text = Annotated[str, Form(max_length=300)]
