@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError
+from fastapi import Form
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from corridor import countries
 from corridor.errors import InvalidInput
@@ -29,7 +29,14 @@ from corridor.mapping.challenges.schemas import (
     Location,
 )
 from corridor.mapping.challenges.service import Filters
-from corridor.mapping.forms import field_errors, parse_position, position_text, split_codes
+from corridor.mapping.forms import (
+    LongText,
+    Text,
+    field_errors,
+    parse_position,
+    position_text,
+    split_codes,
+)
 from corridor.mapping.schemas import EVIDENCE_KINDS, THEMES, Evidence
 
 # What a field of the challenge's body is called on the form, for validation messages.
@@ -250,26 +257,27 @@ def parse_day(value: str, field: str) -> str | None:
         ) from None
 
 
-@dataclass
-class ChallengeForm:
+class ChallengeForm(BaseModel):
     """The challenge form's own fields (its sharing fields are a web.sharing.SharingForm),
     kept as typed so an error can show them back."""
 
-    title: str = ""
-    description: str = ""
-    theme: str = ""
-    countries: str = ""
-    regions: str = ""
-    routes: set[str] = field(default_factory=set)  # checked route ids
-    legs: set[str] = field(default_factory=set)  # checked legs, "<route id>:<index>"
-    locations: str = ""
-    severity: str = "medium"
-    trend: str = "unknown"
-    status: str = "open"
-    evidence: str = ""
-    owner: str = ""
-    identified: str = ""
-    review_date: str = ""
+    model_config = ConfigDict(validate_by_name=True)
+
+    title: Text = ""
+    description: LongText = ""
+    theme: Annotated[str, Form(max_length=40)] = ""
+    countries: Text = ""
+    regions: Text = ""
+    routes: Annotated[set[str], Form(alias="route")] = set()  # checked route ids
+    legs: Annotated[set[str], Form(alias="leg")] = set()  # checked legs, "<route id>:<index>"
+    locations: LongText = ""
+    severity: Annotated[str, Form(max_length=20)] = "medium"
+    trend: Annotated[str, Form(max_length=20)] = "unknown"
+    status: Annotated[str, Form(max_length=20)] = "open"
+    evidence: LongText = ""
+    owner: Text = ""
+    identified: Annotated[str, Form(max_length=32)] = ""
+    review_date: Annotated[str, Form(max_length=32)] = ""
 
     @classmethod
     def of_body(cls, body: dict[str, Any]) -> ChallengeForm:

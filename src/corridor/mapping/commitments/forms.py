@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Form
+from pydantic import BaseModel
 
 from corridor.errors import InvalidInput
 from corridor.i18n import gettext as _
@@ -239,17 +241,16 @@ def plain(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else str(value)
 
 
-@dataclass
-class CommitmentForm:
+class CommitmentForm(BaseModel):
     """The new-commitment form's own fields (its sharing fields are a web.sharing.SharingForm),
     kept as typed so an error can show them back."""
 
-    title: str = ""
-    theme: str = ""
-    text: str = ""
-    adopted: str = ""
-    ends: str = ""
-    countries: str = ""
+    title: Annotated[str, Form(max_length=300)] = ""
+    theme: Annotated[str, Form(max_length=40)] = ""
+    text: Annotated[str, Form(max_length=20_000)] = ""
+    adopted: Annotated[str, Form(max_length=10)] = ""
+    ends: Annotated[str, Form(max_length=10)] = ""
+    countries: Annotated[str, Form(max_length=2000)] = ""
 
     @classmethod
     def of_body(cls, body: dict[str, Any]) -> CommitmentForm:

@@ -15,7 +15,6 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from corridor import clock, countries
@@ -53,12 +52,13 @@ from corridor.mapping.commitments.forms import (
 )
 from corridor.mapping.commitments.progress import Portfolio
 from corridor.mapping.commitments.records import ACTION, COMMITMENT
-from corridor.mapping.pages import OwnForms
+from corridor.mapping.pages import mapping_records
 from corridor.mapping.schemas import THEMES
 from corridor.mapping.service import get_record
 from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
+from corridor.web.own_records import REFUSED, OwnRecords
 from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page, redirect
 from corridor.web.sharing import Sharing
@@ -67,8 +67,6 @@ router = APIRouter(include_in_schema=False, prefix="/commitments")
 Text = Annotated[str, Form(max_length=300)]
 LongText = Annotated[str, Form(max_length=20_000)]
 Column = Annotated[list[str] | None, Form()]  # a field sent once per row of the edit form
-# Page forms show every refusal but a permission's on the page (see web.forms.save_form).
-REFUSED = (CorridorError, ValidationError)
 
 S = TypeVar("S")
 
@@ -111,21 +109,17 @@ def index(request: Request, auth: PageAuth) -> HTMLResponse:
 # --- a new commitment ------------------------------------------------------------------------
 
 
-def _new_commitment() -> CommitmentForm:
-    return CommitmentForm(adopted=clock.now().date().isoformat())
-
-
-COMMITMENT_FORMS = OwnForms(
-    record_type=COMMITMENT,
+COMMITMENT_FORMS = OwnRecords(
     path="/commitments",
     template="mapping/commitments/new.html",
-    save=cm.save_commitment,
-    said=(N_("Commitment recorded."), N_("Commitment updated (version %(v)d).")),
-    fields=_new_commitment,
+    blank=lambda _node: CommitmentForm(adopted=clock.now().date().isoformat()),
     of_body=CommitmentForm.of_body,
+    recorded=N_("Commitment recorded."),
+    updated=N_("Commitment updated (version %(v)d)."),
     context=lambda _session, node, _auth: _helpers(node),
     refused=REFUSED,
     passed_on=(PermissionDenied,),
+    **mapping_records(COMMITMENT, cm.save_commitment),
 )
 
 
@@ -136,19 +130,8 @@ def new_commitment(request: Request, auth: PageAuth) -> HTMLResponse:
 
 @router.post("/new", response_class=HTMLResponse)
 def create_commitment(
-    request: Request,
-    auth: PageAuth,
-    share: Sharing,
-    title: Text = "",
-    theme: Annotated[str, Form(max_length=40)] = "",
-    text: LongText = "",
-    adopted: Annotated[str, Form(max_length=10)] = "",
-    ends: Annotated[str, Form(max_length=10)] = "",
-    countries: Annotated[str, Form(max_length=2000)] = "",
+    request: Request, auth: PageAuth, form: Annotated[CommitmentForm, Form()], share: Sharing
 ) -> Response:
-    form = CommitmentForm(
-        title=title, theme=theme, text=text, adopted=adopted, ends=ends, countries=countries
-    )
     return COMMITMENT_FORMS.posted(request, auth, None, form, share)
 
 

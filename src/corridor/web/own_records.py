@@ -1,0 +1,243 @@
+"""The pages that publish, change and withdraw one kind of this node's own records (routes,
+challenges, commitments, contact cards): the form, new or an edit of a record, its saving
+(web.forms.save_form) and its withdrawal from the record's page (web.forms.act_form), with the
+sharing fields of web.sharing.
+
+A module describes its kind with an `OwnRecords` (where its pages are, the template of the form,
+the form's own fields, and its service as four functions) and routes to its methods; only the
+node that published a record changes or withdraws it, and a withdrawn record is changed no more."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
+from corridor.i18n import gettext as _
+from corridor.node.service import Node
+from corridor.records.labels import Labels
+from corridor.security.principal import Principal
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import act_form, save_form
+from corridor.web.render import page
+from corridor.web.sharing import SharingForm, sharing_context
+
+if TYPE_CHECKING:
+    # For the annotation only: federation's pages import the web layer, not the reverse.
+    from corridor.federation.models import Peer
+
+Envelope = dict[str, Any]
+# Every refusal but a permission's, shown on the form (a permission refused is an error page).
+REFUSED = (CorridorError, ValidationError)
+
+
+class RecordFields(Protocol):
+    """A form's own fields (e.g. challenges.forms.ChallengeForm): the body they describe."""
+
+    def body(self) -> dict[str, Any]: ...
+
+
+F = TypeVar("F", bound=RecordFields)
+
+
+class GetOwn(Protocol):
+    """A record of the kind that this person may read (NotFound otherwise)."""
+
+    def __call__(
+        self, session: Session, node_id: str, *, actor: Principal, record_id: uuid.UUID
+    ) -> Envelope: ...
+
+
+class SaveOwn(Protocol):
+    """A new record of this node, or (with `record_id`) a new version of one."""
+
+    def __call__(
+        self,
+        session: Session,
+        node: Node,
+        *,
+        actor: Principal,
+        body: dict[str, Any],
+        labels: Labels,
+        to: list[str],
+        record_id: uuid.UUID | None,
+    ) -> Envelope: ...
+
+
+class WithdrawOwn(Protocol):
+    """Withdraw one of this node's records (a tombstone every holder purges it on)."""
+
+    def __call__(
+        self, session: Session, node: Node, *, actor: Principal, record_id: uuid.UUID, reason: str
+    ) -> object: ...
+
+
+def _no_more(_session: Session, _node: Node, _auth: Auth) -> dict[str, Any]:
+    return {}
+
+
+def _nobody(_peers: list[Peer]) -> SharingForm:
+    return SharingForm()
+
+
+@dataclass(frozen=True)
+class OwnRecords(Generic[F]):
+    """The pages of one kind of this node's records: the form (new, or an edit of a record),
+    its saving, its withdrawal. `blank` makes the new form's own fields, `of_body` a record's;
+    `context` adds what the template shows besides (a vocabulary, the routes to cite);
+    `addressed` whom a new record goes to (no one ticked, or every approved peer). `peers`
+    are federation.peers.approved_peers (passed in: the federation's pages import the web
+    layer, not the reverse). The messages are message ids, translated when shown."""
+
+    path: str  # "/challenges": the form posts to <path>/new or <path>/<id>/edit
+    template: str
+    permission: str  # who may write them ("mapping.write", "records.write")
+    get: GetOwn
+    save: SaveOwn
+    withdrawal: WithdrawOwn
+    peers: Callable[[Session], list[Peer]]
+    blank: Callable[[Node], F]
+    of_body: Callable[[dict[str, Any]], F]
+    recorded: str  # "Challenge recorded."
+    updated: str  # "Challenge updated (version %(v)d)."
+    withdrawn: str  # "Withdrawn: every partner node that holds it purges it."
+    gone: str  # why a withdrawn record is not changed
+    not_ours: str  # why a partner's record is not changed
+    context: Callable[[Session, Node, Auth], dict[str, Any]] = _no_more
+    addressed: Callable[[list[Peer]], SharingForm] = _nobody
+    # What the form shows again rather than the error page (see web.forms.save_form), and how
+    # it names the fields of the body in an error (field → label, a message id).
+    refused: tuple[type[Exception], ...] = (InvalidInput,)
+    passed_on: tuple[type[Exception], ...] = ()
+    fields: Mapping[str, str] | None = None
+
+    def owned(self, envelope: Envelope, node_id: str) -> None:
+        """Refuse to change a withdrawn record or a partner's."""
+        if envelope.get("body") is None:
+            raise NotFound(_(self.gone))
+        if envelope["origin"] != node_id:
+            raise PermissionDenied(_(self.not_ours))
+
+    def can_edit(self, envelope: Envelope, node_id: str, auth: Auth) -> bool:
+        """Whether a record's page offers to change and withdraw it."""
+        return (
+            envelope["origin"] == node_id
+            and envelope.get("body") is not None
+            and auth.principal.has(self.permission)
+        )
+
+    def page(
+        self,
+        request: Request,
+        auth: Auth,
+        *,
+        envelope: Envelope | None = None,
+        form: F | None = None,
+        share: SharingForm | None = None,
+        error: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        """The form: empty, the record's (`envelope`), or as typed with an `error`."""
+        node = node_of(request)
+        with node.db.reading() as session:
+            shared = sharing_context(session, auth, self.peers(session))
+            extra = self.context(session, node, auth)
+        if form is None or share is None:
+            form = self.of_body(envelope["body"]) if envelope else self.blank(node)
+            share = (
+                SharingForm.of_record(envelope, shared["groups"])
+                if envelope
+                else self.addressed(shared["peers"])
+            )
+        action = f"{self.path}/{envelope['id']}/edit" if envelope else f"{self.path}/new"
+        context: dict[str, Any] = {"record": envelope, "form": form, "share": share}
+        context |= {"error": error, "action": action, **shared, **extra}
+        return page(request, self.template, context, status=status)
+
+    def new(self, request: Request, auth: Auth) -> HTMLResponse:
+        auth.principal.require(self.permission)
+        return self.page(request, auth)
+
+    def edit(self, request: Request, auth: Auth, record_id: uuid.UUID) -> HTMLResponse:
+        """The form of one of this node's records, still active."""
+        auth.principal.require(self.permission)
+        node = node_of(request)
+        with node.db.transaction() as session:
+            envelope = self.get(session, node.id, actor=auth.principal, record_id=record_id)
+        self.owned(envelope, node.id)
+        return self.page(request, auth, envelope=envelope)
+
+    def posted(
+        self,
+        request: Request,
+        auth: Auth,
+        record_id: uuid.UUID | None,
+        form: F,
+        share: SharingForm,
+    ) -> Response:
+        """Record the posted form as a new record, or (with `record_id`) a new version; then to
+        the record's page with what happened, or the form again with the error and all that
+        was typed."""
+
+        def load(session: Session, node: Node) -> Envelope | None:
+            if record_id is None:
+                return None
+            envelope = self.get(session, node.id, actor=auth.principal, record_id=record_id)
+            # A partner's record is refused before its form is even read.
+            self.owned(envelope, node.id)
+            return envelope
+
+        def saved(session: Session, node: Node, envelope: Envelope | None) -> Envelope:
+            body = form.body()
+            return self.save(
+                session,
+                node,
+                actor=auth.principal,
+                body=body,
+                labels=share.labels(before=envelope["labels"] if envelope else None),
+                to=share.addressed(),
+                record_id=record_id,
+            )
+
+        def done(envelope: Envelope) -> tuple[str, str]:
+            version = {"v": envelope["version"]}
+            message = _(self.recorded) if record_id is None else _(self.updated) % version
+            return f"{self.path}/{envelope['id']}", message
+
+        def again(envelope: Envelope | None, error: str, status: int) -> Response:
+            return self.page(
+                request, auth, envelope=envelope, form=form, share=share, error=error, status=status
+            )
+
+        return save_form(
+            request,
+            auth,
+            permission=self.permission,
+            load=load,
+            save=saved,
+            done=done,
+            again=again,
+            refused=self.refused,
+            passed_on=self.passed_on,
+            fields=self.fields,
+        )
+
+    def withdraw(self, request: Request, auth: Auth, record_id: uuid.UUID, reason: str) -> Response:
+        """Withdraw one of this node's records from its page."""
+
+        def withdrawn(session: Session, node: Node) -> object:
+            return self.withdrawal(
+                session, node, actor=auth.principal, record_id=record_id, reason=reason
+            )
+
+        back = f"{self.path}/{record_id}"
+        return act_form(
+            request, auth, permission=self.permission, act=withdrawn, back=back, done=self.withdrawn
+        )
