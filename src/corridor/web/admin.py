@@ -8,7 +8,8 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -19,6 +20,7 @@ from corridor import clock
 from corridor import db as dbm
 from corridor.audit import service as audit
 from corridor.errors import CorridorError, InvalidInput
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.jobs import queue
 from corridor.jobs.models import Job
@@ -28,10 +30,12 @@ from corridor.schemas import MAX_INT64
 from corridor.security import service as security
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form
 from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
+S = TypeVar("S")  # what a form's service answers
 
 
 # --- users -------------------------------------------------------------------------------
@@ -58,6 +62,24 @@ def users(request: Request, auth: PageAuth) -> HTMLResponse:
     return _users_page(request, auth)
 
 
+def _saved(
+    request: Request,
+    auth: Auth,
+    save: Callable[[Session, Node, None], S],
+    done: Callable[[S], tuple[str, str] | Response],
+    again: Callable[..., HTMLResponse],
+) -> Response:
+    """An administration form: saved, or its page (`again`) with why not, at the refusal's
+    status."""
+
+    def refused(_loaded: None, error: str, status: int) -> Response:
+        return again(request, auth, status=status, error=error)
+
+    return save_form(
+        request, auth, save=save, done=done, again=refused, refused=(CorridorError,), status=None
+    )
+
+
 @router.post("/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
@@ -68,27 +90,29 @@ def create_user(
     unit: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     password = security.generate_password()
-    try:
-        with node_of(request).db.transaction() as session:
-            unit_obj = security.find_unit(session, unit) if unit else None
-            user = security.create_user(
-                session,
-                actor=auth.principal,
-                email=email,
-                role=role,
-                password=password,
-                display_name=display_name,
-                unit=unit_obj,
-                must_change_password=True,
-            )
-            created = user.email
-    except CorridorError as exc:
-        return _users_page(request, auth, status=exc.status, error=exc.detail)
-    return _users_page(request, auth, created=created, one_time_password=password)
+
+    def save(session: Session, _node: Node, _loaded: None) -> str:
+        user = security.create_user(
+            session,
+            actor=auth.principal,
+            email=email,
+            role=role,
+            password=password,
+            display_name=display_name,
+            unit=security.find_unit(session, unit) if unit else None,
+            must_change_password=True,
+        )
+        return user.email
+
+    def done(created: str) -> Response:
+        # The one-time password is shown once, on this page: no redirect.
+        return _users_page(request, auth, created=created, one_time_password=password)
+
+    return _saved(request, auth, save, done, _users_page)
 
 
 def _user_page(
-    request: Request, auth: Auth, handle: str, *, status: int = 200, **extra: object
+    request: Request, auth: Auth, *, handle: str, status: int = 200, **extra: object
 ) -> HTMLResponse:
     with node_of(request).db.transaction() as session:
         auth.principal.require("users.manage")
@@ -106,7 +130,7 @@ def _user_page(
 
 @router.get("/users/{handle}", response_class=HTMLResponse)
 def user_detail(request: Request, auth: PageAuth, handle: str) -> HTMLResponse:
-    return _user_page(request, auth, handle)
+    return _user_page(request, auth, handle=handle)
 
 
 @router.post("/users/{handle}", response_class=HTMLResponse)
@@ -118,45 +142,53 @@ def user_update(
     role: Annotated[str, Form(max_length=40)] = "",
     unit: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            user = security.find_user(session, handle)
-            unit_obj = security.find_unit(session, unit) if unit else None
-            security.update_user(
-                session,
-                actor=auth.principal,
-                user=user,
-                role=role or None,
-                unit=unit_obj,
-                display_name=display_name,
-            )
-    except CorridorError as exc:
-        return _user_page(request, auth, handle, status=exc.status, error=exc.detail)
-    return redirect(request, f"/admin/users/{handle}", _("Saved."))
+    def save(session: Session, _node: Node, _loaded: None) -> None:
+        security.update_user(
+            session,
+            actor=auth.principal,
+            user=security.find_user(session, handle),
+            role=role or None,
+            unit=security.find_unit(session, unit) if unit else None,
+            display_name=display_name,
+        )
+
+    def done(_saved: None) -> tuple[str, str]:
+        return f"/admin/users/{handle}", _("Saved.")
+
+    return _saved(request, auth, save, done, partial(_user_page, handle=handle))
+
+
+USER_ACTIONS = {
+    "disable": N_("Account disabled; its sessions ended."),
+    "enable": N_("Account enabled."),
+    "reset-password": "",
+    "totp-off": N_("Two-factor authentication turned off for this account."),
+}
 
 
 @router.post("/users/{handle}/{action}", response_class=HTMLResponse)
 def user_action(request: Request, auth: PageAuth, handle: str, action: str) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            user = security.find_user(session, handle)
-            if action == "disable":
-                security.update_user(session, actor=auth.principal, user=user, disabled=True)
-                message = _("Account disabled; its sessions ended.")
-            elif action == "enable":
-                security.update_user(session, actor=auth.principal, user=user, disabled=False)
-                message = _("Account enabled.")
-            elif action == "reset-password":
-                password = security.reset_password(session, actor=auth.principal, user=user)
-                return _user_page(request, auth, handle, one_time_password=password)
-            elif action == "totp-off":
-                security.totp_disable(session, actor=auth.principal, user=user)
-                message = _("Two-factor authentication turned off for this account.")
-            else:
-                raise InvalidInput(f"unknown action {action!r}")
-    except CorridorError as exc:
-        return _user_page(request, auth, handle, status=exc.status, error=exc.detail)
-    return redirect(request, f"/admin/users/{handle}", message)
+    def save(session: Session, _node: Node, _loaded: None) -> str | None:
+        """The new one-time password of a reset; None for the other actions."""
+        user = security.find_user(session, handle)
+        if action not in USER_ACTIONS:
+            raise InvalidInput(f"unknown action {action!r}")
+        if action == "reset-password":
+            return security.reset_password(session, actor=auth.principal, user=user)
+        if action == "totp-off":
+            security.totp_disable(session, actor=auth.principal, user=user)
+        else:
+            security.update_user(
+                session, actor=auth.principal, user=user, disabled=action == "disable"
+            )
+        return None
+
+    def done(password: str | None) -> tuple[str, str] | Response:
+        if password is not None:
+            return _user_page(request, auth, handle=handle, one_time_password=password)
+        return f"/admin/users/{handle}", _(USER_ACTIONS[action])
+
+    return _saved(request, auth, save, done, partial(_user_page, handle=handle))
 
 
 # --- units -------------------------------------------------------------------------------
@@ -189,12 +221,14 @@ def create_unit(
     name: Annotated[str, Form(max_length=200)] = "",
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            security.create_unit(session, actor=auth.principal, name=name, description=description)
-    except CorridorError as exc:
-        return _units_page(request, auth, status=exc.status, error=exc.detail)
-    return redirect(request, "/admin/units", _("Unit created."))
+    def save(session: Session, _node: Node, _loaded: None) -> object:
+        return security.create_unit(
+            session, actor=auth.principal, name=name, description=description
+        )
+
+    return _saved(
+        request, auth, save, lambda _unit: ("/admin/units", _("Unit created.")), _units_page
+    )
 
 
 # --- audit -------------------------------------------------------------------------------

@@ -56,9 +56,24 @@ def _login_form(
     return resp
 
 
-def _login_csrf_ok(request: Request, sent: str) -> bool:
+def _expired(request: Request, sent: str, next_path: str) -> Response | None:
+    """The sign-in form again when the posted CSRF token is not the cookie's (the form is
+    older than its cookie, or came from elsewhere); None when it is."""
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    return bool(cookie) and bool(sent) and secrets.compare_digest(cookie, sent)
+    if cookie and sent and secrets.compare_digest(cookie, sent):
+        return None
+    error = _("Your session expired. Please sign in again.")
+    return _login_form(request, error=error, status=403, next_path=next_path)
+
+
+def _totp_form(
+    request: Request, pending: str, csrf: str, next_path: str, error: str | None = None
+) -> HTMLResponse:
+    """The second step: the code of the authenticator app, for the user `pending` names."""
+    context = {"pending": pending, "login_csrf": csrf, "next": safe_next(next_path)}
+    return page(
+        request, "login_totp.html", {**context, "error": error}, status=401 if error else 200
+    )
 
 
 def _start_session(request: Request, user_id: uuid.UUID, next_path: str) -> Response:
@@ -108,13 +123,9 @@ def login(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    if not _login_csrf_ok(request, csrf_token):
-        return _login_form(
-            request,
-            error=_("Your session expired. Please sign in again."),
-            status=403,
-            next_path=next,
-        )
+    expired = _expired(request, csrf_token, next)
+    if expired is not None:
+        return expired
     node = node_of(request)
     with node.db.transaction() as session:
         outcome = security.authenticate(
@@ -138,12 +149,7 @@ def login(
             request, error=_("E-mail or password is wrong."), status=401, next_path=next
         )
     if totp:
-        token = _pending(request).dumps({"uid": str(user_id)})
-        return page(
-            request,
-            "login_totp.html",
-            {"pending": token, "login_csrf": csrf_token, "next": safe_next(next)},
-        )
+        return _totp_form(request, _pending(request).dumps({"uid": str(user_id)}), csrf_token, next)
     return _start_session(request, user_id, next)
 
 
@@ -155,13 +161,9 @@ def login_totp(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    if not _login_csrf_ok(request, csrf_token):
-        return _login_form(
-            request,
-            error=_("Your session expired. Please sign in again."),
-            status=403,
-            next_path=next,
-        )
+    expired = _expired(request, csrf_token, next)
+    if expired is not None:
+        return expired
     try:
         uid = uuid.UUID(_pending(request).loads(pending, max_age=PENDING_MAX_AGE)["uid"])
     except (BadSignature, KeyError, ValueError, TypeError):
@@ -182,17 +184,7 @@ def login_totp(
             and security.totp_verify_login(session, user=user, code=code, ip=client_ip(request))
         )
     if not ok:
-        return page(
-            request,
-            "login_totp.html",
-            {
-                "pending": pending,
-                "login_csrf": csrf_token,
-                "next": safe_next(next),
-                "error": _("That code is not valid."),
-            },
-            status=401,
-        )
+        return _totp_form(request, pending, csrf_token, next, _("That code is not valid."))
     return _start_session(request, uid, next)
 
 
