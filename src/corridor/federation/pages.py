@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.federation import checkpoints
 from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
@@ -67,25 +67,15 @@ def peers(request: Request, auth: PageAuth) -> HTMLResponse:
 def _saved_here(
     request: Request,
     auth: Auth,
-    save: Callable[[Session, Node, None], object],
+    save: Callable[[Session, Node], object],
     done: Callable[[object], tuple[str, str]],
     status: int | None = None,
 ) -> Response:
     """A form of the peers page: saved, or the page again with why not (at the refusal's own
     status unless `status`)."""
 
-    def again(_loaded: None, error: str, refused_with: int) -> Response:
-        return _peers_page(request, auth, status=refused_with, error=error)
-
-    return save_form(
-        request,
-        auth,
-        save=save,
-        done=done,
-        again=again,
-        refused=(CorridorError, ValidationError),
-        status=status,
-    )
+    again = partial(_peers_page, request, auth)
+    return save_form(request, auth, save=save, done=done, again=again, status=status)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -100,7 +90,7 @@ async def import_card(
         raw = await card_file.read(MAX_CARD_BYTES + 1)
         text = raw.decode("utf-8", errors="replace")
 
-    def save(session: Session, node: Node, _loaded: None) -> str:
+    def save(session: Session, node: Node) -> str:
         if not text.strip():
             raise InvalidInput(_("Paste the peer's card or choose its file."))
         peer = peering.add_peer(session, actor=auth.principal, own_node_id=node.id, card_file=text)
@@ -122,7 +112,7 @@ def create_group(
     description: Annotated[str, Form(max_length=2000)] = "",
     members: Checked = None,
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def save(session: Session, node: Node) -> object:
         return sharing.create_group(
             session,
             node.keys,
@@ -139,7 +129,7 @@ def create_group(
 def group_members(
     request: Request, auth: PageAuth, group_id: uuid.UUID, members: Checked = None
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def save(session: Session, node: Node) -> object:
         return sharing.set_members(
             session, node.keys, actor=auth.principal, group_id=group_id, members=members or []
         )

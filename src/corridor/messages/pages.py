@@ -94,7 +94,7 @@ async def send(
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
     reply_to = uuid.UUID(form.in_reply_to) if form.in_reply_to else None
 
-    def save(session: Session, node: Node, _loaded: None = None) -> dict[str, Any]:
+    def save(session: Session, node: Node) -> dict[str, Any]:
         return messages.send(
             session,
             node.keys,

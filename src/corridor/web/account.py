@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, TypeVar
 
 import segno
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from corridor import clock, i18n
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
@@ -85,15 +86,11 @@ def _on_account(
     """A form of the account page, on the signed-in user's own account: saved, or the page
     again with why not, at the refusal's status."""
 
-    def saved(session: Session, _node: Node, _loaded: None) -> S:
+    def saved(session: Session, _node: Node) -> S:
         return save(session, security.find_user(session, auth.principal.handle))
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _account_page(request, auth, status=status, error=error)
-
-    return save_form(
-        request, auth, save=saved, done=done, again=again, refused=(CorridorError,), status=None
-    )
+    again = partial(_account_page, request, auth)
+    return save_form(request, auth, save=saved, done=done, again=again)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -104,7 +101,7 @@ def change_password(
     new: Annotated[str, Form(max_length=1024)] = "",
     confirm: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    def save(session: Session, _node: Node, _loaded: None) -> None:
+    def save(session: Session, _node: Node) -> None:
         if new != confirm:
             raise InvalidInput(_("The two new passwords differ."))
         user = security.find_user(session, auth.principal.handle)
@@ -117,18 +114,13 @@ def change_password(
             keep_session=auth.session_id,
         )
 
-    def again(_loaded: None, error: str, status: int) -> Response:
+    def again(*, error: str, status: int) -> Response:
         return page(request, "account/password.html", {"error": error}, status=status)
 
-    return save_form(
-        request,
-        auth,
-        save=save,
-        done=lambda _saved: ("/", _("Password changed.")),
-        again=again,
-        refused=(CorridorError,),
-        status=None,
-    )
+    def done(_saved: None) -> tuple[str, str]:
+        return "/", _("Password changed.")
+
+    return save_form(request, auth, save=save, done=done, again=again)
 
 
 @router.post("/account/totp/begin", response_class=HTMLResponse)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor import db as dbm
 from corridor.audit import service as audit
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.jobs import queue
@@ -65,19 +65,13 @@ def users(request: Request, auth: PageAuth) -> HTMLResponse:
 def _saved(
     request: Request,
     auth: Auth,
-    save: Callable[[Session, Node, None], S],
+    save: Callable[[Session, Node], S],
     done: Callable[[S], tuple[str, str] | Response],
     again: Callable[..., HTMLResponse],
 ) -> Response:
     """An administration form: saved, or its page (`again`) with why not, at the refusal's
     status."""
-
-    def refused(_loaded: None, error: str, status: int) -> Response:
-        return again(request, auth, status=status, error=error)
-
-    return save_form(
-        request, auth, save=save, done=done, again=refused, refused=(CorridorError,), status=None
-    )
+    return save_form(request, auth, save=save, done=done, again=partial(again, request, auth))
 
 
 @router.post("/users", response_class=HTMLResponse)
@@ -91,7 +85,7 @@ def create_user(
 ) -> Response:
     password = security.generate_password()
 
-    def save(session: Session, _node: Node, _loaded: None) -> str:
+    def save(session: Session, _node: Node) -> str:
         user = security.create_user(
             session,
             actor=auth.principal,
@@ -142,7 +136,7 @@ def user_update(
     role: Annotated[str, Form(max_length=40)] = "",
     unit: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    def save(session: Session, _node: Node, _loaded: None) -> None:
+    def save(session: Session, _node: Node) -> None:
         security.update_user(
             session,
             actor=auth.principal,
@@ -168,7 +162,7 @@ USER_ACTIONS = {
 
 @router.post("/users/{handle}/{action}", response_class=HTMLResponse)
 def user_action(request: Request, auth: PageAuth, handle: str, action: str) -> Response:
-    def save(session: Session, _node: Node, _loaded: None) -> str | None:
+    def save(session: Session, _node: Node) -> str | None:
         """The new one-time password of a reset; None for the other actions."""
         user = security.find_user(session, handle)
         if action not in USER_ACTIONS:
@@ -221,7 +215,7 @@ def create_unit(
     name: Annotated[str, Form(max_length=200)] = "",
     description: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    def save(session: Session, _node: Node, _loaded: None) -> object:
+    def save(session: Session, _node: Node) -> object:
         return security.create_unit(
             session, actor=auth.principal, name=name, description=description
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -27,7 +27,6 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.render import activate_locale, redirect
 
-E = TypeVar("E")  # what the form changes, read in the transaction (e.g. a record's envelope)
 S = TypeVar("S")  # what the service answers (e.g. the saved record's envelope)
 
 
@@ -71,42 +70,45 @@ def parse_time(text: str, field: str) -> datetime | None:
         ) from None
 
 
+class Again(Protocol):
+    """The form's page again, showing why the form was refused, at that status: e.g.
+    `partial(a_page, request, auth)` of a page function taking `error` and `status`."""
+
+    def __call__(self, *, error: str, status: int) -> Response: ...
+
+
 def save_form(
     request: Request,
     auth: Auth,
     *,
-    save: Callable[[Session, Node, E | None], S],
+    save: Callable[[Session, Node], S],
     done: Callable[[S], tuple[str, str] | Response],
-    again: Callable[[E | None, str, int], Response],
-    load: Callable[[Session, Node], E] | None = None,
+    again: Again,
     permission: str | None = None,
-    refused: tuple[type[Exception], ...] = (InvalidInput,),
+    refused: tuple[type[Exception], ...] = (CorridorError, ValidationError),
     passed_on: tuple[type[Exception], ...] = (),
-    status: int | None = 422,
+    status: int | None = None,
     fields: Mapping[str, str] | None = None,
 ) -> Response:
-    """Run a posted form in one transaction. `load` reads what an edit changes (and refuses,
-    before the form is even read, what this node may not change); `save` turns the form into
-    what the service takes and saves it; `done` names the page to go to and the message to show
-    there (built after the commit, in the reader's language), or is the answer itself (a page
-    that shows a one-time secret). A `refused` exception (but not a
-    `passed_on` one, which goes to the error page) shows the form `again` with its `error_text`
-    (`fields`: how the form names the fields), at `status` (None: the error's own status)."""
+    """Run a posted form in one transaction: `save` turns the form into what the service takes
+    and saves it (an edit reads what it changes first, and refuses what this node may not
+    change before the form is even read); `done` names the page to go to and the message to
+    show there (built after the commit, in the reader's language), or is the answer itself (a
+    page that shows a one-time secret). A `refused` exception (but not a `passed_on` one, which
+    goes to the error page) shows the form `again` with its `error_text` (`fields`: how the
+    form names the fields), at `status` (None: the refusal's own status)."""
     activate_locale(request, auth)
     if permission is not None:
         auth.principal.require(permission)
     node = node_of(request)
-    loaded: E | None = None
     try:
         with node.db.transaction() as session:
-            if load is not None:
-                loaded = load(session, node)
-            saved = save(session, node, loaded)
+            saved = save(session, node)
     except refused as exc:
         if isinstance(exc, passed_on):
             raise
         own = exc.status if isinstance(exc, CorridorError) else 422
-        return again(loaded, error_text(exc, fields), own if status is None else status)
+        return again(error=error_text(exc, fields), status=own if status is None else status)
     after = done(saved)
     if isinstance(after, Response):
         return after
@@ -129,21 +131,10 @@ def act_form(
     withdrawn already, a mistake in what was typed) is told on the page rather than shown as an
     error page."""
 
-    def saved(session: Session, node: Node, _loaded: None) -> S:
-        return act(session, node)
-
     def told(result: S) -> tuple[str, str]:
         return back, gettext(done) if isinstance(done, str) else (done(result) or "")
 
-    def refused(_loaded: None, error: str, _status: int) -> Response:
+    def refused(*, error: str, status: int) -> Response:
         return redirect(request, back, error)
 
-    return save_form(
-        request,
-        auth,
-        permission=permission,
-        save=saved,
-        done=told,
-        again=refused,
-        refused=(CorridorError, ValidationError),
-    )
+    return save_form(request, auth, permission=permission, save=act, done=told, again=refused)

@@ -186,22 +186,21 @@ class OwnRecords(Generic[F]):
         the record's page with what happened, or the form again with the error and all that
         was typed."""
 
-        def load(session: Session, node: Node) -> Envelope | None:
-            if record_id is None:
-                return None
-            envelope = self.get(session, node.id, actor=auth.principal, record_id=record_id)
-            # A partner's record is refused before its form is even read.
-            self.owned(envelope, node.id)
-            return envelope
+        loaded: Envelope | None = None  # the record an edit changes
 
-        def saved(session: Session, node: Node, envelope: Envelope | None) -> Envelope:
-            body = form.body()
+        def saved(session: Session, node: Node) -> Envelope:
+            nonlocal loaded
+            if record_id is not None:
+                envelope = self.get(session, node.id, actor=auth.principal, record_id=record_id)
+                # A partner's record is refused before its form is even read.
+                self.owned(envelope, node.id)
+                loaded = envelope
             return self.save(
                 session,
                 node,
                 actor=auth.principal,
-                body=body,
-                labels=share.labels(before=envelope["labels"] if envelope else None),
+                body=form.body(),
+                labels=share.labels(before=loaded["labels"] if loaded else None),
                 to=share.addressed(),
                 record_id=record_id,
             )
@@ -211,21 +210,21 @@ class OwnRecords(Generic[F]):
             message = _(self.recorded) if record_id is None else _(self.updated) % version
             return f"{self.path}/{envelope['id']}", message
 
-        def again(envelope: Envelope | None, error: str, status: int) -> Response:
+        def again(*, error: str, status: int) -> Response:
             return self.page(
-                request, auth, envelope=envelope, form=form, share=share, error=error, status=status
+                request, auth, envelope=loaded, form=form, share=share, error=error, status=status
             )
 
         return save_form(
             request,
             auth,
             permission=self.permission,
-            load=load,
             save=saved,
             done=done,
             again=again,
             refused=self.refused,
             passed_on=self.passed_on,
+            status=422,
             fields=self.fields,
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypedDict, TypeVar
 
 from fastapi import Form, Request
@@ -19,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.records.groups import list_groups
@@ -212,23 +213,12 @@ class ComposePage(Generic[F]):
         form: F,
         share: SharingForm,
         *,
-        save: Callable[[Session, Node, None], S],
+        save: Callable[[Session, Node], S],
         done: Callable[[S], tuple[str, str]],
         shown: Mapping[str, Any] | None = None,
     ) -> Response:
         """Save the posted form (web.forms.save_form); on a refusal, the form again as typed
         with the error (and what `shown` adds, e.g. the draft it edits)."""
 
-        def again(_loaded: None, error: str, status: int) -> Response:
-            return self.page(
-                request, auth, form=form, share=share, error=error, status=status, **(shown or {})
-            )
-
-        return save_form(
-            request,
-            auth,
-            save=save,
-            done=done,
-            again=again,
-            refused=(CorridorError, ValidationError),
-        )
+        again = partial(self.page, request, auth, form=form, share=share, **(shown or {}))
+        return save_form(request, auth, save=save, done=done, again=again, status=422)

@@ -197,7 +197,7 @@ def compose(request: Request, auth: PageAuth) -> HTMLResponse:
 def send(
     request: Request, auth: PageAuth, form: Annotated[AlertForm, Form()], share: AmberSharing
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
+    def save(session: Session, node: Node) -> dict[str, Any]:
         return alerts.send(
             session,
             node.keys,

@@ -4,6 +4,7 @@ each user's preferences."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -146,14 +147,13 @@ async def save_preferences(request: Request, auth: PageAuth) -> Response:
             kinds[kind] = (form.get(f"web:{kind}") == "on", value)
     digest = form.get("digest")
 
-    def save(session: Session, _node: Node, _loaded: None) -> None:
+    def save(session: Session, _node: Node) -> None:
         chosen = digest if isinstance(digest, str) and digest else None
         service.set_preferences(session, actor=auth.principal, kinds=kinds, digest=chosen)
-
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _preferences(request, auth, status=status, error=error)
 
     def done(_saved: None) -> tuple[str, str]:
         return "/notifications/preferences", _("Preferences saved.")
 
-    return await run_in_threadpool(save_form, request, auth, save=save, done=done, again=again)
+    return await run_in_threadpool(
+        save_form, request, auth, save=save, done=done, again=partial(_preferences, request, auth)
+    )

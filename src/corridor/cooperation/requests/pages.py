@@ -215,7 +215,7 @@ async def send(
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
     existing = uuid.UUID(draft_id) if draft_id else None
 
-    def save(session: Session, node: Node, _loaded: None) -> str:
+    def save(session: Session, node: Node) -> str:
         """The page of what was saved: the draft, or the request sent (its draft deleted)."""
         if action == "draft":
             draft = form.draft(share)

@@ -77,7 +77,7 @@ def new(request: Request, auth: PageAuth) -> HTMLResponse:
 def create(
     request: Request, auth: PageAuth, form: Annotated[SpaceForm, Form()], share: AmberSharing
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
+    def save(session: Session, node: Node) -> dict[str, Any]:
         return spaces.create_space(
             session,
             node.keys,

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from corridor.entities.ftm import entity_schemata
 from corridor.entities.models import Entity
 from corridor.entities.pages import captions_of, parse_lines
 from corridor.entities.service import context_of
-from corridor.errors import CorridorError, InvalidInput, NotFound
+from corridor.errors import InvalidInput, NotFound
 from corridor.federation.peers import approved_peers
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
@@ -289,21 +290,15 @@ class CaseForm(BaseModel):
 
 @router.post("/cases", response_class=HTMLResponse)
 def case_create(request: Request, auth: PageAuth, form: Annotated[CaseForm, Form()]) -> Response:
-    def save(session: Session, _node: Node, _loaded: None) -> uuid.UUID:
+    def save(session: Session, _node: Node) -> uuid.UUID:
         data = CaseCreate.model_validate(form.model_dump())
         return service.create_case(session, actor=auth.principal, data=data).id
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _cases_page(request, auth, status=status, error=error, form=form)
+    def done(case_id: uuid.UUID) -> tuple[str, str]:
+        return f"/cases/{case_id}", _("Case opened.")
 
-    return save_form(
-        request,
-        auth,
-        save=save,
-        done=lambda case_id: (f"/cases/{case_id}", _("Case opened.")),
-        again=again,
-        refused=(CorridorError, ValidationError),
-    )
+    again = partial(_cases_page, request, auth, form=form)
+    return save_form(request, auth, save=save, done=done, again=again, status=422)
 
 
 def _case_page(
@@ -444,7 +439,7 @@ class EntityForm(BaseModel):
 def case_add_entity(
     request: Request, auth: PageAuth, ref: str, form: Annotated[EntityForm, Form()]
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> str:
+    def save(session: Session, node: Node) -> str:
         return entity_service.create(
             session,
             actor=auth.principal,
@@ -454,14 +449,8 @@ def case_add_entity(
             tlp=form.tlp or None,
         ).id
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _case_page(request, auth, ref, status=status, error=error, form=form)
+    def done(entity_id: str) -> tuple[str, str]:
+        return f"/entities/{entity_id}", _("Entity added.")
 
-    return save_form(
-        request,
-        auth,
-        save=save,
-        done=lambda eid: (f"/entities/{eid}", _("Entity added.")),
-        again=again,
-        refused=(CorridorError,),
-    )
+    again = partial(_case_page, request, auth, ref, form=form)
+    return save_form(request, auth, save=save, done=done, again=again, status=422)

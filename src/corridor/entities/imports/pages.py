@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -52,21 +53,19 @@ async def import_upload(
 ) -> Response:
     content = await file.read(DEFAULT_LIMITS.max_file_bytes + 1)
 
-    def save(session: Session, node: Node, _loaded: None) -> uuid.UUID:
+    def save(session: Session, node: Node) -> uuid.UUID:
         name = file.filename or "upload"
         run = imports.upload(
             session, node, actor=auth.principal, case_ref=ref, filename=name, content=content
         )
         return run.id
 
-    def again(_loaded: None, error: str, status: int) -> Response:
-        return _import_page(request, auth, ref, error=error, status=status)
-
     def done(run_id: uuid.UUID) -> Response:
         return redirect(request, f"/cases/{ref}/imports/{run_id}")
 
+    again = partial(_import_page, request, auth, ref)
     return await run_in_threadpool(
-        save_form, request, auth, save=save, done=done, again=again, refused=(CorridorError,)
+        save_form, request, auth, save=save, done=done, again=again, status=422
     )
 
 

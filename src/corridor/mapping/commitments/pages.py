@@ -258,7 +258,7 @@ def _on_detail(
     auth: Auth,
     commitment_id: uuid.UUID,
     *,
-    save: Callable[[Session, Node, None], S],
+    save: Callable[[Session, Node], S],
     done: Callable[[S], tuple[str, str]],
     failed: dict[str, Any],
     refused: tuple[type[Exception], ...] = REFUSED,
@@ -266,12 +266,35 @@ def _on_detail(
     """A form of a commitment's page (endorse, add an action, post an update): saved, or the
     page again with the error beside that form (`failed`: which form, and what was typed)."""
 
-    def again(_loaded: None, error: str, status: int) -> Response:
+    def again(*, error: str, status: int) -> Response:
         return _detail(
             request, auth, commitment_id, status=status, failed={**failed, "error": error}
         )
 
-    return save_form(request, auth, save=save, done=done, again=again, refused=refused, status=None)
+    return save_form(request, auth, save=save, done=done, again=again, refused=refused)
+
+
+def _action_saved(
+    auth: Auth,
+    commitment_id: uuid.UUID,
+    fields: Callable[[], dict[str, Any]],
+    action_id: uuid.UUID | None = None,
+) -> Callable[[Session, Node], dict[str, Any]]:
+    """The save of an action form: a new action, or (with `action_id`) a new version of one of
+    this node's. `fields` reads the form in the transaction, so its mistakes are refusals."""
+
+    def save(session: Session, node: Node) -> dict[str, Any]:
+        return cm.save_action(
+            session,
+            node.keys,
+            actor=auth.principal,
+            commitment_id=commitment_id,
+            fields=fields(),
+            node_country=node.config.country,
+            action_id=action_id,
+        )
+
+    return save
 
 
 @router.post("/{commitment_id}/endorse", response_class=HTMLResponse)
@@ -281,7 +304,7 @@ def endorse(
     commitment_id: uuid.UUID,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def save(session: Session, node: Node) -> object:
         return cm.endorse(
             session,
             node.keys,
@@ -318,22 +341,10 @@ def add_action(
     milestones: LongText = "",
     indicators: LongText = "",
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
-        fields = action_fields(
-            title,
-            owner,
-            description,
-            build_milestones(parse_milestone_lines(milestones), []),
-            build_indicators(parse_indicator_lines(indicators), []),
-        )
-        return cm.save_action(
-            session,
-            node.keys,
-            actor=auth.principal,
-            commitment_id=commitment_id,
-            fields=fields,
-            node_country=node.config.country,
-        )
+    def fields() -> dict[str, Any]:
+        new_milestones = build_milestones(parse_milestone_lines(milestones), [])
+        new_indicators = build_indicators(parse_indicator_lines(indicators), [])
+        return action_fields(title, owner, description, new_milestones, new_indicators)
 
     def done(env: dict[str, Any]) -> tuple[str, str]:
         return f"/commitments/{commitment_id}#action-{env['id']}", _("Action added.")
@@ -345,6 +356,7 @@ def add_action(
         "milestones": milestones,
         "indicators": indicators,
     }
+    save = _action_saved(auth, commitment_id, fields)
     return _on_detail(
         request, auth, commitment_id, save=save, done=done, failed={"kind": "action", "form": form}
     )
@@ -364,7 +376,7 @@ def post_update(
     evidence_title: Text = "",
     evidence_url: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def save(session: Session, node: Node) -> object:
         values = {
             iid: parse_number(v, iid)
             for iid, v in aligned(indicator or [], value or [])
@@ -490,24 +502,14 @@ def save_action(
     m_cols = [m_id or [], m_due or [], m_title or []]
     i_cols = [i_id or [], i_name or [], i_unit or [], i_baseline or [], i_target or []]
 
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def fields() -> dict[str, Any]:
         milestones = build_milestones(milestone_rows(*m_cols), body.get("milestones", []))
         indicators = build_indicators(indicator_rows(*i_cols), body.get("indicators", []))
         check_removals(body, milestones, indicators)
-        fields = action_fields(
-            title, owner, description, milestones, indicators, country=body["country"]
-        )
-        return cm.save_action(
-            session,
-            node.keys,
-            actor=auth.principal,
-            commitment_id=commitment_id,
-            fields=fields,
-            node_country=node.config.country,
-            action_id=action_id,
-        )
+        country = body["country"]
+        return action_fields(title, owner, description, milestones, indicators, country=country)
 
-    def again(_loaded: None, error: str, status: int) -> Response:
+    def again(*, error: str, status: int) -> Response:
         form = {"title": title, "owner": owner, "description": description}
         return _edit_form(
             request,
@@ -519,16 +521,16 @@ def save_action(
             status=status,
         )
 
+    def done(_saved: object) -> tuple[str, str]:
+        return f"/commitments/{commitment_id}#action-{action_id}", _("Action saved.")
+
+    save = _action_saved(auth, commitment_id, fields, action_id)
     return save_form(
         request,
         auth,
         save=save,
-        done=lambda _saved: (
-            f"/commitments/{commitment_id}#action-{action_id}",
-            _("Action saved."),
-        ),
+        done=done,
         again=again,
         refused=REFUSED,
         passed_on=(PermissionDenied,),
-        status=None,
     )
