@@ -4,17 +4,18 @@ challenges, commitments, contact cards): the form, new or an edit of a record, i
 sharing fields of web.sharing.
 
 A module describes its kind with an `OwnRecords` (where its pages are, the template of the form,
-the form's own fields, and its service as four functions) and routes to its methods; only the
-node that published a record changes or withdraws it, and a withdrawn record is changed no more."""
+the form's own fields, and its service as three functions) and mounts its pages on its router;
+only the node that published a record changes or withdraws it, and a withdrawn record is changed
+no more."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -26,8 +27,9 @@ from corridor.records.labels import Labels
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, save_form
+from corridor.web.params import PageAuth, Reason
 from corridor.web.render import page
-from corridor.web.sharing import SharingForm, sharing_context
+from corridor.web.sharing import Sharing, SharingForm, sharing_context
 
 if TYPE_CHECKING:
     # For the annotation only: federation's pages import the web layer, not the reverse.
@@ -240,3 +242,37 @@ class OwnRecords(Generic[F]):
         return act_form(
             request, auth, permission=self.permission, act=withdrawn, back=back, done=self.withdrawn
         )
+
+    def mount(self, router: APIRouter, fields: type[F]) -> None:
+        """Add the pages to `router` (before a route of its own that takes any `<path>/<x>`):
+        `<path>/new` and `<path>/<id>/edit` (the form, and where it posts: `fields` read as a
+        form model, with the sharing fields), and `<path>/<id>/withdraw`."""
+        at = self.path.removeprefix(router.prefix)
+
+        def new(request: Request, auth: PageAuth) -> HTMLResponse:
+            return self.new(request, auth)
+
+        def create(request: Request, auth: PageAuth, form: F, share: Sharing) -> Response:
+            return self.posted(request, auth, None, form, share)
+
+        def edit(request: Request, auth: PageAuth, record_id: uuid.UUID) -> HTMLResponse:
+            return self.edit(request, auth, record_id)
+
+        def update(
+            request: Request, auth: PageAuth, record_id: uuid.UUID, form: F, share: Sharing
+        ) -> Response:
+            return self.posted(request, auth, record_id, form, share)
+
+        def withdraw(
+            request: Request, auth: PageAuth, record_id: uuid.UUID, reason: Reason = ""
+        ) -> Response:
+            return self.withdraw(request, auth, record_id, reason)
+
+        # What FastAPI reads the posted form as: the kind's own fields, as a form model.
+        for posted in (create, update):
+            posted.__annotations__["form"] = Annotated[fields, Form()]
+        router.get(f"{at}/new", response_class=HTMLResponse)(new)
+        router.post(f"{at}/new", response_class=HTMLResponse)(create)
+        router.get(f"{at}/{{record_id}}/edit", response_class=HTMLResponse)(edit)
+        router.post(f"{at}/{{record_id}}/edit", response_class=HTMLResponse)(update)
+        router.post(f"{at}/{{record_id}}/withdraw")(withdraw)

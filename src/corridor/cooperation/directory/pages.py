@@ -10,8 +10,8 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -35,9 +35,9 @@ from corridor.node.service import Node
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.own_records import OwnRecords
-from corridor.web.params import PageAuth, Reason
+from corridor.web.params import PageAuth
 from corridor.web.render import activate_locale, own_label, page
-from corridor.web.sharing import Sharing, SharingForm
+from corridor.web.sharing import SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/directory")
 
@@ -209,17 +209,7 @@ CARD_FORMS = OwnRecords(
     addressed=lambda peers: SharingForm(to={p.node_id for p in peers}),
     fields=FIELD_LABELS,
 )
-CardFields = Annotated[ContactForm, Form()]
-
-
-@router.get("/new", response_class=HTMLResponse)
-def new(request: Request, auth: PageAuth) -> HTMLResponse:
-    return CARD_FORMS.new(request, auth)
-
-
-@router.post("/new", response_class=HTMLResponse)
-def create(request: Request, auth: PageAuth, form: CardFields, share: Sharing) -> Response:
-    return CARD_FORMS.posted(request, auth, None, form, share)
+CARD_FORMS.mount(router, ContactForm)
 
 
 @router.get("/{contact_id}", response_class=HTMLResponse)
@@ -249,22 +239,3 @@ def detail(request: Request, auth: PageAuth, contact_id: uuid.UUID) -> HTMLRespo
             **_vocabularies(),
         },
     )
-
-
-@router.get("/{contact_id}/edit", response_class=HTMLResponse)
-def edit(request: Request, auth: PageAuth, contact_id: uuid.UUID) -> HTMLResponse:
-    return CARD_FORMS.edit(request, auth, contact_id)
-
-
-@router.post("/{contact_id}/edit", response_class=HTMLResponse)
-def update(
-    request: Request, auth: PageAuth, contact_id: uuid.UUID, form: CardFields, share: Sharing
-) -> Response:
-    return CARD_FORMS.posted(request, auth, contact_id, form, share)
-
-
-@router.post("/{contact_id}/withdraw")
-def withdraw(
-    request: Request, auth: PageAuth, contact_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return CARD_FORMS.withdraw(request, auth, contact_id, reason)

@@ -13,8 +13,8 @@ from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from corridor import clock, countries
@@ -34,9 +34,8 @@ from corridor.mapping.service import get_record
 from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.own_records import OwnRecords
-from corridor.web.params import PageAuth, Reason
+from corridor.web.params import PageAuth
 from corridor.web.render import activate_locale, own_label, page
-from corridor.web.sharing import Sharing
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,19 +133,7 @@ CHALLENGE_FORMS = OwnRecords(
     context=_challenge_context,
     **mapping_records(CHALLENGE, challenges.save_challenge),
 )
-ChallengeFields = Annotated[ChallengeForm, Form()]
-
-
-@router.get("/challenges/new", response_class=HTMLResponse)
-def challenge_new(request: Request, auth: PageAuth) -> HTMLResponse:
-    return CHALLENGE_FORMS.new(request, auth)
-
-
-@router.post("/challenges/new", response_class=HTMLResponse)
-def challenge_create(
-    request: Request, auth: PageAuth, form: ChallengeFields, share: Sharing
-) -> Response:
-    return CHALLENGE_FORMS.posted(request, auth, None, form, share)
+CHALLENGE_FORMS.mount(router, ChallengeForm)
 
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse)
@@ -199,25 +186,6 @@ def challenge_detail(request: Request, auth: PageAuth, challenge_id: uuid.UUID) 
     )
 
 
-@router.get("/challenges/{challenge_id}/edit", response_class=HTMLResponse)
-def challenge_edit(request: Request, auth: PageAuth, challenge_id: uuid.UUID) -> HTMLResponse:
-    return CHALLENGE_FORMS.edit(request, auth, challenge_id)
-
-
-@router.post("/challenges/{challenge_id}/edit", response_class=HTMLResponse)
-def challenge_update(
-    request: Request, auth: PageAuth, challenge_id: uuid.UUID, form: ChallengeFields, share: Sharing
-) -> Response:
-    return CHALLENGE_FORMS.posted(request, auth, challenge_id, form, share)
-
-
-@router.post("/challenges/{challenge_id}/withdraw")
-def challenge_withdraw(
-    request: Request, auth: PageAuth, challenge_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return CHALLENGE_FORMS.withdraw(request, auth, challenge_id, reason)
-
-
 # --- routes -------------------------------------------------------------------------------------
 
 
@@ -246,17 +214,7 @@ ROUTE_FORMS = OwnRecords(
     context=lambda _session, _node, _auth: {"gap": GAP, **_vocabularies()},
     **mapping_records(ROUTE, routes.save_route),
 )
-RouteFields = Annotated[RouteForm, Form()]
-
-
-@router.get("/routes/new", response_class=HTMLResponse)
-def route_new(request: Request, auth: PageAuth) -> HTMLResponse:
-    return ROUTE_FORMS.new(request, auth)
-
-
-@router.post("/routes/new", response_class=HTMLResponse)
-def route_create(request: Request, auth: PageAuth, form: RouteFields, share: Sharing) -> Response:
-    return ROUTE_FORMS.posted(request, auth, None, form, share)
+ROUTE_FORMS.mount(router, RouteForm)
 
 
 @router.get("/routes/{route_id}", response_class=HTMLResponse)
@@ -301,22 +259,3 @@ def route_detail(request: Request, auth: PageAuth, route_id: uuid.UUID) -> HTMLR
             **_vocabularies(),
         },
     )
-
-
-@router.get("/routes/{route_id}/edit", response_class=HTMLResponse)
-def route_edit(request: Request, auth: PageAuth, route_id: uuid.UUID) -> HTMLResponse:
-    return ROUTE_FORMS.edit(request, auth, route_id)
-
-
-@router.post("/routes/{route_id}/edit", response_class=HTMLResponse)
-def route_update(
-    request: Request, auth: PageAuth, route_id: uuid.UUID, form: RouteFields, share: Sharing
-) -> Response:
-    return ROUTE_FORMS.posted(request, auth, route_id, form, share)
-
-
-@router.post("/routes/{route_id}/withdraw")
-def route_withdraw(
-    request: Request, auth: PageAuth, route_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return ROUTE_FORMS.withdraw(request, auth, route_id, reason)
