@@ -28,8 +28,7 @@ from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, save_form
 from corridor.web.params import PageAuth, Reason
-from corridor.web.render import page
-from corridor.web.sharing import Sharing, SharingForm, sharing_context
+from corridor.web.sharing import Sharing, SharingContext, SharingForm, sharing_page
 
 if TYPE_CHECKING:
     # For the annotation only: federation's pages import the web layer, not the reverse.
@@ -148,20 +147,30 @@ class OwnRecords(Generic[F]):
     ) -> HTMLResponse:
         """The form: empty, the record's (`envelope`), or as typed with an `error`."""
         node = node_of(request)
-        with node.db.reading() as session:
-            shared = sharing_context(session, auth, self.peers(session))
-            extra = self.context(session, node, auth)
-        if form is None or share is None:
-            form = self.of_body(envelope["body"]) if envelope else self.blank(node)
-            share = (
-                SharingForm.of_record(envelope, shared["groups"])
-                if envelope
-                else self.addressed(shared["peers"])
-            )
         action = f"{self.path}/{envelope['id']}/edit" if envelope else f"{self.path}/new"
-        context: dict[str, Any] = {"record": envelope, "form": form, "share": share}
-        context |= {"error": error, "action": action, **shared, **extra}
-        return page(request, self.template, context, status=status)
+
+        def shown(offered: SharingContext) -> dict[str, Any]:
+            context = {"record": envelope, "error": error, "action": action}
+            if form is not None and share is not None:
+                return {**context, "form": form, "share": share}
+            if envelope is None:
+                return {
+                    **context,
+                    "form": self.blank(node),
+                    "share": self.addressed(offered["peers"]),
+                }
+            shared = SharingForm.of_record(envelope, offered["groups"])
+            return {**context, "form": self.of_body(envelope["body"]), "share": shared}
+
+        return sharing_page(
+            request,
+            auth,
+            self.template,
+            peers=self.peers,
+            read=self.context,
+            shown=shown,
+            status=status,
+        )
 
     def new(self, request: Request, auth: Auth) -> HTMLResponse:
         auth.principal.require(self.permission)

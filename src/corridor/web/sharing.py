@@ -161,6 +161,27 @@ def sharing_context(session: Session, auth: Auth, peers: list[Peer]) -> SharingC
     }
 
 
+def sharing_page(
+    request: Request,
+    auth: Auth,
+    template: str,
+    *,
+    peers: Callable[[Session], list[Peer]],
+    read: Callable[[Session, Node, Auth], Mapping[str, Any]],
+    shown: Callable[[SharingContext], Mapping[str, Any]],
+    status: int = 200,
+) -> HTMLResponse:
+    """A page whose form shares a record: what `sharing_context` offers (`peers`:
+    federation.peers.approved_peers, passed in: the federation's pages import the web layer,
+    not the reverse), what `read` reads besides in the same session, and what the page
+    `shown`s of its form (given the choices: an edit reads its record's groups back)."""
+    node = node_of(request)
+    with node.db.reading() as session:
+        offered = sharing_context(session, auth, peers(session))
+        more = read(session, node, auth)
+    return page(request, template, {**offered, **more, **shown(offered)}, status=status)
+
+
 F = TypeVar("F", bound=BaseModel)  # a form's own fields, as typed
 S = TypeVar("S")  # what the form's service answers
 
@@ -193,13 +214,17 @@ class ComposePage(Generic[F]):
         status: int = 200,
         **shown: Any,
     ) -> HTMLResponse:
-        node = node_of(request)
-        with node.db.reading() as session:
-            offered = sharing_context(session, auth, self.peers(session))
-            more = self.read(session, node, auth)
         context = {"form": form or self.form(), "share": share or AmberSharingForm()}
-        context |= {"error": error, **offered, **more, **shown}
-        return page(request, self.template, context, status=status)
+        context |= {"error": error, **shown}
+        return sharing_page(
+            request,
+            auth,
+            self.template,
+            peers=self.peers,
+            read=self.read,
+            shown=lambda _offered: context,
+            status=status,
+        )
 
     def new(self, request: Request, auth: Auth) -> HTMLResponse:
         """The empty form, for those who may write records."""
