@@ -150,7 +150,7 @@ class OwnRecords(Generic[F]):
         action = f"{self.path}/{envelope['id']}/edit" if envelope else f"{self.path}/new"
 
         def shown(offered: SharingContext) -> dict[str, Any]:
-            context = {"record": envelope, "error": error, "action": action}
+            context = {"record": envelope, "error": error, "action": action, "home": self.path}
             if form is not None and share is not None:
                 return {**context, "form": form, "share": share}
             if envelope is None:
