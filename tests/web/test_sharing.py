@@ -19,7 +19,6 @@ from corridor.web.sharing import (
     AmberSharing,
     Sharing,
     SharingForm,
-    form_labels,
     sharing_context,
 )
 
@@ -29,14 +28,13 @@ C = "c" * 26
 
 
 def test_red_recipients_and_what_an_edit_keeps() -> None:
-    labels = form_labels(
+    labels = SharingForm(
         tlp="RED",
         handling="H3",
         handling_note="  not for the press ",
         purpose="enforcement",
         recipients="user:ana unit:desk@abcdefghijklmnopqrstuvwxyz",
-        before={"forward": "none", "expires": "2030-01-01T00:00:00Z", "tlp": "GREEN"},
-    )
+    ).labels(before={"forward": "none", "expires": "2030-01-01T00:00:00Z", "tlp": "GREEN"})
     assert labels.tlp == "RED" and labels.recipients == [
         "user:ana",
         "unit:desk@abcdefghijklmnopqrstuvwxyz",
@@ -45,9 +43,9 @@ def test_red_recipients_and_what_an_edit_keeps() -> None:
     assert labels.expires is not None and labels.expires.year == 2030
     # Recipients typed for another level are dropped, not refused.
     assert (
-        form_labels(
-            tlp="GREEN", handling="H0", purpose="cooperation", recipients="user:x"
-        ).recipients
+        SharingForm(tlp="GREEN", handling="H0", purpose="cooperation", recipients="user:x")
+        .labels()
+        .recipients
         == []
     )
 
@@ -62,7 +60,7 @@ def test_red_recipients_and_what_an_edit_keeps() -> None:
 )
 def test_bad_labels_are_a_clear_error(fields: dict[str, str], needle: str) -> None:
     with pytest.raises(InvalidInput, match=needle):
-        form_labels(**fields)
+        SharingForm(**fields).labels()
 
 
 def _group(members: list[str]) -> Any:

@@ -38,40 +38,6 @@ if TYPE_CHECKING:
 KEPT_ON_EDIT = ("forward", "evaluation", "expires", "review")
 
 
-def form_labels(
-    *,
-    tlp: str,
-    handling: str,
-    purpose: str,
-    handling_note: str = "",
-    recipients: str = "",
-    before: Mapping[str, Any] | None = None,
-    **shown: Any,
-) -> Labels:
-    """The labels of a posted form: TLP:RED recipients space-separated (ignored for other
-    levels); `before` (the record's labels, on an edit) keeps what the form does not show;
-    `shown` adds label fields a form does show (evaluation, expires)."""
-    kept = {k: v for k, v in (before or {}).items() if k in KEPT_ON_EDIT and v is not None}
-    try:
-        return Labels.model_validate(
-            {
-                **kept,
-                "tlp": tlp,
-                "handling": handling,
-                "handling_note": handling_note.strip() or None,
-                "purpose": purpose,
-                "recipients": recipients.split() if tlp == "RED" else [],
-                **shown,
-            }
-        )
-    except ValidationError as exc:
-        problems = "; ".join(
-            str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        )
-        raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
-
-
 class SharingForm(BaseModel):
     """The sharing fields of a record form, kept as typed so an error can show them back. As a
     form model, its fields are capped above what the labels allow, so an over-long value is
@@ -109,16 +75,21 @@ class SharingForm(BaseModel):
         )
 
     def labels(self, before: Mapping[str, Any] | None = None, **shown: Any) -> Labels:
-        """The labels to save (see `form_labels`; `before`: the record's, on an edit)."""
-        return form_labels(
-            tlp=self.tlp,
-            handling=self.handling,
-            handling_note=self.handling_note,
-            purpose=self.purpose,
-            recipients=self.recipients,
-            before=before,
-            **shown,
-        )
+        """The labels to save: the TLP:RED recipients space-separated (ignored for other
+        levels); `before` (the record's labels, on an edit) keeps what the form does not show;
+        `shown` adds label fields a form does show (evaluation, expires)."""
+        kept = {k: v for k, v in (before or {}).items() if k in KEPT_ON_EDIT and v is not None}
+        typed = self.model_dump(exclude={"to"})
+        typed["handling_note"] = self.handling_note.strip() or None
+        typed["recipients"] = self.recipients.split() if self.tlp == "RED" else []
+        try:
+            return Labels.model_validate({**kept, **typed, **shown})
+        except ValidationError as exc:
+            problems = "; ".join(
+                str(e["msg"]).removeprefix("Value error, ")
+                for e in exc.errors(include_url=False, include_context=False, include_input=False)
+            )
+            raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
 
     def addressed(self) -> list[str]:
         """The checked node and group ids in a stable order, as the services take `to`."""

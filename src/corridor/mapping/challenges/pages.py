@@ -179,6 +179,7 @@ def challenge_detail(request: Request, auth: PageAuth, challenge_id: uuid.UUID) 
             "names": names,
             "own": env["origin"] == node.id,
             "can_edit": CHALLENGE_FORMS.can_edit(env, node.id, auth),
+            "home": CHALLENGE_FORMS.path,
             "map_query": urlencode({"country": body["countries"][0]}) if body else "",
             "today": clock.now().date().isoformat(),
             **_vocabularies(),
@@ -256,6 +257,7 @@ def route_detail(request: Request, auth: PageAuth, route_id: uuid.UUID) -> HTMLR
             "names": names,
             "own": env["origin"] == node.id,
             "can_edit": ROUTE_FORMS.can_edit(env, node.id, auth),
+            "home": ROUTE_FORMS.path,
             **_vocabularies(),
         },
     )
