@@ -5,6 +5,7 @@ challenges and commitments are web.own_records pages over the mapping service.""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,14 +32,11 @@ def mapping_records(record_type: str, save: mapping.SaveOwn) -> dict[str, Any]:
     def saved(session: Session, node: Node, **fields: Any) -> dict[str, Any]:
         return save(session, node.keys, **fields)
 
-    def withdrawn(session: Session, node: Node, **fields: Any) -> object:
-        return mapping.withdraw(session, node.keys, type=record_type, **fields)
-
     return {
         "permission": "mapping.write",
         "get": get,
         "save": saved,
-        "withdrawal": withdrawn,
+        "withdrawal": partial(mapping.withdraw, type=record_type),
         "peers": approved_peers,
         "withdrawn": N_("Withdrawn: every partner node that holds it purges it."),
         "gone": N_("it was withdrawn by the node that recorded it"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -20,7 +21,7 @@ from corridor.node.service import Node
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
 from corridor.records.labels import Labels
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time
+from corridor.web.forms import act_form, parse_time, withdraw_form
 from corridor.web.params import PageAuth, Reason
 from corridor.web.render import own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm
@@ -150,11 +151,11 @@ def thread(request: Request, auth: PageAuth, message_id: uuid.UUID) -> HTMLRespo
 def revoke(
     request: Request, auth: PageAuth, message_id: uuid.UUID, reason: Reason = ""
 ) -> Response:
-    def act(session: Session, node: Node) -> object:
-        reason_ = reason or "withdrawn by the sender"
-        return messages.withdraw(
-            session, node.keys, actor=auth.principal, message_id=message_id, reason=reason_
-        )
-
-    done = N_("Message withdrawn: every recipient node purges it.")
-    return act_form(request, auth, act=act, back=f"/messages/{message_id}", done=done)
+    return withdraw_form(
+        request,
+        auth,
+        partial(messages.withdraw, message_id=message_id),
+        reason=reason or "withdrawn by the sender",
+        back=f"/messages/{message_id}",
+        done=N_("Message withdrawn: every recipient node purges it."),
+    )

@@ -3,8 +3,9 @@
 - `save_form`: a form of its own page (a record created or changed, an endorsement, a progress
   update): save, then redirect with a message; on a refusal, the same form again with the error
   and everything the person typed;
-- `act_form`: a form that acts on what a page shows (withdraw a record, acknowledge an alert,
-  add a note or a member): back to that page with what happened, or with why not.
+- `act_form`: a form that acts on what a page shows (acknowledge an alert, add a note or a
+  member): back to that page with what happened, or with why not; `withdraw_form`, the one
+  that withdraws the record a page shows.
 
 One helper for each, so the transaction, the language of the messages and what a refusal shows
 are decided in one place. The sharing fields those forms carry are web/sharing.py's."""
@@ -23,7 +24,9 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext
+from corridor.keys import NodeKeys
 from corridor.node.service import Node
+from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.render import activate_locale, redirect
 
@@ -138,3 +141,33 @@ def act_form(
         return redirect(request, back, error)
 
     return save_form(request, auth, permission=permission, save=act, done=told, again=refused)
+
+
+class Withdrawal(Protocol):
+    """A service that withdraws one record, bound to it (e.g. `partial(alerts.withdraw,
+    alert_id=…)`): every service that writes records takes the session, this node's keys and
+    the person acting."""
+
+    def __call__(
+        self, session: Session, keys: NodeKeys, *, actor: Principal, reason: str
+    ) -> object: ...
+
+
+def withdraw_form(
+    request: Request,
+    auth: Auth,
+    withdraw: Withdrawal,
+    *,
+    reason: str,
+    back: str,
+    done: str,
+    permission: str | None = None,
+) -> Response:
+    """The record a page shows, withdrawn from it (`reason`: what its tombstone says): back to
+    the page with `done` (a message id) or with why not (a partner's record, one withdrawn
+    already)."""
+
+    def act(session: Session, node: Node) -> object:
+        return withdraw(session, node.keys, actor=auth.principal, reason=reason)
+
+    return act_form(request, auth, act=act, back=back, done=done, permission=permission)

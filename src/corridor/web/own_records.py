@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, Form, Request
@@ -22,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
 from corridor.i18n import gettext as _
+from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.records.labels import Labels
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, save_form
+from corridor.web.forms import save_form, withdraw_form
 from corridor.web.params import PageAuth, Reason
 from corridor.web.sharing import Sharing, SharingContext, SharingForm, sharing_page
 
@@ -76,7 +78,13 @@ class WithdrawOwn(Protocol):
     """Withdraw one of this node's records (a tombstone every holder purges it on)."""
 
     def __call__(
-        self, session: Session, node: Node, *, actor: Principal, record_id: uuid.UUID, reason: str
+        self,
+        session: Session,
+        keys: NodeKeys,
+        *,
+        actor: Principal,
+        record_id: uuid.UUID,
+        reason: str,
     ) -> object: ...
 
 
@@ -241,15 +249,14 @@ class OwnRecords(Generic[F]):
 
     def withdraw(self, request: Request, auth: Auth, record_id: uuid.UUID, reason: str) -> Response:
         """Withdraw one of this node's records from its page."""
-
-        def withdrawn(session: Session, node: Node) -> object:
-            return self.withdrawal(
-                session, node, actor=auth.principal, record_id=record_id, reason=reason
-            )
-
-        back = f"{self.path}/{record_id}"
-        return act_form(
-            request, auth, permission=self.permission, act=withdrawn, back=back, done=self.withdrawn
+        return withdraw_form(
+            request,
+            auth,
+            partial(self.withdrawal, record_id=record_id),
+            reason=reason,
+            back=f"{self.path}/{record_id}",
+            done=self.withdrawn,
+            permission=self.permission,
         )
 
     def mount(self, router: APIRouter, fields: type[F]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -33,7 +34,7 @@ from corridor.mapping.routes.service import list_routes
 from corridor.node.service import Node
 from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time
+from corridor.web.forms import act_form, parse_time, withdraw_form
 from corridor.web.params import PageAuth, Reason
 from corridor.web.render import own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage
@@ -301,11 +302,11 @@ def acknowledge(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> Respon
 def withdraw(
     request: Request, auth: PageAuth, alert_id: uuid.UUID, reason: Reason = ""
 ) -> Response:
-    def act(session: Session, node: Node) -> object:
-        reason_ = reason or "withdrawn by the sender"
-        return alerts.withdraw(
-            session, node.keys, actor=auth.principal, alert_id=alert_id, reason=reason_
-        )
-
-    done = N_("Alert withdrawn: every recipient node purges it.")
-    return act_form(request, auth, act=act, back=f"/alerts/{alert_id}", done=done)
+    return withdraw_form(
+        request,
+        auth,
+        partial(alerts.withdraw, alert_id=alert_id),
+        reason=reason or "withdrawn by the sender",
+        back=f"/alerts/{alert_id}",
+        done=N_("Alert withdrawn: every recipient node purges it."),
+    )

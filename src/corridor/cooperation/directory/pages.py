@@ -31,6 +31,7 @@ from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
@@ -183,10 +184,10 @@ def _get_card(
 
 
 def _withdraw_card(
-    session: Session, node: Node, *, actor: Principal, record_id: uuid.UUID, reason: str
+    session: Session, keys: NodeKeys, *, actor: Principal, record_id: uuid.UUID, reason: str
 ) -> object:
     reason = reason.strip() or "withdrawn by its node"
-    return directory.withdraw(session, node.keys, actor=actor, contact_id=record_id, reason=reason)
+    return directory.withdraw(session, keys, actor=actor, contact_id=record_id, reason=reason)
 
 
 CARD_FORMS = OwnRecords(

@@ -31,7 +31,7 @@ from corridor.records.attachments import (
     read_uploads,
 )
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time
+from corridor.web.forms import act_form, parse_time, withdraw_form
 from corridor.web.params import PageAuth, Reason
 from corridor.web.render import own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
@@ -403,10 +403,11 @@ async def answer(request: Request, auth: PageAuth, request_id: uuid.UUID) -> Res
 def withdraw(
     request: Request, auth: PageAuth, request_id: uuid.UUID, reason: Reason = ""
 ) -> Response:
-    def act(session: Session, node: Node) -> object:
-        return rfa.withdraw(
-            session, node.keys, actor=auth.principal, request_id=request_id, reason=reason
-        )
-
-    done = N_("Request withdrawn: the requested nodes are told.")
-    return act_form(request, auth, act=act, back=f"/requests/{request_id}", done=done)
+    return withdraw_form(
+        request,
+        auth,
+        partial(rfa.withdraw, request_id=request_id),
+        reason=reason,
+        back=f"/requests/{request_id}",
+        done=N_("Request withdrawn: the requested nodes are told."),
+    )
