@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -21,8 +20,8 @@ from corridor.node.service import Node
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
 from corridor.records.labels import Labels
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_form
-from corridor.web.params import PageAuth, Reason
+from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm
 
@@ -147,15 +146,7 @@ def thread(request: Request, auth: PageAuth, message_id: uuid.UUID) -> HTMLRespo
     )
 
 
-@router.post("/{message_id}/revoke")
-def revoke(
-    request: Request, auth: PageAuth, message_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return withdraw_form(
-        request,
-        auth,
-        partial(messages.withdraw, message_id=message_id),
-        reason=reason or "withdrawn by the sender",
-        back=f"/messages/{message_id}",
-        done=N_("Message withdrawn: every recipient node purges it."),
-    )
+WITHDRAWN = N_("Message withdrawn: every recipient node purges it.")
+withdraw_route(
+    router, messages.withdraw, "message_id", WITHDRAWN, "withdrawn by the sender", path="revoke"
+)

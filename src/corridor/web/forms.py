@@ -12,11 +12,13 @@ are decided in one place. The sharing fields those forms carry are web/sharing.p
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
+from corridor.web.params import PageAuth, Reason
 from corridor.web.render import activate_locale, redirect
 
 S = TypeVar("S")  # what the service answers (e.g. the saved record's envelope)
@@ -171,3 +174,29 @@ def withdraw_form(
         return withdraw(session, node.keys, actor=auth.principal, reason=reason)
 
     return act_form(request, auth, act=act, back=back, done=done, permission=permission)
+
+
+def withdraw_route(
+    router: APIRouter,
+    withdraw: Callable[..., object],
+    key: str,
+    done: str,
+    default_reason: str = "",
+    *,
+    path: str = "withdraw",
+) -> None:
+    """Add `POST <prefix>/<id>/<path>` to `router`: the record whose page is `<prefix>/<id>`
+    withdrawn from that page by `withdraw` (its service, which takes the record's id as `key`),
+    through `withdraw_form`; `default_reason` is what the tombstone says when the person gives
+    no reason."""
+
+    def withdrawn(
+        request: Request, auth: PageAuth, record_id: uuid.UUID, reason: Reason = ""
+    ) -> Response:
+        bound = partial(withdraw, **{key: record_id})
+        back = f"{router.prefix}/{record_id}"
+        return withdraw_form(
+            request, auth, bound, reason=reason or default_reason, back=back, done=done
+        )
+
+    router.post(f"/{{record_id}}/{path}")(withdrawn)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -34,8 +33,8 @@ from corridor.mapping.routes.service import list_routes
 from corridor.node.service import Node
 from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_form
-from corridor.web.params import PageAuth, Reason
+from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage
 
@@ -298,15 +297,5 @@ def acknowledge(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> Respon
     return act_form(request, auth, act=act, back=f"/alerts/{alert_id}", done=done)
 
 
-@router.post("/{alert_id}/withdraw")
-def withdraw(
-    request: Request, auth: PageAuth, alert_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return withdraw_form(
-        request,
-        auth,
-        partial(alerts.withdraw, alert_id=alert_id),
-        reason=reason or "withdrawn by the sender",
-        back=f"/alerts/{alert_id}",
-        done=N_("Alert withdrawn: every recipient node purges it."),
-    )
+WITHDRAWN = N_("Alert withdrawn: every recipient node purges it.")
+withdraw_route(router, alerts.withdraw, "alert_id", WITHDRAWN, "withdrawn by the sender")

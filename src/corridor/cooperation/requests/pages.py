@@ -31,8 +31,8 @@ from corridor.records.attachments import (
     read_uploads,
 )
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_form
-from corridor.web.params import PageAuth, Reason
+from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
 
@@ -399,15 +399,5 @@ async def answer(request: Request, auth: PageAuth, request_id: uuid.UUID) -> Res
     )
 
 
-@router.post("/{request_id}/withdraw")
-def withdraw(
-    request: Request, auth: PageAuth, request_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return withdraw_form(
-        request,
-        auth,
-        partial(rfa.withdraw, request_id=request_id),
-        reason=reason,
-        back=f"/requests/{request_id}",
-        done=N_("Request withdrawn: the requested nodes are told."),
-    )
+WITHDRAWN = N_("Request withdrawn: the requested nodes are told.")
+withdraw_route(router, rfa.withdraw, "request_id", WITHDRAWN)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -26,7 +25,7 @@ from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.records.attachments import read_uploads
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, withdraw_form
+from corridor.web.forms import act_form, withdraw_route
 from corridor.web.params import Checked, Line, PageAuth
 from corridor.web.render import own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm, sharing_context
@@ -248,16 +247,8 @@ def change_members(
     return _on_space(request, auth, space_id, act, N_("Members updated."))
 
 
-@router.post("/{space_id}/withdraw")
-def withdraw(request: Request, auth: PageAuth, space_id: uuid.UUID, reason: Line = "") -> Response:
-    return withdraw_form(
-        request,
-        auth,
-        partial(spaces.withdraw_space, space_id=space_id),
-        reason=reason or "withdrawn by the owner",
-        back=f"/spaces/{space_id}",
-        done=N_("Space withdrawn: every member stops showing it."),
-    )
+WITHDRAWN = N_("Space withdrawn: every member stops showing it.")
+withdraw_route(router, spaces.withdraw_space, "space_id", WITHDRAWN, "withdrawn by the owner")
 
 
 @router.post("/{space_id}/entities")
