@@ -22,32 +22,23 @@ from corridor.records.labels import Labels
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
 from corridor.web.params import PageAuth
-from corridor.web.render import own_label, page
+from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/messages")
 
 
-@router.get("", response_class=HTMLResponse)
-def inbox(
+def _listing(
     request: Request, auth: PageAuth, box: Annotated[str, Query(pattern="^(inbox|sent)$")] = "inbox"
-) -> HTMLResponse:
-    return _list(request, auth, box, "messages/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def inbox_rows(
-    request: Request, auth: PageAuth, box: Annotated[str, Query(pattern="^(inbox|sent)$")] = "inbox"
-) -> HTMLResponse:
-    return _list(request, auth, box, "messages/_list.html")
-
-
-def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse:
+) -> dict[str, Any]:
     node = node_of(request)
     with node.db.transaction() as session:
         items = messages.list_messages(session, node.id, actor=auth.principal, box=box, limit=100)
         names = node_names(session, node.id, own_label(request))
-    return page(request, template, {"items": items, "box": box, "names": names})
+    return {"items": items, "box": box, "names": names}
+
+
+live_list(router, "messages/index.html", "messages/_list.html", _listing)
 
 
 class MessageForm(BaseModel):
@@ -78,9 +69,7 @@ def _compose_context(_session: Session, _node: Node, _auth: Auth) -> dict[str, A
 COMPOSE = ComposePage("messages/compose.html", MessageForm, approved_peers, _compose_context)
 
 
-@router.get("/new", response_class=HTMLResponse)
-def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    return COMPOSE.new(request, auth)
+COMPOSE.mount(router)
 
 
 @router.post("/new", response_class=HTMLResponse)

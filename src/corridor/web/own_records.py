@@ -259,10 +259,10 @@ class OwnRecords(Generic[F]):
             permission=self.permission,
         )
 
-    def mount(self, router: APIRouter, fields: type[F]) -> None:
-        """Add the pages to `router` (before a route of its own that takes any `<path>/<x>`):
-        `<path>/new` and `<path>/<id>/edit` (the form, and where it posts: `fields` read as a
-        form model, with the sharing fields), and `<path>/<id>/withdraw`."""
+    def mount_new(self, router: APIRouter, fields: type[F]) -> None:
+        """Add `<path>/new` to `router` (before a route of its own that takes any `<path>/<x>`):
+        the form of a new record, and where it posts (`fields` read as a form model, with the
+        sharing fields)."""
         at = self.path.removeprefix(router.prefix)
 
         def new(request: Request, auth: PageAuth) -> HTMLResponse:
@@ -270,6 +270,16 @@ class OwnRecords(Generic[F]):
 
         def create(request: Request, auth: PageAuth, form: F, share: Sharing) -> Response:
             return self.posted(request, auth, None, form, share)
+
+        _posts(create, fields)
+        router.get(f"{at}/new", response_class=HTMLResponse)(new)
+        router.post(f"{at}/new", response_class=HTMLResponse)(create)
+
+    def mount(self, router: APIRouter, fields: type[F]) -> None:
+        """Add every page to `router`: `<path>/new` (see `mount_new`), `<path>/<id>/edit` (the
+        form of a record, and where it posts) and `<path>/<id>/withdraw`."""
+        self.mount_new(router, fields)
+        at = self.path.removeprefix(router.prefix)
 
         def edit(request: Request, auth: PageAuth, record_id: uuid.UUID) -> HTMLResponse:
             return self.edit(request, auth, record_id)
@@ -284,11 +294,13 @@ class OwnRecords(Generic[F]):
         ) -> Response:
             return self.withdraw(request, auth, record_id, reason)
 
-        # What FastAPI reads the posted form as: the kind's own fields, as a form model.
-        for posted in (create, update):
-            posted.__annotations__["form"] = Annotated[fields, Form()]
-        router.get(f"{at}/new", response_class=HTMLResponse)(new)
-        router.post(f"{at}/new", response_class=HTMLResponse)(create)
+        _posts(update, fields)
         router.get(f"{at}/{{record_id}}/edit", response_class=HTMLResponse)(edit)
         router.post(f"{at}/{{record_id}}/edit", response_class=HTMLResponse)(update)
         router.post(f"{at}/{{record_id}}/withdraw")(withdraw)
+
+
+def _posts(endpoint: Callable[..., Response], fields: type[RecordFields]) -> None:
+    """What FastAPI reads the form an `endpoint` receives as: `fields`, a form model (set here,
+    where the kind is known, since the endpoint is written once for every kind)."""
+    endpoint.__annotations__["form"] = Annotated[fields, Form()]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypedDict, TypeVar
 
-from fastapi import Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audi
 from corridor.records.models import StoredRecord
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
+from corridor.web.params import PageAuth
 from corridor.web.render import page
 
 if TYPE_CHECKING:
@@ -201,6 +202,15 @@ class ComposePage(Generic[F]):
         """The empty form, for those who may write records."""
         auth.principal.require("records.write")
         return self.page(request, auth)
+
+    def mount(self, router: APIRouter) -> None:
+        """Add `GET <prefix>/new`, the empty form, to `router` (before a route that takes any
+        `<prefix>/<x>`; where the form posts is the module's own route)."""
+
+        def new(request: Request, auth: PageAuth) -> HTMLResponse:
+            return self.new(request, auth)
+
+        router.get("/new", response_class=HTMLResponse)(new)
 
     def posted(
         self,

@@ -35,7 +35,7 @@ from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
 from corridor.web.params import PageAuth
-from corridor.web.render import own_label, page
+from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage
 
 router = APIRouter(include_in_schema=False, prefix="/alerts")
@@ -79,7 +79,8 @@ def _i18n_json() -> str:
     )
 
 
-def _listing(request: Request, auth: Auth) -> dict[str, Any]:
+def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
+    auth.principal.require("records.read")
     node = node_of(request)
     with node.db.reading() as session:
         items = alerts.list_alerts(session, node.id, actor=auth.principal, limit=300)
@@ -87,29 +88,12 @@ def _listing(request: Request, auth: Auth) -> dict[str, Any]:
             session, [i.row.id for i in items if i.row.origin == node.id]
         )
         names = node_names(session, node.id, own_label(request))
-    return {"items": items, "acks": acks, "names": names, **_common()}
+    # The map of the page (its rows alone need none of it).
+    drawn = {"vendor": geo.VENDOR, "i18n_json": _i18n_json, "disclaimer": geo.DISCLAIMER}
+    return {"items": items, "acks": acks, "names": names, **drawn, **_common()}
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.read")
-    ctx = _listing(request, auth)
-    return page(
-        request,
-        "cooperation/alerts/index.html",
-        {
-            **ctx,
-            "vendor": geo.VENDOR,
-            "i18n_json": _i18n_json,
-            "disclaimer": geo.DISCLAIMER,
-        },
-    )
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def rows(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.read")
-    return page(request, "cooperation/alerts/_list.html", _listing(request, auth))
+live_list(router, "cooperation/alerts/index.html", "cooperation/alerts/_list.html", _listing)
 
 
 # --- compose ------------------------------------------------------------------------------
@@ -188,9 +172,7 @@ COMPOSE = ComposePage(
 )
 
 
-@router.get("/new", response_class=HTMLResponse)
-def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    return COMPOSE.new(request, auth)
+COMPOSE.mount(router)
 
 
 @router.post("/new", response_class=HTMLResponse)

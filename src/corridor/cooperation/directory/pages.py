@@ -34,10 +34,10 @@ from corridor.i18n import gettext as _
 from corridor.keys import NodeKeys
 from corridor.node.service import Node
 from corridor.security.principal import Principal
-from corridor.web.auth import Auth, node_of
+from corridor.web.auth import node_of
 from corridor.web.own_records import OwnRecords
 from corridor.web.params import PageAuth
-from corridor.web.render import activate_locale, own_label, page
+from corridor.web.render import activate_locale, live_list, own_label, page
 from corridor.web.sharing import SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/directory")
@@ -121,35 +121,30 @@ def search_params(
 Search = Annotated[SearchParams, Depends(search_params)]
 
 
-def _search_page(request: Request, auth: Auth, params: SearchParams, template: str) -> HTMLResponse:
+def _search(request: Request, auth: PageAuth, params: Search) -> dict[str, Any]:
     activate_locale(request, auth)
     f, errors, chosen = _filters(**params)
     node = node_of(request)
     with node.db.reading() as session:
         found = directory.search(session, node.id, actor=auth.principal, filters=f)
         names = node_names(session, node.id, own_label(request))
-    return page(
-        request,
-        template,
-        {
-            "items": found,
-            "names": names,
-            "chosen": chosen,
-            "errors": errors,
-            "now": clock.now(),
-            **_vocabularies(),
-        },
-    )
+    return {
+        "items": found,
+        "names": names,
+        "chosen": chosen,
+        "errors": errors,
+        "now": clock.now(),
+        **_vocabularies(),
+    }
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth, params: Search) -> HTMLResponse:
-    return _search_page(request, auth, params, "cooperation/directory/index.html")
-
-
-@router.get("/_results", response_class=HTMLResponse)
-def results(request: Request, auth: PageAuth, params: Search) -> HTMLResponse:
-    return _search_page(request, auth, params, "cooperation/directory/_results.html")
+live_list(
+    router,
+    "cooperation/directory/index.html",
+    "cooperation/directory/_results.html",
+    _search,
+    rows_path="/_results",
+)
 
 
 def _vocabularies() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +21,7 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.params import PageAuth
-from corridor.web.render import activate_locale, page, redirect
+from corridor.web.render import activate_locale, live_list, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/notifications")
 
@@ -48,24 +48,22 @@ def _shown(rows: list[Notification]) -> list[dict[str, object]]:
     ]
 
 
-def _list(request: Request, auth: Auth, template: str) -> HTMLResponse:
+def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
         rows = service.list_notifications(session, actor=auth.principal, limit=100)
         unread = service.unread_count(session, actor=auth.principal)
     # Titles are translated in the reader's language, before page() activates it.
     activate_locale(request, auth)
-    return page(request, template, {"items": _shown(rows), "unread": unread})
+    return {"items": _shown(rows), "unread": unread}
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/notifications/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def rows(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/notifications/_list.html")
+live_list(
+    router,
+    "cooperation/notifications/index.html",
+    "cooperation/notifications/_list.html",
+    _listing,
+)
 
 
 @router.get("/_badge", response_class=HTMLResponse)

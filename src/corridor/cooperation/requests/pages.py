@@ -33,7 +33,7 @@ from corridor.records.attachments import (
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
 from corridor.web.params import PageAuth
-from corridor.web.render import own_label, page, redirect
+from corridor.web.render import live_list, own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/requests")
@@ -58,17 +58,7 @@ def _common() -> dict[str, Any]:
     return {"state_labels": STATE_LABELS, "urgency_labels": URGENCY_LABELS, "now": clock.now()}
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth, box: Box = "received") -> HTMLResponse:
-    return _list(request, auth, box, "cooperation/requests/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def rows(request: Request, auth: PageAuth, box: Box = "received") -> HTMLResponse:
-    return _list(request, auth, box, "cooperation/requests/_list.html")
-
-
-def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse:
+def _listing(request: Request, auth: PageAuth, box: Box = "received") -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
         drafts = rfa.list_drafts(session, actor=auth.principal) if box == "drafts" else []
@@ -78,11 +68,10 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
             else rfa.list_requests(session, node.id, actor=auth.principal, box=box, limit=500)
         )
         names = node_names(session, node.id, own_label(request))
-    return page(
-        request,
-        template,
-        {"items": items, "drafts": drafts, "box": box, "names": names, **_common()},
-    )
+    return {"items": items, "drafts": drafts, "box": box, "names": names, **_common()}
+
+
+live_list(router, "cooperation/requests/index.html", "cooperation/requests/_list.html", _listing)
 
 
 @router.get("/overview", response_class=HTMLResponse)
@@ -181,9 +170,7 @@ COMPOSE = ComposePage(
 )
 
 
-@router.get("/new", response_class=HTMLResponse)
-def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    return COMPOSE.new(request, auth)
+COMPOSE.mount(router)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)

@@ -27,7 +27,7 @@ from corridor.records.attachments import read_uploads
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, withdraw_route
 from corridor.web.params import Checked, Line, PageAuth
-from corridor.web.render import own_label, page
+from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm, sharing_context
 
 router = APIRouter(include_in_schema=False, prefix="/spaces")
@@ -37,22 +37,15 @@ LongText = Annotated[str, Form(max_length=40_000)]
 # --- list and create --------------------------------------------------------------------------
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/spaces/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def index_rows(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/spaces/_list.html")
-
-
-def _list(request: Request, auth: Auth, template: str) -> HTMLResponse:
+def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
         rows = spaces.list_spaces(session, node.id, actor=auth.principal)
         names = node_names(session, node.id, own_label(request))
-    return page(request, template, {"items": rows, "names": names})
+    return {"items": rows, "names": names}
+
+
+live_list(router, "cooperation/spaces/index.html", "cooperation/spaces/_list.html", _listing)
 
 
 class SpaceForm(BaseModel):
@@ -68,9 +61,7 @@ class SpaceForm(BaseModel):
 COMPOSE = ComposePage("cooperation/spaces/new.html", SpaceForm, approved_peers)
 
 
-@router.get("/new", response_class=HTMLResponse)
-def new(request: Request, auth: PageAuth) -> HTMLResponse:
-    return COMPOSE.new(request, auth)
+COMPOSE.mount(router)
 
 
 @router.post("/new", response_class=HTMLResponse)

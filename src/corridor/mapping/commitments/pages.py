@@ -61,7 +61,6 @@ from corridor.web.forms import save_form
 from corridor.web.own_records import REFUSED, OwnRecords
 from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page, redirect
-from corridor.web.sharing import Sharing
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")
 Text = Annotated[str, Form(max_length=300)]
@@ -123,16 +122,7 @@ COMMITMENT_FORMS = OwnRecords(
 )
 
 
-@router.get("/new", response_class=HTMLResponse)
-def new_commitment(request: Request, auth: PageAuth) -> HTMLResponse:
-    return COMMITMENT_FORMS.new(request, auth)
-
-
-@router.post("/new", response_class=HTMLResponse)
-def create_commitment(
-    request: Request, auth: PageAuth, form: Annotated[CommitmentForm, Form()], share: Sharing
-) -> Response:
-    return COMMITMENT_FORMS.posted(request, auth, None, form, share)
+COMMITMENT_FORMS.mount_new(router, CommitmentForm)
 
 
 # --- the dashboard and the scorecards ---------------------------------------------------------
