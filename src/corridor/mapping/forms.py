@@ -5,7 +5,7 @@ caps of their text fields (the forms are FastAPI form models: `Annotated[Form, F
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated
 
 from fastapi import Form
@@ -25,6 +25,15 @@ _LONLAT = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*[,\s]\s*(-?[0-9]+(?:\.[0-9]
 def split_codes(text: str) -> list[str]:
     """Codes separated by commas, semicolons or spaces, as typed (checked by the caller)."""
     return [c for c in _SPLIT_CODES.split(text) if c]
+
+
+def lines(text: str, where: str) -> Iterator[tuple[str, str]]:
+    """The lines of a text field that say something, each with how a mistake on it is named:
+    `where` is a message id with the line's number, counting blank lines ("Milestones, line
+    %(n)d"), translated here."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield _(where) % {"n": number}, line
 
 
 def parse_position(text: str) -> list[float] | None:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -248,20 +249,32 @@ def parse_filter(
     )
 
 
+class AuditQuery(BaseModel):
+    """The audit log's filters, as the page's query string has them."""
+
+    action: Annotated[str | None, Query(max_length=80)] = None
+    actor: Annotated[str | None, Query(max_length=80)] = None
+    outcome: Annotated[str | None, Query(max_length=16)] = None
+    since: Annotated[str | None, Query(max_length=32)] = None
+    until: Annotated[str | None, Query(max_length=32)] = None
+
+    def filter(self) -> audit.AuditFilter:
+        return parse_filter(self.action, self.actor, self.outcome, self.since, self.until)
+
+
+Filters = Annotated[AuditQuery, Query()]
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
     request: Request,
     auth: PageAuth,
-    action: Annotated[str | None, Query(max_length=80)] = None,
-    actor: Annotated[str | None, Query(max_length=80)] = None,
-    outcome: Annotated[str | None, Query(max_length=16)] = None,
-    since: Annotated[str | None, Query(max_length=32)] = None,
-    until: Annotated[str | None, Query(max_length=32)] = None,
+    q: Filters,
     before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
 ) -> HTMLResponse:
     auth.principal.require("audit.read")
     try:
-        f = parse_filter(action, actor, outcome, since, until)
+        f = q.filter()
     except InvalidInput as exc:
         return page(
             request,
@@ -282,16 +295,11 @@ def audit_log(
 def audit_export(
     request: Request,
     auth: PageAuth,
+    q: Filters,
     format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "jsonl",
-    action: Annotated[str | None, Query(max_length=80)] = None,
-    actor: Annotated[str | None, Query(max_length=80)] = None,
-    outcome: Annotated[str | None, Query(max_length=16)] = None,
-    since: Annotated[str | None, Query(max_length=32)] = None,
-    until: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     auth.principal.require("audit.read")
-    f = parse_filter(action, actor, outcome, since, until)
-    return export_response(node_of(request), auth.principal, f, format)
+    return export_response(node_of(request), auth.principal, q.filter(), format)
 
 
 def export_response(

@@ -33,6 +33,7 @@ from corridor.mapping.forms import (
     LongText,
     Text,
     field_errors,
+    lines,
     parse_position,
     position_text,
     split_codes,
@@ -106,10 +107,7 @@ def parse_locations(text: str) -> list[dict[str, Any]]:
     """One location per line: `Name | lon,lat` (a point), `Name | lon,lat; lon,lat; …` (a line
     or border section) or `Name | {GeoJSON geometry}` (what the API or the map recorded)."""
     out: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = _("Locations, line %(n)d") % {"n": number}
+    for where, line in lines(text, N_("Locations, line %(n)d")):
         name, sep, rest = line.partition("|")
         name, rest = name.strip(), rest.strip()
         if not sep or not name or not rest:
@@ -130,7 +128,7 @@ def parse_locations(text: str) -> list[dict[str, Any]]:
 
 
 def locations_text(locations: list[dict[str, Any]]) -> str:
-    lines = []
+    written = []
     for loc in locations:
         geom = loc["geometry"]
         if geom["type"] == "Point":
@@ -140,8 +138,8 @@ def locations_text(locations: list[dict[str, Any]]) -> str:
         else:
             # Points, lines and areas drawn elsewhere stay as they are (GeoJSON).
             where = json.dumps(geom, separators=(",", ":"))
-        lines.append(f"{loc['name']} | {where}")
-    return "\n".join(lines)
+        written.append(f"{loc['name']} | {where}")
+    return "\n".join(written)
 
 
 def location_view(loc: dict[str, Any]) -> dict[str, Any]:
@@ -206,23 +204,19 @@ def _evidence(where: str, line: str) -> dict[str, Any]:
 def parse_evidence(text: str) -> list[dict[str, Any]]:
     """One item per line: `title | https://url` or `title | reference` (a record id, a file
     number), optionally `| kind` (alert, indicator, document, record, link)."""
-    return [
-        _evidence(_("Evidence, line %(n)d") % {"n": number}, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip()
-    ]
+    return [_evidence(where, line) for where, line in lines(text, N_("Evidence, line %(n)d"))]
 
 
 def evidence_text(evidence: list[dict[str, Any]]) -> str:
-    lines = []
+    written = []
     for e in evidence:
         url, ref = e.get("url"), e.get("ref")
         line = f"{e['title']} | {url or ref}"
         kind = e.get("kind", "link")
         if kind != _default_kind(url, ref) or (url and ref):
             line += f" | {kind}"
-        lines.append(line)
-    return "\n".join(lines)
+        written.append(line)
+    return "\n".join(written)
 
 
 def route_refs(route: list[str], leg: list[str]) -> list[dict[str, Any]]:
