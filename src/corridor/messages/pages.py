@@ -21,7 +21,7 @@ from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, 
 from corridor.records.labels import Labels
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
-from corridor.web.params import PageAuth
+from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm
 
@@ -44,7 +44,7 @@ live_list(router, "messages/index.html", "messages/_list.html", _listing)
 class MessageForm(BaseModel):
     """The message form's own fields, as typed (its sharing fields are a SharingForm)."""
 
-    subject: Annotated[str, Form(max_length=300)] = ""
+    subject: Title = ""
     text: Annotated[str, Form(max_length=100_000)] = ""
     source: Annotated[str, Form(max_length=1)] = ""
     # One digit, read as an int below ("x" raised ValueError: 500).

@@ -27,3 +27,10 @@ Line = Annotated[str, Form(max_length=1000)]
 Reason = Annotated[str, Form(max_length=500)]
 # Checkboxes of one name: the values ticked (none ticked sends nothing).
 Checked = Annotated[list[str] | None, Form()]
+# A record's labels as a page form posts them (select values), capped above what the labels
+# allow: a wrong value is reported by the labels, on the re-rendered form.
+Tlp = Annotated[str, Form(max_length=16)]
+Handling = Annotated[str, Form(max_length=4)]
+Purpose = Annotated[str, Form(max_length=32)]
+# A title or a subject.
+Title = Annotated[str, Form(max_length=300)]

@@ -28,7 +28,7 @@ from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audi
 from corridor.records.models import StoredRecord
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
-from corridor.web.params import PageAuth
+from corridor.web.params import Handling, Line, PageAuth, Purpose, Tlp
 from corridor.web.render import page
 
 if TYPE_CHECKING:
@@ -46,10 +46,10 @@ class SharingForm(BaseModel):
 
     # Node ids and sharing-group ids, as checked.
     to: Annotated[set[str], Form()] = set()
-    tlp: Annotated[str, Form(max_length=16)] = "GREEN"
-    handling: Annotated[str, Form(max_length=4)] = "H0"
-    handling_note: Annotated[str, Form(max_length=1000)] = ""
-    purpose: Annotated[str, Form(max_length=32)] = "cooperation"
+    tlp: Tlp = "GREEN"
+    handling: Handling = "H0"
+    handling_note: Line = ""
+    purpose: Purpose = "cooperation"
     # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated.
     recipients: Annotated[str, Form(max_length=4000)] = ""
 
@@ -104,7 +104,7 @@ class AmberSharingForm(SharingForm):
     """The sharing fields of partner content (a message, an alert, a request, a joint space):
     TLP:AMBER unless the person chooses otherwise."""
 
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER"
+    tlp: Tlp = "AMBER"
 
 
 # The posted sharing fields of a form (records for the network: TLP:GREEN by default).

@@ -34,7 +34,7 @@ from corridor.node.service import Node
 from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
-from corridor.web.params import PageAuth
+from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage
 
@@ -137,7 +137,7 @@ class AlertForm(BaseModel):
 
     type: Annotated[str, Form(max_length=40)] = ""
     severity: Annotated[str, Form(max_length=16)] = ""
-    title: Annotated[str, Form(max_length=300)] = ""
+    title: Title = ""
     text: Annotated[str, Form(max_length=20_000)] = ""
     area: Annotated[str, Form(max_length=200_000)] = ""
     countries: Annotated[str, Form(max_length=600)] = ""

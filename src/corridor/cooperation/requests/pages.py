@@ -32,7 +32,7 @@ from corridor.records.attachments import (
 )
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
-from corridor.web.params import PageAuth
+from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
 
@@ -91,7 +91,7 @@ def overview(request: Request, auth: PageAuth) -> HTMLResponse:
 class RequestForm(BaseModel):
     """The request form's own fields, as typed (its sharing fields are a SharingForm)."""
 
-    subject: Annotated[str, Form(max_length=300)] = ""
+    subject: Title = ""
     urgency: Annotated[str, Form(max_length=16)] = "normal"
     deadline: Annotated[str, Form(max_length=40)] = ""
     legal_basis: Annotated[str, Form(max_length=1000)] = ""

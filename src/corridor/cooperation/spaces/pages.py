@@ -26,7 +26,7 @@ from corridor.node.service import Node
 from corridor.records.attachments import read_uploads
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, withdraw_route
-from corridor.web.params import Checked, Line, PageAuth
+from corridor.web.params import Checked, Line, PageAuth, Purpose, Tlp
 from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm, sharing_context
 
@@ -184,7 +184,7 @@ def add_task(
     person: Line = "",
     due: Line = "",
     note: LongText = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
+    tlp: Tlp = "AMBER",
 ) -> Response:
     def act(session: Session, node: Node) -> object:
         try:
@@ -249,8 +249,8 @@ def share_entities(
     space_id: uuid.UUID,
     entities: LongText = "",
     note: LongText = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    purpose: Annotated[str, Form(max_length=32)] = "enforcement",
+    tlp: Tlp = "AMBER",
+    purpose: Purpose = "enforcement",
 ) -> Response:
     """Share case entities (ids, one per line or separated by spaces) with every member."""
 

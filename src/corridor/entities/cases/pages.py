@@ -36,7 +36,7 @@ from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
 from corridor.web.auth import Auth, node_of, safe_next
 from corridor.web.forms import act_form, save_form
-from corridor.web.params import Checked, PageAuth
+from corridor.web.params import Checked, Handling, PageAuth, Purpose, Title, Tlp
 from corridor.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -141,7 +141,7 @@ def add_note(
     auth: PageAuth,
     ref: str,
     text: Annotated[str, Form(max_length=notes.MAX_NOTE_CHARS + 1000)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "",
+    tlp: Tlp = "",
 ) -> Response:
     def work(s: Session) -> str:
         notes.add_note(s, actor=auth.principal, case_ref=ref, text=text, tlp=tlp or None)
@@ -165,7 +165,7 @@ def upload_file(
     auth: PageAuth,
     ref: str,
     file: Annotated[UploadFile | None, File()] = None,
-    tlp: Annotated[str, Form(max_length=16)] = "",
+    tlp: Tlp = "",
 ) -> Response:
     # One byte more than allowed is enough to refuse it.
     content = file.file.read(files.MAX_FILE_BYTES + 1) if file is not None else b""
@@ -281,11 +281,11 @@ class CaseForm(BaseModel):
     """The new case's fields, as typed (shown back after a refusal)."""
 
     reference: Annotated[str, Form(max_length=80)] = ""
-    title: Annotated[str, Form(max_length=300)] = ""
+    title: Title = ""
     summary: Annotated[str, Form(max_length=20_000)] = ""
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER"
-    purpose: Annotated[str, Form(max_length=32)] = "enforcement"
-    handling: Annotated[str, Form(max_length=4)] = "H0"
+    tlp: Tlp = "AMBER"
+    purpose: Purpose = "enforcement"
+    handling: Handling = "H0"
 
 
 @router.post("/cases", response_class=HTMLResponse)
@@ -362,9 +362,9 @@ def case_share(
     ref: str,
     entities: Checked = None,
     to: Checked = None,
-    title: Annotated[str, Form(max_length=300)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
+    title: Title = "",
+    tlp: Tlp = "AMBER",
+    handling: Handling = "H0",
     with_related: Annotated[str, Form(max_length=1)] = "",
     back: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
@@ -425,7 +425,7 @@ class EntityForm(BaseModel):
     schema_: Annotated[str, Form(alias="schema", max_length=64)] = "Person"
     name: Annotated[str, Form(max_length=500)] = ""
     more: Annotated[str, Form(max_length=20_000)] = ""
-    tlp: Annotated[str, Form(max_length=16)] = ""
+    tlp: Tlp = ""
 
     def data(self) -> dict[str, Any]:
         """The entity as the service takes it (InvalidInput names a line of a mistake)."""

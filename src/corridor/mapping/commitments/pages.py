@@ -59,11 +59,10 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.own_records import REFUSED, OwnRecords
-from corridor.web.params import PageAuth
+from corridor.web.params import PageAuth, Title
 from corridor.web.render import own_label, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")
-Text = Annotated[str, Form(max_length=300)]
 LongText = Annotated[str, Form(max_length=20_000)]
 Column = Annotated[list[str] | None, Form()]  # a field sent once per row of the edit form
 
@@ -325,7 +324,7 @@ def add_action(
     request: Request,
     auth: PageAuth,
     commitment_id: uuid.UUID,
-    title: Text = "",
+    title: Title = "",
     owner: Annotated[str, Form(max_length=200)] = "",
     description: LongText = "",
     milestones: LongText = "",
@@ -363,7 +362,7 @@ def post_update(
     indicator: Column = None,
     value: Column = None,
     milestones_done: Column = None,
-    evidence_title: Text = "",
+    evidence_title: Title = "",
     evidence_url: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     def save(session: Session, node: Node) -> object:
@@ -475,7 +474,7 @@ def save_action(
     auth: PageAuth,
     commitment_id: uuid.UUID,
     action_id: uuid.UUID,
-    title: Text = "",
+    title: Title = "",
     owner: Annotated[str, Form(max_length=200)] = "",
     description: LongText = "",
     m_id: Column = None,
