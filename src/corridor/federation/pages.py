@@ -28,7 +28,7 @@ from corridor.records.models import StoredRecord
 from corridor.web import admin
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
-from corridor.web.params import Checked, PageAuth
+from corridor.web.params import Checked, Description, Name, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin/peers")
@@ -108,8 +108,8 @@ async def import_card(
 def create_group(
     request: Request,
     auth: PageAuth,
-    name: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
+    name: Name = "",
+    description: Description = "",
     members: Checked = None,
 ) -> Response:
     def save(session: Session, node: Node) -> object:

@@ -24,7 +24,7 @@ from corridor.security.models import User
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, save_form
-from corridor.web.params import Checked, PageAuth
+from corridor.web.params import Checked, Name, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -164,7 +164,7 @@ def totp_disable(
 def create_token(
     request: Request,
     auth: PageAuth,
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Name = "",
     scopes: Checked = None,
     days: Annotated[int, Form(ge=1, le=TOKEN_MAX_DAYS)] = TOKEN_DEFAULT_DAYS,
 ) -> Response:

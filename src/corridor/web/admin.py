@@ -29,10 +29,11 @@ from corridor.node.service import Node
 from corridor.records.models import StoredRecord
 from corridor.schemas import MAX_INT64
 from corridor.security import service as security
+from corridor.security.models import Unit
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
-from corridor.web.params import PageAuth
+from corridor.web.params import Description, Name, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
@@ -75,26 +76,36 @@ def _saved(
     return save_form(request, auth, save=save, done=done, again=partial(again, request, auth))
 
 
+class UserForm(BaseModel):
+    """What an administrator sets of a user: the name shown, the role (none: unchanged), the
+    unit (none: no unit)."""
+
+    display_name: Name = ""
+    role: Annotated[str, Form(max_length=40)] = ""
+    unit: Annotated[str, Form(max_length=64)] = ""
+
+    def unit_of(self, session: Session) -> Unit | None:
+        return security.find_unit(session, self.unit) if self.unit else None
+
+
+class NewUser(UserForm):
+    email: Annotated[str, Form(max_length=320)] = ""
+    role: Annotated[str, Form(max_length=40)] = "viewer"
+
+
 @router.post("/users", response_class=HTMLResponse)
-def create_user(
-    request: Request,
-    auth: PageAuth,
-    email: Annotated[str, Form(max_length=320)] = "",
-    display_name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=40)] = "viewer",
-    unit: Annotated[str, Form(max_length=64)] = "",
-) -> Response:
+def create_user(request: Request, auth: PageAuth, form: Annotated[NewUser, Form()]) -> Response:
     password = security.generate_password()
 
     def save(session: Session, _node: Node) -> str:
         user = security.create_user(
             session,
             actor=auth.principal,
-            email=email,
-            role=role,
+            email=form.email,
+            role=form.role,
             password=password,
-            display_name=display_name,
-            unit=security.find_unit(session, unit) if unit else None,
+            display_name=form.display_name,
+            unit=form.unit_of(session),
             must_change_password=True,
         )
         return user.email
@@ -130,21 +141,16 @@ def user_detail(request: Request, auth: PageAuth, handle: str) -> HTMLResponse:
 
 @router.post("/users/{handle}", response_class=HTMLResponse)
 def user_update(
-    request: Request,
-    auth: PageAuth,
-    handle: str,
-    display_name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=40)] = "",
-    unit: Annotated[str, Form(max_length=64)] = "",
+    request: Request, auth: PageAuth, handle: str, form: Annotated[UserForm, Form()]
 ) -> Response:
     def save(session: Session, _node: Node) -> None:
         security.update_user(
             session,
             actor=auth.principal,
             user=security.find_user(session, handle),
-            role=role or None,
-            unit=security.find_unit(session, unit) if unit else None,
-            display_name=display_name,
+            role=form.role or None,
+            unit=form.unit_of(session),
+            display_name=form.display_name,
         )
 
     def done(_saved: None) -> tuple[str, str]:
@@ -213,8 +219,8 @@ def units(request: Request, auth: PageAuth) -> HTMLResponse:
 def create_unit(
     request: Request,
     auth: PageAuth,
-    name: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
+    name: Name = "",
+    description: Description = "",
 ) -> Response:
     def save(session: Session, _node: Node) -> object:
         return security.create_unit(

@@ -34,3 +34,6 @@ Handling = Annotated[str, Form(max_length=4)]
 Purpose = Annotated[str, Form(max_length=32)]
 # A title or a subject.
 Title = Annotated[str, Form(max_length=300)]
+# A name (of a person, a unit, a group, a token) and what describes it.
+Name = Annotated[str, Form(max_length=200)]
+Description = Annotated[str, Form(max_length=2000)]

@@ -59,7 +59,7 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.own_records import REFUSED, OwnRecords
-from corridor.web.params import PageAuth, Title
+from corridor.web.params import Name, PageAuth, Title
 from corridor.web.render import own_label, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")
@@ -325,7 +325,7 @@ def add_action(
     auth: PageAuth,
     commitment_id: uuid.UUID,
     title: Title = "",
-    owner: Annotated[str, Form(max_length=200)] = "",
+    owner: Name = "",
     description: LongText = "",
     milestones: LongText = "",
     indicators: LongText = "",
@@ -475,7 +475,7 @@ def save_action(
     commitment_id: uuid.UUID,
     action_id: uuid.UUID,
     title: Title = "",
-    owner: Annotated[str, Form(max_length=200)] = "",
+    owner: Name = "",
     description: LongText = "",
     m_id: Column = None,
     m_due: Column = None,
