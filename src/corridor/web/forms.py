@@ -4,11 +4,14 @@
   update): save, then redirect with a message; on a refusal, the same form again with the error
   and everything the person typed;
 - `act_form`: a form that acts on what a page shows (acknowledge an alert, add a note or a
-  member): back to that page with what happened, or with why not; `withdraw_form`, the one
-  that withdraws the record a page shows.
+  member): back to that page with what happened, or with why not; `withdraw_form` is the one
+  that withdraws the record a page shows, and `withdraw_route` adds that form's route for a
+  kind of record.
 
 One helper for each, so the transaction, the language of the messages and what a refusal shows
-are decided in one place. The sharing fields those forms carry are web/sharing.py's."""
+are decided in one place; `error_text` words a refusal, `parse_time` reads a date-and-time
+field. The sharing fields those forms carry are web/sharing.py's, the fields' caps
+web/params.py's."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The pages that publish, change and withdraw one kind of this node's own records (routes,
 challenges, commitments, contact cards): the form, new or an edit of a record, its saving
-(web.forms.save_form) and its withdrawal from the record's page (web.forms.act_form), with the
-sharing fields of web.sharing.
+(web.forms.save_form) and its withdrawal from the record's page (web.forms.withdraw_form), with
+the sharing fields of web.sharing.
 
 A module describes its kind with an `OwnRecords` (where its pages are, the template of the form,
 the form's own fields, and its service as three functions) and mounts its pages on its router;
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from corridor.federation.models import Peer
 
 Envelope = dict[str, Any]
-# Every refusal but a permission's, shown on the form (a permission refused is an error page).
+# Every refusal of a service or of a schema, for a form that shows them all again (with
+# `passed_on=(PermissionDenied,)`, a permission refused is still the error page).
 REFUSED = (CorridorError, ValidationError)
 
 

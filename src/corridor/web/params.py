@@ -21,7 +21,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_INT64)]
 
 # The person signed in to a page (a session; CSRF checked on every form post).
 PageAuth = Annotated[Auth, Depends(page_auth)]
-# A line of a page form (a name, a title, a reference).
+# A line of a page form (a reference, a place, a note).
 Line = Annotated[str, Form(max_length=1000)]
 # Why a record is withdrawn (the reason its tombstone carries).
 Reason = Annotated[str, Form(max_length=500)]
