@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,16 +16,18 @@ from corridor.entities.access import member_role
 from corridor.entities.ftm import model
 from corridor.entities.models import Entity
 from corridor.entities.service import context_of
-from corridor.errors import CorridorError, InvalidInput
-from corridor.federation.models import Peer
-from corridor.federation.peers import node_names
+from corridor.errors import InvalidInput
+from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records.groups import list_groups
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import page, redirect, templates
+from corridor.web.auth import node_of
+from corridor.web.forms import act_form
+from corridor.web.params import PageAuth
+from corridor.web.render import page, templates
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 def schema_label(name: str) -> str:
@@ -163,7 +165,7 @@ def entity_view(
         captions = {e.id: e.caption for e in related}
         role = member_role(session, auth.principal, case) if case else None
         can_write = role in ("owner", "member") and case is not None and case.status == "open"
-        peers = list(session.scalars(select(Peer).where(Peer.state == "approved")))
+        peers = approved_peers(session)
         groups = list_groups(session)
         origin_name = node_names(session, node.id, node.config.name).get(entity.origin or "", "")
         merged_here = list(session.scalars(select(Entity).where(Entity.merged_into == entity.id)))
@@ -229,20 +231,14 @@ def entity_edit(
     entity_id: str,
     more: Annotated[str, Form(max_length=50_000)] = "",
 ) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            entity, _case = entities.load(
-                session, actor=auth.principal, ctx=context_of(node), entity_id=entity_id, write=True
-            )
-            props = parse_lines(entity.schema, more)
-            entities.update(
-                session,
-                actor=auth.principal,
-                ctx=context_of(node),
-                entity_id=entity_id,
-                data={"schema": entity.schema, "properties": props},
-            )
-    except CorridorError as exc:
-        return redirect(request, f"/entities/{entity_id}", exc.detail)
-    return redirect(request, f"/entities/{entity_id}", _("Saved."))
+    def act(session: Session, node: Node) -> object:
+        ctx = context_of(node)
+        entity, _case = entities.load(
+            session, actor=auth.principal, ctx=ctx, entity_id=entity_id, write=True
+        )
+        data = {"schema": entity.schema, "properties": parse_lines(entity.schema, more)}
+        return entities.update(
+            session, actor=auth.principal, ctx=ctx, entity_id=entity_id, data=data
+        )
+
+    return act_form(request, auth, act=act, back=f"/entities/{entity_id}", done=N_("Saved."))

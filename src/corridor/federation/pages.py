@@ -4,31 +4,34 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.federation import checkpoints
 from corridor.federation import groups as sharing
 from corridor.federation import peers as peering
 from corridor.federation.cards import MAX_CARD_BYTES, own_card_chain
 from corridor.federation.models import OutboxItem
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records import groups
 from corridor.records.models import StoredRecord
 from corridor.web import admin
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form
+from corridor.web.params import Checked, Description, Name, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin/peers")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 def _peers_page(
@@ -61,6 +64,20 @@ def peers(request: Request, auth: PageAuth) -> HTMLResponse:
     return _peers_page(request, auth)
 
 
+def _saved_here(
+    request: Request,
+    auth: Auth,
+    save: Callable[[Session, Node], object],
+    done: Callable[[object], tuple[str, str]],
+    status: int | None = None,
+) -> Response:
+    """A form of the peers page: saved, or the page again with why not (at the refusal's own
+    status unless `status`)."""
+
+    again = partial(_peers_page, request, auth)
+    return save_form(request, auth, save=save, done=done, again=again, status=status)
+
+
 @router.post("", response_class=HTMLResponse)
 async def import_card(
     request: Request,
@@ -72,75 +89,56 @@ async def import_card(
     if card_file is not None and card_file.filename:
         raw = await card_file.read(MAX_CARD_BYTES + 1)
         text = raw.decode("utf-8", errors="replace")
-    node = node_of(request)
 
-    def work() -> str:
+    def save(session: Session, node: Node) -> str:
         if not text.strip():
             raise InvalidInput(_("Paste the peer's card or choose its file."))
-        with node.db.transaction() as session:
-            peer = peering.add_peer(
-                session, actor=auth.principal, own_node_id=node.id, card_file=text
-            )
-            return peer.node_id
+        peer = peering.add_peer(session, actor=auth.principal, own_node_id=node.id, card_file=text)
+        return peer.node_id
 
-    try:
-        node_id = await run_in_threadpool(work)
-    except CorridorError as exc:
-        return await run_in_threadpool(
-            partial(_peers_page, request, auth, status=exc.status, error=exc.detail)
+    def done(node_id: object) -> tuple[str, str]:
+        return f"/admin/peers#peer-{node_id}", _(
+            "Card imported. Compare the fingerprint with the peer's administrator before approving."
         )
-    return redirect(
-        request,
-        f"/admin/peers#peer-{node_id}",
-        _("Card imported. Compare the fingerprint with the peer's administrator before approving."),
-    )
+
+    return await run_in_threadpool(_saved_here, request, auth, save, done)
 
 
 @router.post("/groups", response_class=HTMLResponse)
 def create_group(
     request: Request,
     auth: PageAuth,
-    name: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
-    members: Annotated[list[str] | None, Form()] = None,
+    name: Name = "",
+    description: Description = "",
+    members: Checked = None,
 ) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            sharing.create_group(
-                session,
-                node.keys,
-                actor=auth.principal,
-                name=name,
-                description=description,
-                members=members or [],
-            )
-    except (CorridorError, ValidationError) as exc:
-        detail = (
-            exc.detail
-            if isinstance(exc, CorridorError)
-            else "; ".join(e["msg"] for e in exc.errors(include_input=False))
+    def save(session: Session, node: Node) -> object:
+        return sharing.create_group(
+            session,
+            node.keys,
+            actor=auth.principal,
+            name=name,
+            description=description,
+            members=members or [],
         )
-        return _peers_page(request, auth, status=422, error=detail)
-    return redirect(request, "/admin/peers#groups", _("Sharing group created."))
+
+    return _saved_here(request, auth, save, _groups_saved(N_("Sharing group created.")), 422)
 
 
 @router.post("/groups/{group_id}/members", response_class=HTMLResponse)
 def group_members(
-    request: Request,
-    auth: PageAuth,
-    group_id: uuid.UUID,
-    members: Annotated[list[str] | None, Form()] = None,
+    request: Request, auth: PageAuth, group_id: uuid.UUID, members: Checked = None
 ) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            sharing.set_members(
-                session, node.keys, actor=auth.principal, group_id=group_id, members=members or []
-            )
-    except CorridorError as exc:
-        return _peers_page(request, auth, status=exc.status, error=exc.detail)
-    return redirect(request, "/admin/peers#groups", _("Members saved."))
+    def save(session: Session, node: Node) -> object:
+        return sharing.set_members(
+            session, node.keys, actor=auth.principal, group_id=group_id, members=members or []
+        )
+
+    return _saved_here(request, auth, save, _groups_saved(N_("Members saved.")))
+
+
+def _groups_saved(message: str) -> Callable[[object], tuple[str, str]]:
+    return lambda _saved: ("/admin/peers#groups", _(message))
 
 
 @router.get("/{node_id}", response_class=HTMLResponse)

@@ -1,14 +1,22 @@
 """Text formats the mapping forms share: positions as people type them ("61.6,28.96"), lists of
-country codes ("PK, IRN TR"), and a validation's errors as the form names its fields."""
+country codes ("PK, IRN TR"), and a validation's errors as the form names its fields; and the
+caps of their text fields (the forms are FastAPI form models: `Annotated[Form, Form()]`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Annotated
 
+from fastapi import Form
 from pydantic import ValidationError
 
 from corridor.i18n import gettext as _
+
+# A form's fields are capped well above what the record schemas allow, so an over-long title is
+# reported on the re-rendered form by the schema rather than refused as a malformed request.
+Text = Annotated[str, Form(max_length=1000)]
+LongText = Annotated[str, Form(max_length=200_000)]
 
 _SPLIT_CODES = re.compile(r"[\s,;]+")
 _LONLAT = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*[,\s]\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
@@ -17,6 +25,15 @@ _LONLAT = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*[,\s]\s*(-?[0-9]+(?:\.[0-9]
 def split_codes(text: str) -> list[str]:
     """Codes separated by commas, semicolons or spaces, as typed (checked by the caller)."""
     return [c for c in _SPLIT_CODES.split(text) if c]
+
+
+def lines(text: str, where: str) -> Iterator[tuple[str, str]]:
+    """The lines of a text field that say something, each with how a mistake on it is named:
+    `where` is a message id with the line's number, counting blank lines ("Milestones, line
+    %(n)d"), translated here."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield _(where) % {"n": number}, line
 
 
 def parse_position(text: str) -> list[float] | None:

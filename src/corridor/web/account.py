@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated
+from functools import partial
+from typing import Annotated, TypeVar
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from corridor import clock, i18n
-from corridor.errors import CorridorError
+from corridor.errors import InvalidInput
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.security import passwords
 from corridor.security import service as security
+from corridor.security.models import User
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import act_form, save_form
+from corridor.web.params import Checked, Name, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
+S = TypeVar("S")  # what a form's service answers
 
 
 def _account_page(
@@ -69,6 +77,22 @@ def password_form(request: Request, auth: PageAuth) -> HTMLResponse:
     return page(request, "account/password.html")
 
 
+def _on_account(
+    request: Request,
+    auth: Auth,
+    save: Callable[[Session, User], S],
+    done: Callable[[S], tuple[str, str] | Response],
+) -> Response:
+    """A form of the account page, on the signed-in user's own account: saved, or the page
+    again with why not, at the refusal's status."""
+
+    def saved(session: Session, _node: Node) -> S:
+        return save(session, security.find_user(session, auth.principal.handle))
+
+    again = partial(_account_page, request, auth)
+    return save_form(request, auth, save=saved, done=done, again=again)
+
+
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(
     request: Request,
@@ -77,28 +101,26 @@ def change_password(
     new: Annotated[str, Form(max_length=1024)] = "",
     confirm: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
-    if new != confirm:
-        return page(
-            request,
-            "account/password.html",
-            {"error": _("The two new passwords differ.")},
-            status=422,
+    def save(session: Session, _node: Node) -> None:
+        if new != confirm:
+            raise InvalidInput(_("The two new passwords differ."))
+        user = security.find_user(session, auth.principal.handle)
+        security.change_password(
+            session,
+            actor=auth.principal,
+            user=user,
+            current=current,
+            new=new,
+            keep_session=auth.session_id,
         )
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            user = security.find_user(session, auth.principal.handle)
-            security.change_password(
-                session,
-                actor=auth.principal,
-                user=user,
-                current=current,
-                new=new,
-                keep_session=auth.session_id,
-            )
-    except CorridorError as exc:
-        return page(request, "account/password.html", {"error": exc.detail}, status=exc.status)
-    return redirect(request, "/", _("Password changed."))
+
+    def again(*, error: str, status: int) -> Response:
+        return page(request, "account/password.html", {"error": error}, status=status)
+
+    def done(_saved: None) -> tuple[str, str]:
+        return "/", _("Password changed.")
+
+    return save_form(request, auth, save=save, done=done, again=again)
 
 
 @router.post("/account/totp/begin", response_class=HTMLResponse)
@@ -115,50 +137,56 @@ def totp_begin(request: Request, auth: PageAuth) -> Response:
 def totp_confirm(
     request: Request, auth: PageAuth, code: Annotated[str, Form(max_length=20)] = ""
 ) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            user = security.find_user(session, auth.principal.handle)
-            security.totp_confirm(session, actor=auth.principal, user=user, code=code)
-    except CorridorError as exc:
-        return _account_page(request, auth, status=exc.status, error=exc.detail)
-    return redirect(request, "/account", _("Two-factor authentication is on."))
+    def save(session: Session, user: User) -> None:
+        security.totp_confirm(session, actor=auth.principal, user=user, code=code)
+
+    def done(_saved: None) -> tuple[str, str]:
+        return "/account", _("Two-factor authentication is on.")
+
+    return _on_account(request, auth, save, done)
 
 
 @router.post("/account/totp/disable")
 def totp_disable(
     request: Request, auth: PageAuth, password: Annotated[str, Form(max_length=1024)] = ""
 ) -> Response:
-    with node_of(request).db.transaction() as session:
+    def act(session: Session, _node: Node) -> None:
         user = security.find_user(session, auth.principal.handle)
         if not passwords.verify(user.password_hash, password):
-            return redirect(request, "/account", _("The password is wrong."))
+            raise InvalidInput(_("The password is wrong."))
         security.totp_disable(session, actor=auth.principal, user=user)
-    return redirect(request, "/account", _("Two-factor authentication is off."))
+
+    done = N_("Two-factor authentication is off.")
+    return act_form(request, auth, act=act, back="/account", done=done)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(
     request: Request,
     auth: PageAuth,
-    name: Annotated[str, Form(max_length=200)] = "",
-    scopes: Annotated[list[str] | None, Form()] = None,
+    name: Name = "",
+    scopes: Checked = None,
     days: Annotated[int, Form(ge=1, le=TOKEN_MAX_DAYS)] = TOKEN_DEFAULT_DAYS,
 ) -> Response:
     expires = clock.now() + timedelta(days=days)
-    try:
-        with node_of(request).db.transaction() as session:
-            user = security.find_user(session, auth.principal.handle)
-            secret, tok = security.create_token(
-                session,
-                actor=auth.principal,
-                user=user,
-                name=name,
-                scopes=scopes or ["read"],
-                expires_at=expires,
-            )
-    except CorridorError as exc:
-        return _account_page(request, auth, status=exc.status, error=exc.detail)
-    return _account_page(request, auth, new_token=secret, new_token_name=tok.name)
+
+    def save(session: Session, user: User) -> tuple[str, str]:
+        secret, token = security.create_token(
+            session,
+            actor=auth.principal,
+            user=user,
+            name=name,
+            scopes=scopes or ["read"],
+            expires_at=expires,
+        )
+        return secret, token.name
+
+    def done(created: tuple[str, str]) -> Response:
+        # The secret is shown once, on this page: no redirect.
+        secret, token_name = created
+        return _account_page(request, auth, new_token=secret, new_token_name=token_name)
+
+    return _on_account(request, auth, save, done)
 
 
 @router.post("/account/tokens/{token_id}/revoke")

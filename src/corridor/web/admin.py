@@ -8,17 +8,20 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor import db as dbm
 from corridor.audit import service as audit
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.jobs import queue
 from corridor.jobs.models import Job
@@ -26,12 +29,15 @@ from corridor.node.service import Node
 from corridor.records.models import StoredRecord
 from corridor.schemas import MAX_INT64
 from corridor.security import service as security
+from corridor.security.models import Unit
 from corridor.security.principal import Principal
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form
+from corridor.web.params import Description, Name, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
-PageAuth = Annotated[Auth, Depends(page_auth)]
+S = TypeVar("S")  # what a form's service answers
 
 
 # --- users -------------------------------------------------------------------------------
@@ -58,37 +64,61 @@ def users(request: Request, auth: PageAuth) -> HTMLResponse:
     return _users_page(request, auth)
 
 
-@router.post("/users", response_class=HTMLResponse)
-def create_user(
+def _saved(
     request: Request,
-    auth: PageAuth,
-    email: Annotated[str, Form(max_length=320)] = "",
-    display_name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=40)] = "viewer",
-    unit: Annotated[str, Form(max_length=64)] = "",
+    auth: Auth,
+    save: Callable[[Session, Node], S],
+    done: Callable[[S], tuple[str, str] | Response],
+    again: Callable[..., HTMLResponse],
 ) -> Response:
+    """An administration form: saved, or its page (`again`) with why not, at the refusal's
+    status."""
+    return save_form(request, auth, save=save, done=done, again=partial(again, request, auth))
+
+
+class UserForm(BaseModel):
+    """What an administrator sets of a user: the name shown, the role (none: unchanged), the
+    unit (none: no unit)."""
+
+    display_name: Name = ""
+    role: Annotated[str, Form(max_length=40)] = ""
+    unit: Annotated[str, Form(max_length=64)] = ""
+
+    def unit_of(self, session: Session) -> Unit | None:
+        return security.find_unit(session, self.unit) if self.unit else None
+
+
+class NewUser(UserForm):
+    email: Annotated[str, Form(max_length=320)] = ""
+    role: Annotated[str, Form(max_length=40)] = "viewer"
+
+
+@router.post("/users", response_class=HTMLResponse)
+def create_user(request: Request, auth: PageAuth, form: Annotated[NewUser, Form()]) -> Response:
     password = security.generate_password()
-    try:
-        with node_of(request).db.transaction() as session:
-            unit_obj = security.find_unit(session, unit) if unit else None
-            user = security.create_user(
-                session,
-                actor=auth.principal,
-                email=email,
-                role=role,
-                password=password,
-                display_name=display_name,
-                unit=unit_obj,
-                must_change_password=True,
-            )
-            created = user.email
-    except CorridorError as exc:
-        return _users_page(request, auth, status=exc.status, error=exc.detail)
-    return _users_page(request, auth, created=created, one_time_password=password)
+
+    def save(session: Session, _node: Node) -> str:
+        user = security.create_user(
+            session,
+            actor=auth.principal,
+            email=form.email,
+            role=form.role,
+            password=password,
+            display_name=form.display_name,
+            unit=form.unit_of(session),
+            must_change_password=True,
+        )
+        return user.email
+
+    def done(created: str) -> Response:
+        # The one-time password is shown once, on this page: no redirect.
+        return _users_page(request, auth, created=created, one_time_password=password)
+
+    return _saved(request, auth, save, done, _users_page)
 
 
 def _user_page(
-    request: Request, auth: Auth, handle: str, *, status: int = 200, **extra: object
+    request: Request, auth: Auth, *, handle: str, status: int = 200, **extra: object
 ) -> HTMLResponse:
     with node_of(request).db.transaction() as session:
         auth.principal.require("users.manage")
@@ -106,57 +136,60 @@ def _user_page(
 
 @router.get("/users/{handle}", response_class=HTMLResponse)
 def user_detail(request: Request, auth: PageAuth, handle: str) -> HTMLResponse:
-    return _user_page(request, auth, handle)
+    return _user_page(request, auth, handle=handle)
 
 
 @router.post("/users/{handle}", response_class=HTMLResponse)
 def user_update(
-    request: Request,
-    auth: PageAuth,
-    handle: str,
-    display_name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=40)] = "",
-    unit: Annotated[str, Form(max_length=64)] = "",
+    request: Request, auth: PageAuth, handle: str, form: Annotated[UserForm, Form()]
 ) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            user = security.find_user(session, handle)
-            unit_obj = security.find_unit(session, unit) if unit else None
-            security.update_user(
-                session,
-                actor=auth.principal,
-                user=user,
-                role=role or None,
-                unit=unit_obj,
-                display_name=display_name,
-            )
-    except CorridorError as exc:
-        return _user_page(request, auth, handle, status=exc.status, error=exc.detail)
-    return redirect(request, f"/admin/users/{handle}", _("Saved."))
+    def save(session: Session, _node: Node) -> None:
+        security.update_user(
+            session,
+            actor=auth.principal,
+            user=security.find_user(session, handle),
+            role=form.role or None,
+            unit=form.unit_of(session),
+            display_name=form.display_name,
+        )
+
+    def done(_saved: None) -> tuple[str, str]:
+        return f"/admin/users/{handle}", _("Saved.")
+
+    return _saved(request, auth, save, done, partial(_user_page, handle=handle))
+
+
+USER_ACTIONS = {
+    "disable": N_("Account disabled; its sessions ended."),
+    "enable": N_("Account enabled."),
+    "reset-password": "",
+    "totp-off": N_("Two-factor authentication turned off for this account."),
+}
 
 
 @router.post("/users/{handle}/{action}", response_class=HTMLResponse)
 def user_action(request: Request, auth: PageAuth, handle: str, action: str) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            user = security.find_user(session, handle)
-            if action == "disable":
-                security.update_user(session, actor=auth.principal, user=user, disabled=True)
-                message = _("Account disabled; its sessions ended.")
-            elif action == "enable":
-                security.update_user(session, actor=auth.principal, user=user, disabled=False)
-                message = _("Account enabled.")
-            elif action == "reset-password":
-                password = security.reset_password(session, actor=auth.principal, user=user)
-                return _user_page(request, auth, handle, one_time_password=password)
-            elif action == "totp-off":
-                security.totp_disable(session, actor=auth.principal, user=user)
-                message = _("Two-factor authentication turned off for this account.")
-            else:
-                raise InvalidInput(f"unknown action {action!r}")
-    except CorridorError as exc:
-        return _user_page(request, auth, handle, status=exc.status, error=exc.detail)
-    return redirect(request, f"/admin/users/{handle}", message)
+    def save(session: Session, _node: Node) -> str | None:
+        """The new one-time password of a reset; None for the other actions."""
+        user = security.find_user(session, handle)
+        if action not in USER_ACTIONS:
+            raise InvalidInput(f"unknown action {action!r}")
+        if action == "reset-password":
+            return security.reset_password(session, actor=auth.principal, user=user)
+        if action == "totp-off":
+            security.totp_disable(session, actor=auth.principal, user=user)
+        else:
+            security.update_user(
+                session, actor=auth.principal, user=user, disabled=action == "disable"
+            )
+        return None
+
+    def done(password: str | None) -> tuple[str, str] | Response:
+        if password is not None:
+            return _user_page(request, auth, handle=handle, one_time_password=password)
+        return f"/admin/users/{handle}", _(USER_ACTIONS[action])
+
+    return _saved(request, auth, save, done, partial(_user_page, handle=handle))
 
 
 # --- units -------------------------------------------------------------------------------
@@ -186,15 +219,17 @@ def units(request: Request, auth: PageAuth) -> HTMLResponse:
 def create_unit(
     request: Request,
     auth: PageAuth,
-    name: Annotated[str, Form(max_length=200)] = "",
-    description: Annotated[str, Form(max_length=2000)] = "",
+    name: Name = "",
+    description: Description = "",
 ) -> Response:
-    try:
-        with node_of(request).db.transaction() as session:
-            security.create_unit(session, actor=auth.principal, name=name, description=description)
-    except CorridorError as exc:
-        return _units_page(request, auth, status=exc.status, error=exc.detail)
-    return redirect(request, "/admin/units", _("Unit created."))
+    def save(session: Session, _node: Node) -> object:
+        return security.create_unit(
+            session, actor=auth.principal, name=name, description=description
+        )
+
+    return _saved(
+        request, auth, save, lambda _unit: ("/admin/units", _("Unit created.")), _units_page
+    )
 
 
 # --- audit -------------------------------------------------------------------------------
@@ -220,20 +255,32 @@ def parse_filter(
     )
 
 
+class AuditQuery(BaseModel):
+    """The audit log's filters, as the page's query string has them."""
+
+    action: Annotated[str | None, Query(max_length=80)] = None
+    actor: Annotated[str | None, Query(max_length=80)] = None
+    outcome: Annotated[str | None, Query(max_length=16)] = None
+    since: Annotated[str | None, Query(max_length=32)] = None
+    until: Annotated[str | None, Query(max_length=32)] = None
+
+    def filter(self) -> audit.AuditFilter:
+        return parse_filter(self.action, self.actor, self.outcome, self.since, self.until)
+
+
+Filters = Annotated[AuditQuery, Query()]
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
     request: Request,
     auth: PageAuth,
-    action: Annotated[str | None, Query(max_length=80)] = None,
-    actor: Annotated[str | None, Query(max_length=80)] = None,
-    outcome: Annotated[str | None, Query(max_length=16)] = None,
-    since: Annotated[str | None, Query(max_length=32)] = None,
-    until: Annotated[str | None, Query(max_length=32)] = None,
+    q: Filters,
     before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None,
 ) -> HTMLResponse:
     auth.principal.require("audit.read")
     try:
-        f = parse_filter(action, actor, outcome, since, until)
+        f = q.filter()
     except InvalidInput as exc:
         return page(
             request,
@@ -254,16 +301,11 @@ def audit_log(
 def audit_export(
     request: Request,
     auth: PageAuth,
+    q: Filters,
     format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "jsonl",
-    action: Annotated[str | None, Query(max_length=80)] = None,
-    actor: Annotated[str | None, Query(max_length=80)] = None,
-    outcome: Annotated[str | None, Query(max_length=16)] = None,
-    since: Annotated[str | None, Query(max_length=32)] = None,
-    until: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     auth.principal.require("audit.read")
-    f = parse_filter(action, actor, outcome, since, until)
-    return export_response(node_of(request), auth.principal, f, format)
+    return export_response(node_of(request), auth.principal, q.filter(), format)
 
 
 def export_response(

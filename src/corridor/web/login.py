@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
@@ -56,9 +57,24 @@ def _login_form(
     return resp
 
 
-def _login_csrf_ok(request: Request, sent: str) -> bool:
+def _expired(request: Request, sent: str, next_path: str) -> Response | None:
+    """The sign-in form again when the posted CSRF token is not the cookie's (the form is
+    older than its cookie, or came from elsewhere); None when it is."""
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    return bool(cookie) and bool(sent) and secrets.compare_digest(cookie, sent)
+    if cookie and sent and secrets.compare_digest(cookie, sent):
+        return None
+    error = _("Your session expired. Please sign in again.")
+    return _login_form(request, error=error, status=403, next_path=next_path)
+
+
+def _totp_form(
+    request: Request, pending: str, csrf: str, next_path: str, error: str | None = None
+) -> HTMLResponse:
+    """The second step: the code of the authenticator app, for the user `pending` names."""
+    context = {"pending": pending, "login_csrf": csrf, "next": safe_next(next_path)}
+    return page(
+        request, "login_totp.html", {**context, "error": error}, status=401 if error else 200
+    )
 
 
 def _start_session(request: Request, user_id: uuid.UUID, next_path: str) -> Response:
@@ -100,77 +116,61 @@ def login_form(request: Request, next: str = "/") -> Response:
     return _login_form(request, next_path=next)
 
 
+class SignIn(BaseModel):
+    """What both steps of the sign-in post: the form's CSRF token, the page to go to after."""
+
+    csrf_token: Annotated[str, Form(max_length=100)] = ""
+    next: Annotated[str, Form(max_length=2000)] = "/"
+
+
+class Password(SignIn):
+    email: Annotated[str, Form(max_length=320)] = ""
+    password: Annotated[str, Form(max_length=1024)] = ""
+
+
+class Code(SignIn):
+    pending: Annotated[str, Form(max_length=500)] = ""  # who signs in (signed, short-lived)
+    code: Annotated[str, Form(max_length=20)] = ""
+
+
 @router.post("/login")
-def login(
-    request: Request,
-    email: Annotated[str, Form(max_length=320)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
-) -> Response:
-    if not _login_csrf_ok(request, csrf_token):
-        return _login_form(
-            request,
-            error=_("Your session expired. Please sign in again."),
-            status=403,
-            next_path=next,
-        )
+def login(request: Request, form: Annotated[Password, Form()]) -> Response:
+    expired = _expired(request, form.csrf_token, form.next)
+    if expired is not None:
+        return expired
     node = node_of(request)
     with node.db.transaction() as session:
         outcome = security.authenticate(
-            session, email=email, password=password, ip=client_ip(request)
+            session, email=form.email, password=form.password, ip=client_ip(request)
         )
         user = outcome.user
         totp = bool(user and user.totp_enabled)
         user_id = user.id if user else None
     if outcome.reason == "locked":
-        return _login_form(
-            request,
-            status=423,
-            next_path=next,
-            error=_(
-                "Too many failed attempts. The account is locked for a while; "
-                "try again later or ask an administrator."
-            ),
+        error = _(
+            "Too many failed attempts. The account is locked for a while; "
+            "try again later or ask an administrator."
         )
+        return _login_form(request, status=423, next_path=form.next, error=error)
     if user_id is None:
-        return _login_form(
-            request, error=_("E-mail or password is wrong."), status=401, next_path=next
-        )
+        error = _("E-mail or password is wrong.")
+        return _login_form(request, error=error, status=401, next_path=form.next)
     if totp:
-        token = _pending(request).dumps({"uid": str(user_id)})
-        return page(
-            request,
-            "login_totp.html",
-            {"pending": token, "login_csrf": csrf_token, "next": safe_next(next)},
-        )
-    return _start_session(request, user_id, next)
+        pending = _pending(request).dumps({"uid": str(user_id)})
+        return _totp_form(request, pending, form.csrf_token, form.next)
+    return _start_session(request, user_id, form.next)
 
 
 @router.post("/login/totp")
-def login_totp(
-    request: Request,
-    pending: Annotated[str, Form(max_length=500)] = "",
-    code: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
-) -> Response:
-    if not _login_csrf_ok(request, csrf_token):
-        return _login_form(
-            request,
-            error=_("Your session expired. Please sign in again."),
-            status=403,
-            next_path=next,
-        )
+def login_totp(request: Request, form: Annotated[Code, Form()]) -> Response:
+    expired = _expired(request, form.csrf_token, form.next)
+    if expired is not None:
+        return expired
     try:
-        uid = uuid.UUID(_pending(request).loads(pending, max_age=PENDING_MAX_AGE)["uid"])
+        uid = uuid.UUID(_pending(request).loads(form.pending, max_age=PENDING_MAX_AGE)["uid"])
     except (BadSignature, KeyError, ValueError, TypeError):
-        return _login_form(
-            request,
-            error=_("The sign-in took too long. Please start again."),
-            status=401,
-            next_path=next,
-        )
+        error = _("The sign-in took too long. Please start again.")
+        return _login_form(request, error=error, status=401, next_path=form.next)
     node = node_of(request)
     with node.db.transaction() as session:
         user = session.get(User, uid)
@@ -179,21 +179,14 @@ def login_totp(
             and not user.disabled
             and user.totp_enabled
             and not (user.locked_until and user.locked_until > clock.now())
-            and security.totp_verify_login(session, user=user, code=code, ip=client_ip(request))
+            and security.totp_verify_login(
+                session, user=user, code=form.code, ip=client_ip(request)
+            )
         )
     if not ok:
-        return page(
-            request,
-            "login_totp.html",
-            {
-                "pending": pending,
-                "login_csrf": csrf_token,
-                "next": safe_next(next),
-                "error": _("That code is not valid."),
-            },
-            status=401,
-        )
-    return _start_session(request, uid, next)
+        error = _("That code is not valid.")
+        return _totp_form(request, form.pending, form.csrf_token, form.next, error)
+    return _start_session(request, uid, form.next)
 
 
 @router.post("/logout")

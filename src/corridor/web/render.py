@@ -1,11 +1,13 @@
-"""Template rendering with the shell's context (node, user, CSRF token, navigation, language)."""
+"""Template rendering with the shell's context (node, user, CSRF token, navigation, language), and
+the listing pages that refresh their rows live (`live_list`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -108,3 +110,27 @@ def own_label(request: Request) -> str:
     """This node as node_names shows its peers: "Name (CC)"."""
     cfg = node_of(request).config
     return f"{cfg.name} ({cfg.country})"
+
+
+def live_list(
+    router: APIRouter,
+    full: str,
+    rows: str,
+    listing: Callable[..., Mapping[str, Any]],
+    *,
+    rows_path: str = "/_list",
+) -> None:
+    """Add a listing to `router`: `GET <prefix>` (the page, template `full`) and
+    `GET <prefix><rows_path>` (its rows alone, template `rows`, which the page fetches again
+    when a partner's record arrives), both showing what `listing` lists. `listing` is a
+    FastAPI dependency: it takes the request, the person (web.params.PageAuth) and whatever
+    query parameters the list has (a box, the search)."""
+
+    def index(request: Request, context: Mapping[str, Any] = Depends(listing)) -> HTMLResponse:
+        return page(request, full, dict(context))
+
+    def only_rows(request: Request, context: Mapping[str, Any] = Depends(listing)) -> HTMLResponse:
+        return page(request, rows, dict(context))
+
+    router.get("", response_class=HTMLResponse)(index)
+    router.get(rows_path, response_class=HTMLResponse)(only_rows)

@@ -2,28 +2,34 @@
 labels.
 
 `SharingForm` holds the sharing fields as the person typed them (`to`, `tlp`, `handling`,
-`handling_note`, `purpose`, `recipients`): empty, read back from a record, or posted (the
-`sharing_fields` dependency), and turns them into the labels and the audience the services take.
-`sharing_context` is what the form's template needs to offer the choices, and
-templates/_sharing.html draws the fields (its `audience` and `labels` macros take what a form
-shows as parameters)."""
+`handling_note`, `purpose`, `recipients`): empty, read back from a record, or posted (a form
+model: `Sharing`, or `AmberSharing` for partner content), and turns them into the labels and the
+audience the services take. `sharing_context` is what the form's template needs to offer the
+choices, `ComposePage` is a page that is one such form, and templates/_sharing.html draws the
+fields (its `audience` and `labels` macros take what a form shows as parameters)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, TypedDict
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypedDict, TypeVar
 
-from fastapi import Form
-from pydantic import ValidationError
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from corridor.errors import InvalidInput
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
-from corridor.web.auth import Auth
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form
+from corridor.web.params import Handling, Line, PageAuth, Purpose, Tlp
+from corridor.web.render import page
 
 if TYPE_CHECKING:
     # For the annotation only: federation's pages import the web layer, not the reverse.
@@ -33,50 +39,19 @@ if TYPE_CHECKING:
 KEPT_ON_EDIT = ("forward", "evaluation", "expires", "review")
 
 
-def form_labels(
-    *,
-    tlp: str,
-    handling: str,
-    purpose: str,
-    handling_note: str = "",
-    recipients: str = "",
-    before: Mapping[str, Any] | None = None,
-    **shown: Any,
-) -> Labels:
-    """The labels of a posted form: TLP:RED recipients space-separated (ignored for other
-    levels); `before` (the record's labels, on an edit) keeps what the form does not show;
-    `shown` adds label fields a form does show (evaluation, expires)."""
-    kept = {k: v for k, v in (before or {}).items() if k in KEPT_ON_EDIT and v is not None}
-    try:
-        return Labels.model_validate(
-            {
-                **kept,
-                "tlp": tlp,
-                "handling": handling,
-                "handling_note": handling_note.strip() or None,
-                "purpose": purpose,
-                "recipients": recipients.split() if tlp == "RED" else [],
-                **shown,
-            }
-        )
-    except ValidationError as exc:
-        problems = "; ".join(
-            str(e["msg"]).removeprefix("Value error, ")
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        )
-        raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
+class SharingForm(BaseModel):
+    """The sharing fields of a record form, kept as typed so an error can show them back. As a
+    form model, its fields are capped above what the labels allow, so an over-long value is
+    reported on the re-rendered form rather than refused as a malformed request."""
 
-
-@dataclass
-class SharingForm:
-    """The sharing fields of a record form, kept as typed so an error can show them back."""
-
-    to: set[str] = field(default_factory=set)  # node ids and sharing-group ids, as checked
-    tlp: str = "GREEN"
-    handling: str = "H0"
-    handling_note: str = ""
-    purpose: str = "cooperation"
-    recipients: str = ""  # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated
+    # Node ids and sharing-group ids, as checked.
+    to: Annotated[set[str], Form()] = set()
+    tlp: Tlp = "GREEN"
+    handling: Handling = "H0"
+    handling_note: Line = ""
+    purpose: Purpose = "cooperation"
+    # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated.
+    recipients: Annotated[str, Form(max_length=4000)] = ""
 
     @classmethod
     def of_record(cls, envelope: Mapping[str, Any], groups: Iterable[StoredRecord]) -> SharingForm:
@@ -101,16 +76,21 @@ class SharingForm:
         )
 
     def labels(self, before: Mapping[str, Any] | None = None, **shown: Any) -> Labels:
-        """The labels to save (see `form_labels`; `before`: the record's, on an edit)."""
-        return form_labels(
-            tlp=self.tlp,
-            handling=self.handling,
-            handling_note=self.handling_note,
-            purpose=self.purpose,
-            recipients=self.recipients,
-            before=before,
-            **shown,
-        )
+        """The labels to save: the TLP:RED recipients space-separated (ignored for other
+        levels); `before` (the record's labels, on an edit) keeps what the form does not show;
+        `shown` adds label fields a form does show (evaluation, expires)."""
+        kept = {k: v for k, v in (before or {}).items() if k in KEPT_ON_EDIT and v is not None}
+        typed = self.model_dump(exclude={"to"})
+        typed["handling_note"] = self.handling_note.strip() or None
+        typed["recipients"] = self.recipients.split() if self.tlp == "RED" else []
+        try:
+            return Labels.model_validate({**kept, **typed, **shown})
+        except ValidationError as exc:
+            problems = "; ".join(
+                str(e["msg"]).removeprefix("Value error, ")
+                for e in exc.errors(include_url=False, include_context=False, include_input=False)
+            )
+            raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
 
     def addressed(self) -> list[str]:
         """The checked node and group ids in a stable order, as the services take `to`."""
@@ -120,32 +100,16 @@ class SharingForm:
         return audience_for(self.addressed())
 
 
-Checked = Annotated[list[str] | None, Form()]
+class AmberSharingForm(SharingForm):
+    """The sharing fields of partner content (a message, an alert, a request, a joint space):
+    TLP:AMBER unless the person chooses otherwise."""
+
+    tlp: Tlp = "AMBER"
 
 
-def sharing_fields(*, default_tlp: str = "GREEN") -> Callable[..., SharingForm]:
-    """A FastAPI dependency reading the posted sharing fields; `default_tlp`: the level of a
-    form that posts none. Fields are capped above what the labels allow, so an over-long
-    value is reported on the re-rendered form rather than refused as a malformed request."""
-
-    def posted(
-        to: Checked = None,
-        tlp: Annotated[str, Form(max_length=16)] = default_tlp,
-        handling: Annotated[str, Form(max_length=4)] = "H0",
-        handling_note: Annotated[str, Form(max_length=1000)] = "",
-        purpose: Annotated[str, Form(max_length=32)] = "cooperation",
-        recipients: Annotated[str, Form(max_length=4000)] = "",
-    ) -> SharingForm:
-        return SharingForm(
-            to=set(to or []),
-            tlp=tlp,
-            handling=handling,
-            handling_note=handling_note,
-            purpose=purpose,
-            recipients=recipients,
-        )
-
-    return posted
+# The posted sharing fields of a form (records for the network: TLP:GREEN by default).
+Sharing = Annotated[SharingForm, Form()]
+AmberSharing = Annotated[AmberSharingForm, Form()]
 
 
 class SharingContext(TypedDict):
@@ -167,3 +131,100 @@ def sharing_context(session: Session, auth: Auth, peers: list[Peer]) -> SharingC
         "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
         "tlps": TLP_LEVELS,
     }
+
+
+def sharing_page(
+    request: Request,
+    auth: Auth,
+    template: str,
+    *,
+    peers: Callable[[Session], list[Peer]],
+    read: Callable[[Session, Node, Auth], Mapping[str, Any]],
+    shown: Callable[[SharingContext], Mapping[str, Any]],
+    status: int = 200,
+) -> HTMLResponse:
+    """A page whose form shares a record: what `sharing_context` offers (`peers`:
+    federation.peers.approved_peers, passed in: the federation's pages import the web layer,
+    not the reverse), what `read` reads besides in the same session, and what the page
+    `shown`s of its form (given the choices: an edit reads its record's groups back)."""
+    node = node_of(request)
+    with node.db.reading() as session:
+        offered = sharing_context(session, auth, peers(session))
+        more = read(session, node, auth)
+    return page(request, template, {**offered, **more, **shown(offered)}, status=status)
+
+
+F = TypeVar("F", bound=BaseModel)  # a form's own fields, as typed
+S = TypeVar("S")  # what the form's service answers
+
+
+def _nothing_more(_session: Session, _node: Node, _auth: Auth) -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class ComposePage(Generic[F]):
+    """A page that is one form sharing a new record with partners (a message, an alert, a
+    request, a joint space): empty, or again as typed with the error after a refusal. The
+    template gets the form's own fields (`form`), its sharing fields (`share`), what
+    `sharing_context` offers (`peers`: federation.peers.approved_peers, passed in: the
+    federation's pages import the web layer, not the reverse) and what `read` adds."""
+
+    template: str
+    form: Callable[[], F]  # the empty form
+    peers: Callable[[Session], list[Peer]]
+    read: Callable[[Session, Node, Auth], Mapping[str, Any]] = _nothing_more
+
+    def page(
+        self,
+        request: Request,
+        auth: Auth,
+        *,
+        form: F | None = None,
+        share: SharingForm | None = None,
+        error: str | None = None,
+        status: int = 200,
+        **shown: Any,
+    ) -> HTMLResponse:
+        context = {"form": form or self.form(), "share": share or AmberSharingForm()}
+        context |= {"error": error, **shown}
+        return sharing_page(
+            request,
+            auth,
+            self.template,
+            peers=self.peers,
+            read=self.read,
+            shown=lambda _offered: context,
+            status=status,
+        )
+
+    def new(self, request: Request, auth: Auth) -> HTMLResponse:
+        """The empty form, for those who may write records."""
+        auth.principal.require("records.write")
+        return self.page(request, auth)
+
+    def mount(self, router: APIRouter) -> None:
+        """Add `GET <prefix>/new`, the empty form, to `router` (before a route that takes any
+        `<prefix>/<x>`; where the form posts is the module's own route)."""
+
+        def new(request: Request, auth: PageAuth) -> HTMLResponse:
+            return self.new(request, auth)
+
+        router.get("/new", response_class=HTMLResponse)(new)
+
+    def posted(
+        self,
+        request: Request,
+        auth: Auth,
+        form: F,
+        share: SharingForm,
+        *,
+        save: Callable[[Session, Node], S],
+        done: Callable[[S], tuple[str, str]],
+        shown: Mapping[str, Any] | None = None,
+    ) -> Response:
+        """Save the posted form (web.forms.save_form); on a refusal, the form again as typed
+        with the error (and what `shown` adds, e.g. the draft it edits)."""
+
+        again = partial(self.page, request, auth, form=form, share=share, **(shown or {}))
+        return save_form(request, auth, save=save, done=done, again=again, status=422)

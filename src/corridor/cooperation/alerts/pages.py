@@ -11,31 +11,34 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.cooperation.alerts import service as alerts
 from corridor.cooperation.alerts.models import AlertRow
 from corridor.cooperation.alerts.records import SEVERITIES, TYPES
-from corridor.errors import CorridorError, InvalidInput, NotFound
+from corridor.errors import InvalidInput, NotFound
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
+from corridor.mapping.forms import split_codes
 from corridor.mapping.routes.service import list_routes
+from corridor.node.service import Node
 from corridor.records.projection import visible
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import page, redirect
-from corridor.web.sharing import SharingForm, sharing_context, sharing_fields
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.params import PageAuth, Title
+from corridor.web.render import live_list, own_label, page
+from corridor.web.sharing import AmberSharing, ComposePage
 
 router = APIRouter(include_in_schema=False, prefix="/alerts")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 STATES = {
@@ -50,11 +53,6 @@ PROGRESS = {
     "acknowledged": N_("acknowledged"),
 }
 _PAIR = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
-def _names(session: Session, request: Request) -> dict[str, str]:
-    node = node_of(request)
-    return node_names(session, node.id, f"{node.config.name} ({node.config.country})")
 
 
 def _common() -> dict[str, Any]:
@@ -81,37 +79,21 @@ def _i18n_json() -> str:
     )
 
 
-def _listing(request: Request, auth: Auth) -> dict[str, Any]:
+def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
+    auth.principal.require("records.read")
     node = node_of(request)
     with node.db.reading() as session:
         items = alerts.list_alerts(session, node.id, actor=auth.principal, limit=300)
         acks = alerts.acknowledgements(
             session, [i.row.id for i in items if i.row.origin == node.id]
         )
-        names = _names(session, request)
-    return {"items": items, "acks": acks, "names": names, **_common()}
+        names = node_names(session, node.id, own_label(request))
+    # The map of the page (its rows alone need none of it).
+    drawn = {"vendor": geo.VENDOR, "i18n_json": _i18n_json, "disclaimer": geo.DISCLAIMER}
+    return {"items": items, "acks": acks, "names": names, **drawn, **_common()}
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.read")
-    ctx = _listing(request, auth)
-    return page(
-        request,
-        "cooperation/alerts/index.html",
-        {
-            **ctx,
-            "vendor": geo.VENDOR,
-            "i18n_json": _i18n_json,
-            "disclaimer": geo.DISCLAIMER,
-        },
-    )
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def rows(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.read")
-    return page(request, "cooperation/alerts/_list.html", _listing(request, auth))
+live_list(router, "cooperation/alerts/index.html", "cooperation/alerts/_list.html", _listing)
 
 
 # --- compose ------------------------------------------------------------------------------
@@ -150,110 +132,68 @@ def parse_area(text: str) -> dict[str, Any] | None:
     return geo.validate_geometry({"type": "Polygon", "coordinates": [points]}, where="area")
 
 
-def _parse_time(value: str) -> datetime | None:
-    """A datetime-local value, taken as UTC (the form says so)."""
-    if not value.strip():
-        return None
-    try:
-        return clock.parse(value.strip())
-    except ValueError:
-        raise InvalidInput(f"valid until: {value!r} is not a date and time") from None
+class AlertForm(BaseModel):
+    """The alert form's own fields, as typed (its sharing fields are a SharingForm)."""
+
+    type: Annotated[str, Form(max_length=40)] = ""
+    severity: Annotated[str, Form(max_length=16)] = ""
+    title: Title = ""
+    text: Annotated[str, Form(max_length=20_000)] = ""
+    area: Annotated[str, Form(max_length=200_000)] = ""
+    countries: Annotated[str, Form(max_length=600)] = ""
+    route: Annotated[str, Form(max_length=36)] = ""
+    valid_until: Annotated[str, Form(max_length=40)] = ""
+
+    def alert(self) -> alerts.NewAlert:
+        """The alert to send; InvalidInput names the field of a mistake."""
+        try:
+            route_id = uuid.UUID(self.route) if self.route else None
+        except ValueError:
+            raise InvalidInput(f"route: {self.route!r} is not a route id") from None
+        return alerts.NewAlert(
+            type=self.type,
+            severity=self.severity,
+            title=self.title,
+            text=self.text,
+            area=parse_area(self.area),
+            route=route_id,
+            countries=tuple(split_codes(self.countries)),
+            valid_until=parse_time(self.valid_until, N_("valid until")),
+        )
 
 
-def _compose(
-    request: Request,
-    auth: Auth,
-    *,
-    status: int = 200,
-    sharing: SharingForm | None = None,
-    **extra: Any,
-) -> HTMLResponse:
-    node = node_of(request)
-    with node.db.reading() as session:
-        offered = sharing_context(session, auth, approved_peers(session))
-        routes = list_routes(session, node.id, actor=auth.principal)
-    return page(
-        request,
-        "cooperation/alerts/compose.html",
-        {
-            **offered,
-            "routes": routes,
-            "sharing": sharing or SharingForm(tlp="AMBER"),
-            "form": extra.pop("form", {}),
-            **_common(),
-            **extra,
-        },
-        status=status,
-    )
+def _compose_context(session: Session, node: Node, auth: Auth) -> dict[str, Any]:
+    # The routes an alert can cite.
+    return {"routes": list_routes(session, node.id, actor=auth.principal), **_common()}
 
 
-@router.get("/new", response_class=HTMLResponse)
-def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+COMPOSE = ComposePage(
+    "cooperation/alerts/compose.html", AlertForm, approved_peers, _compose_context
+)
+
+
+COMPOSE.mount(router)
 
 
 @router.post("/new", response_class=HTMLResponse)
 def send(
-    request: Request,
-    auth: PageAuth,
-    sharing: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
-    type: Annotated[str, Form(max_length=40)] = "",
-    severity: Annotated[str, Form(max_length=16)] = "",
-    title: Annotated[str, Form(max_length=300)] = "",
-    text: Annotated[str, Form(max_length=20_000)] = "",
-    area: Annotated[str, Form(max_length=200_000)] = "",
-    countries: Annotated[str, Form(max_length=600)] = "",
-    route: Annotated[str, Form(max_length=36)] = "",
-    valid_until: Annotated[str, Form(max_length=40)] = "",
+    request: Request, auth: PageAuth, form: Annotated[AlertForm, Form()], share: AmberSharing
 ) -> Response:
-    node = node_of(request)
-    form = {
-        "type": type,
-        "severity": severity,
-        "title": title,
-        "text": text,
-        "area": area,
-        "countries": countries,
-        "route": route,
-        "valid_until": valid_until,
-    }
-    try:
-        try:
-            labels = sharing.labels()
-            route_id = uuid.UUID(route) if route else None
-        except ValueError:
-            raise InvalidInput(f"route: {route!r} is not a route id") from None
-        new = alerts.NewAlert(
-            type=type,
-            severity=severity,
-            title=title,
-            text=text,
-            area=parse_area(area),
-            route=route_id,
-            countries=tuple(c for c in re.split(r"[\s,;]+", countries) if c),
-            valid_until=_parse_time(valid_until),
+    def save(session: Session, node: Node) -> dict[str, Any]:
+        return alerts.send(
+            session,
+            node.keys,
+            actor=auth.principal,
+            region=node.config.country,
+            to=share.addressed(),
+            alert=form.alert(),
+            labels=share.labels(),
         )
-        with node.db.transaction() as session:
-            env = alerts.send(
-                session,
-                node.keys,
-                actor=auth.principal,
-                region=node.config.country,
-                to=sharing.addressed(),
-                alert=new,
-                labels=labels,
-            )
-    except CorridorError as exc:
-        detail = exc.detail
-        errors = exc.extra.get("errors")
-        if errors:
-            detail += ": " + "; ".join(
-                f"{'.'.join(str(p) for p in e.get('loc', ()))} {e.get('msg', '')}".strip()
-                for e in errors
-            )
-        return _compose(request, auth, status=422, error=detail, form=form, sharing=sharing)
-    return redirect(request, f"/alerts/{env['id']}", _("Alert sent."))
+
+    def done(env: dict[str, Any]) -> tuple[str, str]:
+        return f"/alerts/{env['id']}", _("Alert sent.")
+
+    return COMPOSE.posted(request, auth, form, share, save=save, done=done)
 
 
 # --- one alert ------------------------------------------------------------------------------
@@ -280,7 +220,7 @@ def detail(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> HTMLRespons
     node = node_of(request)
     with node.db.transaction() as session:
         env, row = alerts.read(session, node.keys, actor=auth.principal, alert_id=alert_id)
-        names = _names(session, request)
+        names = node_names(session, node.id, own_label(request))
         own = env["origin"] == node.id
         status_rows = _status_rows(session, env, names) if own else []
         route = None
@@ -319,7 +259,7 @@ def status_table(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> HTMLR
         row = session.get(AlertRow, alert_id)
         if row is None or row.origin != node.id or not visible(auth.principal, row, node.id):
             raise NotFound(f"no alert {alert_id}")
-        names = _names(session, request)
+        names = node_names(session, node.id, own_label(request))
         status_rows = _status_rows(
             session, {"id": str(row.id), "audience": {"nodes": row.audience}}, names
         )
@@ -332,34 +272,12 @@ def status_table(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> HTMLR
 
 @router.post("/{alert_id}/acknowledge")
 def acknowledge(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            alerts.acknowledge(session, node.keys, actor=auth.principal, alert_id=alert_id)
-    except CorridorError as exc:
-        return redirect(request, f"/alerts/{alert_id}", exc.detail)
-    return redirect(request, f"/alerts/{alert_id}", _("Acknowledged: the sending agency is told."))
+    def act(session: Session, node: Node) -> object:
+        return alerts.acknowledge(session, node.keys, actor=auth.principal, alert_id=alert_id)
+
+    done = N_("Acknowledged: the sending agency is told.")
+    return act_form(request, auth, act=act, back=f"/alerts/{alert_id}", done=done)
 
 
-@router.post("/{alert_id}/withdraw")
-def withdraw(
-    request: Request,
-    auth: PageAuth,
-    alert_id: uuid.UUID,
-    reason: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            alerts.withdraw(
-                session,
-                node.keys,
-                actor=auth.principal,
-                alert_id=alert_id,
-                reason=reason or "withdrawn by the sender",
-            )
-    except CorridorError as exc:
-        return redirect(request, f"/alerts/{alert_id}", exc.detail)
-    return redirect(
-        request, f"/alerts/{alert_id}", _("Alert withdrawn: every recipient node purges it.")
-    )
+WITHDRAWN = N_("Alert withdrawn: every recipient node purges it.")
+withdraw_route(router, alerts.withdraw, "alert_id", WITHDRAWN, "withdrawn by the sender")

@@ -2,13 +2,16 @@
 item per line: weekly hours as `mon-fri 08:00-17:00`, duty shifts as `from | to | name | phone`
 (UTC), channels as `kind | value | note`, languages as codes separated by spaces or commas.
 The parsers name the line of any mistake; the record schema then checks the whole card again,
-and `error_text` words its mistakes with the form's field names."""
+its mistakes named by `FIELD_LABELS` (the form's names of the fields)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Form
+from pydantic import BaseModel
 
 from corridor import clock
 from corridor.cooperation.directory import service as directory
@@ -170,43 +173,66 @@ def channels_text(channels: list[dict[str, Any]]) -> str:
     return _column_text(channels, ("kind", "value"), "note")
 
 
-def error_text(exc: InvalidInput) -> str:
-    """A refused card's mistakes, each named by its field as the form labels it."""
-    errors = exc.extra.get("errors")
-    if not isinstance(errors, list) or not errors:
-        return exc.detail
-    out = []
-    for e in errors:
-        loc = [str(p) for p in e.get("loc", ())]
-        msg = str(e.get("msg", "")).removeprefix("Value error, ")
-        if loc and loc[0] in FIELD_LABELS:
-            rest = ".".join(loc[1:])
-            out.append(f"{_(FIELD_LABELS[loc[0]])}{' ' + rest if rest else ''}: {msg}")
-        else:
-            out.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
-    return "; ".join(out)
+class ContactForm(BaseModel):
+    """The card form's own fields (its sharing fields are a web.sharing.SharingForm), kept as
+    typed so an error can show them back. Capped above what the record schema allows, so an
+    over-long value is reported on the re-rendered form rather than refused as malformed."""
 
+    kind: Annotated[str, Form(max_length=10)] = "person"
+    name: Annotated[str, Form(max_length=1000)] = ""
+    role: Annotated[str, Form(max_length=1000)] = ""
+    unit: Annotated[str, Form(max_length=1000)] = ""
+    country: Annotated[str, Form(max_length=64)] = ""
+    languages: Annotated[str, Form(max_length=1000)] = ""
+    expertise: Annotated[set[str], Form()] = set()
+    always: Annotated[str, Form(max_length=8)] = ""  # a checkbox: "1" when ticked
+    timezone: Annotated[str, Form(max_length=100)] = ""
+    hours: Annotated[str, Form(max_length=100_000)] = ""
+    rota: Annotated[str, Form(max_length=100_000)] = ""
+    channels: Annotated[str, Form(max_length=100_000)] = ""
+    notes: Annotated[str, Form(max_length=20_000)] = ""
+    active: Annotated[str, Form(max_length=8)] = ""  # a checkbox: "1" when ticked
 
-def card_body(form: dict[str, Any]) -> dict[str, Any]:
-    """The card (the record body) that the posted form describes."""
-    availability: dict[str, Any] = {
-        "always": form["always"],
-        "hours": parse_hours(form["hours"]),
-        "rota": parse_rota(form["rota"]),
-    }
-    if form["timezone"].strip():
-        availability["timezone"] = form["timezone"].strip()
-    body: dict[str, Any] = {
-        "kind": form["kind"],
-        "name": form["name"].strip(),
-        "role": form["role"].strip() or None,
-        "unit": form["unit"].strip() or None,
-        "country": form["country"].strip(),
-        "languages": parse_languages(form["languages"]),
-        "expertise": sorted(form["expertise"]),
-        "availability": availability,
-        "channels": parse_channels(form["channels"]),
-        "notes": form["notes"].strip() or None,
-        "active": form["active"],
-    }
-    return {k: v for k, v in body.items() if v is not None}
+    @classmethod
+    def of_body(cls, body: dict[str, Any]) -> ContactForm:
+        avail = body.get("availability") or {}
+        return cls(
+            kind=body["kind"],
+            name=body["name"],
+            role=body.get("role") or "",
+            unit=body.get("unit") or "",
+            country=body["country"],
+            languages=", ".join(body.get("languages", [])),
+            expertise=set(body.get("expertise", [])),
+            always="1" if avail.get("always") else "",
+            timezone=avail.get("timezone") or "",
+            hours=hours_text(avail.get("hours", [])),
+            rota=rota_text(avail.get("rota", [])),
+            channels=channels_text(body.get("channels", [])),
+            notes=body.get("notes") or "",
+            active="1" if body.get("active", True) else "",
+        )
+
+    def body(self) -> dict[str, Any]:
+        """The card (the record body) that the form describes."""
+        availability: dict[str, Any] = {
+            "always": bool(self.always),
+            "hours": parse_hours(self.hours),
+            "rota": parse_rota(self.rota),
+        }
+        if self.timezone.strip():
+            availability["timezone"] = self.timezone.strip()
+        body: dict[str, Any] = {
+            "kind": self.kind,
+            "name": self.name.strip(),
+            "role": self.role.strip() or None,
+            "unit": self.unit.strip() or None,
+            "country": self.country.strip(),
+            "languages": parse_languages(self.languages),
+            "expertise": sorted(self.expertise),
+            "availability": availability,
+            "channels": parse_channels(self.channels),
+            "notes": self.notes.strip() or None,
+            "active": bool(self.active),
+        }
+        return {k: v for k, v in body.items() if v is not None}

@@ -4,22 +4,26 @@ each user's preferences."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from corridor import i18n
 from corridor.cooperation.notifications import service
 from corridor.cooperation.notifications.models import Notification
-from corridor.errors import InvalidInput, NotFound
+from corridor.errors import NotFound
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import page, redirect
+from corridor.node.service import Node
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form
+from corridor.web.params import PageAuth
+from corridor.web.render import activate_locale, live_list, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/notifications")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 EMAIL_LABELS = {
@@ -44,24 +48,22 @@ def _shown(rows: list[Notification]) -> list[dict[str, object]]:
     ]
 
 
-def _list(request: Request, auth: Auth, template: str) -> HTMLResponse:
+def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
         rows = service.list_notifications(session, actor=auth.principal, limit=100)
         unread = service.unread_count(session, actor=auth.principal)
-    # Titles are translated in the reader's language: page() activates it, so render after.
-    i18n.activate(i18n.negotiate(request.headers.get("accept-language"), auth.locale))
-    return page(request, template, {"items": _shown(rows), "unread": unread})
+    # Titles are translated in the reader's language, before page() activates it.
+    activate_locale(request, auth)
+    return {"items": _shown(rows), "unread": unread}
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/notifications/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def rows(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/notifications/_list.html")
+live_list(
+    router,
+    "cooperation/notifications/index.html",
+    "cooperation/notifications/_list.html",
+    _listing,
+)
 
 
 @router.get("/_badge", response_class=HTMLResponse)
@@ -136,21 +138,20 @@ def preferences(request: Request, auth: PageAuth) -> HTMLResponse:
 async def save_preferences(request: Request, auth: PageAuth) -> Response:
     """Fields per kind: web:<kind> (checkbox) and email:<kind> (off | immediately | digest)."""
     form = await request.form()
-    node = node_of(request)
     kinds: dict[str, tuple[bool, str]] = {}
     for key, value in form.multi_items():
         if key.startswith("email:") and isinstance(value, str):
             kind = key[len("email:") :]
             kinds[kind] = (form.get(f"web:{kind}") == "on", value)
     digest = form.get("digest")
-    try:
-        with node.db.transaction() as session:
-            service.set_preferences(
-                session,
-                actor=auth.principal,
-                kinds=kinds,
-                digest=digest if isinstance(digest, str) and digest else None,
-            )
-    except InvalidInput as exc:
-        return _preferences(request, auth, status=422, error=exc.detail)
-    return redirect(request, "/notifications/preferences", _("Preferences saved."))
+
+    def save(session: Session, _node: Node) -> None:
+        chosen = digest if isinstance(digest, str) and digest else None
+        service.set_preferences(session, actor=auth.principal, kinds=kinds, digest=chosen)
+
+    def done(_saved: None) -> tuple[str, str]:
+        return "/notifications/preferences", _("Preferences saved.")
+
+    return await run_in_threadpool(
+        save_form, request, auth, save=save, done=done, again=partial(_preferences, request, auth)
+    )

@@ -5,13 +5,13 @@ the overview by partner."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
@@ -19,22 +19,24 @@ from corridor.cooperation.requests import overview as stats
 from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import URGENCIES, DraftIn, EntityLink
-from corridor.errors import CorridorError, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records.attachments import (
     MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS,
     NewAttachment,
     read_uploads,
 )
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import page, redirect
-from corridor.web.sharing import SharingForm, sharing_context, sharing_fields
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.params import PageAuth, Title
+from corridor.web.render import live_list, own_label, page, redirect
+from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/requests")
-PageAuth = Annotated[Auth, Depends(page_auth)]
 Box = Annotated[str, Query(pattern="^(received|sent|drafts)$")]
 
 
@@ -52,25 +54,11 @@ STATE_LABELS = {
 URGENCY_LABELS = {"urgent": N_("urgent"), "normal": N_("normal"), "routine": N_("routine")}
 
 
-def _own(node: Any) -> str:
-    return f"{node.config.name} ({node.config.country})"
-
-
 def _common() -> dict[str, Any]:
     return {"state_labels": STATE_LABELS, "urgency_labels": URGENCY_LABELS, "now": clock.now()}
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth, box: Box = "received") -> HTMLResponse:
-    return _list(request, auth, box, "cooperation/requests/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def rows(request: Request, auth: PageAuth, box: Box = "received") -> HTMLResponse:
-    return _list(request, auth, box, "cooperation/requests/_list.html")
-
-
-def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse:
+def _listing(request: Request, auth: PageAuth, box: Box = "received") -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
         drafts = rfa.list_drafts(session, actor=auth.principal) if box == "drafts" else []
@@ -79,12 +67,11 @@ def _list(request: Request, auth: Auth, box: str, template: str) -> HTMLResponse
             if box == "drafts"
             else rfa.list_requests(session, node.id, actor=auth.principal, box=box, limit=500)
         )
-        names = node_names(session, node.id, _own(node))
-    return page(
-        request,
-        template,
-        {"items": items, "drafts": drafts, "box": box, "names": names, **_common()},
-    )
+        names = node_names(session, node.id, own_label(request))
+    return {"items": items, "drafts": drafts, "box": box, "names": names, **_common()}
+
+
+live_list(router, "cooperation/requests/index.html", "cooperation/requests/_list.html", _listing)
 
 
 @router.get("/overview", response_class=HTMLResponse)
@@ -92,7 +79,7 @@ def overview(request: Request, auth: PageAuth) -> HTMLResponse:
     node = node_of(request)
     with node.db.reading() as session:
         data = stats.overview(session, node.id, actor=auth.principal)
-        names = node_names(session, node.id, _own(node))
+        names = node_names(session, node.id, own_label(request))
     return page(
         request, "cooperation/requests/overview.html", {"data": data, "names": names, **_common()}
     )
@@ -101,40 +88,89 @@ def overview(request: Request, auth: PageAuth) -> HTMLResponse:
 # ---- compose and drafts ---------------------------------------------------------------------
 
 
-def _compose(
-    request: Request,
-    auth: Auth,
-    *,
-    status: int = 200,
-    form: dict[str, Any] | None = None,
-    sharing: SharingForm | None = None,
-    **extra: Any,
-) -> HTMLResponse:
-    node = node_of(request)
-    with node.db.reading() as session:
-        offered = sharing_context(session, auth, approved_peers(session))
-    return page(
-        request,
-        "cooperation/requests/compose.html",
-        {
-            **offered,
-            "sharing": sharing or SharingForm(tlp="AMBER"),
-            "urgencies": URGENCIES,
-            "hours": {u: node.config.deadlines.hours(u) for u in URGENCIES},
-            "max_files": MAX_ATTACHMENTS,
-            "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
-            "form": form or {},
-            **_common(),
-            **extra,
-        },
-        status=status,
-    )
+class RequestForm(BaseModel):
+    """The request form's own fields, as typed (its sharing fields are a SharingForm)."""
+
+    subject: Title = ""
+    urgency: Annotated[str, Form(max_length=16)] = "normal"
+    deadline: Annotated[str, Form(max_length=40)] = ""
+    legal_basis: Annotated[str, Form(max_length=1000)] = ""
+    questions: Annotated[str, Form(max_length=100_000)] = ""
+    entities: Annotated[str, Form(max_length=50_000)] = ""
+    text: Annotated[str, Form(max_length=100_000)] = ""
+
+    @classmethod
+    def of_draft(cls, payload: dict[str, Any]) -> RequestForm:
+        entities = (
+            " | ".join([e["id"], e["schema"], e.get("caption", "")])
+            for e in payload.get("entities", [])
+        )
+        return cls.model_validate(
+            {
+                **payload,
+                "questions": "\n".join(payload.get("questions", [])),
+                "entities": "\n".join(entities),
+                "deadline": (payload.get("deadline") or "")[:16],
+            }
+        )
+
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()]
+
+    def entity_links(self) -> list[dict[str, Any]]:
+        """One entity a line: `id | schema | caption` (caption optional)."""
+        out = []
+        for n, line in enumerate(self.entities.splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) < 2:
+                raise InvalidInput(
+                    _("Entities, line %(n)d: write id | schema | caption") % {"n": n}
+                )
+            try:
+                link = EntityLink.model_validate(
+                    {"id": parts[0], "schema": parts[1], "caption": " | ".join(parts[2:])}
+                )
+            except ValidationError as exc:
+                msg = "; ".join(e["msg"] for e in exc.errors(include_input=False))
+                raise InvalidInput(_("Entities, line %(n)d: %(m)s") % {"n": n, "m": msg}) from None
+            out.append(link.model_dump(mode="json", by_alias=True))
+        return out
+
+    def draft(self, share: SharingForm) -> DraftIn:
+        """The form as a draft: anything may still be missing."""
+        return DraftIn(
+            to=share.addressed(),
+            subject=self.subject,
+            urgency=self.urgency,
+            text=self.text,
+            deadline=parse_time(self.deadline, N_("Deadline")),
+            legal_basis=self.legal_basis,
+            questions=self.question_list(),
+            entities=[EntityLink.model_validate(e) for e in self.entity_links()],
+            tlp=share.tlp,
+            handling=share.handling,
+            purpose=share.purpose,
+        )
 
 
-@router.get("/new", response_class=HTMLResponse)
-def compose(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+def _compose_context(_session: Session, node: Node, _auth: Auth) -> dict[str, Any]:
+    return {
+        "urgencies": URGENCIES,
+        "hours": {u: node.config.deadlines.hours(u) for u in URGENCIES},
+        "max_files": MAX_ATTACHMENTS,
+        "max_file_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024),
+        **_common(),
+    }
+
+
+COMPOSE = ComposePage(
+    "cooperation/requests/compose.html", RequestForm, approved_peers, _compose_context
+)
+
+
+COMPOSE.mount(router)
 
 
 @router.get("/drafts/{draft_id}", response_class=HTMLResponse)
@@ -142,151 +178,69 @@ def edit_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> HTMLRes
     auth.principal.require("records.write")
     node = node_of(request)
     with node.db.reading() as session:
-        draft = rfa.get_draft(session, actor=auth.principal, draft_id=draft_id)
-        form = _form_from_draft(draft.payload)
-    sharing = SharingForm(
-        to=set(draft.payload.get("to", [])),
-        tlp=draft.payload.get("tlp", "AMBER"),
-        handling=draft.payload.get("handling", "H0"),
-        purpose=draft.payload.get("purpose", "cooperation"),
+        payload = rfa.get_draft(session, actor=auth.principal, draft_id=draft_id).payload
+    share = AmberSharingForm(
+        to=set(payload.get("to", [])),
+        tlp=payload.get("tlp", "AMBER"),
+        handling=payload.get("handling", "H0"),
+        purpose=payload.get("purpose", "cooperation"),
     )
-    return _compose(request, auth, form=form, sharing=sharing, draft_id=draft_id)
-
-
-def _form_from_draft(payload: dict[str, Any]) -> dict[str, Any]:
-    deadline = payload.get("deadline")
-    return {
-        **payload,
-        "questions": "\n".join(payload.get("questions", [])),
-        "entities": "\n".join(
-            " | ".join([e["id"], e["schema"], e.get("caption", "")])
-            for e in payload.get("entities", [])
-        ),
-        "deadline": deadline[:16] if deadline else "",
-    }
-
-
-def _entities(text: str) -> list[dict[str, Any]]:
-    """One entity a line: `id | schema | caption` (caption optional)."""
-    out = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 2:
-            raise InvalidInput(_("Entities, line %(n)d: write id | schema | caption") % {"n": n})
-        try:
-            link = EntityLink.model_validate(
-                {"id": parts[0], "schema": parts[1], "caption": " | ".join(parts[2:])}
-            )
-        except ValidationError as exc:
-            msg = "; ".join(e["msg"] for e in exc.errors(include_input=False))
-            raise InvalidInput(_("Entities, line %(n)d: %(m)s") % {"n": n, "m": msg}) from None
-        out.append(link.model_dump(mode="json", by_alias=True))
-    return out
-
-
-def _deadline(text: str) -> datetime | None:
-    """A datetime-local field, read as UTC (the form says so)."""
-    if not text.strip():
-        return None
-    try:
-        return clock.parse(text.strip())
-    except ValueError:
-        raise InvalidInput(_("The deadline is not a date and time")) from None
+    form = RequestForm.of_draft(payload)
+    return COMPOSE.page(request, auth, form=form, share=share, draft_id=draft_id)
 
 
 @router.post("/new", response_class=HTMLResponse)
 async def send(
     request: Request,
     auth: PageAuth,
-    sharing: Annotated[SharingForm, Depends(sharing_fields(default_tlp="AMBER"))],
-    subject: Annotated[str, Form(max_length=300)] = "",
-    urgency: Annotated[str, Form(max_length=16)] = "normal",
-    deadline: Annotated[str, Form(max_length=40)] = "",
-    legal_basis: Annotated[str, Form(max_length=1000)] = "",
-    questions: Annotated[str, Form(max_length=100_000)] = "",
-    entities: Annotated[str, Form(max_length=50_000)] = "",
-    text: Annotated[str, Form(max_length=100_000)] = "",
+    form: Annotated[RequestForm, Form()],
+    share: AmberSharing,
     action: Annotated[str, Form(pattern="^(send|draft)$")] = "send",
     draft_id: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
-    node = node_of(request)
-    form = {
-        "subject": subject,
-        "urgency": urgency,
-        "deadline": deadline,
-        "legal_basis": legal_basis,
-        "questions": questions,
-        "entities": entities,
-        "text": text,
-    }
-    question_list = [q.strip() for q in questions.splitlines() if q.strip()]
     existing = uuid.UUID(draft_id) if draft_id else None
 
-    def work() -> str:
+    def save(session: Session, node: Node) -> str:
+        """The page of what was saved: the draft, or the request sent (its draft deleted)."""
         if action == "draft":
-            try:
-                draft = DraftIn(
-                    to=sharing.addressed(),
-                    subject=subject,
-                    urgency=urgency,
-                    text=text,
-                    deadline=_deadline(deadline),
-                    legal_basis=legal_basis,
-                    questions=question_list,
-                    entities=[EntityLink.model_validate(e) for e in _entities(entities)],
-                    tlp=sharing.tlp,
-                    handling=sharing.handling,
-                    purpose=sharing.purpose,
-                )
-            except ValidationError as exc:
-                raise InvalidInput(
-                    "; ".join(e["msg"] for e in exc.errors(include_input=False))
-                ) from None
-            with node.db.transaction() as session:
-                row = rfa.save_draft(session, actor=auth.principal, draft=draft, draft_id=existing)
-                return f"/requests/drafts/{row.id}"
-        labels = sharing.labels()
-        with node.db.transaction() as session:
-            env = rfa.send(
-                session,
-                node.keys,
-                node.config.deadlines,
-                actor=auth.principal,
-                to=sharing.addressed(),
-                subject=subject,
-                urgency=urgency,
-                text=text,
-                labels=labels,
-                deadline=_deadline(deadline),
-                legal_basis=legal_basis,
-                questions=question_list,
-                entities=_entities(entities),
-                attachments=attachments,
-            )
-            if existing is not None:
-                rfa.delete_draft(session, actor=auth.principal, draft_id=existing)
-            return f"/requests/{env['id']}"
-
-    try:
-        target = await run_in_threadpool(work)
-    except CorridorError as exc:
-        return await run_in_threadpool(
-            partial(
-                _compose,
-                request,
-                auth,
-                status=422,
-                form=form,
-                sharing=sharing,
-                error=exc.detail,
-                draft_id=existing,
-            )
+            draft = form.draft(share)
+            row = rfa.save_draft(session, actor=auth.principal, draft=draft, draft_id=existing)
+            return f"/requests/drafts/{row.id}"
+        env = rfa.send(
+            session,
+            node.keys,
+            node.config.deadlines,
+            actor=auth.principal,
+            to=share.addressed(),
+            subject=form.subject,
+            urgency=form.urgency,
+            text=form.text,
+            labels=share.labels(),
+            deadline=parse_time(form.deadline, N_("Deadline")),
+            legal_basis=form.legal_basis,
+            questions=form.question_list(),
+            entities=form.entity_links(),
+            attachments=attachments,
         )
-    return redirect(request, target, _("Draft saved.") if action == "draft" else _("Request sent."))
+        if existing is not None:
+            rfa.delete_draft(session, actor=auth.principal, draft_id=existing)
+        return f"/requests/{env['id']}"
+
+    def done(target: str) -> tuple[str, str]:
+        return target, _("Draft saved.") if action == "draft" else _("Request sent.")
+
+    return await run_in_threadpool(
+        COMPOSE.posted,
+        request,
+        auth,
+        form,
+        share,
+        save=save,
+        done=done,
+        shown={"draft_id": existing},
+    )
 
 
 @router.post("/drafts/{draft_id}/delete")
@@ -305,7 +259,7 @@ def show(request: Request, auth: PageAuth, request_id: uuid.UUID) -> HTMLRespons
     node = node_of(request)
     with node.db.transaction() as session:
         d = rfa.detail(session, node.keys, actor=auth.principal, request_id=request_id)
-        names = node_names(session, node.id, _own(node))
+        names = node_names(session, node.id, own_label(request))
     env = d.envelope
     body = env.get("body") or {}
     questions = body.get("questions", [])
@@ -337,6 +291,13 @@ def show(request: Request, auth: PageAuth, request_id: uuid.UUID) -> HTMLRespons
     )
 
 
+REPLIED = {
+    "accept": N_("You accepted the request."),
+    "decline": N_("You declined the request."),
+    "answer": N_("Your answer was sent."),
+}
+
+
 def _reply_form(
     request: Request,
     auth: Auth,
@@ -351,35 +312,24 @@ def _reply_form(
     handling: str | None = None,
     attachments: list[NewAttachment] | None = None,
 ) -> Response:
-    node = node_of(request)
-    messages = {
-        "accept": _("You accepted the request."),
-        "decline": _("You declined the request."),
-        "answer": _("Your answer was sent."),
-    }
-    try:
-        with node.db.transaction() as session:
-            replies.reply(
-                session,
-                node.keys,
-                actor=auth.principal,
-                request_id=request_id,
-                kind=kind,
-                labels=None,  # the request's own, raised where the form says so
-                tlp=tlp,
-                handling=handling,
-                text=text,
-                reason=reason,
-                answers=answers,
-                partial=partial_answer,
-                attachments=attachments,
-            )
-    except ValidationError as exc:
-        msg = "; ".join(e["msg"] for e in exc.errors(include_input=False))
-        return redirect(request, f"/requests/{request_id}", msg)
-    except CorridorError as exc:
-        return redirect(request, f"/requests/{request_id}", exc.detail)
-    return redirect(request, f"/requests/{request_id}", messages[kind])
+    def act(session: Session, node: Node) -> object:
+        return replies.reply(
+            session,
+            node.keys,
+            actor=auth.principal,
+            request_id=request_id,
+            kind=kind,
+            labels=None,  # the request's own, raised where the form says so
+            tlp=tlp,
+            handling=handling,
+            text=text,
+            reason=reason,
+            answers=answers,
+            partial=partial_answer,
+            attachments=attachments,
+        )
+
+    return act_form(request, auth, act=act, back=f"/requests/{request_id}", done=REPLIED[kind])
 
 
 @router.post("/{request_id}/accept")
@@ -436,21 +386,5 @@ async def answer(request: Request, auth: PageAuth, request_id: uuid.UUID) -> Res
     )
 
 
-@router.post("/{request_id}/withdraw")
-def withdraw(
-    request: Request,
-    auth: PageAuth,
-    request_id: uuid.UUID,
-    reason: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            rfa.withdraw(
-                session, node.keys, actor=auth.principal, request_id=request_id, reason=reason
-            )
-    except CorridorError as exc:
-        return redirect(request, f"/requests/{request_id}", exc.detail)
-    return redirect(
-        request, f"/requests/{request_id}", _("Request withdrawn: the requested nodes are told.")
-    )
+WITHDRAWN = N_("Request withdrawn: the requested nodes are told.")
+withdraw_route(router, rfa.withdraw, "request_id", WITHDRAWN)

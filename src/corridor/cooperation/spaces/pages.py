@@ -1,150 +1,90 @@
 """Joint case spaces in the web UI: the list, a space's thread (refreshed live), its tasks with
 owners and due dates, member management for the owner, and the post and task forms. The same
-service as the REST API."""
+service as the REST API; every form goes through web.forms."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from corridor import clock
 from corridor.cooperation.spaces import service as spaces
 from corridor.cooperation.spaces.records import MAX_POST_ATTACHMENT_BYTES, MAX_POST_ATTACHMENTS
-from corridor.errors import CorridorError, InvalidInput
-from corridor.federation.models import Peer
+from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers, node_names
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records.attachments import read_uploads
-from corridor.records.labels import HANDLING_TEXT, PURPOSES, TLP_LEVELS, Labels
-from corridor.web.auth import Auth, node_of, page_auth
-from corridor.web.render import page, redirect
-from corridor.web.sharing import form_labels
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import act_form, withdraw_route
+from corridor.web.params import Checked, Line, PageAuth, Purpose, Tlp
+from corridor.web.render import live_list, own_label, page
+from corridor.web.sharing import AmberSharing, ComposePage, SharingForm, sharing_context
 
 router = APIRouter(include_in_schema=False, prefix="/spaces")
-PageAuth = Annotated[Auth, Depends(page_auth)]
-Text = Annotated[str, Form(max_length=1000)]
 LongText = Annotated[str, Form(max_length=40_000)]
-Checked = Annotated[list[str] | None, Form()]
-
-
-def _error_text(exc: CorridorError | ValidationError) -> str:
-    if isinstance(exc, CorridorError):
-        return exc.detail
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
-        for e in exc.errors(include_url=False)
-    )
-
-
-def _names(session: Any, request: Request) -> dict[str, str]:
-    node = node_of(request)
-    return node_names(session, node.id, f"{node.config.name} ({node.config.country})")
-
-
-def _peers(session: Any) -> list[Peer]:
-    return approved_peers(session)
 
 
 # --- list and create --------------------------------------------------------------------------
 
 
-@router.get("", response_class=HTMLResponse)
-def index(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/spaces/index.html")
-
-
-@router.get("/_list", response_class=HTMLResponse)
-def index_rows(request: Request, auth: PageAuth) -> HTMLResponse:
-    return _list(request, auth, "cooperation/spaces/_list.html")
-
-
-def _list(request: Request, auth: Auth, template: str) -> HTMLResponse:
+def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
     node = node_of(request)
     with node.db.reading() as session:
         rows = spaces.list_spaces(session, node.id, actor=auth.principal)
-        names = _names(session, request)
-    return page(request, template, {"items": rows, "names": names})
+        names = node_names(session, node.id, own_label(request))
+    return {"items": rows, "names": names}
 
 
-def _compose(request: Request, auth: Auth, *, status: int = 200, **extra: object) -> HTMLResponse:
-    node = node_of(request)
-    with node.db.reading() as session:
-        peers = _peers(session)
-    return page(
-        request,
-        "cooperation/spaces/new.html",
-        {
-            "peers": peers,
-            "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
-            "form": extra.pop("form", {}),
-            **extra,
-        },
-        status=status,
-    )
+live_list(router, "cooperation/spaces/index.html", "cooperation/spaces/_list.html", _listing)
 
 
-@router.get("/new", response_class=HTMLResponse)
-def new(request: Request, auth: PageAuth) -> HTMLResponse:
-    auth.principal.require("records.write")
-    return _compose(request, auth)
+class SpaceForm(BaseModel):
+    """The new space's own fields, as typed (its labels are a SharingForm)."""
+
+    name: Line = ""
+    reference: Line = ""
+    case_reference: Line = ""
+    purpose_text: LongText = ""
+    members: Annotated[set[str], Form()] = set()
+
+
+COMPOSE = ComposePage("cooperation/spaces/new.html", SpaceForm, approved_peers)
+
+
+COMPOSE.mount(router)
 
 
 @router.post("/new", response_class=HTMLResponse)
-async def create(
-    request: Request,
-    auth: PageAuth,
-    name: Text = "",
-    reference: Text = "",
-    case_reference: Text = "",
-    purpose_text: LongText = "",
-    members: Checked = None,
-    tlp: Text = "AMBER",
-    handling: Text = "H0",
-    handling_note: Text = "",
-    purpose: Text = "cooperation",
-    recipients: Text = "",
+def create(
+    request: Request, auth: PageAuth, form: Annotated[SpaceForm, Form()], share: AmberSharing
 ) -> Response:
-    node = node_of(request)
-
-    def work() -> str:
-        labels = form_labels(
-            tlp=tlp,
-            handling=handling,
-            purpose=purpose,
-            recipients=recipients,
-            handling_note=handling_note,
+    def save(session: Session, node: Node) -> dict[str, Any]:
+        return spaces.create_space(
+            session,
+            node.keys,
+            actor=auth.principal,
+            name=form.name,
+            purpose=form.purpose_text,
+            reference=form.reference,
+            case_reference=form.case_reference or None,
+            members=sorted(form.members),
+            labels=share.labels(),
         )
-        with node.db.transaction() as session:
-            env = spaces.create_space(
-                session,
-                node.keys,
-                actor=auth.principal,
-                name=name,
-                purpose=purpose_text,
-                reference=reference,
-                case_reference=case_reference or None,
-                members=members or [],
-                labels=labels,
-            )
-            return str(env["id"])
 
-    try:
-        sid = await run_in_threadpool(work)
-    except (CorridorError, ValidationError) as exc:
-        form: dict[str, Any] = {"name": name, "reference": reference, "tlp": tlp}
-        form |= {"case_reference": case_reference, "purpose_text": purpose_text}
-        form["members"] = members or []
-        return await run_in_threadpool(
-            partial(_compose, request, auth, status=422, error=_error_text(exc), form=form)
-        )
-    return redirect(request, f"/spaces/{sid}", _("Joint space created."))
+    def done(env: dict[str, Any]) -> tuple[str, str]:
+        return f"/spaces/{env['id']}", _("Joint space created.")
+
+    return COMPOSE.posted(request, auth, form, share, save=save, done=done)
 
 
 # --- one space --------------------------------------------------------------------------------
@@ -157,23 +97,23 @@ def _space_context(request: Request, auth: Auth, space_id: uuid.UUID) -> dict[st
         own = [p.id for p in view.posts if p.origin == node.id]
         own += [t.id for t in view.tasks if t.origin == node.id]
         delivery = spaces.delivery(session, own)
-        names = _names(session, request)
-        peers = _peers(session) if view.row.origin == node.id else []
+        names = node_names(session, node.id, own_label(request))
+        # Only the owner changes the members: the others are offered no peers.
+        offered = sharing_context(
+            session, auth, approved_peers(session) if view.row.origin == node.id else []
+        )
     today = clock.now().date()
     return {
+        **offered,
         "view": view,
         "space": view.row,
         "body": view.envelope.get("body") or {},
         "names": names,
-        "peers": peers,
         "delivery": delivery,
         "reports": spaces.completion_reports(view.posts, view.tasks),
         "overdue": {t.id for t in view.tasks if spaces.overdue(t, today)},
         "today": today.isoformat(),
         "is_owner": view.row.origin == node.id,
-        "purposes": [p for p in PURPOSES if p in auth.principal.purposes],
-        "tlps": TLP_LEVELS,
-        "handlings": HANDLING_TEXT,
         "max_files": MAX_POST_ATTACHMENTS,
         "max_file_mb": MAX_POST_ATTACHMENT_BYTES // (1024 * 1024),
     }
@@ -190,12 +130,15 @@ def thread(request: Request, auth: PageAuth, space_id: uuid.UUID) -> HTMLRespons
     return page(request, "cooperation/spaces/_thread.html", _space_context(request, auth, space_id))
 
 
-def _do(request: Request, space_id: uuid.UUID, work: Any, done: str) -> Response:
-    try:
-        work()
-    except (CorridorError, ValidationError) as exc:
-        return redirect(request, f"/spaces/{space_id}", _error_text(exc))
-    return redirect(request, f"/spaces/{space_id}", done)
+def _on_space(
+    request: Request,
+    auth: Auth,
+    space_id: uuid.UUID,
+    act: Callable[[Session, Node], object],
+    done: str,
+) -> Response:
+    """A form of the space's page: back to the space with `done` (a message id) or why not."""
+    return act_form(request, auth, act=act, back=f"/spaces/{space_id}", done=done)
 
 
 @router.post("/{space_id}/posts")
@@ -203,38 +146,32 @@ async def add_post(
     request: Request,
     auth: PageAuth,
     space_id: uuid.UUID,
+    share: AmberSharing,
     text: LongText = "",
-    tlp: Text = "AMBER",
-    handling: Text = "H0",
-    purpose: Text = "cooperation",
-    recipients: Text = "",
-    task: Text = "",
-    completes: Text = "",
+    task: Line = "",
+    completes: Line = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     attachments = await read_uploads(files or [], MAX_POST_ATTACHMENT_BYTES)
-    node = node_of(request)
 
-    def work() -> None:
-        labels = form_labels(tlp=tlp, handling=handling, purpose=purpose, recipients=recipients)
+    def act(session: Session, node: Node) -> object:
         try:
             task_id = uuid.UUID(task) if task else None
         except ValueError:
             raise InvalidInput("task: not a task id") from None
-        with node.db.transaction() as session:
-            spaces.post(
-                session,
-                node.keys,
-                actor=auth.principal,
-                space_id=space_id,
-                text=text,
-                labels=labels,
-                attachments=attachments,
-                task_id=task_id,
-                completes=bool(completes),
-            )
+        return spaces.post(
+            session,
+            node.keys,
+            actor=auth.principal,
+            space_id=space_id,
+            text=text,
+            labels=share.labels(),
+            attachments=attachments,
+            task_id=task_id,
+            completes=bool(completes),
+        )
 
-    return await run_in_threadpool(_do, request, space_id, work, _("Posted."))
+    return await run_in_threadpool(_on_space, request, auth, space_id, act, N_("Posted."))
 
 
 @router.post("/{space_id}/tasks")
@@ -242,125 +179,98 @@ def add_task(
     request: Request,
     auth: PageAuth,
     space_id: uuid.UUID,
-    title: Text = "",
-    assignee: Text = "",
-    person: Text = "",
-    due: Text = "",
+    title: Line = "",
+    assignee: Line = "",
+    person: Line = "",
+    due: Line = "",
     note: LongText = "",
-    tlp: Text = "AMBER",
+    tlp: Tlp = "AMBER",
 ) -> Response:
-    node = node_of(request)
-
-    def work() -> None:
+    def act(session: Session, node: Node) -> object:
         try:
             due_date = date.fromisoformat(due)
         except ValueError:
             raise InvalidInput(_("due: give a date (YYYY-MM-DD)")) from None
-        with node.db.transaction() as session:
-            spaces.create_task(
-                session,
-                node.keys,
-                actor=auth.principal,
-                space_id=space_id,
-                title=title,
-                note=note,
-                assignee_node=assignee,
-                assignee_person=person or None,
-                due=due_date,
-                labels=form_labels(tlp=tlp, handling="H0", purpose="cooperation"),
-            )
+        return spaces.create_task(
+            session,
+            node.keys,
+            actor=auth.principal,
+            space_id=space_id,
+            title=title,
+            note=note,
+            assignee_node=assignee,
+            assignee_person=person or None,
+            due=due_date,
+            labels=SharingForm(tlp=tlp).labels(),
+        )
 
-    return _do(request, space_id, work, _("Task created."))
+    return _on_space(request, auth, space_id, act, N_("Task created."))
 
 
 @router.post("/{space_id}/tasks/{task_id}")
 def change_task(
-    request: Request,
-    auth: PageAuth,
-    space_id: uuid.UUID,
-    task_id: uuid.UUID,
-    status: Text = "",
+    request: Request, auth: PageAuth, space_id: uuid.UUID, task_id: uuid.UUID, status: Line = ""
 ) -> Response:
-    node = node_of(request)
-
-    def work() -> None:
+    def act(session: Session, node: Node) -> object:
         if status not in ("open", "done", "cancelled"):
             raise InvalidInput(_("status: open, done or cancelled"))
-        with node.db.transaction() as session:
-            spaces.update_task(
-                session,
-                node.keys,
-                actor=auth.principal,
-                space_id=space_id,
-                task_id=task_id,
-                status=status,
-            )
+        return spaces.update_task(
+            session,
+            node.keys,
+            actor=auth.principal,
+            space_id=space_id,
+            task_id=task_id,
+            status=status,
+        )
 
-    return _do(request, space_id, work, _("Task updated."))
+    return _on_space(request, auth, space_id, act, N_("Task updated."))
 
 
 @router.post("/{space_id}/members")
 def change_members(
     request: Request, auth: PageAuth, space_id: uuid.UUID, members: Checked = None
 ) -> Response:
-    node = node_of(request)
+    def act(session: Session, node: Node) -> object:
+        return spaces.set_members(
+            session, node.keys, actor=auth.principal, space_id=space_id, members=members or []
+        )
 
-    def work() -> None:
-        with node.db.transaction() as session:
-            spaces.set_members(
-                session, node.keys, actor=auth.principal, space_id=space_id, members=members or []
-            )
-
-    return _do(request, space_id, work, _("Members updated."))
+    return _on_space(request, auth, space_id, act, N_("Members updated."))
 
 
-@router.post("/{space_id}/withdraw")
-def withdraw(request: Request, auth: PageAuth, space_id: uuid.UUID, reason: Text = "") -> Response:
-    node = node_of(request)
-
-    def work() -> None:
-        with node.db.transaction() as session:
-            spaces.withdraw_space(
-                session,
-                node.keys,
-                actor=auth.principal,
-                space_id=space_id,
-                reason=reason or "withdrawn by the owner",
-            )
-
-    return _do(request, space_id, work, _("Space withdrawn: every member stops showing it."))
+WITHDRAWN = N_("Space withdrawn: every member stops showing it.")
+withdraw_route(router, spaces.withdraw_space, "space_id", WITHDRAWN, "withdrawn by the owner")
 
 
 @router.post("/{space_id}/entities")
-def share(
+def share_entities(
     request: Request,
     auth: PageAuth,
     space_id: uuid.UUID,
     entities: LongText = "",
     note: LongText = "",
-    tlp: Text = "AMBER",
-    purpose: Text = "enforcement",
+    tlp: Tlp = "AMBER",
+    purpose: Purpose = "enforcement",
 ) -> Response:
     """Share case entities (ids, one per line or separated by spaces) with every member."""
-    node = node_of(request)
 
-    def work() -> None:
+    def act(session: Session, node: Node) -> object:
         ids = entities.split()
         if not ids:
             raise InvalidInput(_("entities: give the ids of the entities to share"))
-        labels = Labels.model_validate(
-            {"tlp": tlp, "handling": "H0", "purpose": purpose, "forward": "none"}
+        # What members receive they may not pass on (the third-party rule, said in the labels).
+        labels = SharingForm(tlp=tlp, purpose=purpose).labels(forward="none")
+        return spaces.share_entities(
+            session,
+            node.keys,
+            actor=auth.principal,
+            region=node.config.country,
+            space_id=space_id,
+            entity_ids=ids,
+            labels=labels,
+            note=note,
         )
-        with node.db.transaction() as session:
-            spaces.share_entities(
-                session,
-                node.keys,
-                actor=auth.principal,
-                region=node.config.country,
-                space_id=space_id,
-                entity_ids=ids,
-                labels=labels,
-                note=note,
-            )
 
-    return _do(request, space_id, work, _("Entities shared with the members of this space."))
+    return _on_space(
+        request, auth, space_id, act, N_("Entities shared with the members of this space.")
+    )

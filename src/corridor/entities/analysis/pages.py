@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from corridor.entities.access import open_case
 from corridor.entities.analysis import service as analysis
 from corridor.entities.ftm import entity_schemata
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.web.auth import node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import page
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 def _vendored(prefix: str) -> str:

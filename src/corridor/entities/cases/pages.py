@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,14 +27,17 @@ from corridor.entities.ftm import entity_schemata
 from corridor.entities.models import Entity
 from corridor.entities.pages import captions_of, parse_lines
 from corridor.entities.service import context_of
-from corridor.errors import CorridorError, InvalidInput, NotFound
-from corridor.federation.models import Peer
+from corridor.errors import InvalidInput, NotFound
+from corridor.federation.peers import approved_peers
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
+from corridor.node.service import Node
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
-from corridor.web.auth import Auth, node_of, page_auth, safe_next
-from corridor.web.render import page, redirect
+from corridor.web.auth import Auth, node_of, safe_next
+from corridor.web.forms import act_form, save_form
+from corridor.web.params import Checked, Handling, PageAuth, Purpose, Title, Tlp
+from corridor.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,7 +67,6 @@ DETAIL_LABELS = {
     "from": N_("from"),
     "to": N_("to"),
 }
-PageAuth = Annotated[Auth, Depends(page_auth)]
 FilterParam = Annotated[str, Query(max_length=25)]
 
 
@@ -120,16 +123,16 @@ def case_work(
     )
 
 
-def _act(request: Request, ref: str, action: Callable[[Session], str]) -> Response:
-    """Run one change in a transaction and go back to the case with the message `action`
-    returns, or with the reason it was refused (nothing stored)."""
-    back = f"/cases/{quote(ref, safe='')}#casework"
-    try:
-        with node_of(request).db.transaction() as session:
-            done = action(session)
-    except CorridorError as exc:
-        return redirect(request, back, exc.detail)
-    return redirect(request, back, done)
+def _act(request: Request, auth: Auth, ref: str, work: Callable[[Session], str]) -> Response:
+    """Run one change of the case work and go back to it with the message `work` returns, or
+    with the reason it was refused (nothing stored)."""
+    return act_form(
+        request,
+        auth,
+        act=lambda session, _node: work(session),
+        back=f"/cases/{quote(ref, safe='')}#casework",
+        done=lambda said: said,
+    )
 
 
 @router.post("/cases/{ref}/notes")
@@ -138,13 +141,13 @@ def add_note(
     auth: PageAuth,
     ref: str,
     text: Annotated[str, Form(max_length=notes.MAX_NOTE_CHARS + 1000)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "",
+    tlp: Tlp = "",
 ) -> Response:
     def work(s: Session) -> str:
         notes.add_note(s, actor=auth.principal, case_ref=ref, text=text, tlp=tlp or None)
         return _("Note added.")
 
-    return _act(request, ref, work)
+    return _act(request, auth, ref, work)
 
 
 @router.post("/cases/{ref}/notes/{note_id}/delete")
@@ -153,7 +156,7 @@ def delete_note(request: Request, auth: PageAuth, ref: str, note_id: str) -> Res
         notes.delete_note(s, actor=auth.principal, case_ref=ref, note_id=_item_id(note_id))
         return _("Note deleted.")
 
-    return _act(request, ref, work)
+    return _act(request, auth, ref, work)
 
 
 @router.post("/cases/{ref}/files")
@@ -162,7 +165,7 @@ def upload_file(
     auth: PageAuth,
     ref: str,
     file: Annotated[UploadFile | None, File()] = None,
-    tlp: Annotated[str, Form(max_length=16)] = "",
+    tlp: Tlp = "",
 ) -> Response:
     # One byte more than allowed is enough to refuse it.
     content = file.file.read(files.MAX_FILE_BYTES + 1) if file is not None else b""
@@ -181,7 +184,7 @@ def upload_file(
         )
         return _("File added.") if created else _("The case already holds this file.")
 
-    return _act(request, ref, work)
+    return _act(request, auth, ref, work)
 
 
 @router.post("/cases/{ref}/files/{file_id}/delete")
@@ -190,7 +193,7 @@ def delete_file(request: Request, auth: PageAuth, ref: str, file_id: str) -> Res
         files.delete_file(s, actor=auth.principal, case_ref=ref, file_id=_item_id(file_id))
         return _("File deleted.")
 
-    return _act(request, ref, work)
+    return _act(request, auth, ref, work)
 
 
 @router.post("/cases/{ref}/tasks")
@@ -215,7 +218,7 @@ def add_task(
         )
         return _("Task added.")
 
-    return _act(request, ref, work)
+    return _act(request, auth, ref, work)
 
 
 STATUS_DONE = {
@@ -241,7 +244,7 @@ def task_status(
         )
         return _(STATUS_DONE[status])
 
-    return _act(request, ref, work)
+    return _act(request, auth, ref, work)
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -274,45 +277,28 @@ def case_list(request: Request, auth: PageAuth) -> HTMLResponse:
     return _cases_page(request, auth)
 
 
+class CaseForm(BaseModel):
+    """The new case's fields, as typed (shown back after a refusal)."""
+
+    reference: Annotated[str, Form(max_length=80)] = ""
+    title: Title = ""
+    summary: Annotated[str, Form(max_length=20_000)] = ""
+    tlp: Tlp = "AMBER"
+    purpose: Purpose = "enforcement"
+    handling: Handling = "H0"
+
+
 @router.post("/cases", response_class=HTMLResponse)
-def case_create(
-    request: Request,
-    auth: PageAuth,
-    reference: Annotated[str, Form(max_length=80)] = "",
-    title: Annotated[str, Form(max_length=300)] = "",
-    summary: Annotated[str, Form(max_length=20_000)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    purpose: Annotated[str, Form(max_length=32)] = "enforcement",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
-) -> Response:
-    node = node_of(request)
-    form = {"reference": reference, "title": title, "summary": summary}
-    try:
-        data = CaseCreate(
-            reference=reference,
-            title=title,
-            summary=summary,
-            tlp=tlp,
-            purpose=purpose,
-            handling=handling,
-        )
-        with node.db.transaction() as session:
-            case = service.create_case(session, actor=auth.principal, data=data)
-            case_id = case.id
-    except (CorridorError, ValidationError) as exc:
-        return _cases_page(request, auth, status=422, error=error_text(exc), form=form)
-    return redirect(request, f"/cases/{case_id}", _("Case opened."))
+def case_create(request: Request, auth: PageAuth, form: Annotated[CaseForm, Form()]) -> Response:
+    def save(session: Session, _node: Node) -> uuid.UUID:
+        data = CaseCreate.model_validate(form.model_dump())
+        return service.create_case(session, actor=auth.principal, data=data).id
 
+    def done(case_id: uuid.UUID) -> tuple[str, str]:
+        return f"/cases/{case_id}", _("Case opened.")
 
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, CorridorError):
-        return exc.detail
-    if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-            for e in exc.errors(include_input=False, include_url=False)
-        )
-    return str(exc)
+    again = partial(_cases_page, request, auth, form=form)
+    return save_form(request, auth, save=save, done=done, again=again, status=422)
 
 
 def _case_page(
@@ -340,7 +326,7 @@ def _case_page(
         )
         members = access.members(session, case)
         names = captions_of(session, rows)
-        peers = list(session.scalars(select(Peer).where(Peer.state == "approved")))
+        peers = approved_peers(session)
         groups = list_groups(session)
     return page(
         request,
@@ -374,39 +360,36 @@ def case_share(
     request: Request,
     auth: PageAuth,
     ref: str,
-    entities: Annotated[list[str] | None, Form()] = None,
-    to: Annotated[list[str] | None, Form()] = None,
-    title: Annotated[str, Form(max_length=300)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "AMBER",
-    handling: Annotated[str, Form(max_length=4)] = "H0",
+    entities: Checked = None,
+    to: Checked = None,
+    title: Title = "",
+    tlp: Tlp = "AMBER",
+    handling: Handling = "H0",
     with_related: Annotated[str, Form(max_length=1)] = "",
     back: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Share entities of the case (the selected rows, or one entity from its page)."""
-    node = node_of(request)
+
+    def act(session: Session, node: Node) -> dict[str, Any]:
+        case = access.open_case(session, actor=auth.principal, ref=ref)
+        labels = Labels(tlp=tlp, handling=handling, purpose=case.purpose, forward="none")
+        return entity_service.share(
+            session,
+            node.keys,
+            actor=auth.principal,
+            ctx=context_of(node),
+            entity_ids=entities or [],
+            to=to or [],
+            labels=labels,
+            title=title or case.title,
+            with_related=bool(with_related),
+        )
+
+    def done(env: dict[str, Any]) -> str:
+        return _("%(n)d entities shared as a signed record.") % {"n": len(env["body"]["entities"])}
+
     back = safe_next(back) if back else f"/cases/{ref}"
-    try:
-        with node.db.transaction() as session:
-            case = access.open_case(session, actor=auth.principal, ref=ref)
-            labels = Labels(tlp=tlp, handling=handling, purpose=case.purpose, forward="none")
-            env = entity_service.share(
-                session,
-                node.keys,
-                actor=auth.principal,
-                ctx=context_of(node),
-                entity_ids=entities or [],
-                to=to or [],
-                labels=labels,
-                title=title or case.title,
-                with_related=bool(with_related),
-            )
-    except (CorridorError, ValidationError) as exc:
-        return redirect(request, back, error_text(exc))
-    return redirect(
-        request,
-        back,
-        _("%(n)d entities shared as a signed record.") % {"n": len(env["body"]["entities"])},
-    )
+    return act_form(request, auth, act=act, back=back, done=done)
 
 
 @router.get("/cases/{ref}", response_class=HTMLResponse)
@@ -425,49 +408,49 @@ def case_member(
     handle: Annotated[str, Form(max_length=40)] = "",
     role: Annotated[str, Form(max_length=8)] = "member",
 ) -> Response:
-    node = node_of(request)
-    try:
-        with node.db.transaction() as session:
-            service.add_member(
-                session,
-                actor=auth.principal,
-                case_ref=ref,
-                kind=kind,
-                handle=handle.strip(),
-                role=role,
-            )
-    except CorridorError as exc:
-        return redirect(request, f"/cases/{ref}", exc.detail)
-    return redirect(request, f"/cases/{ref}", _("Member added."))
+    def act(session: Session, _node: Node) -> object:
+        member = handle.strip()
+        return service.add_member(
+            session, actor=auth.principal, case_ref=ref, kind=kind, handle=member, role=role
+        )
+
+    return act_form(request, auth, act=act, back=f"/cases/{ref}", done=N_("Member added."))
+
+
+class EntityForm(BaseModel):
+    """An entity added on the case page, as typed: its name and `property: value` lines."""
+
+    model_config = ConfigDict(validate_by_name=True)
+
+    schema_: Annotated[str, Form(alias="schema", max_length=64)] = "Person"
+    name: Annotated[str, Form(max_length=500)] = ""
+    more: Annotated[str, Form(max_length=20_000)] = ""
+    tlp: Tlp = ""
+
+    def data(self) -> dict[str, Any]:
+        """The entity as the service takes it (InvalidInput names a line of a mistake)."""
+        props = parse_lines(self.schema_, self.more)
+        if self.name.strip():
+            props.setdefault("name", []).insert(0, self.name.strip())
+        return {"schema": self.schema_, "properties": props}
 
 
 @router.post("/cases/{ref}/entities", response_class=HTMLResponse)
 def case_add_entity(
-    request: Request,
-    auth: PageAuth,
-    ref: str,
-    entity_schema: Annotated[str, Form(alias="schema", max_length=64)] = "Person",
-    name: Annotated[str, Form(max_length=500)] = "",
-    more: Annotated[str, Form(max_length=20_000)] = "",
-    tlp: Annotated[str, Form(max_length=16)] = "",
+    request: Request, auth: PageAuth, ref: str, form: Annotated[EntityForm, Form()]
 ) -> Response:
-    node = node_of(request)
-    schema = entity_schema
-    try:
-        props = parse_lines(schema, more)
-        if name.strip():
-            props.setdefault("name", []).insert(0, name.strip())
-        with node.db.transaction() as session:
-            entity = entity_service.create(
-                session,
-                actor=auth.principal,
-                ctx=context_of(node),
-                case_ref=ref,
-                data={"schema": schema, "properties": props},
-                tlp=tlp or None,
-            )
-            eid = entity.id
-    except CorridorError as exc:
-        form = {"schema": schema, "name": name, "more": more}
-        return _case_page(request, auth, ref, status=422, error=exc.detail, form=form)
-    return redirect(request, f"/entities/{eid}", _("Entity added."))
+    def save(session: Session, node: Node) -> str:
+        return entity_service.create(
+            session,
+            actor=auth.principal,
+            ctx=context_of(node),
+            case_ref=ref,
+            data=form.data(),
+            tlp=form.tlp or None,
+        ).id
+
+    def done(entity_id: str) -> tuple[str, str]:
+        return f"/entities/{entity_id}", _("Entity added.")
+
+    again = partial(_case_page, request, auth, ref, form=form)
+    return save_form(request, auth, save=save, done=done, again=again, status=422)

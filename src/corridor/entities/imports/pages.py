@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from corridor.entities.access import open_case
@@ -17,11 +19,13 @@ from corridor.entities.imports import tabular
 from corridor.entities.imports.rows import DEFAULT_LIMITS
 from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext as _
-from corridor.web.auth import Auth, node_of, page_auth
+from corridor.node.service import Node
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form
+from corridor.web.params import PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
-PageAuth = Annotated[Auth, Depends(page_auth)]
 
 
 @router.get("/cases/{ref}/import", response_class=HTMLResponse)
@@ -47,29 +51,22 @@ def _import_page(
 async def import_upload(
     request: Request, auth: PageAuth, ref: str, file: Annotated[UploadFile, File()]
 ) -> Response:
-    node = node_of(request)
     content = await file.read(DEFAULT_LIMITS.max_file_bytes + 1)
 
-    def work() -> uuid.UUID:
-        with node.db.transaction() as session:
-            run = imports.upload(
-                session,
-                node,
-                actor=auth.principal,
-                case_ref=ref,
-                filename=file.filename or "upload",
-                content=content,
-            )
-            return run.id
-
-    try:
-        run_id = await run_in_threadpool(work)
-    except CorridorError as exc:
-        detail = exc.detail
-        return await run_in_threadpool(
-            lambda: _import_page(request, auth, ref, error=detail, status=422)
+    def save(session: Session, node: Node) -> uuid.UUID:
+        name = file.filename or "upload"
+        run = imports.upload(
+            session, node, actor=auth.principal, case_ref=ref, filename=name, content=content
         )
-    return redirect(request, f"/cases/{ref}/imports/{run_id}")
+        return run.id
+
+    def done(run_id: uuid.UUID) -> Response:
+        return redirect(request, f"/cases/{ref}/imports/{run_id}")
+
+    again = partial(_import_page, request, auth, ref)
+    return await run_in_threadpool(
+        save_form, request, auth, save=save, done=done, again=again, status=422
+    )
 
 
 def _form_state(mapping_data: dict[str, Any] | None) -> dict[str, Any]:

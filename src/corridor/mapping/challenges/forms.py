@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from pydantic import ValidationError
+from fastapi import Form
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from corridor import countries
 from corridor.errors import InvalidInput
@@ -29,7 +29,15 @@ from corridor.mapping.challenges.schemas import (
     Location,
 )
 from corridor.mapping.challenges.service import Filters
-from corridor.mapping.forms import field_errors, parse_position, position_text, split_codes
+from corridor.mapping.forms import (
+    LongText,
+    Text,
+    field_errors,
+    lines,
+    parse_position,
+    position_text,
+    split_codes,
+)
 from corridor.mapping.schemas import EVIDENCE_KINDS, THEMES, Evidence
 
 # What a field of the challenge's body is called on the form, for validation messages.
@@ -99,10 +107,7 @@ def parse_locations(text: str) -> list[dict[str, Any]]:
     """One location per line: `Name | lon,lat` (a point), `Name | lon,lat; lon,lat; …` (a line
     or border section) or `Name | {GeoJSON geometry}` (what the API or the map recorded)."""
     out: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = _("Locations, line %(n)d") % {"n": number}
+    for where, line in lines(text, N_("Locations, line %(n)d")):
         name, sep, rest = line.partition("|")
         name, rest = name.strip(), rest.strip()
         if not sep or not name or not rest:
@@ -123,7 +128,7 @@ def parse_locations(text: str) -> list[dict[str, Any]]:
 
 
 def locations_text(locations: list[dict[str, Any]]) -> str:
-    lines = []
+    written = []
     for loc in locations:
         geom = loc["geometry"]
         if geom["type"] == "Point":
@@ -133,8 +138,8 @@ def locations_text(locations: list[dict[str, Any]]) -> str:
         else:
             # Points, lines and areas drawn elsewhere stay as they are (GeoJSON).
             where = json.dumps(geom, separators=(",", ":"))
-        lines.append(f"{loc['name']} | {where}")
-    return "\n".join(lines)
+        written.append(f"{loc['name']} | {where}")
+    return "\n".join(written)
 
 
 def location_view(loc: dict[str, Any]) -> dict[str, Any]:
@@ -199,23 +204,19 @@ def _evidence(where: str, line: str) -> dict[str, Any]:
 def parse_evidence(text: str) -> list[dict[str, Any]]:
     """One item per line: `title | https://url` or `title | reference` (a record id, a file
     number), optionally `| kind` (alert, indicator, document, record, link)."""
-    return [
-        _evidence(_("Evidence, line %(n)d") % {"n": number}, line)
-        for number, line in enumerate(text.splitlines(), start=1)
-        if line.strip()
-    ]
+    return [_evidence(where, line) for where, line in lines(text, N_("Evidence, line %(n)d"))]
 
 
 def evidence_text(evidence: list[dict[str, Any]]) -> str:
-    lines = []
+    written = []
     for e in evidence:
         url, ref = e.get("url"), e.get("ref")
         line = f"{e['title']} | {url or ref}"
         kind = e.get("kind", "link")
         if kind != _default_kind(url, ref) or (url and ref):
             line += f" | {kind}"
-        lines.append(line)
-    return "\n".join(lines)
+        written.append(line)
+    return "\n".join(written)
 
 
 def route_refs(route: list[str], leg: list[str]) -> list[dict[str, Any]]:
@@ -250,26 +251,27 @@ def parse_day(value: str, field: str) -> str | None:
         ) from None
 
 
-@dataclass
-class ChallengeForm:
+class ChallengeForm(BaseModel):
     """The challenge form's own fields (its sharing fields are a web.sharing.SharingForm),
     kept as typed so an error can show them back."""
 
-    title: str = ""
-    description: str = ""
-    theme: str = ""
-    countries: str = ""
-    regions: str = ""
-    routes: set[str] = field(default_factory=set)  # checked route ids
-    legs: set[str] = field(default_factory=set)  # checked legs, "<route id>:<index>"
-    locations: str = ""
-    severity: str = "medium"
-    trend: str = "unknown"
-    status: str = "open"
-    evidence: str = ""
-    owner: str = ""
-    identified: str = ""
-    review_date: str = ""
+    model_config = ConfigDict(validate_by_name=True)
+
+    title: Text = ""
+    description: LongText = ""
+    theme: Annotated[str, Form(max_length=40)] = ""
+    countries: Text = ""
+    regions: Text = ""
+    routes: Annotated[set[str], Form(alias="route")] = set()  # checked route ids
+    legs: Annotated[set[str], Form(alias="leg")] = set()  # checked legs, "<route id>:<index>"
+    locations: LongText = ""
+    severity: Annotated[str, Form(max_length=20)] = "medium"
+    trend: Annotated[str, Form(max_length=20)] = "unknown"
+    status: Annotated[str, Form(max_length=20)] = "open"
+    evidence: LongText = ""
+    owner: Text = ""
+    identified: Annotated[str, Form(max_length=32)] = ""
+    review_date: Annotated[str, Form(max_length=32)] = ""
 
     @classmethod
     def of_body(cls, body: dict[str, Any]) -> ChallengeForm:

@@ -13,8 +13,8 @@ from collections import Counter
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from corridor import clock, countries
@@ -24,7 +24,7 @@ from corridor.mapping.challenges import service as challenges
 from corridor.mapping.challenges.forms import ChallengeForm, is_uuid, list_filters, location_view
 from corridor.mapping.challenges.records import CHALLENGE
 from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES, TRENDS
-from corridor.mapping.pages import Envelope, OwnForms, PageAuth, Sharing
+from corridor.mapping.pages import mapping_records
 from corridor.mapping.routes import service as routes
 from corridor.mapping.routes.forms import GAP, RouteForm, leg_label
 from corridor.mapping.routes.records import ROUTE
@@ -33,15 +33,11 @@ from corridor.mapping.schemas import THEMES
 from corridor.mapping.service import get_record
 from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
+from corridor.web.own_records import OwnRecords
+from corridor.web.params import PageAuth
 from corridor.web.render import activate_locale, own_label, page
 
 router = APIRouter(include_in_schema=False)
-# Form fields are capped well above what the record schemas allow, so an over-long title is
-# reported on the re-rendered form by the schema rather than refused as a malformed request.
-Text = Annotated[str, Form(max_length=1000)]
-LongText = Annotated[str, Form(max_length=200_000)]
-Checked = Annotated[list[str] | None, Form()]
-Reason = Annotated[str, Form(max_length=500)]
 
 
 GEOMETRY_LABELS: dict[str, str] = {
@@ -72,14 +68,6 @@ def _vocabularies() -> dict[str, Any]:
         "country_name": countries.country_name,
         "leg_label": leg_label,
     }
-
-
-def _can_edit(envelope: Envelope, node_id: str, auth: Auth) -> bool:
-    return (
-        envelope["origin"] == node_id
-        and envelope.get("body") is not None
-        and auth.principal.has("mapping.write")
-    )
 
 
 # --- the network view of challenges -------------------------------------------------------------
@@ -135,67 +123,17 @@ def _challenge_context(session: Session, node: Node, auth: Auth) -> dict[str, An
     return {"routes": routes.list_routes(session, node.id, actor=auth.principal), **_vocabularies()}
 
 
-CHALLENGE_FORMS = OwnForms(
-    record_type=CHALLENGE,
+CHALLENGE_FORMS = OwnRecords(
     path="/challenges",
     template="mapping/challenges/form.html",
-    save=challenges.save_challenge,
-    said=(N_("Challenge recorded."), N_("Challenge updated (version %(v)d).")),
-    fields=ChallengeForm,
+    blank=lambda _node: ChallengeForm(),
     of_body=ChallengeForm.of_body,
+    recorded=N_("Challenge recorded."),
+    updated=N_("Challenge updated (version %(v)d)."),
     context=_challenge_context,
+    **mapping_records(CHALLENGE, challenges.save_challenge),
 )
-
-
-def challenge_fields(
-    title: Text = "",
-    description: LongText = "",
-    theme: Annotated[str, Form(max_length=40)] = "",
-    countries: Text = "",
-    regions: Text = "",
-    route: Checked = None,
-    leg: Checked = None,
-    locations: LongText = "",
-    severity: Annotated[str, Form(max_length=20)] = "medium",
-    trend: Annotated[str, Form(max_length=20)] = "unknown",
-    status: Annotated[str, Form(max_length=20)] = "open",
-    evidence: LongText = "",
-    owner: Text = "",
-    identified: Annotated[str, Form(max_length=32)] = "",
-    review_date: Annotated[str, Form(max_length=32)] = "",
-) -> ChallengeForm:
-    return ChallengeForm(
-        title=title,
-        description=description,
-        theme=theme,
-        countries=countries,
-        regions=regions,
-        routes=set(route or []),
-        legs=set(leg or []),
-        locations=locations,
-        severity=severity,
-        trend=trend,
-        status=status,
-        evidence=evidence,
-        owner=owner,
-        identified=identified,
-        review_date=review_date,
-    )
-
-
-ChallengeFields = Annotated[ChallengeForm, Depends(challenge_fields)]
-
-
-@router.get("/challenges/new", response_class=HTMLResponse)
-def challenge_new(request: Request, auth: PageAuth) -> HTMLResponse:
-    return CHALLENGE_FORMS.new(request, auth)
-
-
-@router.post("/challenges/new", response_class=HTMLResponse)
-def challenge_create(
-    request: Request, auth: PageAuth, form: ChallengeFields, share: Sharing
-) -> Response:
-    return CHALLENGE_FORMS.posted(request, auth, None, form, share)
+CHALLENGE_FORMS.mount(router, ChallengeForm)
 
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse)
@@ -240,31 +178,13 @@ def challenge_detail(request: Request, auth: PageAuth, challenge_id: uuid.UUID) 
             "locations": [location_view(loc) for loc in body.get("locations", [])],
             "names": names,
             "own": env["origin"] == node.id,
-            "can_edit": _can_edit(env, node.id, auth),
+            "can_edit": CHALLENGE_FORMS.can_edit(env, node.id, auth),
+            "home": CHALLENGE_FORMS.path,
             "map_query": urlencode({"country": body["countries"][0]}) if body else "",
             "today": clock.now().date().isoformat(),
             **_vocabularies(),
         },
     )
-
-
-@router.get("/challenges/{challenge_id}/edit", response_class=HTMLResponse)
-def challenge_edit(request: Request, auth: PageAuth, challenge_id: uuid.UUID) -> HTMLResponse:
-    return CHALLENGE_FORMS.edit(request, auth, challenge_id)
-
-
-@router.post("/challenges/{challenge_id}/edit", response_class=HTMLResponse)
-def challenge_update(
-    request: Request, auth: PageAuth, challenge_id: uuid.UUID, form: ChallengeFields, share: Sharing
-) -> Response:
-    return CHALLENGE_FORMS.posted(request, auth, challenge_id, form, share)
-
-
-@router.post("/challenges/{challenge_id}/withdraw")
-def challenge_withdraw(
-    request: Request, auth: PageAuth, challenge_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return CHALLENGE_FORMS.withdraw(request, auth, challenge_id, reason)
 
 
 # --- routes -------------------------------------------------------------------------------------
@@ -285,33 +205,17 @@ def route_list(request: Request, auth: PageAuth) -> HTMLResponse:
     )
 
 
-ROUTE_FORMS = OwnForms(
-    record_type=ROUTE,
+ROUTE_FORMS = OwnRecords(
     path="/routes",
     template="mapping/routes/form.html",
-    save=routes.save_route,
-    said=(N_("Route recorded."), N_("Route updated (version %(v)d).")),
-    fields=RouteForm,
+    blank=lambda _node: RouteForm(),
     of_body=RouteForm.of_body,
+    recorded=N_("Route recorded."),
+    updated=N_("Route updated (version %(v)d)."),
     context=lambda _session, _node, _auth: {"gap": GAP, **_vocabularies()},
+    **mapping_records(ROUTE, routes.save_route),
 )
-
-
-def route_fields(name: Text = "", description: LongText = "", stops: LongText = "") -> RouteForm:
-    return RouteForm(name=name, description=description, stops=stops)
-
-
-RouteFields = Annotated[RouteForm, Depends(route_fields)]
-
-
-@router.get("/routes/new", response_class=HTMLResponse)
-def route_new(request: Request, auth: PageAuth) -> HTMLResponse:
-    return ROUTE_FORMS.new(request, auth)
-
-
-@router.post("/routes/new", response_class=HTMLResponse)
-def route_create(request: Request, auth: PageAuth, form: RouteFields, share: Sharing) -> Response:
-    return ROUTE_FORMS.posted(request, auth, None, form, share)
+ROUTE_FORMS.mount(router, RouteForm)
 
 
 @router.get("/routes/{route_id}", response_class=HTMLResponse)
@@ -352,26 +256,8 @@ def route_detail(request: Request, auth: PageAuth, route_id: uuid.UUID) -> HTMLR
             "challenges": cited,
             "names": names,
             "own": env["origin"] == node.id,
-            "can_edit": _can_edit(env, node.id, auth),
+            "can_edit": ROUTE_FORMS.can_edit(env, node.id, auth),
+            "home": ROUTE_FORMS.path,
             **_vocabularies(),
         },
     )
-
-
-@router.get("/routes/{route_id}/edit", response_class=HTMLResponse)
-def route_edit(request: Request, auth: PageAuth, route_id: uuid.UUID) -> HTMLResponse:
-    return ROUTE_FORMS.edit(request, auth, route_id)
-
-
-@router.post("/routes/{route_id}/edit", response_class=HTMLResponse)
-def route_update(
-    request: Request, auth: PageAuth, route_id: uuid.UUID, form: RouteFields, share: Sharing
-) -> Response:
-    return ROUTE_FORMS.posted(request, auth, route_id, form, share)
-
-
-@router.post("/routes/{route_id}/withdraw")
-def route_withdraw(
-    request: Request, auth: PageAuth, route_id: uuid.UUID, reason: Reason = ""
-) -> Response:
-    return ROUTE_FORMS.withdraw(request, auth, route_id, reason)

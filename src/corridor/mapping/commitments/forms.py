@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Form
+from pydantic import BaseModel
 
 from corridor.errors import InvalidInput
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.mapping.forms import split_codes
+from corridor.mapping.forms import lines, split_codes
 
 # How many empty rows the edit form offers for new milestones and indicators (no JavaScript
 # needed to add more: save, and the form comes back with fresh empty rows).
@@ -61,10 +64,7 @@ def parse_day(text: str, what: str) -> date:
 def parse_milestone_lines(text: str) -> list[dict[str, Any]]:
     """One milestone a line, "due date | title"; blank lines are skipped."""
     out = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = _("Milestones, line %(n)d") % {"n": n}
+    for where, line in lines(text, N_("Milestones, line %(n)d")):
         due, sep, title = line.partition("|")
         if not sep or not title.strip() or not due.strip():
             raise InvalidInput(
@@ -80,10 +80,7 @@ def parse_milestone_lines(text: str) -> list[dict[str, Any]]:
 def parse_indicator_lines(text: str) -> list[dict[str, Any]]:
     """One indicator a line, "name | unit | baseline | target" (the unit may be empty)."""
     out = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = _("Indicators, line %(n)d") % {"n": n}
+    for where, line in lines(text, N_("Indicators, line %(n)d")):
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 4 or not parts[0] or not parts[2] or not parts[3]:
             raise InvalidInput(
@@ -239,17 +236,16 @@ def plain(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else str(value)
 
 
-@dataclass
-class CommitmentForm:
+class CommitmentForm(BaseModel):
     """The new-commitment form's own fields (its sharing fields are a web.sharing.SharingForm),
     kept as typed so an error can show them back."""
 
-    title: str = ""
-    theme: str = ""
-    text: str = ""
-    adopted: str = ""
-    ends: str = ""
-    countries: str = ""
+    title: Annotated[str, Form(max_length=300)] = ""
+    theme: Annotated[str, Form(max_length=40)] = ""
+    text: Annotated[str, Form(max_length=20_000)] = ""
+    adopted: Annotated[str, Form(max_length=10)] = ""
+    ends: Annotated[str, Form(max_length=10)] = ""
+    countries: Annotated[str, Form(max_length=2000)] = ""
 
     @classmethod
     def of_body(cls, body: dict[str, Any]) -> CommitmentForm:

@@ -15,7 +15,6 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from corridor import clock, countries
@@ -53,20 +52,19 @@ from corridor.mapping.commitments.forms import (
 )
 from corridor.mapping.commitments.progress import Portfolio
 from corridor.mapping.commitments.records import ACTION, COMMITMENT
-from corridor.mapping.pages import OwnForms, PageAuth, Sharing
+from corridor.mapping.pages import mapping_records
 from corridor.mapping.schemas import THEMES
 from corridor.mapping.service import get_record
 from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
+from corridor.web.own_records import REFUSED, OwnRecords
+from corridor.web.params import Name, PageAuth, Title
 from corridor.web.render import own_label, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")
-Text = Annotated[str, Form(max_length=300)]
 LongText = Annotated[str, Form(max_length=20_000)]
 Column = Annotated[list[str] | None, Form()]  # a field sent once per row of the edit form
-# Page forms show every refusal but a permission's on the page (see web.forms.save_form).
-REFUSED = (CorridorError, ValidationError)
 
 S = TypeVar("S")
 
@@ -109,45 +107,21 @@ def index(request: Request, auth: PageAuth) -> HTMLResponse:
 # --- a new commitment ------------------------------------------------------------------------
 
 
-def _new_commitment() -> CommitmentForm:
-    return CommitmentForm(adopted=clock.now().date().isoformat())
-
-
-COMMITMENT_FORMS = OwnForms(
-    record_type=COMMITMENT,
+COMMITMENT_FORMS = OwnRecords(
     path="/commitments",
     template="mapping/commitments/new.html",
-    save=cm.save_commitment,
-    said=(N_("Commitment recorded."), N_("Commitment updated (version %(v)d).")),
-    fields=_new_commitment,
+    blank=lambda _node: CommitmentForm(adopted=clock.now().date().isoformat()),
     of_body=CommitmentForm.of_body,
+    recorded=N_("Commitment recorded."),
+    updated=N_("Commitment updated (version %(v)d)."),
     context=lambda _session, node, _auth: _helpers(node),
     refused=REFUSED,
     passed_on=(PermissionDenied,),
+    **mapping_records(COMMITMENT, cm.save_commitment),
 )
 
 
-@router.get("/new", response_class=HTMLResponse)
-def new_commitment(request: Request, auth: PageAuth) -> HTMLResponse:
-    return COMMITMENT_FORMS.new(request, auth)
-
-
-@router.post("/new", response_class=HTMLResponse)
-def create_commitment(
-    request: Request,
-    auth: PageAuth,
-    share: Sharing,
-    title: Text = "",
-    theme: Annotated[str, Form(max_length=40)] = "",
-    text: LongText = "",
-    adopted: Annotated[str, Form(max_length=10)] = "",
-    ends: Annotated[str, Form(max_length=10)] = "",
-    countries: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    form = CommitmentForm(
-        title=title, theme=theme, text=text, adopted=adopted, ends=ends, countries=countries
-    )
-    return COMMITMENT_FORMS.posted(request, auth, None, form, share)
+COMMITMENT_FORMS.mount_new(router, CommitmentForm)
 
 
 # --- the dashboard and the scorecards ---------------------------------------------------------
@@ -273,7 +247,7 @@ def _on_detail(
     auth: Auth,
     commitment_id: uuid.UUID,
     *,
-    save: Callable[[Session, Node, None], S],
+    save: Callable[[Session, Node], S],
     done: Callable[[S], tuple[str, str]],
     failed: dict[str, Any],
     refused: tuple[type[Exception], ...] = REFUSED,
@@ -281,12 +255,35 @@ def _on_detail(
     """A form of a commitment's page (endorse, add an action, post an update): saved, or the
     page again with the error beside that form (`failed`: which form, and what was typed)."""
 
-    def again(_loaded: None, error: str, status: int) -> Response:
+    def again(*, error: str, status: int) -> Response:
         return _detail(
             request, auth, commitment_id, status=status, failed={**failed, "error": error}
         )
 
-    return save_form(request, auth, save=save, done=done, again=again, refused=refused, status=None)
+    return save_form(request, auth, save=save, done=done, again=again, refused=refused)
+
+
+def _action_saved(
+    auth: Auth,
+    commitment_id: uuid.UUID,
+    fields: Callable[[], dict[str, Any]],
+    action_id: uuid.UUID | None = None,
+) -> Callable[[Session, Node], dict[str, Any]]:
+    """The save of an action form: a new action, or (with `action_id`) a new version of one of
+    this node's. `fields` reads the form in the transaction, so its mistakes are refusals."""
+
+    def save(session: Session, node: Node) -> dict[str, Any]:
+        return cm.save_action(
+            session,
+            node.keys,
+            actor=auth.principal,
+            commitment_id=commitment_id,
+            fields=fields(),
+            node_country=node.config.country,
+            action_id=action_id,
+        )
+
+    return save
 
 
 @router.post("/{commitment_id}/endorse", response_class=HTMLResponse)
@@ -296,7 +293,7 @@ def endorse(
     commitment_id: uuid.UUID,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def save(session: Session, node: Node) -> object:
         return cm.endorse(
             session,
             node.keys,
@@ -327,28 +324,16 @@ def add_action(
     request: Request,
     auth: PageAuth,
     commitment_id: uuid.UUID,
-    title: Text = "",
-    owner: Annotated[str, Form(max_length=200)] = "",
+    title: Title = "",
+    owner: Name = "",
     description: LongText = "",
     milestones: LongText = "",
     indicators: LongText = "",
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> dict[str, Any]:
-        fields = action_fields(
-            title,
-            owner,
-            description,
-            build_milestones(parse_milestone_lines(milestones), []),
-            build_indicators(parse_indicator_lines(indicators), []),
-        )
-        return cm.save_action(
-            session,
-            node.keys,
-            actor=auth.principal,
-            commitment_id=commitment_id,
-            fields=fields,
-            node_country=node.config.country,
-        )
+    def fields() -> dict[str, Any]:
+        new_milestones = build_milestones(parse_milestone_lines(milestones), [])
+        new_indicators = build_indicators(parse_indicator_lines(indicators), [])
+        return action_fields(title, owner, description, new_milestones, new_indicators)
 
     def done(env: dict[str, Any]) -> tuple[str, str]:
         return f"/commitments/{commitment_id}#action-{env['id']}", _("Action added.")
@@ -360,6 +345,7 @@ def add_action(
         "milestones": milestones,
         "indicators": indicators,
     }
+    save = _action_saved(auth, commitment_id, fields)
     return _on_detail(
         request, auth, commitment_id, save=save, done=done, failed={"kind": "action", "form": form}
     )
@@ -376,10 +362,10 @@ def post_update(
     indicator: Column = None,
     value: Column = None,
     milestones_done: Column = None,
-    evidence_title: Text = "",
+    evidence_title: Title = "",
     evidence_url: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def save(session: Session, node: Node) -> object:
         values = {
             iid: parse_number(v, iid)
             for iid, v in aligned(indicator or [], value or [])
@@ -488,8 +474,8 @@ def save_action(
     auth: PageAuth,
     commitment_id: uuid.UUID,
     action_id: uuid.UUID,
-    title: Text = "",
-    owner: Annotated[str, Form(max_length=200)] = "",
+    title: Title = "",
+    owner: Name = "",
     description: LongText = "",
     m_id: Column = None,
     m_due: Column = None,
@@ -505,24 +491,14 @@ def save_action(
     m_cols = [m_id or [], m_due or [], m_title or []]
     i_cols = [i_id or [], i_name or [], i_unit or [], i_baseline or [], i_target or []]
 
-    def save(session: Session, node: Node, _loaded: None) -> object:
+    def fields() -> dict[str, Any]:
         milestones = build_milestones(milestone_rows(*m_cols), body.get("milestones", []))
         indicators = build_indicators(indicator_rows(*i_cols), body.get("indicators", []))
         check_removals(body, milestones, indicators)
-        fields = action_fields(
-            title, owner, description, milestones, indicators, country=body["country"]
-        )
-        return cm.save_action(
-            session,
-            node.keys,
-            actor=auth.principal,
-            commitment_id=commitment_id,
-            fields=fields,
-            node_country=node.config.country,
-            action_id=action_id,
-        )
+        country = body["country"]
+        return action_fields(title, owner, description, milestones, indicators, country=country)
 
-    def again(_loaded: None, error: str, status: int) -> Response:
+    def again(*, error: str, status: int) -> Response:
         form = {"title": title, "owner": owner, "description": description}
         return _edit_form(
             request,
@@ -534,16 +510,16 @@ def save_action(
             status=status,
         )
 
+    def done(_saved: object) -> tuple[str, str]:
+        return f"/commitments/{commitment_id}#action-{action_id}", _("Action saved.")
+
+    save = _action_saved(auth, commitment_id, fields, action_id)
     return save_form(
         request,
         auth,
         save=save,
-        done=lambda _saved: (
-            f"/commitments/{commitment_id}#action-{action_id}",
-            _("Action saved."),
-        ),
+        done=done,
         again=again,
         refused=REFUSED,
         passed_on=(PermissionDenied,),
-        status=None,
     )

@@ -23,11 +23,11 @@ from corridor.i18n import gettext as _
 from corridor.i18n import ngettext
 from corridor.mapping import geo
 from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES
-from corridor.mapping.pages import PageAuth
 from corridor.mapping.routes.schemas import MODES
 from corridor.mapping.routes.service import list_routes
 from corridor.mapping.schemas import THEMATIC_AREAS, THEME_ORDER, THEMES
 from corridor.web.auth import node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page
 
 router = APIRouter(include_in_schema=False)

@@ -18,11 +18,11 @@ from corridor.federation.peers import node_countries, node_names
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.mapping.challenges.schemas import SEVERITIES, STATUSES, TRENDS
-from corridor.mapping.pages import PageAuth
 from corridor.mapping.reports import service as reports
 from corridor.mapping.reports import svg
 from corridor.mapping.schemas import THEMES
 from corridor.web.auth import node_of
+from corridor.web.params import PageAuth
 from corridor.web.render import activate_locale, own_label, page
 
 router = APIRouter(include_in_schema=False, prefix="/reports")

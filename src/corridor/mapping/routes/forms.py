@@ -4,18 +4,17 @@ mistake; the record schema then checks the whole body again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from corridor import countries
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
-from corridor.mapping.forms import field_errors, parse_position, position_text
+from corridor.mapping.forms import LongText, Text, field_errors, parse_position, position_text
 from corridor.mapping.routes.schemas import MODES, RouteBody
 
 GAP = "---"  # a line of its own in the stops: no leg joins the stops around it
@@ -145,14 +144,13 @@ def leg_label(index: int, leg: dict[str, Any]) -> str:
     return f"{index}: {place_label(leg['from'])} → {place_label(leg['to'])}"
 
 
-@dataclass
-class RouteForm:
+class RouteForm(BaseModel):
     """The route form's own fields (its sharing fields are a web.sharing.SharingForm), kept as
     typed so an error can show them back."""
 
-    name: str = ""
-    description: str = ""
-    stops: str = ""
+    name: Text = ""
+    description: LongText = ""
+    stops: LongText = ""
 
     @classmethod
     def of_body(cls, body: dict[str, Any]) -> RouteForm:
