@@ -110,7 +110,9 @@ def _doc_counts(session: Session, terms: list[str]) -> dict[str, int]:
 def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
     """FTS5 expressions to try in turn, each with an upper bound of how many entities match.
     First every name key (or any selector); then, for names of three parts or more, all parts
-    but one (a part misspelt beyond its key); last a prefix of the last word typed."""
+    but one (a part misspelt beyond its key); then a loose key of every part (and of all parts
+    but one); then the letter pairs, where few enough entities hold them to rank them; last a
+    prefix of the last word typed."""
     loose_terms = [k for part in query.loose for k in part]
     df = _doc_counts(session, query.name_keys + query.selector_terms + loose_terms)
     keys = query.name_keys
