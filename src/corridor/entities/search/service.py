@@ -107,16 +107,16 @@ def _doc_counts(session: Session, terms: list[str]) -> dict[str, int]:
     return {term: doc for term, doc in session.execute(q, {"terms": sorted(set(terms))})}
 
 
-def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
+def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int | None]]:
     """FTS5 expressions to try in turn, each with an upper bound of how many entities match.
     First every name key (or any selector); then, for names of three parts or more, all parts
     but one (a part misspelt beyond its key); then a loose key of every part (and of all parts
     but one); then the letter pairs, where few enough entities hold them to rank them; last a
-    prefix of the last word typed."""
+    prefix of the last word typed. A bound of None is counted only if the pass is reached."""
     loose_terms = [k for part in query.loose for k in part]
     df = _doc_counts(session, query.name_keys + query.selector_terms + loose_terms)
     keys = query.name_keys
-    passes: list[tuple[str, int]] = []
+    passes: list[tuple[str, int | None]] = []
     strict, bound = [], 0
     if keys:
         strict.append("keys:(" + _fts_match(keys, "AND") + ")")
@@ -142,19 +142,10 @@ def _sqlite_passes(session: Session, query: Query) -> list[tuple[str, int]]:
             )
         )
     if query.pairs:
-        # Only where letter pairs can be ranked by how many match (a case, a small store): in
-        # a large one their newest matches would be noise. Counted with a stop at the bound
-        # rather than from the vocabulary, which reads a whole posting list to count it (a
-        # common pair is in a third of the store: half the CPU of a search at a million).
-        expr = "keys:(" + _fts_match(query.pairs, "OR") + ")"
-        found = session.scalar(
-            text(
-                "SELECT count(*) FROM (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :m "
-                "LIMIT :n)"
-            ).bindparams(m=expr, n=RANK_AT_MOST + 1)
-        )
-        if (found or 0) <= RANK_AT_MOST:
-            passes.append((expr, found or 0))
+        # Counted when reached (see _candidates_sqlite), not from the vocabulary, which reads
+        # a whole posting list to count it (a common pair is in a third of the store: half the
+        # CPU of a search at a million).
+        passes.append(("keys:(" + _fts_match(query.pairs, "OR") + ")", None))
     if query.prefix and not query.selector_terms:
         passes.append((f'names:"{query.prefix}"*', RANK_AT_MOST + 1))
     return passes
@@ -186,6 +177,12 @@ def _enough(out: list[str], found: Iterable[str]) -> bool:
 def _candidates_sqlite(session: Session, query: Query, filters: list[Any]) -> list[str]:
     out: list[str] = []
     for expr, bound in _sqlite_passes(session, query):
+        if bound is None:
+            # Letter pairs serve only where they can be ranked by how many match (a case, a
+            # small store): in a large one their newest matches would be noise.
+            bound = _count_to(session, expr, RANK_AT_MOST + 1)
+            if bound > RANK_AT_MOST:
+                continue
         q = (
             select(EntityIndex.entity_id)
             .join(FTS, FTS.c.rowid == EntityIndex.id)
@@ -200,6 +197,16 @@ def _candidates_sqlite(session: Session, query: Query, filters: list[Any]) -> li
         if _enough(out, session.scalars(q)):
             break
     return out
+
+
+def _count_to(session: Session, expr: str, stop: int) -> int:
+    """How many entities an FTS5 expression matches, counting no further than `stop`."""
+    found = session.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT rowid FROM entity_fts WHERE entity_fts MATCH :m LIMIT :n)"
+        ).bindparams(m=expr, n=stop)
+    )
+    return int(found or 0)
 
 
 def _tsquery(terms: list[str], joiner: str) -> str:

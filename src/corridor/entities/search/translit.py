@@ -83,7 +83,6 @@ class TranslitModel:
     _consume: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _emit1: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _emit2: dict[str, float] = field(default_factory=dict, init=False, repr=False)
-    _gaps: list[float] = field(default_factory=lambda: [0.0, 0.0], init=False, repr=False)
 
     def __post_init__(self) -> None:
         for (a, s), p in self.ops.items():
@@ -93,14 +92,12 @@ class TranslitModel:
             self._consume[a] = self._consume.get(a, 0.0) + p
             if not s:
                 self._dele[a] = p
-                self._gaps[1] += p
             elif len(s) == 1:
                 self._one.setdefault(a, {})[s] = p
                 self._emit1[s] = self._emit1.get(s, 0.0) + p
             else:
                 self._two.setdefault(a, {})[s] = p
                 self._emit2[s] = self._emit2.get(s, 0.0) + p
-        self._gaps[0] = sum(self._ins.values())
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> TranslitModel:
@@ -138,7 +135,7 @@ class TranslitModel:
     def arabic_marginal(self, arabic: tuple[str, ...]) -> float:
         """P(arabic) under the model, whatever the Latin side: each letter consumed by some
         operation, with any number of insertions around (a geometric series)."""
-        gap = 1.0 / (1.0 - self._gaps[0])
+        gap = 1.0 / (1.0 - sum(self._ins.values()))
         p = gap
         for a in arabic:
             p *= self._consume.get(a, FLOOR) * gap
@@ -147,7 +144,7 @@ class TranslitModel:
     def latin_marginal(self, latin: str) -> float:
         """P(latin) under the model, whatever the Arabic side: the Latin letters cut into
         insertions and one- or two-letter substitutions, any number of deletions around."""
-        gap = 1.0 / (1.0 - self._gaps[1])
+        gap = 1.0 / (1.0 - sum(self._dele.values()))
         m = len(latin)
         g = [gap] + [0.0] * m
         for j in range(1, m + 1):
