@@ -109,3 +109,15 @@ def test_the_answer_and_the_page_say_why_a_name_matched(node, make_user, client,
     page = c.get("/search/_results", params={"q": "ماركوني"}).text
     assert "Guglielmo Marconi" in page and "Why:" in page and "transliteration" in page
     assert "<mark>Marconi</mark>" in page
+
+
+def test_a_different_name_is_not_a_hit(client, inv, case) -> None:  # type: ignore[no-untyped-def]
+    headers, _ = inv
+    for name in NAMES:
+        person(client, headers, case["id"], name=[name])
+    # Muhammad (محمد) and Mahmood / Mehmood (محمود) share their consonants and are different
+    # names: neither is found for the other, in either script.
+    assert captions(client, headers, "Mahmood") == ["Tariq Mehmood"]
+    assert captions(client, headers, "محمود") == ["Tariq Mehmood"]
+    assert captions(client, headers, "محمد") == ["Muhammad Asif Khan"]
+    assert "Muhammad Asif Khan" not in captions(client, headers, "Mehmood")

@@ -22,7 +22,7 @@ from rigour.names import remove_person_prefixes, tokenize_name
 from rigour.text.distance import jaro_winkler
 from rigour.text.translit import ascii_text
 
-from corridor.entities.search import translit
+from corridor.entities.search import known_names, translit
 
 # Particles that connect or qualify name parts but do not identify anyone on their own.
 STOP_PARTICLES = frozenset(
@@ -218,6 +218,8 @@ class Part:
     # The part as written (marks removed, case folded), to show why two names matched.
     text: str = ""
     honorific: bool = False
+    # The names of known_names.tsv this spelling can be (empty when it is not listed).
+    known: frozenset[int] = frozenset()
 
 
 def _split_tokens(name: str) -> list[str]:
@@ -266,7 +268,9 @@ def _plain_part(token: str) -> Part | None:
         keys = tuple(dict.fromkeys(s for s in skeletons if s))
         if not keys:
             return None
-        return Part(latin, keys, True, False, _part_weight(keys), tuple(words), token)
+        table = known_names.table()
+        known = frozenset().union(*(table.of_arabic(w) for w in words))
+        return Part(latin, keys, True, False, _part_weight(keys), tuple(words), token, known=known)
     latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
     if not latin:
         return None
@@ -282,7 +286,10 @@ def _plain_part(token: str) -> Part | None:
     if latin[:2] in ("al", "el") and len(latin) > 4 and latin[2] not in _VOWELS:
         skeletons.append(_latin_skeleton(latin[2:]))
     keys = tuple(dict.fromkeys(s for s in skeletons if s))
-    return Part(latin, keys, False, False, _part_weight(keys), (), token) if keys else None
+    if not keys:
+        return None
+    known = known_names.table().of_latin(latin)
+    return Part(latin, keys, False, False, _part_weight(keys), (), token, known=known)
 
 
 @lru_cache(maxsize=100_000)
@@ -393,7 +400,7 @@ SAME_NAME_THRESHOLD = 0.6
 INITIAL_SIMILARITY = 0.9
 # A part that only one name has counts this much against the match when it comes from the
 # longer name (a middle name left out), fully when the shorter name has parts left over.
-EXTRA_PART_PENALTY = 0.25
+EXTRA_PART_PENALTY = 0.2
 # How much the learned transliteration model counts, against the skeletons, when an
 # Arabic-script part meets a Latin one (set on the tuning half of the Arabic–Latin pairs).
 LEARNED_SHARE = 0.9
@@ -403,6 +410,11 @@ LEARNED_SHARE = 0.9
 SEARCH_EXTRA_PENALTY = 0.05
 # Below this, two parts are not considered aligned at all.
 PART_ALIGN_MIN = 0.5
+# Two parts that known_names.tsv lists as spellings of different names (Muhammad / Mahmood,
+# Hassan / Hussain) are this similar: below PART_ALIGN_MIN, so they are never aligned; two that
+# it lists as one name (Mehmet / Muhammad, Hussain / Hossein) are at least KNOWN_SAME.
+KNOWN_DIFFERENT = 0.2
+KNOWN_SAME = 0.95
 
 
 def skeleton_distance(a: str, b: str) -> float:
@@ -451,6 +463,15 @@ def part_similarity(a: Part, b: Part) -> float:
                 else 0.0
             )
         return INITIAL_SIMILARITY if full.latin.startswith(letter) else 0.0
+    known = known_names.same_name(a.known, b.known)
+    if known is False:
+        return KNOWN_DIFFERENT
+    sim = _spelling_similarity(a, b)
+    return max(sim, KNOWN_SAME) if known else sim
+
+
+def _spelling_similarity(a: Part, b: Part) -> float:
+    """Similarity of two full parts from their spellings alone."""
     skel = max(_skeleton_similarity(x, y) for x in a.skeletons for y in b.skeletons)
     if a.arabic != b.arabic:
         # Across scripts the learned model knows which Latin spelling an Arabic word is
@@ -526,13 +547,19 @@ def name_similarity(a: str, b: str, extra_penalty: float = EXTRA_PART_PENALTY) -
 class PartMatch:
     """Why one part of a name met one part of another: ``how`` is ``same`` (the same spelling),
     ``abbreviation`` (Mohd for Muhammad), ``sound`` (another spelling with the same consonant
-    key), ``transliteration`` (across scripts, by the learned model), ``spelling`` (a similar
-    spelling) or ``initial``."""
+    key), ``known`` (spellings that known_names.tsv lists as one name: Mehmet / Muhammad, Bob /
+    Robert), ``transliteration`` (across scripts, by the learned model), ``spelling`` (a
+    similar spelling) or ``initial``."""
 
     query: str
     value: str
     similarity: float
     how: str
+
+
+def _known_lifted(a: Part, b: Part, sim: float) -> bool:
+    """Whether the table of known names, not the spellings, makes two parts one name."""
+    return bool(known_names.same_name(a.known, b.known)) and _spelling_similarity(a, b) < sim
 
 
 def explain(a: str, b: str) -> list[PartMatch]:
@@ -546,13 +573,15 @@ def explain(a: str, b: str) -> list[PartMatch]:
         if pa.initial or pb.initial:
             how = "initial"
         elif pa.arabic != pb.arabic:
-            how = "transliteration"
+            how = "known" if _known_lifted(pa, pb, sim) else "transliteration"
         elif pa.text == pb.text:
             how = "same"
         elif pa.text in ABBREVIATIONS or pb.text in ABBREVIATIONS:
             how = "abbreviation"
         elif set(pa.skeletons) & set(pb.skeletons):
             how = "sound"
+        elif _known_lifted(pa, pb, sim):
+            how = "known"
         else:
             how = "spelling"
         out.append(PartMatch(pa.text, pb.text, round(sim, 3), how))

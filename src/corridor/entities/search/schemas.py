@@ -23,10 +23,12 @@ class PartWhy(Answer):
     query: str
     value: str
     similarity: float
-    how: Literal["same", "abbreviation", "sound", "transliteration", "spelling", "initial"] = Field(
-        description="same spelling; an abbreviation (Mohd); another spelling with the same "
-        "consonant key; across scripts by the learned transliteration model; a similar "
-        "spelling; an initial"
+    how: Literal[
+        "same", "abbreviation", "known", "sound", "transliteration", "spelling", "initial"
+    ] = Field(
+        description="same spelling; an abbreviation (Mohd); spellings listed as one name "
+        "(Mehmet / Muhammad, Bob / Robert); another spelling with the same consonant key; "
+        "across scripts by the learned transliteration model; a similar spelling; an initial"
     )
 
 
