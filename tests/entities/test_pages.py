@@ -245,3 +245,28 @@ def test_relations_are_listed_by_what_they_link(node, make_user) -> None:  # typ
         },
     )
     assert "Associate: Haji Karim → Reza Ahmadi" in c.get(case_url).text
+
+
+def test_a_value_not_read_is_flagged_and_corrected_in_the_editor(node, make_user) -> None:  # type: ignore[no-untyped-def]
+    c, csrf = login(node, make_user)
+    r = c.post("/cases", data={"csrf_token": csrf, "reference": "FIA-2026-9", "title": "T"})
+    r = c.post(
+        f"{r.url.path}/entities", data={"csrf_token": csrf, "schema": "Person", "name": "Bad Date"}
+    )
+    url = str(r.url.path)
+    # As an import keeps a date that does not exist (imports/columns.apply_row).
+    r = c.post(
+        f"{url}/edit",
+        data={"csrf_token": csrf, "more": "name: Bad Date\nunreadValue: birthDate: 31/02/1990"},
+    )
+    page = c.get(url).text
+    assert "could not read some values" in page
+    assert re.search(
+        r'<tr class="flagged"><td>Value not read</td>\s*<td><bdi>birthDate: 31/02/1990', page
+    )
+    r = c.post(
+        f"{url}/edit", data={"csrf_token": csrf, "more": "name: Bad Date\nbirthDate: 1990-02-28"}
+    )
+    page = c.get(url).text
+    assert "could not read some values" not in page
+    assert 'class="revoked"' in page and "1990-02-28" in page

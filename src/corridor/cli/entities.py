@@ -72,9 +72,10 @@ def import_cmd(
             run = runner.run_import(node, run_id, progress)
     if run.state != "done":
         fail(f"import failed, nothing stored: {run.error}")
+    kept = sum(1 for err in run.errors if err.get("kept"))
     console.print(
         f"{run.rows_done} row(s) read, {run.entities} entit(y/ies) stored, "
-        f"{run.rows_failed} row(s) refused",
+        f"{run.rows_failed} row(s) refused, {kept} value(s) kept as typed",
         highlight=False,
     )
     for err in run.errors[:50]:

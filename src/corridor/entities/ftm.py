@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, cast
 
 from followthemoney import EntityProxy, Schema
 from followthemoney import model as _model
+from followthemoney.property import Property, PropertySpec
 from followthemoney.types import registry
 
 from corridor.entities.normalize import normalize_phone
@@ -68,8 +69,31 @@ def _extend() -> None:
                     schema.properties[prop.name] = prop
 
 
+# A value an import could not read (a date that does not exist, a phone number that is not
+# one), kept as typed beside the entity instead of losing the row: "birthDate: 31/02/1980".
+# Shown on the entity, correctable by editing it; never compared or matched.
+UNREAD = "unreadValue"
+_UNREAD_SPEC: dict[str, Any] = {
+    "label": "Value not read",
+    "type": "string",
+    "description": "A value an import could not read, as it was typed, after its property.",
+}
+
+
+def _add_unread() -> None:
+    for base in ("Thing", "Interval"):
+        schema = _model.schemata[base]
+        prop = Property(schema, UNREAD, cast(PropertySpec, _UNREAD_SPEC))
+        schema.properties[UNREAD] = prop
+        prop.generate(_model)
+        _model.qnames[prop.qname] = prop
+        for child in schema.descendants:
+            child.properties.setdefault(UNREAD, prop)
+
+
 if "MobileDevice" not in _model.schemata:
     _extend()
+    _add_unread()
 
 model = _model
 

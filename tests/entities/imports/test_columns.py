@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from followthemoney import EntityProxy
 
+from corridor.entities.ftm import UNREAD
 from corridor.entities.imports.columns import (
     Mapping,
     apply,
+    apply_row,
     entity_id,
     guess_date_format,
     parse_mapping,
@@ -215,17 +217,69 @@ def test_countries_by_name_or_code(name: str, code: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("changes", "column", "prop", "reason"),
+    [
+        (
+            {"dob": "31/02/1990"},
+            "dob",
+            "birthDate",
+            "'31/02/1990' is not a date (%d/%m/%Y, YYYY-MM-DD)",
+        ),
+        ({"nat": "Atlantis"}, "nat", "nationality", "'Atlantis' is not a known country"),
+        ({"phone2": "12345"}, "phone2", "phone", "'12345' is not a valid phone number"),
+    ],
+)
+def test_a_value_that_cannot_be_read_is_kept_as_typed_and_the_row_imported(
+    changes: dict[str, str], column: str, prop: str, reason: str
+) -> None:
+    result = apply_row(
+        parse_mapping(PERSON_AND_PASSPORT),
+        with_values(**changes),
+        namespace="case-1",
+        default_region="pk",
+    )
+    assert not isinstance(result, RowError)
+    entities, kept = result
+    person = entities[0]
+    assert person.get("name") == ["Muhammad Asif Khan"]
+    assert not person.get(prop) or prop == "phone"  # the other phone column was read
+    assert person.get(UNREAD) == [f"{prop}: {changes[column]}"]
+    assert len(entities) == 2  # the passport too
+    (why,) = kept
+    assert (why.row, why.column, why.kept) == (2, column, True)
+    assert reason in why.reason and why.reason.endswith("kept as typed")
+    # apply() gives the same entities, without the report.
+    again = apply(
+        parse_mapping(PERSON_AND_PASSPORT),
+        with_values(**changes),
+        namespace="case-1",
+        default_region="pk",
+    )
+    assert [e.to_dict() for e in again] == [e.to_dict() for e in entities]  # type: ignore[union-attr]
+
+
+def test_a_value_kept_as_typed_is_cut_to_what_an_entity_holds() -> None:
+    result = apply_row(
+        parse_mapping(PERSON_AND_PASSPORT),
+        with_values(dob="9" * 5000),
+        namespace="case-1",
+        default_region="pk",
+    )
+    assert not isinstance(result, RowError)
+    (unread,) = result[0][0].get(UNREAD)
+    assert unread.startswith("birthDate: 999") and unread.endswith("…")
+    assert len(unread) < 1024
+
+
+@pytest.mark.parametrize(
     ("changes", "column", "reason"),
     [
-        ({"dob": "31/02/1990"}, "dob", "'31/02/1990' is not a date (%d/%m/%Y, YYYY-MM-DD)"),
-        ({"nat": "Atlantis"}, "nat", "'Atlantis' is not a known country"),
-        ({"phone2": "12345"}, "phone2", "'12345' is not a valid phone number"),
         ({"passport_no": "", "full_name": " "}, None, "the key column(s)"),
         ({"full_name": "", "passport_no": "X1"}, None, "a Person needs name"),
         ({"full_name": "A" * 400}, "full_name", "at most 384 characters"),
     ],
 )
-def test_bad_values_reject_the_whole_row(
+def test_a_row_that_identifies_no_one_is_refused(
     changes: dict[str, str], column: str | None, reason: str
 ) -> None:
     result = apply(
@@ -274,12 +328,13 @@ def import_file(path: Path, mapping: Mapping) -> tuple[list[dict[str, Any]], lis
         result = (
             row
             if isinstance(row, RowError)
-            else apply(mapping, row, namespace="case-1", default_region="gr")
+            else apply_row(mapping, row, namespace="case-1", default_region="gr")
         )
         if isinstance(result, RowError):
             errors.append(result)
         else:
-            entities.extend(e.to_dict() for e in result)
+            entities.extend(e.to_dict() for e in result[0])
+            errors.extend(result[1])
     return entities, errors
 
 
@@ -297,10 +352,14 @@ def test_file_import_keeps_good_rows_and_reports_bad_ones(tmp_path: Path) -> Non
     )
     mapping = parse_mapping(PERSON_AND_PASSPORT)
     entities, errors = import_file(path, mapping)
-    assert [(e.row, e.column) for e in errors] == [(3, "dob"), (5, "phone1")]
+    # Every row that names someone is imported; the impossible date and the phone number that
+    # is not one are kept as typed (the empty row is no row).
+    assert [(e.row, e.column, e.kept) for e in errors] == [(3, "dob", True), (5, "phone1", True)]
     names = [e["properties"]["name"][0] for e in entities if e["schema"] == "Person"]
-    assert names == ["Ali Hassan", "Fatima Zahra", "Hamid Karimi"]
-    assert sum(e["schema"] == "Passport" for e in entities) == 2
+    assert names == ["Ali Hassan", "Omar Farouk", "Fatima Zahra", "Bad Phone", "Hamid Karimi"]
+    unread = [e["properties"].get(UNREAD) for e in entities if e["schema"] == "Person"]
+    assert unread == [None, ["birthDate: 32/13/1985"], None, ["phone: 999"], None]
+    assert sum(e["schema"] == "Passport" for e in entities) == 4
     again, _ = import_file(path, mapping)
     assert again == entities
 

@@ -71,7 +71,10 @@ def test_preview_then_import_with_row_errors_and_idempotent_reimport(node, clien
     p = client.post(
         f"/api/v1/cases/{cid}/imports/{run['id']}/preview", headers=h, json={"mapping": MAPPING}
     )
-    assert len(p.json()["entities"]) == 3 and len(p.json()["errors"]) == 2
+    # Every row names someone: all five are mapped, the impossible date and the unknown country
+    # kept as typed and reported.
+    assert len(p.json()["entities"]) == 5
+    assert [(e["row"], e["kept"]) for e in p.json()["errors"]] == [(4, True), (5, True)]
     r = client.post(
         f"/api/v1/cases/{cid}/imports/{run['id']}/start",
         headers=h,
@@ -81,10 +84,16 @@ def test_preview_then_import_with_row_errors_and_idempotent_reimport(node, clien
     drain(node)
     done = client.get(f"/api/v1/cases/{cid}/imports/{run['id']}", headers=h).json()
     assert done["state"] == "done", done
-    assert (done["rows_total"], done["rows_failed"], done["entities"]) == (5, 2, 3)
-    assert {e["row"] for e in done["errors"]} == {4, 5}
-    assert all(e["reason"] for e in done["errors"])
+    assert (done["rows_total"], done["rows_failed"], done["entities"]) == (5, 0, 5)
+    assert [(e["row"], e["column"], e["kept"]) for e in done["errors"]] == [
+        (4, "Date of birth", True),
+        (5, "Nationality", True),
+    ]
+    assert "'31/02/1990' is not a date" in done["errors"][0]["reason"]
     ents = client.get(f"/api/v1/cases/{cid}/entities", headers=h).json()["items"]
+    bad_date = next(e for e in ents if e["caption"] == "Bad Date")
+    assert bad_date["properties"]["unreadValue"] == ["birthDate: 31/02/1990"]
+    assert "birthDate" not in bad_date["properties"]
     khan = next(e for e in ents if e["caption"] == "Muhammad Asif Khan")
     assert khan["properties"]["phone"] == ["+923001234567"]
     assert khan["properties"]["birthDate"] == ["1984-03-02"]

@@ -32,8 +32,8 @@ HEADER = "Passport,Name,Born,Nationality,Phone\n"
 ROWS = [
     "AB1000001,Muhammad Asif Khan,02/03/1984,Pakistan,0300 1234567",
     "AB1000002,Ahmet Yilmaz,15/07/1979,Turkey,+90 532 123 45 67",
-    "AB1000003,Bad Date,31/02/1990,Pakistan,",
-    "AB1000004,Irfan Ali,01/01/1990,Atlantis,",
+    "AB1000003,,31/02/1990,Pakistan,",  # no name: identifies no one, refused
+    "AB1000004,Irfan Ali,01/01/1990,Atlantis,",  # imported, the country kept as typed
     "AB1000005,Zia Ahmadi,05/05/1995,Afghanistan,0700 123 456",
     "AB1000001,Muhammad Asif Khan,02/03/1984,Pakistan,0301 7654321",  # same key as row 2
     "AB1000007,محمد آصف خان,1/1/1980,PK,",
@@ -162,8 +162,9 @@ def test_workers_and_in_process_imports_store_the_same(
     there, there_progress = _import(node, worker_case)
     assert not calls and os.getpid() == forked  # mapped in the other process, not here
     assert _summary(there) == _summary(here)
-    assert there.state == "done" and (there.rows_total, there.rows_failed) == (10, 2), there.errors
-    assert {e["row"] for e in there.errors} == {4, 5}  # 31/02 and Atlantis
+    assert there.state == "done" and (there.rows_total, there.rows_failed) == (10, 1), there.errors
+    # Row 4 names no one; row 5's Atlantis is kept as typed, the row imported.
+    assert [(e["row"], e.get("kept", False)) for e in there.errors] == [(4, False), (5, True)]
     # Progress per transaction of BATCH rows, and the two rows with one key make one entity.
     assert there_progress == here_progress == [(4, 10), (8, 10), (10, 10)]
     assert _stored(node, worker_case) == _stored(node, here.case_id)
@@ -219,9 +220,9 @@ def test_a_failing_worker_fails_the_run_and_a_rerun_completes_it(
     with node.db.reading() as s:
         run = s.get(ImportRun, run_id)
         assert run is not None and run.state == "running" and run.rows_done == 4
-    # The first transaction (rows 2-5: two good) is stored; the second (chunks 3 and 4) left
-    # nothing.
-    assert len(_stored(node, case_id)["entities"]) == 2
+    # The first transaction (rows 2-5: three imported) is stored; the second (chunks 3 and 4)
+    # left nothing.
+    assert len(_stored(node, case_id)["entities"]) == 3
     assert gc.isenabled()
     # Fixed: running it again resumes and finishes it, as a clean import would have.
     monkeypatch.setattr(runner, "_prepare_chunk", real)
@@ -269,7 +270,7 @@ def test_a_killed_worker_and_a_refused_file(node, monkeypatch, small_chunks) -> 
     case_id = _case(node, "KILL-5")
     with pytest.raises(InvalidInput, match="changed under"):
         runner.run_import(node, _start(node, case_id, CSV, "people.csv"))
-    assert len(_stored(node, case_id)["entities"]) == 2
+    assert len(_stored(node, case_id)["entities"]) == 3
     # A file that cannot be read to its end (found by the check this process makes while the
     # worker already maps) fails the run with nothing stored, and the worker is stopped.
     monkeypatch.setattr(runner, "_prepare_chunk", real)
@@ -327,7 +328,7 @@ def test_index_rows_in_several_multi_row_inserts(node, monkeypatch) -> None:  # 
     run, _ = _import(node, case_id)
     assert run.state == "done"
     stored = _stored(node, case_id)
-    assert stored["index"] == len(stored["entities"]) == 7
+    assert stored["index"] == len(stored["entities"]) == 8
     _fts_in_step(node)
     with node.db.reading() as s:
         hits = search.search(

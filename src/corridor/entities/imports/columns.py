@@ -34,7 +34,7 @@ from followthemoney import EntityProxy, Property, Schema
 from followthemoney.types import registry
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from corridor.entities.ftm import SUPPORTED, model
+from corridor.entities.ftm import SUPPORTED, UNREAD, model
 from corridor.entities.imports.rows import Row, RowError
 from corridor.errors import InvalidInput
 
@@ -416,15 +416,38 @@ def _cell_values(plan: _PropPlan, row: Row) -> list[tuple[str | None, str]]:
     return [(c, v.strip()) for c, v in cells if v.strip()]
 
 
+# How much of a value that could not be read is kept beside the entity (FtM's string limit
+# leaves room for the property name before it).
+UNREAD_KEPT_CHARS = 900
+
+
+def _unread(prop: _PropPlan, value: str) -> str:
+    shown = value if len(value) <= UNREAD_KEPT_CHARS else value[: UNREAD_KEPT_CHARS - 1] + "…"
+    return f"{prop.prop.name}: {shown}"
+
+
 def apply(
     mapping: Mapping, row: Row, *, namespace: str, default_region: str | None
 ) -> list[EntityProxy] | RowError:
-    """The row's entities (referenced entities before those referring to them), or the first
-    problem that makes the row unusable: all keys of a non-optional entity empty, a value its
-    type rejects, a required property left empty. A row is mapped whole or not at all. An
-    optional entity whose keys are empty is left out, and so is an entity whose required
-    reference (e.g. an Associate's ``person``) points at it. Columns the row lacks read as
-    empty: check the file first with ``Mapping.check_columns``.
+    """The row's entities, as :func:`apply_row` maps them, without the values set aside."""
+    mapped = apply_row(mapping, row, namespace=namespace, default_region=default_region)
+    return mapped if isinstance(mapped, RowError) else mapped[0]
+
+
+def apply_row(
+    mapping: Mapping, row: Row, *, namespace: str, default_region: str | None
+) -> tuple[list[EntityProxy], list[RowError]] | RowError:
+    """The row's entities (referenced entities before those referring to them) and the values
+    set aside, or the problem that makes the row unusable: all keys of a non-optional entity
+    empty, a required property left empty (a Person without a name identifies no one).
+
+    A value its type rejects (a date that does not exist, a phone number that is not one, an
+    unknown country, too much text) does not cost the row: it is kept as typed in the entity's
+    ``unreadValue`` ("birthDate: 31/02/1980"), shown on the entity and correctable there, and
+    reported as a ``kept`` RowError naming its column. An optional entity whose keys are empty
+    is left out, and so is an entity whose required reference (e.g. an Associate's ``person``)
+    points at it. Columns the row lacks read as empty: check the file first with
+    ``Mapping.check_columns``.
 
     Phones in national notation are read as dialled in the property's ``format`` country, else
     ``default_region`` (the node's country), else a country of the entity (e.g. nationality)."""
@@ -433,6 +456,7 @@ def apply(
     base_regions = _default_regions(default_region)
     ids: dict[str, str] = {}
     entities: list[EntityProxy] = []
+    kept: list[RowError] = []
     for plan in mapping._plan:
         keys = [(c, row.values.get(c, "")) for c in plan.keys]
         if not any(v.strip() for _, v in keys):
@@ -446,6 +470,7 @@ def apply(
         proxy = EntityProxy(plan.schema, {})
         proxy.id = entity_id(namespace, plan.name, keys)
         left_out = False
+        set_aside: list[tuple[str, RowError]] = []  # (property, why its value was not read)
         for prop in plan.props:
             if prop.entity is not None:
                 if prop.entity in ids:
@@ -465,19 +490,35 @@ def apply(
                 else:
                     cleaned = _clean_value(prop.type_name, value, prop.formats)
                 if cleaned is None:
-                    return RowError(row.number, column, _reason(prop, value, regions))
-                if proxy.unsafe_add(prop.prop, cleaned, cleaned=True) is None:
-                    return RowError(row.number, column, f"too much text for {prop.prop.name}")
+                    reason = _reason(prop, value, regions)
+                elif proxy.unsafe_add(prop.prop, cleaned, cleaned=True) is None:
+                    reason = f"too much text for {prop.prop.name}"
+                else:
+                    continue
+                proxy.unsafe_add(plan.schema.properties[UNREAD], _unread(prop, value), cleaned=True)
+                set_aside.append((prop.prop.name, RowError(row.number, column, reason)))
         if left_out:
             continue
         missing = sorted(p for p in plan.schema.required if not proxy.has(p))
         if missing:
-            return RowError(
-                row.number, None, f"{plan.name}: a {plan.schema.name} needs {', '.join(missing)}"
+            # A required value that could not be read is the reason the row is refused.
+            unread = [err for name, err in set_aside if name in missing]
+            return (
+                unread[0]
+                if unread
+                else RowError(
+                    row.number,
+                    None,
+                    f"{plan.name}: a {plan.schema.name} needs {', '.join(missing)}",
+                )
             )
         ids[plan.name] = proxy.id
         entities.append(proxy)
-    return entities
+        kept.extend(
+            RowError(err.row, err.column, f"{err.reason}; kept as typed", True)
+            for _, err in set_aside
+        )
+    return entities, kept
 
 
 # Day first before month first: most of the world writes dates that way.

@@ -51,11 +51,13 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why one row (or one line of a JSON lines file) cannot be imported."""
+    """Why one row (or one line of a JSON lines file) cannot be imported, or, when ``kept``,
+    why one of its values was set aside while the row was imported (see columns.apply_row)."""
 
     row: int
     column: str | None
     reason: str
+    kept: bool = False
 
 
 HEAD_BYTES = 64 * 1024

@@ -59,7 +59,8 @@ CHUNK = 1000
 MAX_ERRORS_KEPT = 1000
 
 Progress = Callable[[int, int], None]
-# (row number, the row's entities ready to store, or why the row was refused)
+# (row number, the row's entities ready to store, or why the row was refused, or why one of
+# its values was set aside: a kept RowError after the row's entities)
 Item = tuple[int, list[store.Prepared] | RowError]
 
 
@@ -103,17 +104,19 @@ def _prepare_chunk(job: _Job, raw: list[tuple[int, Any]]) -> list[Item]:
             if len(signed.id or "") > 128:
                 out.append((number, RowError(number, "id", "the id is too long")))
                 continue
-            proxies: list[EntityProxy] | RowError = [signed]
+            mapped: tuple[list[EntityProxy], list[RowError]] | RowError = ([signed], [])
         else:
-            proxies = columns.apply(
+            mapped = columns.apply_row(
                 plan, row, namespace=job.namespace, default_region=job.default_region
             )
-        if isinstance(proxies, RowError):
-            out.append((number, proxies))
+        if isinstance(mapped, RowError):
+            out.append((number, mapped))
         else:
+            proxies, set_aside = mapped
             out.append(
                 (number, [store.prepare(p, job.source, job.default_region) for p in proxies])
             )
+            out.extend((number, kept) for kept in set_aside)
     return out
 
 
@@ -457,7 +460,8 @@ def _write_batch(
                 items.extend(item)
             else:
                 errors.append(error_dict(item))
-                failed.add(number)
+                if not item.kept:  # a value set aside: the row itself was imported
+                    failed.add(number)
         result = store.write(
             session,
             items=items,
@@ -472,7 +476,7 @@ def _write_batch(
             {"row": r, "column": None, "reason": why} for r, why in sorted(refused_rows.items())
         )
         failed.update(refused_rows)
-        rows += len(chunk)
+        rows += len({number for number, _ in chunk})  # a row may bring kept values too
         entities += len(result.created) + len(result.updated) + len(result.unchanged)
     current = session.get(ImportRun, run_id, with_for_update=True)
     assert current is not None

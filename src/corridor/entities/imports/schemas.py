@@ -23,7 +23,9 @@ class MappingIn(StrictModel):
 
 
 class ImportOut(Answer):
-    """An import run (read from an `ImportRun` row): its progress and its per-row errors."""
+    """An import run (read from an `ImportRun` row): its progress and its per-row report:
+    ``errors`` holds refused rows and, marked ``"kept": true``, values set aside in rows that
+    were imported (``rows_failed`` counts only the refused rows)."""
 
     id: uuid.UUID
     case_id: uuid.UUID
@@ -54,9 +56,13 @@ class PreviewRow(Answer):
 
 
 class RowErrorOut(Answer):
+    """A refused row, or (``kept``) a value of an imported row that could not be read and was
+    kept as typed in the entity's ``unreadValue``."""
+
     row: int
     column: str | None
     reason: str
+    kept: bool = False
 
 
 class PreviewOut(Answer):

@@ -119,7 +119,10 @@ class Preview:
 
 
 def error_dict(err: RowError) -> dict[str, Any]:
-    return {"row": err.row, "column": err.column, "reason": err.reason}
+    out: dict[str, Any] = {"row": err.row, "column": err.column, "reason": err.reason}
+    if err.kept:
+        out["kept"] = True
+    return out
 
 
 def preview(
@@ -152,13 +155,14 @@ def preview(
     chosen.check_columns(headers)
     entities, errors = [], [error_dict(r) for r in sample if isinstance(r, RowError)]
     for row in good:
-        mapped = columns.apply(
+        mapped = columns.apply_row(
             chosen, row, namespace=str(run.case_id), default_region=node.config.country
         )
         if isinstance(mapped, RowError):
             errors.append(error_dict(mapped))
         else:
-            entities.extend({"row": row.number, **e.to_dict()} for e in mapped)
+            entities.extend({"row": row.number, **e.to_dict()} for e in mapped[0])
+            errors.extend(error_dict(kept) for kept in mapped[1])
     return Preview(
         run,
         headers,
