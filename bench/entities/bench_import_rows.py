@@ -5,8 +5,8 @@
 
 Reads FEBRL 4a, 4b and fake_1000 (../shared/data/linkage) with the import's own reader
 (`tabular.read_rows`) and maps every row with `columns.apply_row` and the mappings below, as an
-import of these files would: rows refused, rows imported with a value kept as typed (and which
-columns), entities made."""
+import of these files would: rows refused, rows imported with a note (a value kept as typed,
+by its column; a missing name, as ""), entities made."""
 
 from __future__ import annotations
 
@@ -82,8 +82,8 @@ def run(filename: str, spec: dict[str, object]) -> None:
         columns.update(k.column or "" for k in mapped[1])
     cpu = time.process_time() - cpu0
     print(
-        f"{filename:<22} {rows:>6,} rows  refused {refused:>3}  imported with a value kept as "
-        f"typed {kept_rows:>3} {dict(columns)}  entities {entities:,}  "
+        f"{filename:<22} {rows:>6,} rows  refused {refused:>3}  imported with a note "
+        f"{kept_rows:>3} {dict(columns)}  entities {entities:,}  "
         f"{1e6 * cpu / max(rows, 1):.0f} µs CPU/row"
     )
 

@@ -275,8 +275,6 @@ def test_a_value_kept_as_typed_is_cut_to_what_an_entity_holds() -> None:
     ("changes", "column", "reason"),
     [
         ({"passport_no": "", "full_name": " "}, None, "the key column(s)"),
-        ({"full_name": "", "passport_no": "X1"}, None, "a Person needs name"),
-        ({"full_name": "A" * 400}, "full_name", "at most 384 characters"),
     ],
 )
 def test_a_row_that_identifies_no_one_is_refused(
@@ -291,6 +289,51 @@ def test_a_row_that_identifies_no_one_is_refused(
     assert isinstance(result, RowError)
     assert (result.row, result.column) == (2, column)
     assert reason in result.reason
+
+
+def test_a_row_without_a_name_is_kept_for_what_else_it_says() -> None:
+    mapping = parse_mapping(PERSON_AND_PASSPORT)
+    # Known by its phone numbers and passport: kept, and the missing name reported.
+    result = apply_row(mapping, with_values(full_name=""), namespace="case-1", default_region="pk")
+    assert not isinstance(result, RowError)
+    person = result[0][0]
+    assert not person.has("name") and person.get("phone")
+    (note,) = result[1]
+    assert note.kept and note.column is None
+    assert note.reason == "person: a Person needs name; known by Passport number, Phone"
+    # Only a birth date and a country (someone not yet identified): kept as well.
+    bare = parse_mapping(
+        {
+            "entities": {
+                "person": {
+                    "schema": "Person",
+                    "keys": ["row_id"],
+                    "properties": {
+                        "name": {"column": "full_name"},
+                        "birthDate": {"column": "dob", "format": "%d/%m/%Y"},
+                        "nationality": {"column": "nat"},
+                    },
+                }
+            }
+        }
+    )
+    row = Row(2, {"row_id": "17", "full_name": "", "dob": "03/04/1990", "nat": "Syria"})
+    result = apply_row(bare, row, namespace="case-1", default_region="pk")
+    assert not isinstance(result, RowError)
+    assert result[0][0].get("birthDate") == ["1990-04-03"]
+    assert result[1][0].reason == "person: a Person needs name; kept without it"
+    # Nothing but a key: refused.
+    empty = Row(3, {"row_id": "18", "full_name": "", "dob": "", "nat": ""})
+    refused = apply_row(bare, empty, namespace="case-1", default_region="pk")
+    assert isinstance(refused, RowError) and refused.reason == "person: a Person needs name"
+    # A name too long to be one is kept as typed, the row with it.
+    result = apply_row(
+        mapping, with_values(full_name="A" * 400), namespace="case-1", default_region="pk"
+    )
+    assert not isinstance(result, RowError)
+    assert [k.column for k in result[1]] == ["full_name", None]
+    assert "at most 384 characters" in result[1][0].reason
+    assert result[0][0].get(UNREAD) == ["name: " + "A" * 400]
 
 
 def test_dates_from_xlsx_cells_are_iso_whatever_the_format() -> None:

@@ -94,6 +94,14 @@ def test_preview_then_import_with_row_errors_and_idempotent_reimport(node, clien
     bad_date = next(e for e in ents if e["caption"] == "Bad Date")
     assert bad_date["properties"]["unreadValue"] == ["birthDate: 31/02/1990"]
     assert "birthDate" not in bad_date["properties"]
+    # What was typed is found as typed.
+    r = client.get("/api/v1/search", params={"q": "31/02/1990"}, headers=h)
+    (hit,) = r.json()["items"]
+    assert hit["caption"] == "Bad Date"
+    assert (hit["matched"]["prop"], hit["matched"]["value"]) == (
+        "unreadValue",
+        "birthDate: 31/02/1990",
+    )
     khan = next(e for e in ents if e["caption"] == "Muhammad Asif Khan")
     assert khan["properties"]["phone"] == ["+923001234567"]
     assert khan["properties"]["birthDate"] == ["1984-03-02"]

@@ -32,7 +32,7 @@ HEADER = "Passport,Name,Born,Nationality,Phone\n"
 ROWS = [
     "AB1000001,Muhammad Asif Khan,02/03/1984,Pakistan,0300 1234567",
     "AB1000002,Ahmet Yilmaz,15/07/1979,Turkey,+90 532 123 45 67",
-    "AB1000003,,31/02/1990,Pakistan,",  # no name: identifies no one, refused
+    ",,31/02/1990,Pakistan,",  # neither key (passport, name): refused
     "AB1000004,Irfan Ali,01/01/1990,Atlantis,",  # imported, the country kept as typed
     "AB1000005,Zia Ahmadi,05/05/1995,Afghanistan,0700 123 456",
     "AB1000001,Muhammad Asif Khan,02/03/1984,Pakistan,0301 7654321",  # same key as row 2
@@ -163,7 +163,7 @@ def test_workers_and_in_process_imports_store_the_same(
     assert not calls and os.getpid() == forked  # mapped in the other process, not here
     assert _summary(there) == _summary(here)
     assert there.state == "done" and (there.rows_total, there.rows_failed) == (10, 1), there.errors
-    # Row 4 names no one; row 5's Atlantis is kept as typed, the row imported.
+    # Row 4 has no key; row 5's Atlantis is kept as typed, the row imported.
     assert [(e["row"], e.get("kept", False)) for e in there.errors] == [(4, False), (5, True)]
     # Progress per transaction of BATCH rows, and the two rows with one key make one entity.
     assert there_progress == here_progress == [(4, 10), (8, 10), (10, 10)]

@@ -426,6 +426,18 @@ def _unread(prop: _PropPlan, value: str) -> str:
     return f"{prop.prop.name}: {shown}"
 
 
+# Values that identify an entity without its name: a row that has one is kept even when a
+# required property (a Person's name) is empty.
+_IDENTIFYING = frozenset({registry.identifier, registry.email, registry.phone})
+
+
+def _identifiers(proxy: EntityProxy) -> str:
+    """The identifying properties the entity has, by label ("" when none)."""
+    return ", ".join(
+        sorted({p.label for p, _ in proxy.itervalues() if p.type in _IDENTIFYING and not p.stub})
+    )
+
+
 def apply(
     mapping: Mapping, row: Row, *, namespace: str, default_region: str | None
 ) -> list[EntityProxy] | RowError:
@@ -439,7 +451,9 @@ def apply_row(
 ) -> tuple[list[EntityProxy], list[RowError]] | RowError:
     """The row's entities (referenced entities before those referring to them) and the values
     set aside, or the problem that makes the row unusable: all keys of a non-optional entity
-    empty, a required property left empty (a Person without a name identifies no one).
+    empty, or an entity with no value at all. An entity that lacks a required property but has
+    other values (a Person known by an e-mail, or only by a birth date and a place: someone not
+    yet identified) is kept and reported (``kept``), so that someone adds what it lacks.
 
     A value its type rejects (a date that does not exist, a phone number that is not one, an
     unknown country, too much text) does not cost the row: it is kept as typed in the entity's
@@ -501,22 +515,24 @@ def apply_row(
             continue
         missing = sorted(p for p in plan.schema.required if not proxy.has(p))
         if missing:
-            # A required value that could not be read is the reason the row is refused.
-            unread = [err for name, err in set_aside if name in missing]
-            return (
-                unread[0]
-                if unread
-                else RowError(
-                    row.number,
-                    None,
-                    f"{plan.name}: a {plan.schema.name} needs {', '.join(missing)}",
-                )
-            )
+            needs = f"{plan.name}: a {plan.schema.name} needs {', '.join(missing)}"
+            if not any(True for p, _ in proxy.itervalues() if not p.stub):
+                # Nothing at all: a required value that could not be read is the reason.
+                unread = [err for name, err in set_aside if name in missing]
+                return unread[0] if unread else RowError(row.number, None, needs)
+            # Known by an identifier (an e-mail, a document number) or only by what the row
+            # says (a birth date and a place: someone not yet identified): kept, and said, so
+            # that someone adds the name.
+            known_by = _identifiers(proxy)
+            said = f"known by {known_by}" if known_by else "kept without it"
+            set_aside.append(("", RowError(row.number, None, f"{needs}; {said}")))
         ids[plan.name] = proxy.id
         entities.append(proxy)
         kept.extend(
-            RowError(err.row, err.column, f"{err.reason}; kept as typed", True)
-            for _, err in set_aside
+            RowError(
+                err.row, err.column, f"{err.reason}; kept as typed" if name else err.reason, True
+            )
+            for name, err in set_aside
         )
     return entities, kept
 

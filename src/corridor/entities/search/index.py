@@ -21,6 +21,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from corridor.db import bulk_insert
+from corridor.entities.ftm import UNREAD
 from corridor.entities.models import EntityIndex
 from corridor.entities.normalize import selector_values
 from corridor.entities.search.names import (
@@ -45,6 +46,17 @@ def selector_term(kind: str, value: str) -> str:
     return "x" + alnum(value)
 
 
+def unread_values(proxy: EntityProxy) -> list[tuple[str, str]]:
+    """The values an import kept as typed (``unreadValue``: "birthDate: 31/02/1990"), as (the
+    property they were meant for, the value): indexed so that what was typed is found."""
+    out = []
+    for value in proxy.get(UNREAD, quiet=True):
+        prop, sep, raw = value.partition(": ")
+        if sep and raw:
+            out.append((prop, raw))
+    return out
+
+
 def index_row(proxy: EntityProxy, default_region: str | None = None) -> dict[str, Any]:
     # One pass over the values (an import indexes every entity it writes).
     names: dict[str, None] = {}
@@ -60,6 +72,12 @@ def index_row(proxy: EntityProxy, default_region: str | None = None) -> dict[str
         elif kind is registry.country:
             countries.add(value)
     keys: list[str] = []
+    for prop_name, raw in unread_values(proxy):
+        meant = proxy.schema.get(prop_name)
+        if meant is not None and meant.type is registry.name:
+            names[raw] = None
+        elif len(letters := alnum(raw)) >= 4:
+            keys.append("x" + letters)  # what a search for the typed number asks for
     tokens: list[str] = []
     for name in names:
         keys.extend(name_keys(name))

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from corridor.audit import service as audit
 from corridor.entities.access import accessible_case_ids
-from corridor.entities.ftm import model
+from corridor.entities.ftm import UNREAD, model
 from corridor.entities.models import Entity, EntityIndex
 from corridor.entities.normalize import normalize_phone, selector_values
-from corridor.entities.search.index import alnum
+from corridor.entities.search.index import alnum, unread_values
 from corridor.entities.search.names import (
     SAME_NAME_THRESHOLD,
     SEARCH_EXTRA_PENALTY,
@@ -320,6 +320,11 @@ def _rank(entity: Entity, query: Query, default_region: str | None) -> Hit | Non
             ):
                 prop = _prop_holding(proxy, value) or kind
                 return Hit(entity, 1.0, prop, value, [{"text": value, "hit": True}])
+    for meant, raw in unread_values(proxy):
+        # A value an import could not read, found as it was typed.
+        if any(k == "x" and alnum(raw) == v for k, v in query.selectors):
+            shown = f"{meant}: {raw}"
+            return Hit(entity, 1.0, UNREAD, shown, [{"text": shown, "hit": True}])
     best: tuple[float, str, str] | None = None
     qkeys = set(query.name_keys)
     for name_prop, value in proxy.itervalues():
