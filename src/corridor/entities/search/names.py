@@ -89,6 +89,14 @@ _LATIN_CLASS = {
     "n": "n", "r": "r", "y": "y",
 }  # fmt: skip
 _VOWELS = frozenset("aeiou")
+# Latin digraphs with a second reading in Arabic names: keyed both ways (see _plain_part).
+# dh is ذ or ظ and th is ث in Arabic names (Kadhim / کاظم, Khathran / خثران), d and t elsewhere
+# (Sidhu, Thomas); ch is خ in German (Bach / باخ) and k in Michael.
+_ALSO_READ = (("dh", "z"), ("th", "s"), ("ch", "kh"))
+# Arabic letters whose sound Latin spellings also write d (Ramadan رمضان, Hamadani الهمذاني,
+# Khadra خضرة): an Arabic part with one is keyed both ways.
+_ALSO_D = str.maketrans({"ذ": "د", "ض": "د", "ظ": "د"})
+_HAS_ALSO_D = re.compile("[ذضظ]")
 _SOFT_C = re.compile(r"c(?=[eiy])")
 
 # Arabic-script letters → sound class; "" marks a vowel carrier or silent letter, "V" a letter
@@ -220,6 +228,10 @@ class Part:
     honorific: bool = False
     # The names of known_names.tsv this spelling can be (empty when it is not listed).
     known: frozenset[int] = frozenset()
+    # Skeletons of a second reading of some letters (_ALSO_READ, _ALSO_D): search keys and a
+    # say across scripts only, never for two spellings in one script nor for blocking (Smith
+    # and Sims must not meet through "th" read as s).
+    readings: tuple[str, ...] = ()
 
 
 def _split_tokens(name: str) -> list[str]:
@@ -264,13 +276,24 @@ def _plain_part(token: str) -> Part | None:
         if word.startswith(_ARABIC_ARTICLE) and len(word) > 3:
             words.append(word[2:])
         skeletons = [_arabic_skeleton(w) for w in words]
+        second = [_arabic_skeleton(w.translate(_ALSO_D)) for w in words if _HAS_ALSO_D.search(w)]
         latin = "".join(ch for ch in ascii_text(word).lower() if ch.isalnum())
         keys = tuple(dict.fromkeys(s for s in skeletons if s))
         if not keys:
             return None
         table = known_names.table()
         known = frozenset().union(*(table.of_arabic(w) for w in words))
-        return Part(latin, keys, True, False, _part_weight(keys), tuple(words), token, known=known)
+        return Part(
+            latin,
+            keys,
+            True,
+            False,
+            _part_weight(keys),
+            tuple(words),
+            token,
+            known=known,
+            readings=_second(second, keys),
+        )
     latin = "".join(ch for ch in ascii_text(token).lower() if ch.isalnum())
     if not latin:
         return None
@@ -283,13 +306,32 @@ def _plain_part(token: str) -> Part | None:
         # A v is و in Persian and Urdu spellings (Parvez / پرویز) but ف in Arabic spellings of
         # foreign names (Victor / فيكتور): key both readings.
         skeletons.append(_latin_skeleton(latin.replace("v", "f")))
+    second = [
+        _latin_skeleton(latin.replace(digraph, letter))
+        for digraph, letter in _ALSO_READ
+        if digraph in latin
+    ]
     if latin[:2] in ("al", "el") and len(latin) > 4 and latin[2] not in _VOWELS:
         skeletons.append(_latin_skeleton(latin[2:]))
     keys = tuple(dict.fromkeys(s for s in skeletons if s))
     if not keys:
         return None
     known = known_names.table().of_latin(latin)
-    return Part(latin, keys, False, False, _part_weight(keys), (), token, known=known)
+    return Part(
+        latin,
+        keys,
+        False,
+        False,
+        _part_weight(keys),
+        (),
+        token,
+        known=known,
+        readings=_second(second, keys),
+    )
+
+
+def _second(readings: list[str], keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(r for r in readings if r and r not in keys))
 
 
 @lru_cache(maxsize=100_000)
@@ -313,7 +355,7 @@ def name_keys(name: str) -> list[str]:
     keys: list[str] = []
     for part in name_parts(name):
         if not part.honorific:
-            keys.extend(k for k in part.skeletons if k not in keys)
+            keys.extend(k for k in (*part.skeletons, *part.readings) if k not in keys)
     return keys
 
 
@@ -361,7 +403,7 @@ def loose_keys(name: str) -> list[list[str]]:
     return [
         list(k)
         for p in name_parts(name)
-        if not p.honorific and (k := _part_loose_keys(p.skeletons)[0])
+        if not p.honorific and (k := _part_loose_keys((*p.skeletons, *p.readings))[0])
     ]
 
 
@@ -370,7 +412,7 @@ def letter_pairs(name: str) -> list[str]:
     out: dict[str, None] = {}
     for part in name_parts(name):
         if not part.honorific:
-            out.update(dict.fromkeys(_part_loose_keys(part.skeletons)[1]))
+            out.update(dict.fromkeys(_part_loose_keys((*part.skeletons, *part.readings))[1]))
     return list(out)
 
 
@@ -472,14 +514,20 @@ def part_similarity(a: Part, b: Part) -> float:
 
 def _spelling_similarity(a: Part, b: Part) -> float:
     """Similarity of two full parts from their spellings alone."""
-    skel = max(_skeleton_similarity(x, y) for x in a.skeletons for y in b.skeletons)
     if a.arabic != b.arabic:
         # Across scripts the learned model knows which Latin spelling an Arabic word is
         # likelier written as (محمد: Muhammad rather than Mehmood), which skeletons cannot; the
-        # skeletons keep a say for spellings the model saw little of (Urdu's چوہدری, Chaudhry).
+        # skeletons, second readings included, keep a say for spellings the model saw little
+        # of (Urdu's چوہدری, Chaudhry).
+        skel = max(
+            _skeleton_similarity(x, y)
+            for x in (*a.skeletons, *a.readings)
+            for y in (*b.skeletons, *b.readings)
+        )
         arabic, latin = (a, b) if a.arabic else (b, a)
         learned = max(translit.similarity(word, latin.latin) for word in arabic.words)
         return LEARNED_SHARE * learned + (1.0 - LEARNED_SHARE) * skel
+    skel = max(_skeleton_similarity(x, y) for x in a.skeletons for y in b.skeletons)
     if a.arabic:
         return skel
     if a.latin == b.latin:

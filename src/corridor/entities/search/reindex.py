@@ -24,8 +24,9 @@ from corridor.entities.search import index as search_index
 from corridor.jobs.queue import handler
 from corridor.node.service import Node
 
-# 1: exact name keys and selector terms; 2: + loose keys and letter pairs (issue 15).
-INDEX_VERSION = 2
+# 1: exact name keys and selector terms; 2: + loose keys and letter pairs (issue 15); 3: + the
+# second readings of Latin dh, th, ch and of Arabic ذ ض ظ as d.
+INDEX_VERSION = 3
 VERSION_COUNTER = "entities.index_version"
 BATCH = 2_000
 JOB = "entities.reindex"
