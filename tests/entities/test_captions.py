@@ -31,9 +31,12 @@ def entity(schema: str, **props: Any) -> Entity:
         ("7500000", "fr", "7\u202f500\u202f000"),
         ("7500000", "en_IN", "75,00,000"),
         ("about 5", "en", "about 5"),
+        ("7,500,000", "fr", "7\u202f500\u202f000"),
+        ("1,5", "en", "1,5"),
+        (2400.0, "en", "2,400"),
     ],
 )
-def test_numbers_in_the_readers_conventions(value: str, lang: str, shown: str) -> None:
+def test_numbers_in_the_readers_conventions(value: str | float, lang: str, shown: str) -> None:
     assert captions.number(value, lang) == shown
 
 

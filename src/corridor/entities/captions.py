@@ -5,7 +5,8 @@ the reader's language and conventions: country names instead of codes (`corridor
 dates and numbers through Babel. Partner nodes by their name and country.
 
 The page layer hands these the reader's language (`lang`, as `web.render.page` negotiates it);
-nothing here imports the web layer."""
+nothing here imports the web layer. Every pattern with an arrow is one translatable message, so a
+right-to-left language writes the arrow its way."""
 
 from __future__ import annotations
 
@@ -61,9 +62,17 @@ def _locale(lang: str) -> Locale:
 
 def number(value: str | float | Decimal, lang: str) -> str:
     """A number with the reader's grouping and decimal sign, two decimals when it has any
-    ("7,500,000"; "2,400.50"; in French "7 500 000"); what is no number stays as written."""
+    ("7,500,000"; "2,400.50"; in French "7 500 000"). A stated value is read as FtM reads it
+    ("7,500,000"; a unit after it is dropped); what FtM cannot read ("1,5": one and a half, or
+    fifteen?) stays as written."""
+    text = str(value)
+    if isinstance(value, str):
+        try:
+            text = registry.number.parse(value)[0] or ""
+        except (AttributeError, ValueError, TypeError):
+            text = ""
     try:
-        d = Decimal(str(value).replace(",", "").strip())
+        d = Decimal(text)
     except InvalidOperation:
         return str(value)
     if not d.is_finite():
@@ -159,14 +168,12 @@ def _end_props(sch: Schema) -> list[str]:
 
 
 def ends(entity: Entity) -> list[str]:
-    """The ids of the entities a relation, call or trip links (source first), or of the first
-    two entities another entity points to (a passport's holder)."""
+    """The ids of the entities a relation, call or trip links (source first)."""
     sch = model.get(entity.schema)
     if sch is None:
         return []
     props = entity.properties or {}
-    names = _end_props(sch) or [p.name for p in sch.properties.values() if p.type.name == "entity"]
-    return [v for n in names for v in props.get(n, [])[:1]][:2]
+    return [v for n in _end_props(sch) for v in props.get(n, [])[:1]]
 
 
 def captions_of(session: Session, entities: Iterable[Entity]) -> dict[str, str]:
