@@ -270,3 +270,35 @@ def test_a_value_not_read_is_flagged_and_corrected_in_the_editor(node, make_user
     page = c.get(url).text
     assert "could not read some values" not in page
     assert 'class="revoked"' in page and "1990-02-28" in page
+
+
+def test_partners_page_names_the_origin_and_reads_relations(pair) -> None:  # type: ignore[no-untyped-def]
+    from tests.entities.partners import login_at, share_call_and_payment
+
+    a, b, to_a, to_b = pair
+    share_call_and_payment(a, b, to_a, to_b)
+    c, _ = login_at(b)
+    page = c.get("/entities/partners").text
+    # The origin column names the node and its country, never its id.
+    assert '<th scope="col">From</th>' in page
+    assert re.search(
+        r'<td class="origin"><bdi>Test node</bdi> <span class="muted">Pakistan</span>', page
+    )
+    assert not re.search(rf">[^<]*{a.id}", page)  # (in links only, as part of entity ids)
+    # Relations and intervals by what they link, amounts and dates as the reader writes them.
+    assert "Call: Tariq Mehmood → Khalid Al-Omari, May 3, 2026" in page
+    assert "Payment 7,500,000 PKR: Tariq Mehmood → Khalid Al-Omari" in page
+    assert ">7500000<" not in page and "<bdi>Call</bdi>" not in page
+    # Countries by their names, dates formatted.
+    assert "Pakistan" in page and "Saudi Arabia" in page and "Mar 2, 1984" in page
+    assert not re.search(r"Nationality</span> <bdi>(pk|sa)<", page)
+    # The same on an entity's page: its heading, and countries in the provenance table.
+    call = re.search(r'href="(/entities/[^"]+)"><bdi>Call:', page).group(1)  # type: ignore[union-attr]
+    entity_page = c.get(call).text
+    assert "<bdi>Call: Tariq Mehmood → Khalid Al-Omari, May 3, 2026</bdi>" in entity_page
+    tariq = re.search(r'href="(/entities/[^"]+)"><bdi>Tariq Mehmood<', page).group(1)  # type: ignore[union-attr]
+    entity_page = c.get(tariq).text
+    assert '<bdi title="pk">Pakistan</bdi>' in entity_page
+    assert (
+        "Received from partner node <strong><bdi>Test node</bdi> (Pakistan)</strong>" in entity_page
+    )

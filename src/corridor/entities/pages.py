@@ -8,16 +8,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corridor.entities import captions as reading
 from corridor.entities import service as entities
 from corridor.entities.access import member_role
 from corridor.entities.ftm import model
 from corridor.entities.models import Entity
 from corridor.entities.service import context_of
 from corridor.errors import InvalidInput
-from corridor.federation.peers import approved_peers, node_names
+from corridor.federation.peers import approved_peers
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
@@ -41,59 +44,40 @@ def prop_label(schema: str, prop: str) -> str:
     return p.label if p is not None else prop
 
 
-def key_facts(entity: Entity) -> list[tuple[str, str]]:
-    sch = model.get(entity.schema)
-    if sch is None:
-        return []
-    out = []
-    for name in sch.featured:
-        values = (entity.properties or {}).get(name)
-        prop = sch.get(name)
-        if values and name != "name" and prop is not None and prop.type.name != "entity":
-            out.append((prop.label, ", ".join(values[:3])))
-    return out[:4]
+@pass_context
+def key_facts(ctx: Context, entity: Entity, identifiers: bool = False) -> list[tuple[str, str]]:
+    """The entity's key facts in the reader's language (`captions.key_facts`)."""
+    return reading.key_facts(entity, ctx.get("lang") or "en", identifiers=identifiers)
 
 
-def _ends(entity: Entity) -> list[str]:
-    """The ids a relation or an interval links (source and target first), in FtM's order."""
-    sch = model.get(entity.schema)
-    if sch is None:
-        return []
-    props = entity.properties or {}
-    ends = [p for p in (sch.source_prop, sch.target_prop) if p is not None]
-    # Every entity property follows, the two ends included again (a relation missing one end
-    # shows the other twice in its label, as it always has).
-    names = [p.name for p in ends] + [
-        p.name for p in sch.properties.values() if p.type.name == "entity"
-    ]
-    return [v for n in names for v in props.get(n, [])[:1]]
+@pass_context
+def entity_label(ctx: Context, entity: Entity, names: dict[str, str]) -> str:
+    """What a list shows for an entity (`captions.label`): a relation, call or payment without
+    a name of its own reads "Associate: Haji Karim → Muhammad Asif Khan" instead of its bare
+    caption; `names` are the captions of what it links (`captions_of`)."""
+    return reading.label(entity, names, ctx.get("lang") or "en")
 
 
-def entity_label(entity: Entity, names: dict[str, str]) -> str:
-    """What a list shows for an entity: a relation, call or payment without a name of its own
-    reads "Associate: Haji Karim → Muhammad Asif Khan" instead of its bare caption."""
-    sch = model.get(entity.schema)
-    if sch is None or (entity.properties or {}).get("name"):
-        return entity.caption
-    ends = [names[e] for e in _ends(entity)[:2] if e in names]
-    if len(ends) == 2 and (sch.edge or sch.is_a("Interval")):
-        return f"{sch.label}: {ends[0]} → {ends[1]} ({entity.caption})"
-    return entity.caption
+@pass_context
+def prop_value(ctx: Context, schema: str, prop: str, value: str) -> str:
+    """A stated value as the reader reads it (a country by its name, not its code)."""
+    return reading.prop_value(schema, prop, value, ctx.get("lang") or "en")
+
+
+@pass_context
+def country_label(ctx: Context, code: str) -> str:
+    """A country code ("pk", "TR") by its name in the reader's language."""
+    return reading.country(code, ctx.get("lang") or "en") if code else ""
 
 
 def captions_of(session: Session, entities: list[Entity]) -> dict[str, str]:
-    refs = {e for ent in entities for e in _ends(ent)[:2]}
-    if not refs:
-        return {}
-    rows = session.execute(select(Entity.id, Entity.caption).where(Entity.id.in_(sorted(refs))))
-    return {eid: caption for eid, caption in rows}
+    return reading.captions_of(session, entities)
 
 
-def amount(value: float | None) -> str:
-    """An amount with thousands separators and no needless decimals (7,500,000; 2,400.50)."""
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+@pass_context
+def amount(ctx: Context, value: float | None) -> str:
+    """An amount in the reader's conventions, no needless decimals (7,500,000; 2,400.50)."""
+    return "" if value is None else reading.number(value, ctx.get("lang") or "en")
 
 
 templates.env.globals.update(
@@ -101,6 +85,8 @@ templates.env.globals.update(
     prop_label=prop_label,
     key_facts=key_facts,
     entity_label=entity_label,
+    prop_value=prop_value,
+    country_label=country_label,
 )
 templates.env.filters["amount"] = amount
 
@@ -140,12 +126,24 @@ def edit_text(entity: Entity) -> str:
 
 @router.get("/entities/partners", response_class=HTMLResponse)
 def partners(request: Request, auth: PageAuth) -> HTMLResponse:
+    """What partners shared, each with the node it came from (by name and country) and
+    relations by what they link."""
     node = node_of(request)
     with node.db.transaction() as session:
         rows = entities.list_from_partners(
             session, actor=auth.principal, ctx=context_of(node), limit=500
         )
-    return page(request, "entities/partners.html", {"entities": rows})
+        names = reading.captions_of(session, rows)
+        known = reading.origins(
+            session,
+            actor=auth.principal,
+            node_id=node.id,
+            own=(node.config.name, node.config.country),
+        )
+    origins = {e.origin: reading.origin_of(known, e.origin) for e in rows if e.origin}
+    return page(
+        request, "entities/partners.html", {"entities": rows, "names": names, "origins": origins}
+    )
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
@@ -167,7 +165,13 @@ def entity_view(
         can_write = role in ("owner", "member") and case is not None and case.status == "open"
         peers = approved_peers(session)
         groups = list_groups(session)
-        origin_name = node_names(session, node.id, node.config.name).get(entity.origin or "", "")
+        known = reading.origins(
+            session,
+            actor=auth.principal,
+            node_id=node.id,
+            own=(node.config.name, node.config.country),
+        )
+        origin = reading.origin_of(known, entity.origin) if entity.origin else None
         merged_here = list(session.scalars(select(Entity).where(Entity.merged_into == entity.id)))
     shown = [s for s in rows if not as_of or s.source == as_of]
     return page(
@@ -190,7 +194,7 @@ def entity_view(
             "peers": peers,
             "groups": groups,
             "edit_text": edit_text(entity),
-            "origin_name": origin_name,
+            "origin": origin,
             "merged_here": merged_here,
         },
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from corridor.entities.access import open_case
 from corridor.entities.search import service as search
-from corridor.entities.search.schemas import HitOut, SearchOut
+from corridor.entities.search.schemas import Facets, FacetValue, HitOut, SearchOut
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -27,6 +27,14 @@ def search_entities(
     date_from: str | None = None,
     date_to: str | None = None,
     partners: bool = False,
+    origin: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="only entities from this node (a peer's node id; this node's own id "
+            "for its own entities)",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> SearchOut:
     node = node_of(request)
@@ -43,10 +51,18 @@ def search_entities(
             date_from=date_from,
             date_to=date_to,
             partners_only=partners,
+            origin=origin,
             limit=limit,
             default_region=node.config.country,
         )
         return SearchOut(
             items=[HitOut.model_validate(h.to_dict()) for h in result.items],
             candidates=result.total_candidates,
+            found=result.found,
+            facets=Facets.model_validate(
+                {
+                    name: [FacetValue(value=v, count=n) for v, n in values]
+                    for name, values in result.facets.items()
+                }
+            ),
         )

@@ -52,7 +52,29 @@ class HitOut(Answer):
     properties: dict[str, list[str]]
 
 
+class FacetValue(Answer):
+    """One value of a facet and how many of the hits found have it."""
+
+    value: str
+    count: int
+
+
+class Facets(Answer):
+    """The hits found (all of them, not only the `limit` answered) counted by each filter of
+    the search, the most frequent value first; a value is what the filter of the same name
+    takes. Only what the caller may see is counted."""
+
+    schema_: list[FacetValue] = Field(alias="schema", description="entity type (FtM schema)")
+    country: list[FacetValue] = Field(description="country code (lower case, as FtM writes it)")
+    case: list[FacetValue] = Field(description="case id (own entities only)")
+    origin: list[FacetValue] = Field(
+        description="node id the entity comes from; this node's own id for its own entities"
+    )
+
+
 class SearchOut(Answer):
     items: list[HitOut]
     # How many entities the engine proposed before ranking.
     candidates: int
+    found: int = Field(description="hits found before `limit` (what the facets count)")
+    facets: Facets

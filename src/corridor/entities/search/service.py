@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -42,6 +43,8 @@ from corridor.records.policy import can_see
 from corridor.security.principal import Principal
 
 MAX_QUERY = 200
+# What the results are counted by (`facets`), each the name of the filter that narrows to it.
+FACETS = ("schema", "country", "case", "origin")
 CANDIDATES = 120
 # Up to this many matches a pass is ordered by relevance (bm25); beyond, by recency.
 RANK_AT_MOST = 5_000
@@ -366,6 +369,40 @@ def _prop_holding(proxy: EntityProxy, normalised: str) -> str | None:
 class SearchResult:
     items: list[Hit]
     total_candidates: int
+    # How many hits were found before `limit`, and how many of them fall under each value of
+    # each facet (FACETS: type, country, case, origin; the most frequent first). Counted from
+    # the hits themselves, so only what the actor may see.
+    found: int = 0
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def facet_counts(hits: Iterable[Hit], node_id: str) -> dict[str, list[tuple[str, int]]]:
+    """The hits counted by type, country (FtM's lower-case code, as the `country` filter takes
+    it), case (id) and origin (node id: this node's own for its own entities)."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for hit in hits:
+        e = hit.entity
+        counts["schema"][e.schema] += 1
+        counts["country"].update(_countries(e))
+        if e.case_id is not None:
+            counts["case"][str(e.case_id)] += 1
+        counts["origin"][e.origin or node_id] += 1
+    return {
+        name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        for name, counter in counts.items()
+    }
+
+
+def _countries(entity: Entity) -> set[str]:
+    sch = model.get(entity.schema)
+    if sch is None:
+        return set()
+    return {
+        v.lower()
+        for name, values in (entity.properties or {}).items()
+        if (prop := sch.get(name)) is not None and prop.type is registry.country
+        for v in values
+    }
 
 
 def visibility(session: Session, actor: Principal) -> list[Any]:
@@ -395,6 +432,7 @@ def search(
     date_from: str | None = None,
     date_to: str | None = None,
     partners_only: bool = False,
+    origin: str | None = None,
     limit: int = 20,
     default_region: str | None = None,
     audit_it: bool = True,
@@ -413,6 +451,12 @@ def search(
         filters.append(EntityIndex.case_id == case_id)
     if partners_only:
         filters.append(EntityIndex.origin.is_not(None))
+    if origin:
+        # A node id; this node's own for its own entities (as the origin facet counts them).
+        if len(origin) > 64:
+            raise InvalidInput("origin: a node id")
+        own = origin == node_id
+        filters.append(EntityIndex.origin.is_(None) if own else EntityIndex.origin == origin)
     if country:
         code = registry.country.clean_text(country)
         if code is None:
@@ -435,6 +479,7 @@ def search(
     hits = [h for e in entities if (h := _rank(e, query, default_region)) is not None]
     hits = _drop_unseen_red(session, actor, node_id, hits)
     hits.sort(key=lambda h: (-h.score, h.entity.caption))
+    found, facets = len(hits), facet_counts(hits, node_id)
     hits = [_explained(h, query) for h in hits[:limit]]
     if audit_it:
         audit.append(
@@ -449,7 +494,7 @@ def search(
                 "ids": [h.entity.id for h in hits],
             },
         )
-    return SearchResult(hits, len(ids))
+    return SearchResult(hits, len(ids), found, facets)
 
 
 def _load(session: Session, ids: Iterable[str]) -> list[Entity]:
