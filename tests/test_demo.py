@@ -87,6 +87,11 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
                 },
             )
             assert r.status_code == 200 and "Dashboard" in r.text
+            # The dashboard is a work queue: GR's alert waits for an acknowledgement here, the
+            # investigator's case task is due.
+            work = client.get("/dashboard/_work")
+            assert work.status_code == 200, work.text[-3000:]
+            assert "Ayvalık" in work.text and "Trace the hawala payout in Urmia" in work.text
             # The seeded investigation: imported, linked, duplicates found, partly shared.
             assert "FIA-AHSC-2026-014" in client.get("/cases").text
             hits = client.get("/search", params={"q": "Mohammed Asif Khan"})

@@ -288,3 +288,66 @@ def test_0017_moves_the_label_columns_and_keeps_the_data(backend, tmp_path) -> N
     finally:
         if dbname:
             pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def test_0018_adds_and_removes_the_dashboard_visits(backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two empty columns on users (the dashboard's memory of visits); the downgrade removes them
+    and keeps the users."""
+    import uuid as uuid_mod
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from tests.conftest import pg_admin, pg_db_url
+
+    dbname = None
+    if backend == "postgresql":
+        dbname = f"corridor_m18_{uuid_mod.uuid4().hex[:12]}"
+        pg_admin(f'CREATE DATABASE "{dbname}"')
+        url = pg_db_url(dbname)
+    else:
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    at = datetime(2026, 11, 10, 9, 30, tzinfo=UTC)
+    user = {
+        "id": uuid_mod.uuid4(),
+        "email": "lo@test.example",
+        "display_name": "Ayşe Demir",
+        "handle": "u-lo",
+        "role": "liaison_officer",
+        "password_hash": "x",
+        "must_change_password": False,
+        "disabled": False,
+        "failed_logins": 0,
+        "totp_enabled": False,
+        "created_at": at,
+    }
+    try:
+        dbm.upgrade(url, "0017")
+        engine = dbm.make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(_typed_table("users", user).insert(), [user])
+        engine.dispose()
+
+        dbm.upgrade(url, "0018")
+        engine = dbm.make_engine(url)
+        columns = {c["name"]: c for c in inspect(engine).get_columns("users")}
+        assert columns["dashboard_seen_at"]["nullable"] and columns["dashboard_since"]["nullable"]
+        t = _typed_table("users", {**user, "dashboard_seen_at": at, "dashboard_since": at})
+        with engine.connect() as conn:
+            got = conn.execute(sa.select(t).where(t.c.id == user["id"])).one()._mapping
+        assert dict(got) == {**user, "dashboard_seen_at": None, "dashboard_since": None}
+        engine.dispose()
+
+        command.downgrade(dbm.alembic_config(url), "0017")
+        engine = dbm.make_engine(url)
+        names = {c["name"] for c in inspect(engine).get_columns("users")}
+        assert not names & {"dashboard_seen_at", "dashboard_since"}
+        t = _typed_table("users", user)
+        with engine.connect() as conn:
+            assert dict(conn.execute(sa.select(t)).one()._mapping) == user
+        engine.dispose()
+    finally:
+        if dbname:
+            pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')

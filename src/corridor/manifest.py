@@ -3,7 +3,8 @@
 Each package of `corridor` that adds to the node (the core's own and every feature module)
 has a `manifest.py` with a `MANIFEST`. The core reads them (`corridor.modules`): it imports
 the modules that declare tables, record types, job handlers and hooks, mounts the routers,
-shows the navigation entries and applies the body limits. Adding a module means adding its
+shows the navigation entries, applies the body limits and asks the work modules what the
+dashboard shows. Adding a module means adding its
 package, nothing else. Plain data: a manifest imports only this module and `corridor.i18n`
 (to mark its menu labels), as it is read before anything else of the node is loaded.
 """
@@ -66,6 +67,9 @@ class Manifest:
     # Modules with a FastAPI `router`, in mounting order (pages, API).
     routers: tuple[str, ...] = ()
     nav: tuple[Nav, ...] = ()
+    # Modules with a `sections(ask: corridor.work.Ask) -> list[corridor.work.Section]`: what
+    # needs the signed-in person now, on the dashboard.
+    work: tuple[str, ...] = ()
     body_limits: tuple[BodyLimit, ...] = field(default=())
 
     def registering(self) -> tuple[str, ...]:

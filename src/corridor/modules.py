@@ -63,6 +63,11 @@ def routers() -> list[ModuleType]:
     return [importlib.import_module(name) for m in manifests() for name in m.routers]
 
 
+def work_modules() -> list[ModuleType]:
+    """The modules that tell the dashboard what needs a person now (`corridor.work`)."""
+    return [importlib.import_module(name) for m in manifests() for name in m.work]
+
+
 def nav_entries() -> list[Nav]:
     return [entry for m in manifests() for entry in m.nav]
 

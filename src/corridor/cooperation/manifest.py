@@ -10,6 +10,7 @@ MANIFEST = Manifest(
     records=tuple(f"corridor.cooperation.{s}.records" for s in _SUB),
     hooks=("corridor.cooperation.notifications.audit_forks",),
     routers=tuple(f"corridor.cooperation.{s}.{kind}" for s in _SUB for kind in ("api", "pages")),
+    work=tuple(f"corridor.cooperation.{s}.work" for s in _SUB if s != "directory"),
     # Requests for assistance, their replies and joint-space posts carry files.
     body_limits=(
         BodyLimit("/api/v1/requests", "max_message_bytes"),

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
-from corridor.demo.seeding import DemoApi, DemoNodes
+from corridor.demo.seeding import DemoApi, DemoNodes, days_from
 
 # A spreadsheet as an investigator would get it: Urdu/Arabic script and Latin spellings mixed,
 # national phone notation, day/month/year dates, and two people recorded twice.
@@ -72,6 +73,17 @@ def _investigation(pk: DemoApi, node_ids: dict[str, str]) -> None:
         },
     )
     cid = case["id"]
+    # Work for the dashboard: a task of the investigator's, due the day after tomorrow.
+    pk.call(
+        "POST",
+        f"/api/v1/cases/{cid}/tasks",
+        json={
+            "title": "Trace the hawala payout in Urmia (demo)",
+            "details": "Fictional: who collected the EUR 2,400 on 6 May?",
+            "owner": pk.call("GET", "/api/v1/me")["handle"],
+            "due": days_from(datetime.now(UTC).date(), 2),
+        },
+    )
     run = pk.call(
         "POST",
         f"/api/v1/cases/{cid}/imports",

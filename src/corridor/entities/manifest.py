@@ -28,6 +28,7 @@ MANIFEST = Manifest(
         "corridor.entities.imports.pages",
         "corridor.entities.analysis.pages",
     ),
+    work=("corridor.entities.cases.work",),
     nav=Section("Intelligence", "entities.read").entries(
         (N_("Cases"), "/cases", 10),
         (N_("Search"), "/search", 20),

@@ -7,6 +7,7 @@ MANIFEST = Manifest(
     tables=("corridor.messages.models",),
     records=("corridor.messages.records",),
     routers=("corridor.messages.api", "corridor.messages.pages"),
+    work=("corridor.messages.work",),
     body_limits=(
         BodyLimit("/api/v1/messages", "max_message_bytes"),
         BodyLimit("/messages", "max_message_bytes"),

@@ -41,6 +41,11 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
+    # The dashboard's memory of visits: when the person last opened it, and where its "since
+    # your last visit" starts (their last look before this sign-in, or when they marked all
+    # as seen).
+    dashboard_seen_at: Mapped[datetime | None]
+    dashboard_since: Mapped[datetime | None]
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 

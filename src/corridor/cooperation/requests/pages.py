@@ -30,6 +30,7 @@ from corridor.records.attachments import (
     NewAttachment,
     read_uploads,
 )
+from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import act_form, parse_time, withdraw_route
 from corridor.web.params import PageAuth, Title
@@ -37,7 +38,9 @@ from corridor.web.render import live_list, own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
 
 router = APIRouter(include_in_schema=False, prefix="/requests")
-Box = Annotated[str, Query(pattern="^(received|sent|drafts)$")]
+# Without a box, the one with work; a state shows only the requests in it.
+Box = Annotated[str | None, Query(pattern="^(received|sent|drafts)$")]
+State = Annotated[str | None, Query(pattern=f"^({'|'.join(rfa.STATES)})$")]
 
 
 STATE_LABELS = {
@@ -58,17 +61,40 @@ def _common() -> dict[str, Any]:
     return {"state_labels": STATE_LABELS, "urgency_labels": URGENCY_LABELS, "now": clock.now()}
 
 
-def _listing(request: Request, auth: PageAuth, box: Box = "received") -> dict[str, Any]:
+def _box_with_work(session: Session, node_id: str, actor: Principal) -> str:
+    """Received while any request there is open, else sent when this node sent any."""
+    received = rfa.list_requests(session, node_id, actor=actor, box="received", limit=500)
+    if any(i.state in rfa.OPEN_STATES for i in received):
+        return "received"
+    sent = rfa.list_requests(session, node_id, actor=actor, box="sent", limit=1)
+    return "sent" if sent else "received"
+
+
+def _listing(
+    request: Request, auth: PageAuth, box: Box = None, state: State = None
+) -> dict[str, Any]:
+    """The box asked for, or the one with work (`_box_with_work`); with `state`, only the
+    requests in that state (the dashboard's counts link to the overdue ones)."""
     node = node_of(request)
     with node.db.reading() as session:
+        box = box or _box_with_work(session, node.id, auth.principal)
         drafts = rfa.list_drafts(session, actor=auth.principal) if box == "drafts" else []
         items = (
             []
             if box == "drafts"
-            else rfa.list_requests(session, node.id, actor=auth.principal, box=box, limit=500)
+            else rfa.list_requests(
+                session, node.id, actor=auth.principal, box=box, state=state, limit=500
+            )
         )
         names = node_names(session, node.id, own_label(request))
-    return {"items": items, "drafts": drafts, "box": box, "names": names, **_common()}
+    return {
+        "items": items,
+        "drafts": drafts,
+        "box": box,
+        "state": state,
+        "names": names,
+        **_common(),
+    }
 
 
 live_list(router, "cooperation/requests/index.html", "cooperation/requests/_list.html", _listing)
