@@ -50,7 +50,7 @@ from corridor.entities.imports import runner as imports
 from corridor.entities.imports.columns import apply, parse_mapping
 from corridor.entities.imports.rows import RowError
 from corridor.entities.imports.tabular import read_rows
-from corridor.entities.search import names
+from corridor.entities.search import names, skeletons
 
 TARGET = 10_000.0
 HEADERS = ["Full Name", "DOB", "Nationality", "Phone 1", "Phone 2", "Passport No", "Remarks"]
@@ -190,8 +190,8 @@ def _cold() -> None:
         names.name_parts,
         names._part,
         names._latin_tokens,
-        names._latin_skeleton,
-        names._arabic_skeleton,
+        skeletons.latin_skeleton,
+        skeletons.arabic_skeleton,
     ):
         cached.cache_clear()
 

@@ -34,6 +34,7 @@ from rigour.text.distance import levenshtein
 from corridor.entities.ftm import model
 from corridor.entities.normalize import normalize_identifier, selector_values
 from corridor.entities.search.names import Part, name_parts, name_similarity
+from corridor.entities.search.skeletons import is_arabic
 
 Outcome = Literal["agree", "partial", "conflict"]
 
@@ -223,7 +224,7 @@ def _curve(points: tuple[tuple[float, float], ...], x: float) -> float:
 
 
 def _is_arabic_script(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+    return any(is_arabic(ch) for ch in text)
 
 
 def _best_names(a: Prepared, b: Prepared) -> tuple[float, str, str, bool]:

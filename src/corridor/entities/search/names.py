@@ -1,20 +1,15 @@
 """Person names across scripts and spellings: محمد / Muhammad / Mohammed / Mohd.
 
-Arabic-script writing (Arabic, Persian, Urdu, Pashto) drops short vowels, and Latin spellings of
-the same name disagree mostly on vowels (Mohammed / Muhammad, Asif / Asef, Hussain / Hussein).
-So every name part is reduced to a *consonant skeleton* over a small alphabet of sound classes
-shared by both scripts: Latin digraphs and Arabic letters that are commonly written for one
-another fall into one class (q/k/ق/ك, kh/خ, sh/ش, p/b, v/w, t/ط, s/ص/ث, z/ز/ذ/ض/ظ), vowels
-vanish except a word-initial one (Asif / آصف → ``asf``), and doubled letters collapse (Arabic
-does not write the shadda). The skeleton is the index and blocking key; similarity compares
-skeletons with cheap substitutions between related classes and, when both sides are Latin,
-also the spelled-out forms, because there the vowels are evidence.
+A name is split into parts (particles, honorifics, "son of" and Abdul- compounds handled), each
+part keyed by its consonant skeletons (`skeletons.py`) and compared across scripts by the learned
+transliteration model (`translit.py`), within Latin script by skeleton and spelling, and against
+the table of names known to be one or different (`known_names.py`). Parts are aligned in any
+order; `name_similarity` and `explain` are what search and compare use.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -23,6 +18,19 @@ from rigour.text.distance import jaro_winkler
 from rigour.text.translit import ascii_text
 
 from corridor.entities.search import known_names, translit
+from corridor.entities.search.skeletons import (
+    ALSO_D,
+    ALSO_READ,
+    ARABIC_ARTICLE,
+    HAS_ALSO_D,
+    VOWELS,
+    arabic_skeleton,
+    initial_class,
+    is_arabic,
+    latin_skeleton,
+    skeleton_similarity,
+    strip_marks,
+)
 
 # Particles that connect or qualify name parts but do not identify anyone on their own.
 STOP_PARTICLES = frozenset(
@@ -69,145 +77,6 @@ _LATIN_JOINERS = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdol", "
 _ARABIC_JOINERS = frozenset({"عبد"})
 _ABD_ASSIMILATED = re.compile(r"^abd[aeiou]?([bcdfghjklmnpqrstvwxz])\1")
 
-_LATIN_DIGRAPHS = (
-    ("tch", "x"),
-    ("sch", "x"),
-    ("sh", "x"),
-    ("ch", "x"),
-    ("zh", "z"),
-    ("kh", "k"),
-    ("gh", "g"),
-    ("ph", "f"),
-    ("th", "t"),
-    ("dh", "d"),
-    ("ck", "k"),
-    ("ou", "u"),
-)
-_LATIN_CLASS = {
-    "b": "b", "p": "b", "f": "f", "v": "w", "w": "w", "t": "t", "d": "d", "s": "s", "z": "z",
-    "c": "k", "k": "k", "q": "k", "g": "g", "j": "g", "x": "x", "h": "h", "l": "l", "m": "m",
-    "n": "n", "r": "r", "y": "y",
-}  # fmt: skip
-_VOWELS = frozenset("aeiou")
-# Latin digraphs with a second reading in Arabic names: keyed both ways (see _plain_part).
-# dh is ذ or ظ and th is ث in Arabic names (Kadhim / کاظم, Khathran / خثران), d and t elsewhere
-# (Sidhu, Thomas); ch is خ in German (Bach / باخ) and k in Michael.
-_ALSO_READ = (("dh", "z"), ("th", "s"), ("ch", "kh"))
-# Arabic letters whose sound Latin spellings also write d (Ramadan رمضان, Hamadani الهمذاني,
-# Khadra خضرة): an Arabic part with one is keyed both ways.
-_ALSO_D = str.maketrans({"ذ": "د", "ض": "د", "ظ": "د"})
-_HAS_ALSO_D = re.compile("[ذضظ]")
-_SOFT_C = re.compile(r"c(?=[eiy])")
-
-# Arabic-script letters → sound class; "" marks a vowel carrier or silent letter, "V" a letter
-# that is a consonant at the start of a word and a long vowel elsewhere (و, ي).
-_ARABIC_CLASS = {
-    "ا": "", "أ": "", "إ": "", "آ": "", "ٱ": "", "ء": "", "ئ": "", "ؤ": "", "ع": "",
-    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ٹ": "t", "ث": "s", "ج": "g", "چ": "x",
-    "ح": "h", "خ": "k", "د": "d", "ڈ": "d", "ذ": "z", "ض": "z", "ظ": "z", "ر": "r", "ڑ": "r",
-    "ز": "z", "ژ": "z", "س": "s", "ص": "s", "ش": "x", "غ": "g", "ف": "f", "ڤ": "w", "ق": "k",
-    "ك": "k", "ک": "k", "گ": "g", "ڭ": "g", "ل": "l", "م": "m", "ن": "n", "ں": "n", "ڼ": "n",
-    "ه": "h", "ہ": "h", "ة": "h", "ۃ": "h", "ھ": "", "و": "V", "ۇ": "V", "ي": "V", "ی": "V",
-    "ى": "", "ې": "V", "ے": "", "ۍ": "", "ټ": "t", "ډ": "d", "ړ": "r", "ږ": "z", "ښ": "x",
-    "ځ": "z", "څ": "s",
-}  # fmt: skip
-_WORD_INITIAL = {"و": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y"}
-_ARABIC_ARTICLE = "ال"
-
-# Substitutions between classes that spellings of one name commonly show (cost < 1).
-_RELATED = {
-    frozenset("kg"): 0.5,
-    frozenset("dz"): 0.3,
-    frozenset("dt"): 0.5,
-    frozenset("st"): 0.5,
-    frozenset("sz"): 0.5,
-    frozenset("sx"): 0.4,
-    frozenset("fw"): 0.4,
-    frozenset("bf"): 0.6,
-    frozenset("bw"): 0.5,
-    frozenset("gx"): 0.5,
-    frozenset("kx"): 0.5,
-    frozenset("ha"): 0.3,
-    frozenset("ya"): 0.4,
-    frozenset("wa"): 0.4,
-    frozenset("kh"): 0.6,
-    frozenset("ln"): 0.7,
-    frozenset("lr"): 0.7,
-}
-# Deleting or inserting these is cheap: h is often silent or dropped, an initial vowel marker
-# and a word-initial y/w are unstable across spellings.
-_CHEAP_INDEL = {"h": 0.4, "a": 0.5, "y": 0.6, "w": 0.6}
-
-
-def _is_arabic(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
-
-
-def _strip_marks(token: str) -> str:
-    """Arabic harakat, shadda, tatweel and Latin accents removed."""
-    if token.isascii():  # nothing to remove (the common case, and a tenth of indexing a name)
-        return token
-    decomposed = unicodedata.normalize("NFKD", token)
-    return "".join(
-        ch for ch in decomposed if not unicodedata.combining(ch) and ch not in "\u0640\u0670"
-    )
-
-
-@lru_cache(maxsize=200_000)
-def _latin_skeleton(token: str) -> str:
-    # A c before e, i or y is an s in most languages written in Latin script.
-    text = _SOFT_C.sub("s", token).replace("x", "ks")
-    for src, dst in _LATIN_DIGRAPHS:
-        text = text.replace(src, dst)
-    out: list[str] = []
-    last = ""
-    for i, ch in enumerate(text):
-        if ch in _VOWELS:
-            if i == 0:
-                out.append("a")
-            last = ch
-            continue
-        cls = _LATIN_CLASS.get(ch)
-        if cls is None or cls == last:
-            last = cls or last
-            continue
-        # Inside a word y, w and v are vowels, glides or consonants that Arabic script writes
-        # with the same letter as a long vowel (و, ي), so they carry no key.
-        if cls in "yw" and i > 0:
-            last = cls
-            continue
-        out.append(cls)
-        last = cls
-    # A final h after a vowel is usually silent (Abdullah / Abdulla, Fatimah / Fatima).
-    if len(out) > 1 and out[-1] == "h" and text[-1] == "h" and text[-2] in _VOWELS:
-        out.pop()
-    return "".join(out)
-
-
-@lru_cache(maxsize=200_000)
-def _arabic_skeleton(token: str) -> str:
-    # تش spells the ch of foreign names; Persian and Urdu write چ for it.
-    token = token.replace("تش", "چ")
-    out: list[str] = []
-    last = ""
-    for i, ch in enumerate(token):
-        cls = _ARABIC_CLASS.get(ch)
-        if cls is None:
-            continue
-        if i == 0:
-            cls = _WORD_INITIAL.get(ch, "a" if cls == "" else cls)
-        elif cls == "V":
-            cls = ""
-        if cls == last:
-            continue
-        last = cls
-        if cls:
-            out.append(cls)
-    # Final ة / ه are mostly silent in Latin spellings (Fatima, Aisha, Abdulla).
-    if len(out) > 1 and out[-1] == "h" and token[-1] in "ةۃه":
-        out.pop()
-    return "".join(out)
-
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -228,7 +97,7 @@ class Part:
     honorific: bool = False
     # The names of known_names.tsv this spelling can be (empty when it is not listed).
     known: frozenset[int] = frozenset()
-    # Skeletons of a second reading of some letters (_ALSO_READ, _ALSO_D): search keys and a
+    # Skeletons of a second reading of some letters (ALSO_READ, ALSO_D): search keys and a
     # say across scripts only, never for two spellings in one script nor for blocking (Smith
     # and Sims must not meet through "th" read as s).
     readings: tuple[str, ...] = ()
@@ -237,7 +106,7 @@ class Part:
 def _split_tokens(name: str) -> list[str]:
     name = _RELATION.sub(" ", name)
     text = remove_person_prefixes(name) if name.isascii() else name
-    return tokenize_name(_strip_marks(text).casefold())
+    return tokenize_name(strip_marks(text).casefold())
 
 
 def _join_prefixes(tokens: list[str]) -> list[str]:
@@ -270,13 +139,13 @@ def _part(token: str) -> Part | None:
 
 
 def _plain_part(token: str) -> Part | None:
-    if any(_is_arabic(ch) for ch in token):
-        word = "".join(ch for ch in token if _is_arabic(ch))
+    if any(is_arabic(ch) for ch in token):
+        word = "".join(ch for ch in token if is_arabic(ch))
         words = [word]
-        if word.startswith(_ARABIC_ARTICLE) and len(word) > 3:
+        if word.startswith(ARABIC_ARTICLE) and len(word) > 3:
             words.append(word[2:])
-        skeletons = [_arabic_skeleton(w) for w in words]
-        second = [_arabic_skeleton(w.translate(_ALSO_D)) for w in words if _HAS_ALSO_D.search(w)]
+        skeletons = [arabic_skeleton(w) for w in words]
+        second = [arabic_skeleton(w.translate(ALSO_D)) for w in words if HAS_ALSO_D.search(w)]
         latin = "".join(ch for ch in ascii_text(word).lower() if ch.isalnum())
         keys = tuple(dict.fromkeys(s for s in skeletons if s))
         if not keys:
@@ -301,18 +170,18 @@ def _plain_part(token: str) -> Part | None:
     latin = _ABD_ASSIMILATED.sub(lambda m: "abdul" + m.group(1), latin)
     if len(latin) == 1:
         return Part(latin, (), False, True, 0.5, (), token)
-    skeletons = [_latin_skeleton(latin)]
+    skeletons = [latin_skeleton(latin)]
     if "v" in latin:
         # A v is و in Persian and Urdu spellings (Parvez / پرویز) but ف in Arabic spellings of
         # foreign names (Victor / فيكتور): key both readings.
-        skeletons.append(_latin_skeleton(latin.replace("v", "f")))
+        skeletons.append(latin_skeleton(latin.replace("v", "f")))
     second = [
-        _latin_skeleton(latin.replace(digraph, letter))
-        for digraph, letter in _ALSO_READ
+        latin_skeleton(latin.replace(digraph, letter))
+        for digraph, letter in ALSO_READ
         if digraph in latin
     ]
-    if latin[:2] in ("al", "el") and len(latin) > 4 and latin[2] not in _VOWELS:
-        skeletons.append(_latin_skeleton(latin[2:]))
+    if latin[:2] in ("al", "el") and len(latin) > 4 and latin[2] not in VOWELS:
+        skeletons.append(latin_skeleton(latin[2:]))
     keys = tuple(dict.fromkeys(s for s in skeletons if s))
     if not keys:
         return None
@@ -424,7 +293,7 @@ def latin_tokens(name: str) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _latin_tokens(name: str) -> tuple[str, ...]:
-    tokens = (_latin_token(t) for t in tokenize_name(_strip_marks(name).casefold()))
+    tokens = (_latin_token(t) for t in tokenize_name(strip_marks(name).casefold()))
     return tuple(t for t in tokens if t)
 
 
@@ -459,34 +328,6 @@ KNOWN_DIFFERENT = 0.2
 KNOWN_SAME = 0.95
 
 
-def skeleton_distance(a: str, b: str) -> float:
-    """Edit distance between two skeletons, with cheap edits between related sound classes."""
-    if a == b:
-        return 0.0
-    prev = [0.0]
-    for ch in b:
-        prev.append(prev[-1] + _CHEAP_INDEL.get(ch, 1.0))
-    for ca in a:
-        del_a = _CHEAP_INDEL.get(ca, 1.0)
-        cur = [prev[0] + del_a]
-        for j, cb in enumerate(b, start=1):
-            sub = 0.0 if ca == cb else _RELATED.get(frozenset((ca, cb)), 1.0)
-            cur.append(
-                min(prev[j] + del_a, cur[j - 1] + _CHEAP_INDEL.get(cb, 1.0), prev[j - 1] + sub)
-            )
-        prev = cur
-    return prev[-1]
-
-
-@lru_cache(maxsize=500_000)
-def _skeleton_similarity(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    longest = max(len(a), len(b))
-    # Very short skeletons (Ali → "al") leave little room: one full edit is already a miss.
-    return max(0.0, 1.0 - skeleton_distance(a, b) / max(longest, 2))
-
-
 @lru_cache(maxsize=500_000)
 def part_similarity(a: Part, b: Part) -> float:
     """Similarity of two name parts in [0, 1]."""
@@ -501,7 +342,7 @@ def part_similarity(a: Part, b: Part) -> float:
         if full.arabic:
             return (
                 INITIAL_SIMILARITY
-                if any(k[0] == _initial_class(letter) for k in full.skeletons)
+                if any(k[0] == initial_class(letter) for k in full.skeletons)
                 else 0.0
             )
         return INITIAL_SIMILARITY if full.latin.startswith(letter) else 0.0
@@ -520,24 +361,20 @@ def _spelling_similarity(a: Part, b: Part) -> float:
         # skeletons, second readings included, keep a say for spellings the model saw little
         # of (Urdu's چوہدری, Chaudhry).
         skel = max(
-            _skeleton_similarity(x, y)
+            skeleton_similarity(x, y)
             for x in (*a.skeletons, *a.readings)
             for y in (*b.skeletons, *b.readings)
         )
         arabic, latin = (a, b) if a.arabic else (b, a)
         learned = max(translit.similarity(word, latin.latin) for word in arabic.words)
         return LEARNED_SHARE * learned + (1.0 - LEARNED_SHARE) * skel
-    skel = max(_skeleton_similarity(x, y) for x in a.skeletons for y in b.skeletons)
+    skel = max(skeleton_similarity(x, y) for x in a.skeletons for y in b.skeletons)
     if a.arabic:
         return skel
     if a.latin == b.latin:
         return 1.0
     # Both Latin: the vowels are written, so spelling similarity counts as much as sound.
     return 0.5 * skel + 0.5 * jaro_winkler(a.latin, b.latin, cutoff=0.0)
-
-
-def _initial_class(letter: str) -> str:
-    return "a" if letter in _VOWELS else _LATIN_CLASS.get(letter, letter)
 
 
 def align_parts(

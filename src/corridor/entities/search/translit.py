@@ -32,6 +32,8 @@ from pathlib import Path
 
 from rigour.text.translit import ascii_text
 
+from corridor.entities.search.skeletons import is_arabic
+
 MODEL_FILE = Path(__file__).with_name("translit_model.json")
 INITIAL = "^"
 # The probability of an operation the model never saw (a letter outside its training data).
@@ -48,16 +50,12 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 
 
-def _is_arabic(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f"
-
-
 def arabic_symbols(token: str) -> tuple[str, ...]:
     """The model's symbols for an Arabic-script word: vowel marks, shadda and tatweel dropped,
     variant code points folded (presentation forms through NFKC), the first letter marked."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", token))
     text = "".join(ch for ch in text if not unicodedata.combining(ch) and ch not in "\u0640\u0670")
-    letters = [ch for ch in unicodedata.normalize("NFC", text).translate(_FOLD) if _is_arabic(ch)]
+    letters = [ch for ch in unicodedata.normalize("NFC", text).translate(_FOLD) if is_arabic(ch)]
     if not letters:
         return ()
     return (letters[0] + INITIAL, *letters[1:])
