@@ -80,7 +80,6 @@ def graph_page(
         {
             "case": case,
             "seed": seed,
-            "schemata": entity_schemata(),
             "cytoscape_dir": _vendored("cytoscape"),
             "chart": next((c for c in saved if c.name == "Main chart"), None),
             "legend_types": legend_types(),

@@ -41,6 +41,7 @@
   const LABEL_MAX_PX = 160; // a longer name ends with an ellipsis
   const LINE = LABEL_PX + 8; // the height a written name takes, with its background
   const CENTRAL = 0.5; // PageRank relative to the highest: a node whose name matters most
+  const BUSY_NODES = 150; // above this many nodes, names are placed when a pan or zoom pauses
   const EDGE_LABELS_MAX = 6; // a focused node's links are named when it has this many or fewer
   const NETWORK_COLOURS = 10;
   const TLP = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
@@ -254,11 +255,13 @@
     }
     const shown = cy.nodes().filter(function (n) { return n.visible(); });
     shown.forEach(function (n) {
+      const p = n.renderedPosition();
+      const cluster = n.data("kind") === "cluster";
       // A cluster's "+N" is written on it: its box is the larger of the two.
-      const b = n.renderedBoundingBox({ includeLabels: n.data("kind") === "cluster",
-                                        includeOverlays: false });
-      put({ x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, owner: n.id(), body: true,
-            big: n.data("kind") === "cluster" || (n.data("size") || 0) >= CENTRAL });
+      const halfW = Math.max(n.renderedOuterWidth(), cluster ? labelWidth(n.data("label")) : 0) / 2;
+      const halfH = Math.max(n.renderedOuterHeight(), cluster ? LINE : 0) / 2;
+      put({ x1: p.x - halfW, y1: p.y - halfH, x2: p.x + halfW, y2: p.y + halfH, owner: n.id(),
+            body: true, big: cluster || (n.data("size") || 0) >= CENTRAL });
     });
     const near = focused ? focused.neighborhood("node") : cy.collection();
     function rank(n) {
@@ -323,7 +326,9 @@
   }
 
   let frame = 0;
+  let timer = 0;
   function refresh() {
+    window.clearTimeout(timer);
     if (frame) { return; }
     frame = window.requestAnimationFrame(function () {
       frame = 0;
@@ -331,7 +336,15 @@
       placeLabels();
     });
   }
-  cy.on("viewport resize add remove layoutstop dragfree", refresh);
+  // While a large graph is panned or zoomed, its names are placed again once the gesture
+  // pauses (each placement looks at every node); a small one follows every frame.
+  function refreshSoon() {
+    if (cy.nodes().length <= BUSY_NODES) { refresh(); return; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 120);
+  }
+  cy.on("viewport", refreshSoon);
+  cy.on("resize add remove layoutstop dragfree", refresh);
 
   // --- Loading and growing the graph ------------------------------------------------------------
 
