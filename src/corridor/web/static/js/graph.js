@@ -551,9 +551,12 @@
   }
 
   function exportPng() {
-    // Bounded so a large chart still fits in one canvas.
+    // Drawn at the graph's own scale (names sized for zoom 1, the ones written now), not for
+    // the zoom on screen; bounded so a large chart still fits in one canvas.
+    cy.style().fromJson(buildStyle(1)).update();
     const blob = cy.png({ full: true, output: "blob", bg: "#ffffff", scale: 2,
                           maxWidth: 8000, maxHeight: 8000 });
+    cy.style().fromJson(buildStyle(styledZoom)).update();
     const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;
