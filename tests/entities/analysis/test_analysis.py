@@ -118,3 +118,118 @@ def test_exports(node, client) -> None:  # type: ignore[no-untyped-def]
     with node.db.reading() as s:
         entries, _ = audit.search(s, audit.AuditFilter(action="case.export"))
     assert len(entries) == 4
+
+
+def hub_with_accounts(client, h, cid, accounts: int = 7):  # type: ignore[no-untyped-def]
+    """A hawaladar holding `accounts` bank accounts nobody else touches, and one associate."""
+    qasim = ent(client, h, cid, "Person", name=["Qasim Ali"])
+    gul = ent(client, h, cid, "Person", name=["Gul Wali"])
+    reza = ent(client, h, cid, "Person", name=["Reza Ahmadi"])
+    ent(client, h, cid, "Associate", person=[qasim], associate=[gul])
+    ent(client, h, cid, "Associate", person=[gul], associate=[reza])
+    held = []
+    for i in range(accounts):
+        acct = ent(client, h, cid, "BankAccount", accountNumber=[f"PK36SCBL000000112345{i:04d}"])
+        ent(client, h, cid, "Ownership", owner=[qasim], asset=[acct])
+        held.append(acct)
+    return qasim, gul, reza, held
+
+
+def test_graph_folds_a_hubs_leaves_and_lists_them_on_demand(node, client) -> None:  # type: ignore[no-untyped-def]
+    h, _ = bearer(node, "investigator", "inv@fia.example")
+    cid = client.post("/api/v1/cases", headers=h, json=CASE).json()["id"]
+    qasim, gul, reza, accounts = hub_with_accounts(client, h, cid)
+    g = client.get(f"/api/v1/cases/{cid}/graph", headers=h).json()
+    nodes = {n["data"]["id"]: n["data"] for n in g["nodes"]}
+    cluster = f"grp:{qasim}:account"
+    assert set(nodes) == {qasim, gul, reza, cluster}
+    assert nodes[cluster]["count"] == 7 and nodes[cluster]["hub"] == qasim
+    assert nodes[cluster]["members"] == [
+        {"schema": "BankAccount", "kind": "entity", "group": "account", "count": 7}
+    ]
+    # Every node says how it is drawn and how many nodes it is linked to in the whole case.
+    assert nodes[qasim]["group"] == "person" and nodes[qasim]["links"] == 2
+    assert nodes[qasim]["tlp"] == "AMBER"
+    # The hub's neighbourhood, unfolded, lists them; folded (the default), the cluster again.
+    opened = client.get(
+        f"/api/v1/cases/{cid}/graph",
+        params={"seed": qasim, "hops": 1, "fold": "false"},
+        headers=h,
+    ).json()
+    opened_ids = {n["data"]["id"] for n in opened["nodes"]}
+    assert set(accounts) <= opened_ids and cluster not in opened_ids
+    assert {n["data"]["links"] for n in opened["nodes"] if n["data"]["id"] in accounts} == {1}
+    again = client.get(
+        f"/api/v1/cases/{cid}/graph", params={"seed": qasim, "hops": 1}, headers=h
+    ).json()
+    assert {n["data"]["id"] for n in again["nodes"]} == {qasim, gul, cluster}
+    # Seen from the associate, the hub has links the view does not show yet.
+    near = client.get(
+        f"/api/v1/cases/{cid}/graph", params={"seed": gul, "hops": 0}, headers=h
+    ).json()
+    assert [(n["data"]["id"], n["data"]["links"]) for n in near["nodes"]] == [(gul, 2)]
+    # An account asked for by name is never folded away.
+    one = client.get(
+        f"/api/v1/cases/{cid}/graph", params={"seed": accounts[0], "hops": 1}, headers=h
+    ).json()
+    assert {n["data"]["id"] for n in one["nodes"]} == {accounts[0], qasim}
+
+
+def test_graph_marks_stricter_labels_and_partner_data(pair) -> None:  # type: ignore[no-untyped-def]
+    from corridor.federation import delivery
+    from tests.entities.test_api import person
+
+    a, b, to_a, to_b = pair
+    ha, _ = bearer(a, "investigator", "inv@a.example")
+    hb, _ = bearer(b, "investigator", "inv@b.example")
+    cid_a = to_a.post("/api/v1/cases", headers=ha, json=CASE).json()["id"]
+    shared = person(to_a, ha, cid_a, name=["محمد آصف خان"], birthDate=["1984-03-02"])
+    r = to_a.post(
+        "/api/v1/entities/share",
+        headers=ha,
+        json={
+            "entities": [shared["id"]],
+            "to": [b.id],
+            "title": "Coordinator",
+            "tlp": "AMBER+STRICT",
+        },
+    )
+    assert r.status_code in (200, 201), r.text
+    delivery.push_to(a, b.id, http=to_b)
+    cid_b = to_b.post("/api/v1/cases", headers=hb, json=CASE | {"reference": "JAN-1"}).json()["id"]
+    own = person(to_b, hb, cid_b, name=["Mohammad Asif Khan"], birthDate=["1984-03-02"])["id"]
+    karim = person(to_b, hb, cid_b, name=["Haji Karim"])["id"]
+    r = to_b.post(
+        f"/api/v1/cases/{cid_b}/entities",
+        headers=hb,
+        json={"schema": "Person", "properties": {"name": ["Informant"]}, "tlp": "RED"},
+    )
+    assert r.status_code == 201, r.text
+    informant = r.json()["id"]
+    for other in (karim, informant):
+        ent(to_b, hb, cid_b, "Associate", person=[own], associate=[other])
+    to_b.post("/api/v1/entities/dedupe", headers=hb, json={})
+    cand = to_b.get("/api/v1/entities/candidates", headers=hb).json()["items"][0]
+    to_b.post(
+        f"/api/v1/entities/candidates/{cand['id']}/decision", headers=hb, json={"decision": "same"}
+    )
+    g = to_b.get(f"/api/v1/cases/{cid_b}/graph", headers=hb).json()
+    nodes = {n["data"]["id"]: n["data"] for n in g["nodes"]}
+    # Our entity holds the partner's statements: it names the partner and takes its label.
+    assert nodes[own]["partners"] == [a.id]
+    assert nodes[own]["tlp"] == "AMBER+STRICT"
+    assert nodes[informant]["tlp"] == "RED" and "partners" not in nodes[informant]
+    assert nodes[karim]["tlp"] == "AMBER"
+    # The side panel's facts of that node name the partner node and the stricter label.
+    from corridor.security import service as security
+    from tests.entities.test_pages import login
+
+    def existing(_role: str):  # type: ignore[no-untyped-def]
+        with b.db.transaction() as s:
+            return security.principal_for(security.find_user(s, "inv@b.example"), kind="session")
+
+    page, _ = login(b, existing)
+    facts = page.get(f"/cases/{cid_b}/graph/_node/{own}")
+    assert facts.status_code == 200, facts.text
+    assert "Test node (PK)" in facts.text and "TLP:AMBER+STRICT" in facts.text
+    assert "stricter than the case" in facts.text

@@ -447,3 +447,130 @@ def test_to_cytoscape_elements(graph: nx.Graph) -> None:
     assert {e["data"]["id"] for e in again["edges"]} <= ids
     assert again["truncated"] is False
     assert "community" not in again["nodes"][0]["data"]
+
+
+# --- What the view draws: groups, clusters of leaves --------------------------------------------
+
+
+def test_each_schema_and_selector_has_the_group_it_is_drawn_with() -> None:
+    assert g.schema_group("Person") == "person"
+    assert g.schema_group("Company") == "organisation"
+    assert g.schema_group("LegalEntity") == "organisation"
+    # Not listed: the nearest listed ancestor's group, else "other".
+    assert g.schema_group("Airplane") == "vehicle"
+    assert g.schema_group("Trip") == "event"
+    assert g.schema_group("Thing") == "other"
+    assert g.schema_group("NoSuchSchema") == "other"
+    assert g.node_group({"schema": g.SELECTOR_SCHEMA, "kind": "imei"}) == "device"
+    assert g.node_group({"schema": g.SELECTOR_SCHEMA, "kind": "phone"}) == "phone"
+    assert g.node_group({"schema": g.CLUSTER_SCHEMA, "kind": g.CLUSTER_KIND}) == "cluster"
+    # Every group has a shape and colour in the view, every selector kind a group.
+    assert set(g.SELECTOR_GROUPS.values()) <= set(g.NODE_GROUPS)
+
+
+def hawaladar(accounts: int, phones: int = 0) -> list[EntityProxy]:
+    """A hawaladar holding `accounts` accounts and `phones` devices nobody else touches, with one
+    associate, who has a partner of his own."""
+    out = [
+        entity("Person", "qasim", name="Qasim Ali"),
+        entity("Person", "gul", name="Gul Wali"),
+        entity("Person", "reza", name="Reza Ahmadi"),
+        entity("Associate", "as1", person="qasim", associate="gul"),
+        entity("Associate", "as2", person="gul", associate="reza"),
+    ]
+    for i in range(accounts):
+        out.append(
+            entity("BankAccount", f"acct{i}", accountNumber=f"PK36SCBL00000011234567{i:02d}")
+        )
+        out.append(entity("Ownership", f"own{i}", owner="qasim", asset=f"acct{i}"))
+    for i in range(phones):
+        out.append(
+            entity("MobileDevice", f"dev{i}", imeiNumber=f"49015420323751{i}", holder="qasim")
+        )
+    return out
+
+
+def test_leaves_of_a_hub_fold_into_one_cluster_per_group() -> None:
+    whole = g.build_graph(hawaladar(accounts=7, phones=2))
+    folded = g.cluster_leaves(whole)
+    assert folded is not whole and whole.number_of_nodes() == 12
+    cluster = g.cluster_id("qasim", "account")
+    assert cluster == "grp:qasim:account"
+    assert set(folded) == {"qasim", "gul", "reza", "dev0", "dev1", cluster}
+    assert folded.nodes[cluster] == {
+        "schema": "Cluster",
+        "kind": "cluster",
+        "caption": "+7",
+        "countries": [],
+        "hub": "qasim",
+        "of": "account",
+        "count": 7,
+        "members": [{"schema": "BankAccount", "kind": "entity", "group": "account", "count": 7}],
+    }
+    edge = folded.edges["qasim", cluster]
+    assert (edge["weight"], edge["count"], edge["relations"]) == (7.0, 7, [])
+    # Two devices are too few to fold; the associate (a leaf of Gul) too.
+    assert "dev0" in folded and "reza" in folded
+
+
+def test_small_hubs_and_kept_nodes_are_not_folded() -> None:
+    whole = g.build_graph(hawaladar(accounts=5))
+    assert g.cluster_leaves(whole) is whole
+    assert g.cluster_leaves(whole, min_leaves=5) is not whole
+    # A seed the user asked for stays itself; the rest still fold when enough are left.
+    seven = g.build_graph(hawaladar(accounts=7))
+    kept = g.cluster_leaves(seven, keep=["acct3"])
+    assert "acct3" in kept and kept.nodes["grp:qasim:account"]["count"] == 6
+    assert g.cluster_leaves(seven, keep=["acct0", "acct1"]) is seven
+    with pytest.raises(InvalidInput):
+        g.cluster_leaves(seven, min_leaves=0)
+
+
+def test_the_view_gets_groups_labels_links_and_clusters() -> None:
+    folded = g.cluster_leaves(g.build_graph(hawaladar(accounts=30)))
+    folded.nodes["qasim"].update(tlp="RED", partners=["01PARTNERNODE"], links=3)
+    elements = g.to_cytoscape(
+        folded, centrality=metrics.centrality(folded), communities=metrics.communities(folded)
+    )
+    json.dumps(elements)
+    nodes = {n["data"]["id"]: n["data"] for n in elements["nodes"]}
+    assert {n: d["group"] for n, d in nodes.items()} == {
+        "qasim": "person",
+        "gul": "person",
+        "reza": "person",
+        "grp:qasim:account": "cluster",
+    }
+    qasim = nodes["qasim"]
+    assert (qasim["tlp"], qasim["partners"], qasim["links"]) == ("RED", ["01PARTNERNODE"], 3)
+    assert "tlp" not in nodes["gul"] and "partners" not in nodes["gul"]
+    cluster = nodes["grp:qasim:account"]
+    assert (cluster["label"], cluster["hub"], cluster["of"], cluster["count"]) == (
+        "+30",
+        "qasim",
+        "account",
+        30,
+    )
+    # Sizes are relative to the most central node outside the clusters (a cluster of thirty
+    # would otherwise shrink every other node).
+    assert max(d["size"] for d in nodes.values()) == 1.0
+    assert max(nodes, key=lambda n: nodes[n]["size"] if n != "grp:qasim:account" else -1) in {
+        "qasim",
+        "gul",
+    }
+    edge = next(e["data"] for e in elements["edges"] if "grp:qasim:account" in e["data"].values())
+    assert (edge["count"], edge["label"], edge["weight"]) == (30, "", 30.0)
+
+
+def test_a_cluster_counts_as_the_nodes_it_stands_for_when_ordering_networks() -> None:
+    # Two networks: a hub with ten leaves (folded: 2 nodes) and a ring of five people.
+    graph = nx.Graph()
+    graph.add_edges_from(("hub", f"leaf{i}", {"weight": 1.0}) for i in range(10))
+    ring = [f"p{i}" for i in range(5)]
+    graph.add_edges_from((a, b, {"weight": 1.0}) for a in ring for b in ring if a < b)
+    for n in graph:
+        graph.nodes[n].update(schema="Person", kind="entity", caption=n)
+    whole = metrics.communities(graph)
+    folded = g.cluster_leaves(graph)
+    assert folded.number_of_nodes() == 7
+    groups = metrics.communities(folded)
+    assert [("hub" in c) for c in groups] == [("hub" in c) for c in whole] == [True, False]

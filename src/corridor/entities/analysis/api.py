@@ -31,9 +31,12 @@ def case_graph(
     selectors: bool = True,
     limit: Annotated[int, Query(ge=10, le=5000)] = 500,
     chart: Annotated[str | None, Query(max_length=120)] = None,
+    fold: bool = True,
 ) -> GraphOut:
     """The case's graph (or the neighbourhood of `seed`), with centrality and communities;
-    with `chart`, the positions and pins of that saved chart."""
+    with `chart`, the positions and pins of that saved chart. With `fold` (the default), the
+    leaves of a hub that has many are one cluster node (`kind` "cluster", `hub`, `count`,
+    `members`); `fold=false` with `seed` set to the hub lists them."""
     with api.transaction() as session:
         view = analysis.case_graph(
             session,
@@ -43,6 +46,7 @@ def case_graph(
             hops=hops,
             selectors=selectors,
             limit=limit,
+            fold=fold,
         )
         saved = (
             analysis.chart_named(session, actor=api.actor, case_ref=ref, name=chart)

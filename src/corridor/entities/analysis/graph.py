@@ -27,10 +27,47 @@ from followthemoney.exc import InvalidData
 from followthemoney.types import registry
 from rigour.addresses import normalize_address
 
+from corridor.entities.ftm import model
 from corridor.errors import InvalidInput
 
 SELECTOR_SCHEMA = "Selector"
 ENTITY_KIND = "entity"
+CLUSTER_SCHEMA = "Cluster"
+CLUSTER_KIND = "cluster"
+# A hub with at least this many leaves (nodes linked to it alone) shows them as one cluster node.
+MIN_CLUSTER = 6
+
+# How the view draws a node: one shape and colour per group (web/static/css/graph.css), and the
+# legend names the schemata of each. A schema not listed takes its nearest listed ancestor's group
+# (an Airplane is drawn as a Vehicle), else "other"; a selector takes its kind's group.
+NODE_GROUPS: dict[str, tuple[str, ...]] = {
+    "person": ("Person",),
+    "organisation": ("Organization", "Company", "PublicBody", "LegalEntity"),
+    "account": ("BankAccount", "CryptoWallet"),
+    "phone": (),
+    "document": ("Passport", "Identification", "Document"),
+    "device": ("MobileDevice", "UserAccount"),
+    "vessel": ("Vessel",),
+    "vehicle": ("Vehicle",),
+    "address": ("Address",),
+    "event": ("Event", "Trip"),
+    "other": (),
+}
+SELECTOR_GROUPS: dict[str, str] = {
+    "phone": "phone",
+    "account": "account",
+    "document": "document",
+    "imei": "device",
+    "imsi": "device",
+    "iccid": "device",
+    "handle": "device",
+    "email": "device",
+    "imo": "vessel",
+    "mmsi": "vessel",
+    "plate": "vehicle",
+    "address": "address",
+}
+_GROUP_OF_SCHEMA = {name: group for group, names in NODE_GROUPS.items() for name in names}
 
 # Identifier properties that name one document, account, device, vessel or vehicle (keyed by the
 # property's qualified name). Tax, registry and database identifiers are left out: they link
@@ -93,6 +130,35 @@ class Relation(NamedTuple):
 
 def selector_id(kind: str, key: str) -> str:
     return f"sel:{kind}:{key}"
+
+
+def cluster_id(hub: str, group: str) -> str:
+    return f"grp:{hub}:{group}"
+
+
+@lru_cache(maxsize=256)
+def schema_group(schema: str) -> str:
+    """The group a schema is drawn with: its own, else its nearest listed ancestor's."""
+    found = model.get(schema)
+    queue = [found] if found is not None else []
+    seen: set[str] = set()
+    while queue:
+        current = queue.pop(0)
+        if current.name in _GROUP_OF_SCHEMA:
+            return _GROUP_OF_SCHEMA[current.name]
+        seen.add(current.name)
+        queue.extend(p for p in current.extends if p.name not in seen)
+    return _GROUP_OF_SCHEMA.get(schema, "other")
+
+
+def node_group(attrs: dict[str, Any]) -> str:
+    """The group (see NODE_GROUPS) of a node of `build_graph` or `cluster_leaves`."""
+    schema = attrs.get("schema") or ""
+    if schema == SELECTOR_SCHEMA:
+        return SELECTOR_GROUPS.get(attrs.get("kind") or "", "other")
+    if schema == CLUSTER_SCHEMA:
+        return CLUSTER_KIND
+    return schema_group(schema)
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +439,63 @@ def build_graph(entities: Iterable[EntityProxy], *, selectors: bool = True) -> n
     return builder.graph()
 
 
+def cluster_leaves(
+    graph: nx.Graph, *, min_leaves: int = MIN_CLUSTER, keep: Iterable[str] = ()
+) -> nx.Graph:
+    """The graph with the leaves of a hub (nodes linked to that hub alone) folded into one
+    cluster node per group (see NODE_GROUPS) where the hub has ``min_leaves`` or more of that
+    group (thirty accounts of one hawaladar become "+30"), so a large network stays readable;
+    a copy when anything was folded. Nodes in ``keep`` (the seeds asked for) are never folded.
+
+    A cluster node ``grp:<hub>:<group>`` has ``schema`` ``"Cluster"``, ``kind`` ``"cluster"``,
+    ``caption`` ``"+N"``, ``hub``, ``of`` (the group), ``count`` (N) and ``members``
+    (``[{"schema", "kind", "group", "count"}]``, most first: e.g. 30 BankAccount entities);
+    its one edge to the hub has the leaves' total ``weight``, their ``count`` and no
+    ``relations``."""
+    if min_leaves < 1:
+        raise InvalidInput("min_leaves must be at least 1")
+    kept = set(keep)
+    leaves: dict[tuple[str, str], list[str]] = {}
+    for node, degree in graph.degree():
+        if degree == 1 and node not in kept:
+            (hub,) = graph.adj[node]
+            if graph.degree(hub) > 1:
+                leaves.setdefault((hub, node_group(graph.nodes[node])), []).append(node)
+    folded = {key: sorted(found) for key, found in leaves.items() if len(found) >= min_leaves}
+    if not folded:
+        return graph
+    result = graph.copy()
+    for (hub, group), found in sorted(folded.items()):
+        members = Counter(
+            (attrs.get("schema"), attrs.get("kind")) for attrs in (graph.nodes[n] for n in found)
+        )
+        weight = sum(graph.adj[hub][leaf].get("weight", 1.0) for leaf in found)
+        result.remove_nodes_from(found)
+        cluster = cluster_id(hub, group)
+        result.add_node(
+            cluster,
+            schema=CLUSTER_SCHEMA,
+            kind=CLUSTER_KIND,
+            caption=f"+{len(found)}",
+            countries=[],
+            hub=hub,
+            of=group,
+            count=len(found),
+            members=[
+                {"schema": schema, "kind": kind, "group": group, "count": n}
+                for (schema, kind), n in sorted(
+                    members.items(), key=lambda m: (-m[1], str(m[0][0]), str(m[0][1]))
+                )
+            ],
+        )
+        result.add_edge(hub, cluster, weight=weight, relations=[], count=len(found))
+    return result
+
+
+# Node attributes passed to the view as they are when a node has them (see `to_cytoscape`).
+_PASSED = ("tlp", "partners", "links", "hub", "of", "count", "members")
+
+
 def _edge_id(a: str, b: str) -> str:
     # Stable across requests so the view can merge an expansion into what it already shows.
     return "e:" + hashlib.blake2b(f"{a}\x00{b}".encode(), digest_size=10).hexdigest()
@@ -386,14 +509,20 @@ def to_cytoscape(
 ) -> dict[str, Any]:
     """Cytoscape.js elements: ``{"nodes": [{"data": {...}}], "edges": [...], "truncated"}``.
 
-    Node data: ``id``, ``label`` (caption), ``schema``, ``kind``, ``countries``, and when given,
+    Node data: ``id``, ``label`` (caption), ``schema``, ``kind``, ``group`` (how it is drawn,
+    see NODE_GROUPS; ``"cluster"`` for a cluster), ``countries``; when the node has them,
+    ``tlp`` (an entity's label), ``partners`` (the partner nodes whose data was merged into it),
+    ``links`` (how many nodes it is linked to in the whole case, shown or not), and a cluster's
+    ``hub``, ``of``, ``count`` and ``members`` (see :func:`cluster_leaves`); when given,
     ``community`` (index into ``communities``, largest first), ``degree``, ``betweenness``,
-    ``pagerank`` and ``size`` (PageRank relative to the highest, 0-1, for sizing). Edge data:
+    ``pagerank`` and ``size`` (PageRank relative to the highest outside clusters, 0-1, for
+    sizing). Edge data:
     ``id`` (stable for the pair), ``source``/``target`` (FtM direction when all relations agree),
     ``directed``, ``label``, ``weight``, ``count`` and ``relations`` (see :class:`Relation`)."""
     member = {node: i for i, group in enumerate(communities or []) for node in group}
     ranks = (centrality or {}).get("pagerank", {})
-    top = max(ranks.values(), default=0.0) or 1.0
+    clusters = {n for n, kind in graph.nodes(data="kind") if kind == CLUSTER_KIND}
+    top = max((r for n, r in ranks.items() if n not in clusters), default=0.0) or 1.0
     nodes = []
     for node, attrs in graph.nodes(data=True):
         data: dict[str, Any] = {
@@ -401,14 +530,16 @@ def to_cytoscape(
             "label": attrs.get("caption", node),
             "schema": attrs.get("schema"),
             "kind": attrs.get("kind"),
+            "group": node_group(attrs),
             "countries": list(attrs.get("countries", [])),
         }
+        data.update((key, attrs[key]) for key in _PASSED if key in attrs)
         if node in member:
             data["community"] = member[node]
         for measure, scores in (centrality or {}).items():
             data[measure] = scores.get(node, 0.0)
         if ranks:
-            data["size"] = ranks.get(node, 0.0) / top
+            data["size"] = min(1.0, ranks.get(node, 0.0) / top)
         nodes.append({"data": data})
     edges = []
     for a, b, attrs in graph.edges(data=True):
@@ -425,7 +556,7 @@ def to_cytoscape(
                     "directed": directed,
                     "label": edge_label(relations),
                     "weight": attrs.get("weight", 1.0),
-                    "count": len(relations),
+                    "count": attrs.get("count", len(relations)),
                     "relations": [r.to_dict() for r in relations],
                 }
             }

@@ -158,10 +158,13 @@ def _fold_leaves(graph: nx.Graph) -> tuple[nx.Graph, dict[str, str]]:
 def communities(graph: nx.Graph) -> list[set[str]]:
     """Louvain communities on link weights (networkx, seeded, so the same graph always splits
     the same way), largest first, ties by smallest id. Leaves are folded into their holder
-    first (see :func:`_fold_leaves`)."""
+    first (see :func:`_fold_leaves`). A node standing for several (a cluster of leaves, with a
+    ``count`` attribute) counts as that many, so a view with clusters orders its networks as the
+    whole case does and draws each in the colour the case's analysis gives it."""
     core, leaves = _fold_leaves(graph)
     found = [set(c) for c in nx.community.louvain_communities(core, weight="weight", seed=SEED)]
     where = {node: group for group in found for node in group}
     for leaf, host in leaves.items():
         where[host].add(leaf)
-    return sorted(found, key=lambda c: (-len(c), min(c)))
+    counts = dict(graph.nodes(data="count", default=1))
+    return sorted(found, key=lambda c: (-sum(counts[n] for n in c), min(c)))

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 from followthemoney import EntityProxy
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from corridor import clock
 from corridor.entities import flows, store
@@ -23,6 +24,7 @@ from corridor.entities.analysis.models import CaseChart
 from corridor.entities.models import Case, Entity
 from corridor.errors import InvalidInput, NotFound
 from corridor.keys import own_node_id
+from corridor.records.labels import TLP_LEVELS
 from corridor.security.principal import Principal
 
 MAX_HOPS = 3
@@ -70,6 +72,29 @@ class GraphView:
     truncated: bool
 
 
+def _label_nodes(session: Session, case: Case, g: nx.Graph) -> None:
+    """Give each entity node its TLP (the strictest of its own and of a partner's entity merged
+    into it) and the partner nodes whose data it holds."""
+    for entity_id, tlp in session.execute(
+        select(Entity.id, Entity.tlp).where(Entity.case_id == case.id)
+    ):
+        if entity_id in g:
+            g.nodes[entity_id]["tlp"] = tlp
+    ours = aliased(Entity)
+    merged = session.execute(
+        select(Entity.merged_into, Entity.origin, Entity.tlp)
+        .join(ours, ours.id == Entity.merged_into)
+        .where(ours.case_id == case.id, Entity.origin.is_not(None))
+    )
+    for into, origin, tlp in merged:
+        if into not in g:
+            continue
+        attrs = g.nodes[into]
+        attrs["partners"] = sorted({*attrs.get("partners", ()), origin})
+        if tlp in TLP_LEVELS and TLP_LEVELS.index(tlp) > TLP_LEVELS.index(attrs.get("tlp", tlp)):
+            attrs["tlp"] = tlp
+
+
 def case_graph(
     session: Session,
     *,
@@ -79,16 +104,26 @@ def case_graph(
     hops: int = 1,
     selectors: bool = True,
     limit: int = 500,
+    fold: bool = True,
 ) -> GraphView:
+    """The case's graph, or the neighbourhood of `seeds` within `hops` links, at most `limit`
+    nodes. With `fold`, the leaves of a hub that has many are one cluster node (see
+    `graph.cluster_leaves`; the seeds are never folded). Every node has `links`: how many nodes
+    it is linked to in the whole (folded) graph, so the view can tell what it does not show."""
     case = open_case(session, actor=actor, ref=case_ref)
     if not 0 <= hops <= MAX_HOPS:
         raise InvalidInput(f"hops: 0 to {MAX_HOPS}")
     g = graph.build_graph(case_proxies(session, case), selectors=selectors)
-    truncated = False
     if seeds:
         missing = [s for s in seeds if s not in g]
         if missing:
             raise NotFound(f"no entity {missing[0]} in this case")
+    _label_nodes(session, case, g)
+    if fold:
+        g = graph.cluster_leaves(g, keep=seeds or ())
+    links = dict(g.degree())
+    truncated = False
+    if seeds:
         g = metrics.neighbourhood(g, seeds, hops=hops, limit=limit)
         truncated = bool(g.graph.get("truncated"))
     elif g.number_of_nodes() > limit:
@@ -97,6 +132,8 @@ def case_graph(
         top = sorted(g.degree, key=lambda nd: (-nd[1], nd[0]))[:20]
         g = metrics.neighbourhood(g, [n for n, _ in top], hops=1, limit=limit)
         truncated = True
+    for node, attrs in g.nodes(data=True):
+        attrs["links"] = links[node]
     scores = metrics.centrality(g)
     groups = metrics.communities(g)
     audit_case(session, actor, "case.graph", case.id, {"nodes": g.number_of_nodes()})
