@@ -20,6 +20,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_LIKE = {
     # Scores two entities given in the body against each other; nothing is looked up or stored.
     ("POST", "/api/v1/entities/compare"),
+    # Checks the MRZ given in the body; stores nothing but the check's audit entry.
+    ("POST", "/api/v1/documents/mrz/check"),
 }
 
 

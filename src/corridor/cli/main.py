@@ -15,6 +15,7 @@ from corridor.cli import (
     demo,
     entities,
     groups,
+    mrz,
     node,
     peers,
     serve,
@@ -45,6 +46,7 @@ app.add_typer(node.app, name="node")
 app.add_typer(peers.app, name="peer")
 app.add_typer(bundles.app, name="bundle")
 app.add_typer(groups.app, name="group")
+app.add_typer(mrz.app, name="mrz")
 
 
 def _version(value: bool) -> None:

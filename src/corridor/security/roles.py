@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "entities.export": (WORKING_ROLES, "read"),
     # Challenges, routes and commitments are read by every role (records.read).
     "mapping.write": (WORKING_ROLES, "write"),
+    # Checking a travel document's MRZ: the front line (computes an answer, stores nothing
+    # but its audit entry, so a read token may).
+    "documents.check": (WORKING_ROLES, "read"),
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")
