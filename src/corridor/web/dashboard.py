@@ -26,6 +26,7 @@ from corridor.node.service import Node
 from corridor.records import registry
 from corridor.records.models import StoredRecord
 from corridor.security.models import User
+from corridor.security.people import People
 from corridor.security.principal import Principal
 from corridor.web.auth import node_of
 from corridor.web.forms import act_form
@@ -70,17 +71,10 @@ def visit(session: Session, principal: Principal, now: datetime) -> Visit:
     return _since(user, now)
 
 
-def _people(session: Session) -> Callable[[str], str]:
-    """A handle of this node's people as their display name (the handle itself when none)."""
-    known: dict[str, str] = {}
-
-    def person(handle: str) -> str:
-        if handle not in known:
-            name = session.scalar(select(User.display_name).where(User.handle == handle))
-            known[handle] = name or handle
-        return known[handle]
-
-    return person
+def _people(session: Session, node_id: str) -> Callable[[str], str]:
+    """A handle of this node's people as the pages name them (`security.people`)."""
+    people = People(node_id)
+    return lambda handle: people.load(session, [handle])(handle).name
 
 
 def _work(
@@ -93,7 +87,7 @@ def _work(
         now=now,
         since=v.since,
         own_label=own_label(request),
-        person=_people(session),
+        person=_people(session, node.id),
     )
     sections = work.ranked(s for m in modules.work_modules() for s in m.sections(ask))
     return {

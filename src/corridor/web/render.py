@@ -11,10 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from corridor import __version__, clock, i18n, modules
 from corridor.records.labels import HANDLING_TEXT, TLP_LEVELS
+from corridor.security.people import People, Person
 from corridor.security.roles import ROLE_LABELS, Role
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of
@@ -39,8 +41,33 @@ def _env() -> Environment:
         roles=list(Role),
         tlp_levels=TLP_LEVELS,
         handling_text=HANDLING_TEXT,
+        person=_person,
     )
     return env
+
+
+def people_of(request: Request) -> People:
+    """This node's people as the page names them: read once per request, at the first name
+    the page shows (one query for the users, one for the units)."""
+    known: People | None = getattr(request.state, "people", None)
+    if known is None:
+        node = node_of(request)
+        with node.db.reading() as session:
+            known = People(node.id).load(session)
+        request.state.people = known
+    return known
+
+
+@pass_context
+def _person(ctx: Context, handle: str | None, origin: str | None = None) -> Person | str:
+    """`{{ person(handle) }}` / `{{ person(e.author, e.origin) }}`: the name people read (see
+    `security.people`), partners' nodes named by the page's `names` when it has them."""
+    if not handle:
+        return ""
+    nodes, request = ctx.get("names"), ctx.get("request")
+    if request is None:  # a template rendered outside a request: nothing to look names up in
+        return Person(str(handle), str(handle), "unknown")
+    return people_of(request)(str(handle), origin, nodes if isinstance(nodes, Mapping) else None)
 
 
 templates = Jinja2Templates(env=_env())

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.entities import access
 from corridor.entities import service as entity_service
+from corridor.entities.access import audit_case
 from corridor.entities.cases import files, notes, service, tasks
 from corridor.entities.cases.overview import overview
 from corridor.entities.cases.schemas import CaseCreate
@@ -34,6 +35,7 @@ from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
+from corridor.security import people
 from corridor.web.auth import Auth, node_of, safe_next
 from corridor.web.forms import act_form, save_form
 from corridor.web.params import Checked, Handling, PageAuth, Purpose, Title, Tlp
@@ -405,16 +407,50 @@ def case_member(
     auth: PageAuth,
     ref: str,
     kind: Annotated[str, Form(max_length=8)] = "user",
-    handle: Annotated[str, Form(max_length=40)] = "",
+    handle: Annotated[str, Form(max_length=60)] = "",
+    person: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=8)] = "member",
 ) -> Response:
+    """Add a member: the person picked (`handle`, `user:<handle>` or `unit:<handle>` as the
+    picker sets it, or a bare handle of `kind`), else what was typed (`person`: an e-mail,
+    an exact name, a unit's name or a handle) when it names one person or unit."""
+
     def act(session: Session, _node: Node) -> object:
-        member = handle.strip()
+        picked = handle.strip() or people.find_one(session, person)
+        if not picked:
+            raise InvalidInput(
+                _(
+                    "Nobody active on this node is named %(typed)s exactly: "
+                    "pick one of the people found."
+                )
+                % {"typed": repr(person.strip()[:80])}
+            )
+        member_kind, member = (kind, picked)
+        if picked.startswith(("user:", "unit:")):
+            member_kind, member, _origin = people.split(picked)
         return service.add_member(
-            session, actor=auth.principal, case_ref=ref, kind=kind, handle=member, role=role
+            session, actor=auth.principal, case_ref=ref, kind=member_kind, handle=member, role=role
         )
 
     return act_form(request, auth, act=act, back=f"/cases/{ref}", done=N_("Member added."))
+
+
+@router.get("/cases/{ref}/people", response_class=HTMLResponse)
+def case_people(
+    request: Request,
+    auth: PageAuth,
+    ref: str,
+    person: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """The person picker: active people of this node whose name or e-mail holds `person`, for
+    an owner of the case only (as adding a member is), at most `people.FOUND`; only those
+    whose role may read the case's purpose. Audited with the number found, never the text."""
+    node = node_of(request)
+    with node.db.transaction() as session:
+        case = access.open_case(session, actor=auth.principal, ref=ref, manage=True)
+        found = people.search(session, person, purpose=case.purpose)
+        audit_case(session, auth.principal, "case.people.search", case.id, {"count": len(found)})
+    return page(request, "entities/_people_found.html", {"found": found, "query": person.strip()})
 
 
 class EntityForm(BaseModel):
