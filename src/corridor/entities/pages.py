@@ -105,11 +105,12 @@ templates.env.globals.update(
 templates.env.filters["amount"] = amount
 
 
-def parse_lines(schema: str, text: str) -> dict[str, list[str]]:
-    """`property: value` lines (name or label of the property, any case) into FtM properties."""
+def parse_lines(schema: str, text: str, *, field: str = "more") -> dict[str, list[str]]:
+    """`property: value` lines (name or label of the property, any case) into FtM properties;
+    a mistake names the form's field of the lines (`field`), or of the type (`schema`)."""
     sch = model.get(schema)
     if sch is None:
-        raise InvalidInput(f"unknown entity type {schema!r}")
+        raise InvalidInput(f"schema: unknown entity type {schema!r}")
     by_label = {p.label.lower(): p.name for p in sch.properties.values()}
     by_name = {p.name.lower(): p.name for p in sch.properties.values()}
     props: dict[str, list[str]] = {}
@@ -118,12 +119,14 @@ def parse_lines(schema: str, text: str) -> dict[str, list[str]]:
             continue
         key, sep, value = line.partition(":")
         if not sep or not value.strip():
-            raise InvalidInput(_("line %(n)d: write property: value") % {"n": number})
+            raise InvalidInput(
+                _("%(field)s, line %(n)d: write property: value") % {"field": field, "n": number}
+            )
         name = by_name.get(key.strip().lower()) or by_label.get(key.strip().lower())
         if name is None:
             raise InvalidInput(
-                _("line %(n)d: %(type)s has no property %(prop)s")
-                % {"n": number, "type": sch.label, "prop": key.strip()}
+                _("%(field)s, line %(n)d: %(type)s has no property %(prop)s")
+                % {"field": field, "n": number, "type": sch.label, "prop": key.strip()}
             )
         props.setdefault(name, []).append(value.strip())
     return props

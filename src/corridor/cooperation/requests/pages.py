@@ -8,7 +8,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from corridor.records.attachments import (
     read_uploads,
 )
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.forms import act_form, parse_time, typed, withdraw_route
 from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
@@ -193,7 +193,7 @@ def edit_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> HTMLRes
 async def send(
     request: Request,
     auth: PageAuth,
-    form: Annotated[RequestForm, Form()],
+    form: Annotated[RequestForm, Depends(typed(RequestForm))],
     share: AmberSharing,
     action: Annotated[str, Form(pattern="^(send|draft)$")] = "send",
     draft_id: Annotated[str, Form(max_length=36)] = "",
