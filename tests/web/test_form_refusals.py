@@ -169,8 +169,9 @@ TODAY = date.today().isoformat()
 @dataclass(frozen=True)
 class Case:
     """A page form: the page it is on and where it posts (`{x}`: made by the `made` fixture),
-    who may use it, a field sent over its `limit`, and an empty submission (`empty`: one field
-    typed, which must come back; None: the form has no required field)."""
+    who may use it, a field sent over its `limit`, and a submission missing what the form needs
+    (`empty`: a required field left empty, or a value out of range, and one typed that must
+    come back; None: the form needs nothing)."""
 
     name: str
     role: str
@@ -323,7 +324,7 @@ CASES = [
         "/cases/{case}/entities",
         "name",
         500,
-        {"schema": "Nope", "more": "nationality: pk"},
+        {"schema": "Vessel", "name": "", "more": ""},
     ),
     Case(
         "new user",
@@ -495,7 +496,7 @@ def test_a_value_over_its_limit_comes_back_beside_its_field(case: Case, made, no
     [c for c in CASES if c.empty is not None],
     ids=[c.name for c in CASES if c.empty is not None],
 )
-def test_an_empty_form_names_what_is_missing_and_keeps_the_rest(case: Case, made, node) -> None:  # type: ignore[no-untyped-def]
+def test_a_form_missing_something_names_it_and_keeps_the_rest(case: Case, made, node) -> None:  # type: ignore[no-untyped-def]
     assert case.empty is not None
     c, csrf, ids = made(case)
     action = case.action.format(**ids)
@@ -662,3 +663,21 @@ def test_a_form_read_field_by_field_goes_back_to_its_page_with_why_not(made) -> 
     for referer in ({}, {"referer": "http://127.0.0.1:8080/account/totp/begin"}):
         r = c.post(action, data=data, headers=referer, follow_redirects=False)
         assert r.status_code == 422 and said in r.text and "body.title" not in r.text
+
+
+def test_an_empty_request_to_a_partner_names_each_missing_field(made, node) -> None:  # type: ignore[no-untyped-def]
+    """The request's record body refuses it (not "invalid body for record type rfa"): each
+    field it misses is named as the form labels it, beside that field."""
+    case = next(c for c in CASES if c.name == "request")
+    c, csrf, _ids = made(case)
+    form = form_on(c.get("/requests/new").text, "/requests/new")
+    partner = form.named("to")[0].attrs["value"]
+    r = c.post("/requests/new", data={"csrf_token": csrf, "to": partner, "legal_basis": "Art. 39"})
+    assert r.status_code == 422
+    form = form_on(r.text, "/requests/new")
+    assert form.beside("subject") == "required" and form.beside("text") == "required"
+    summary = summary_of(r.text)
+    assert "invalid body" not in summary
+    assert "Subject: required" in summary and "Request: required" in summary
+    assert form.value("legal_basis") == "Art. 39"
+    assert [ctl.attrs.get("checked") for ctl in form.named("to")] == [""]

@@ -19,7 +19,7 @@ from corridor.cooperation.requests import overview as stats
 from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import URGENCIES, DraftIn, EntityLink
-from corridor.errors import InvalidInput
+from corridor.errors import InvalidInput, NotFound
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
@@ -200,7 +200,10 @@ async def send(
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
-    existing = uuid.UUID(draft_id) if draft_id else None
+    try:
+        existing = uuid.UUID(draft_id) if draft_id else None
+    except ValueError:
+        raise NotFound(_("no such draft")) from None
 
     def save(session: Session, node: Node) -> str:
         """The page of what was saved: the draft, or the request sent (its draft deleted)."""
