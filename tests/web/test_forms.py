@@ -117,8 +117,10 @@ FORM = """<p class="error" role="alert">{summary}</p>
     <label class="check"><input type="checkbox" name="to" value="a"> A</label>
     <label class="check"><input type="checkbox" name="to" value="b"> B</label>
   </fieldset>
+  <label>Zone<input name="zone" list="z"><datalist id="z"><option value="A"><option value="B">
+  </datalist></label>
   <input name="loose">
-  <textarea name="text">x</textarea>
+  <label>Text (at most 20 characters)<textarea name="text">x</textarea></label>
 </form>"""
 
 
@@ -130,7 +132,8 @@ def _note(field: str, said: str) -> str:
 def test_each_mistake_is_shown_beside_its_field_and_named_as_the_page_labels_it() -> None:
     refusal = Refusal.of(
         InvalidInput(
-            "title: too <long>; countries: unknown; to: name one; loose: no; text: empty; gone: x"
+            "title: too <long>; countries: unknown; to: name one; zone: unknown; loose: no; "
+            "text: empty; gone: x"
         )
     )
     page = mark(FORM.format(summary=escape(refusal.summary())), "/things/new", refusal)
@@ -151,11 +154,12 @@ def test_each_mistake_is_shown_beside_its_field_and_named_as_the_page_labels_it(
     # A field without a label: right after it (a textarea: after its end tag).
     assert '<input name="loose" aria-invalid="true" aria-describedby="error-loose">' in form
     assert f"{_note('loose', 'no')}" in form
-    assert f"</textarea>{_note('text', 'empty')}" in form
+    assert f"</textarea>{_note('text', 'empty')}</label>" in form
     # The summary names the fields as the page labels them; one it does not show, by its name.
     assert (
         '<p class="error" role="alert">Title: too &lt;long&gt;; Countries: unknown; '
-        "Member nodes: name one; Loose: no; Text: empty; Gone: x</p>"
+        "Member nodes: name one; Zone: unknown; Loose: no; Text: empty; "
+        "Gone: x</p>"
     ) in page
 
 

@@ -282,6 +282,11 @@ class _Around:
     text: list[str] = field(default_factory=list)
 
 
+# What a control says inside its label is not the label's text (options have no end tag
+# to count on; they are inside one of these).
+_QUIET = ("select", "textarea", "datalist")
+
+
 class _Form(HTMLParser):
     """The controls of the forms that post to `action`, with their labels."""
 
@@ -292,7 +297,7 @@ class _Form(HTMLParser):
         self.lines = [0] + [m.end() for m in re.finditer("\n", html)]
         self.inside = False
         self.open: list[_Around] = []  # labels and fieldsets
-        self.quiet = 0  # inside a select, an option, a textarea: not label text
+        self.quiet = 0  # inside a select, a textarea, a datalist: not label text
         self.legend = False
         self.controls: list[_Control] = []
 
@@ -312,7 +317,7 @@ class _Form(HTMLParser):
             self.open.append(_Around(tag))
         elif tag == "legend":
             self.legend = True
-        if tag in ("select", "textarea", "option"):
+        if tag in _QUIET:
             self.quiet += 1
         if tag in ("input", "select", "textarea") and a.get("name"):
             kind = tag if tag != "input" else (a.get("type") or "text").lower()
@@ -330,7 +335,7 @@ class _Form(HTMLParser):
             self.inside = False
         if not self.inside:
             return
-        if tag in ("select", "textarea", "option"):
+        if tag in _QUIET:
             self.quiet = max(0, self.quiet - 1)
         if tag in ("select", "textarea") and self.controls and self.controls[-1].kind == tag:
             self.controls[-1].end = self.html.index(">", self._at()) + 1
@@ -390,7 +395,7 @@ def mark(html: str, action: str, refusal: Refusal) -> str:
             f'<span class="field-error" id="{ident}" aria-hidden="true">'
             f"{escape('; '.join(messages))}</span>"
         )
-        edits.append((around.end if around else control.end, note))
+        edits.append((around.end if around and around.end >= 0 else control.end, note))
     for at, text in sorted(edits, key=lambda e: e[0], reverse=True):
         html = html[:at] + text + html[at:]
     named = {k: v for k, v in labels.items() if v}
