@@ -29,6 +29,7 @@ from corridor.cooperation.requests.pages import RequestForm
 from corridor.cooperation.spaces.pages import SpaceForm
 from corridor.entities.cases.pages import CaseForm, EntityForm
 from corridor.entities.cases.tasks import MAX_TASK_TITLE
+from corridor.entities.pages import EntityEdit
 from corridor.federation.pages import GroupForm
 from corridor.federation.peers import add_peer
 from corridor.mapping.challenges.forms import ChallengeForm
@@ -327,6 +328,15 @@ CASES = [
         {"schema": "Vessel", "name": "", "more": ""},
     ),
     Case(
+        "entity edit",
+        "investigator",
+        "/entities/{entity}",
+        "/entities/{entity}/edit",
+        "more",
+        50_000,
+        {"more": "name: Ali\nfoo: bar"},
+    ),
+    Case(
         "new user",
         "administrator",
         "/admin/users",
@@ -449,8 +459,11 @@ def made(node: Node, partner_card: str, make_user) -> Iterator[Made]:  # type: i
                 owner="FIA Quetta",
                 milestones="2027-06-30 | Train 40 officers",
             ).split("#action-")[-1]
-        if "case" in needs:
+        if needs & {"case", "entity"}:
             ids["case"] = post("/cases", reference="FIA-2026-014", title="Van ring").split("/")[-1]
+        if "entity" in needs:
+            made = post(f"/cases/{ids['case']}/entities", name="Ali Demir")
+            ids["entity"] = made.split("/")[-1]
         if "user" in needs:
             ids["user"] = make_user("viewer").handle
         return c, csrf, ids
@@ -531,6 +544,7 @@ MODELS: dict[str, tuple[type[BaseModel], ...]] = {
     "commitment": (CommitmentForm, SharingForm),
     "case": (CaseForm,),
     "entity": (EntityForm,),
+    "entity edit": (EntityEdit,),
     "new user": (NewUser,),
     "user": (UserForm,),
     "unit": (UnitForm,),
