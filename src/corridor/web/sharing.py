@@ -40,9 +40,9 @@ KEPT_ON_EDIT = ("forward", "evaluation", "expires", "review")
 
 
 class SharingForm(BaseModel):
-    """The sharing fields of a record form, kept as typed so an error can show them back. As a
-    form model, its fields are capped above what the labels allow, so an over-long value is
-    reported on the re-rendered form rather than refused as a malformed request."""
+    """The sharing fields of a record form, kept as typed so an error can show them back (read
+    by web.forms.typed: a value over its cap comes back on the form, said beside its field).
+    The selects are capped above what the labels allow: the labels say what is wrong."""
 
     # Node ids and sharing-group ids, as checked.
     to: Annotated[set[str], Form()] = set()
