@@ -232,7 +232,7 @@ def test_publish_edit_and_withdraw_through_the_form(client, make_user, node) -> 
         ({"rota": "2030-01-07T17:30Z | 2030-01-07T05:30Z | Sgt. Demir"}, "end after it starts"),
         ({"channels": "phone | call me"}, "phone number"),
         ({"name": "x" * 201}, "Name"),
-        ({"tlp": "RED"}, "Sharing"),
+        ({"tlp": "RED"}, "TLP:RED needs named recipients"),
     ],
 )
 def test_form_errors_are_shown_and_store_nothing(client, make_user, node, over, message) -> None:  # type: ignore[no-untyped-def]

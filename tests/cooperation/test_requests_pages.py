@@ -44,7 +44,7 @@ def test_compose_reply_and_overview_in_the_ui(pair, make_user, shift_clock) -> N
         "purpose": "cooperation",
     }
     bad = to_a.post("/requests/new", data={**data, "entities": "only-an-id"})
-    assert bad.status_code == 422 and "Entities, line 1" in bad.text
+    assert bad.status_code == 422 and "Linked entities, line 1" in bad.text
     assert "Boat owner in Çeşme" in bad.text  # the form keeps what was typed
     past = to_a.post("/requests/new", data={**data, "deadline": "2020-01-01T10:00"})
     assert past.status_code == 422 and "deadline is in the past" in past.text

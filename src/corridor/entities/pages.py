@@ -4,12 +4,14 @@ facts, relation captions: template globals)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,12 +23,11 @@ from corridor.entities.models import Entity
 from corridor.entities.service import context_of
 from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers
-from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.records.groups import list_groups
-from corridor.web.auth import node_of
-from corridor.web.forms import act_form
+from corridor.web.auth import Auth, node_of
+from corridor.web.forms import save_form, typed
 from corridor.web.params import PageAuth
 from corridor.web.render import page, templates
 
@@ -91,11 +92,12 @@ templates.env.globals.update(
 templates.env.filters["amount"] = amount
 
 
-def parse_lines(schema: str, text: str) -> dict[str, list[str]]:
-    """`property: value` lines (name or label of the property, any case) into FtM properties."""
+def parse_lines(schema: str, text: str, *, field: str = "more") -> dict[str, list[str]]:
+    """`property: value` lines (name or label of the property, any case) into FtM properties;
+    a mistake names the form's field of the lines (`field`), or of the type (`schema`)."""
     sch = model.get(schema)
     if sch is None:
-        raise InvalidInput(f"unknown entity type {schema!r}")
+        raise InvalidInput(f"schema: unknown entity type {schema!r}")
     by_label = {p.label.lower(): p.name for p in sch.properties.values()}
     by_name = {p.name.lower(): p.name for p in sch.properties.values()}
     props: dict[str, list[str]] = {}
@@ -104,12 +106,14 @@ def parse_lines(schema: str, text: str) -> dict[str, list[str]]:
             continue
         key, sep, value = line.partition(":")
         if not sep or not value.strip():
-            raise InvalidInput(_("line %(n)d: write property: value") % {"n": number})
+            raise InvalidInput(
+                _("%(field)s, line %(n)d: write property: value") % {"field": field, "n": number}
+            )
         name = by_name.get(key.strip().lower()) or by_label.get(key.strip().lower())
         if name is None:
             raise InvalidInput(
-                _("line %(n)d: %(type)s has no property %(prop)s")
-                % {"n": number, "type": sch.label, "prop": key.strip()}
+                _("%(field)s, line %(n)d: %(type)s has no property %(prop)s")
+                % {"field": field, "n": number, "type": sch.label, "prop": key.strip()}
             )
         props.setdefault(name, []).append(value.strip())
     return props
@@ -150,6 +154,20 @@ def partners(request: Request, auth: PageAuth) -> HTMLResponse:
 def entity_view(
     request: Request, auth: PageAuth, entity_id: str, as_of: str | None = None
 ) -> HTMLResponse:
+    return _entity_page(request, auth, entity_id, as_of=as_of)
+
+
+def _entity_page(
+    request: Request,
+    auth: Auth,
+    entity_id: str,
+    *,
+    as_of: str | None = None,
+    edited: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The entity's page; with `edited` (its editor as typed) and `error` after a refusal."""
     node = node_of(request)
     ctx = context_of(node)
     with node.db.transaction() as session:
@@ -193,10 +211,12 @@ def entity_view(
             and bool(peers),
             "peers": peers,
             "groups": groups,
-            "edit_text": edit_text(entity),
+            "edit_text": edit_text(entity) if edited is None else edited,
             "origin": origin,
             "merged_here": merged_here,
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -228,21 +248,32 @@ def _related(session: Session, entity: Entity, refs: set[str]) -> list[Entity]:
     return list(out.values())
 
 
-@router.post("/entities/{entity_id}/edit")
+class EntityEdit(BaseModel):
+    """The entity's editor, as typed: one `property: value` a line."""
+
+    more: Annotated[str, Form(max_length=50_000)] = ""
+
+
+@router.post("/entities/{entity_id}/edit", response_class=HTMLResponse)
 def entity_edit(
     request: Request,
     auth: PageAuth,
     entity_id: str,
-    more: Annotated[str, Form(max_length=50_000)] = "",
+    form: Annotated[EntityEdit, Depends(typed(EntityEdit))],
 ) -> Response:
-    def act(session: Session, node: Node) -> object:
+    def save(session: Session, node: Node) -> object:
         ctx = context_of(node)
         entity, _case = entities.load(
             session, actor=auth.principal, ctx=ctx, entity_id=entity_id, write=True
         )
-        data = {"schema": entity.schema, "properties": parse_lines(entity.schema, more)}
+        data = {"schema": entity.schema, "properties": parse_lines(entity.schema, form.more)}
         return entities.update(
             session, actor=auth.principal, ctx=ctx, entity_id=entity_id, data=data
         )
 
-    return act_form(request, auth, act=act, back=f"/entities/{entity_id}", done=N_("Saved."))
+    def done(_saved: object) -> tuple[str, str]:
+        return f"/entities/{entity_id}", _("Saved.")
+
+    # Refused: the page again, the editor as typed, the mistake beside it.
+    again = partial(_entity_page, request, auth, entity_id, edited=form.more)
+    return save_form(request, auth, save=save, done=done, again=again)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -27,8 +28,8 @@ from corridor.records import groups
 from corridor.records.models import StoredRecord
 from corridor.web import admin
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import save_form
-from corridor.web.params import Checked, Description, Name, PageAuth
+from corridor.web.forms import save_form, typed
+from corridor.web.params import Checked, Description, PageAuth
 from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/admin/peers")
@@ -70,11 +71,12 @@ def _saved_here(
     save: Callable[[Session, Node], object],
     done: Callable[[object], tuple[str, str]],
     status: int | None = None,
+    **typed_in: Any,
 ) -> Response:
     """A form of the peers page: saved, or the page again with why not (at the refusal's own
-    status unless `status`)."""
+    status unless `status`) and what was typed in it (`form`: a new group, `card`)."""
 
-    again = partial(_peers_page, request, auth)
+    again = partial(_peers_page, request, auth, **typed_in)
     return save_form(request, auth, save=save, done=done, again=again, status=status)
 
 
@@ -101,28 +103,33 @@ async def import_card(
             "Card imported. Compare the fingerprint with the peer's administrator before approving."
         )
 
-    return await run_in_threadpool(_saved_here, request, auth, save, done)
+    return await run_in_threadpool(_saved_here, request, auth, save, done, card=card)
+
+
+class GroupForm(BaseModel):
+    """A new sharing group, as typed."""
+
+    name: Annotated[str, Form(min_length=1, max_length=200)]
+    description: Description = ""
+    members: Checked = None
 
 
 @router.post("/groups", response_class=HTMLResponse)
 def create_group(
-    request: Request,
-    auth: PageAuth,
-    name: Name = "",
-    description: Description = "",
-    members: Checked = None,
+    request: Request, auth: PageAuth, form: Annotated[GroupForm, Depends(typed(GroupForm))]
 ) -> Response:
     def save(session: Session, node: Node) -> object:
         return sharing.create_group(
             session,
             node.keys,
             actor=auth.principal,
-            name=name,
-            description=description,
-            members=members or [],
+            name=form.name,
+            description=form.description,
+            members=form.members or [],
         )
 
-    return _saved_here(request, auth, save, _groups_saved(N_("Sharing group created.")), 422)
+    done = _groups_saved(N_("Sharing group created."))
+    return _saved_here(request, auth, save, done, 422, form=form)
 
 
 @router.post("/groups/{group_id}/members", response_class=HTMLResponse)

@@ -1,6 +1,6 @@
 """Text formats the mapping forms share: positions as people type them ("61.6,28.96"), lists of
 country codes ("PK, IRN TR"), and a validation's errors as the form names its fields; and the
-caps of their text fields (the forms are FastAPI form models: `Annotated[Form, Form()]`)."""
+caps of their text fields (the forms are form models, read as typed by the pages)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,13 @@ from pydantic import ValidationError
 
 from corridor.i18n import gettext as _
 
-# A form's fields are capped well above what the record schemas allow, so an over-long title is
-# reported on the re-rendered form by the schema rather than refused as a malformed request.
+# The caps of the fields a form states (its `maxlength`): a title, a description, a name.
+Title = Annotated[str, Form(max_length=300)]
+Description = Annotated[str, Form(max_length=20_000)]
+Name = Annotated[str, Form(max_length=200)]
+# Caps of fields a form reads as text of its own (lists of codes, lines of stops) and of the
+# fields of a page read one by one (the commitment page's), well above what the record schemas
+# allow: an over-long value is said by the schema on the page shown again.
 Text = Annotated[str, Form(max_length=1000)]
 LongText = Annotated[str, Form(max_length=200_000)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from corridor.node.service import Node
 from corridor.records.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, read_uploads
 from corridor.records.labels import Labels
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.forms import act_form, parse_time, typed, withdraw_route
 from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm
@@ -76,7 +76,7 @@ COMPOSE.mount(router)
 async def send(
     request: Request,
     auth: PageAuth,
-    form: Annotated[MessageForm, Form()],
+    form: Annotated[MessageForm, Depends(typed(MessageForm))],
     share: AmberSharing,
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:

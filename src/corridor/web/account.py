@@ -9,8 +9,9 @@ from functools import partial
 from typing import Annotated, TypeVar
 
 import segno
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from corridor import clock, i18n
@@ -23,7 +24,7 @@ from corridor.security import service as security
 from corridor.security.models import User
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, save_form
+from corridor.web.forms import act_form, save_form, typed
 from corridor.web.params import Checked, Name, PageAuth
 from corridor.web.render import page, redirect
 
@@ -82,35 +83,44 @@ def _on_account(
     auth: Auth,
     save: Callable[[Session, User], S],
     done: Callable[[S], tuple[str, str] | Response],
+    form: BaseModel | None = None,
 ) -> Response:
     """A form of the account page, on the signed-in user's own account: saved, or the page
-    again with why not, at the refusal's status."""
+    again with why not (and the `form` as typed), at the refusal's status."""
 
     def saved(session: Session, _node: Node) -> S:
         return save(session, security.find_user(session, auth.principal.handle))
 
-    again = partial(_account_page, request, auth)
+    again = partial(_account_page, request, auth, form=form)
     return save_form(request, auth, save=saved, done=done, again=again)
+
+
+# A password field (never shown back).
+Password = Annotated[str, Form(min_length=1, max_length=1024)]
+
+
+class PasswordForm(BaseModel):
+    """A change of one's password (what was typed is never shown back)."""
+
+    current: Password
+    new: Password
+    confirm: Password
 
 
 @router.post("/account/password", response_class=HTMLResponse)
 def change_password(
-    request: Request,
-    auth: PageAuth,
-    current: Annotated[str, Form(max_length=1024)] = "",
-    new: Annotated[str, Form(max_length=1024)] = "",
-    confirm: Annotated[str, Form(max_length=1024)] = "",
+    request: Request, auth: PageAuth, form: Annotated[PasswordForm, Depends(typed(PasswordForm))]
 ) -> Response:
     def save(session: Session, _node: Node) -> None:
-        if new != confirm:
+        if form.new != form.confirm:
             raise InvalidInput(_("The two new passwords differ."))
         user = security.find_user(session, auth.principal.handle)
         security.change_password(
             session,
             actor=auth.principal,
             user=user,
-            current=current,
-            new=new,
+            current=form.current,
+            new=form.new,
             keep_session=auth.session_id,
         )
 
@@ -160,24 +170,26 @@ def totp_disable(
     return act_form(request, auth, act=act, back="/account", done=done)
 
 
+class TokenForm(BaseModel):
+    """A new API token, as typed."""
+
+    name: Name = ""
+    scopes: Checked = None
+    days: Annotated[int, Form(ge=1, le=TOKEN_MAX_DAYS)] = TOKEN_DEFAULT_DAYS
+
+
 @router.post("/account/tokens", response_class=HTMLResponse)
 def create_token(
-    request: Request,
-    auth: PageAuth,
-    name: Name = "",
-    scopes: Checked = None,
-    days: Annotated[int, Form(ge=1, le=TOKEN_MAX_DAYS)] = TOKEN_DEFAULT_DAYS,
+    request: Request, auth: PageAuth, form: Annotated[TokenForm, Depends(typed(TokenForm))]
 ) -> Response:
-    expires = clock.now() + timedelta(days=days)
-
     def save(session: Session, user: User) -> tuple[str, str]:
         secret, token = security.create_token(
             session,
             actor=auth.principal,
             user=user,
-            name=name,
-            scopes=scopes or ["read"],
-            expires_at=expires,
+            name=form.name,
+            scopes=form.scopes or ["read"],
+            expires_at=clock.now() + timedelta(days=form.days),
         )
         return secret, token.name
 
@@ -186,7 +198,7 @@ def create_token(
         secret, token_name = created
         return _account_page(request, auth, new_token=secret, new_token_name=token_name)
 
-    return _on_account(request, auth, save, done)
+    return _on_account(request, auth, save, done, form)
 
 
 @router.post("/account/tokens/{token_id}/revoke")

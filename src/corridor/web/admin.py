@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor import db as dbm
 from corridor.audit import service as audit
-from corridor.errors import InvalidInput
+from corridor.errors import InvalidInput, NotFound
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.jobs import queue
@@ -32,7 +32,7 @@ from corridor.security import service as security
 from corridor.security.models import Unit
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import save_form
+from corridor.web.forms import save_form, typed
 from corridor.web.params import Description, Name, PageAuth
 from corridor.web.render import page, redirect
 
@@ -85,16 +85,22 @@ class UserForm(BaseModel):
     unit: Annotated[str, Form(max_length=64)] = ""
 
     def unit_of(self, session: Session) -> Unit | None:
-        return security.find_unit(session, self.unit) if self.unit else None
+        """The unit chosen (one that is gone is a mistake in the form, not a missing page)."""
+        try:
+            return security.find_unit(session, self.unit) if self.unit else None
+        except NotFound:
+            raise InvalidInput(_("unit: no such unit")) from None
 
 
 class NewUser(UserForm):
-    email: Annotated[str, Form(max_length=320)] = ""
+    email: Annotated[str, Form(min_length=1, max_length=320)]
     role: Annotated[str, Form(max_length=40)] = "viewer"
 
 
 @router.post("/users", response_class=HTMLResponse)
-def create_user(request: Request, auth: PageAuth, form: Annotated[NewUser, Form()]) -> Response:
+def create_user(
+    request: Request, auth: PageAuth, form: Annotated[NewUser, Depends(typed(NewUser))]
+) -> Response:
     password = security.generate_password()
 
     def save(session: Session, _node: Node) -> str:
@@ -114,7 +120,7 @@ def create_user(request: Request, auth: PageAuth, form: Annotated[NewUser, Form(
         # The one-time password is shown once, on this page: no redirect.
         return _users_page(request, auth, created=created, one_time_password=password)
 
-    return _saved(request, auth, save, done, _users_page)
+    return _saved(request, auth, save, done, partial(_users_page, form=form))
 
 
 def _user_page(
@@ -141,7 +147,10 @@ def user_detail(request: Request, auth: PageAuth, handle: str) -> HTMLResponse:
 
 @router.post("/users/{handle}", response_class=HTMLResponse)
 def user_update(
-    request: Request, auth: PageAuth, handle: str, form: Annotated[UserForm, Form()]
+    request: Request,
+    auth: PageAuth,
+    handle: str,
+    form: Annotated[UserForm, Depends(typed(UserForm))],
 ) -> Response:
     def save(session: Session, _node: Node) -> None:
         security.update_user(
@@ -156,7 +165,7 @@ def user_update(
     def done(_saved: None) -> tuple[str, str]:
         return f"/admin/users/{handle}", _("Saved.")
 
-    return _saved(request, auth, save, done, partial(_user_page, handle=handle))
+    return _saved(request, auth, save, done, partial(_user_page, handle=handle, form=form))
 
 
 USER_ACTIONS = {
@@ -215,21 +224,26 @@ def units(request: Request, auth: PageAuth) -> HTMLResponse:
     return _units_page(request, auth)
 
 
+class UnitForm(BaseModel):
+    """A new unit, as typed."""
+
+    name: Annotated[str, Form(min_length=1, max_length=200)]
+    description: Description = ""
+
+
 @router.post("/units", response_class=HTMLResponse)
 def create_unit(
-    request: Request,
-    auth: PageAuth,
-    name: Name = "",
-    description: Description = "",
+    request: Request, auth: PageAuth, form: Annotated[UnitForm, Depends(typed(UnitForm))]
 ) -> Response:
     def save(session: Session, _node: Node) -> object:
         return security.create_unit(
-            session, actor=auth.principal, name=name, description=description
+            session, actor=auth.principal, name=form.name, description=form.description
         )
 
-    return _saved(
-        request, auth, save, lambda _unit: ("/admin/units", _("Unit created.")), _units_page
-    )
+    def done(_unit: object) -> tuple[str, str]:
+        return "/admin/units", _("Unit created.")
+
+    return _saved(request, auth, save, done, partial(_units_page, form=form))
 
 
 # --- audit -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from corridor import __version__, modules, processes, signals
 from corridor.audit import service as audit
@@ -31,13 +33,15 @@ from corridor.web.auth import (
     PasswordChangeRequired,
     client_ip,
     login_redirect_target,
+    safe_next,
 )
 from corridor.web.middleware import (
     AccessLogMiddleware,
     BodyLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from corridor.web.render import page
+from corridor.web.refusals import Refusal
+from corridor.web.render import page, redirect
 
 log = logging.getLogger("corridor.web")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,6 +55,18 @@ def _is_api(request: Request) -> bool:
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> Response:
     return page(request, "error.html", {"title": title, "detail": detail}, status=status)
+
+
+def _referring_page(request: Request) -> str | None:
+    """The page of this node a form was posted from (its path and query), if the browser said
+    and it is a page one can go back to (not the answer to another form)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or safe_next(referer.path) != referer.path:
+        return None
+    scope = {"type": "http", "method": "GET", "path": referer.path, "root_path": ""}
+    if not any(r.matches(scope)[0] is Match.FULL for r in request.app.router.routes):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def _warm_routes(app: FastAPI) -> None:
@@ -141,15 +157,17 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return problems.from_validation(request, exc)
-        return _error_page(
-            request,
-            422,
-            "Invalid input",
-            "; ".join(
-                f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
-                for e in exc.errors()
-            ),
-        )
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            # A page's address names what it shows: one that names nothing this node could
+            # hold (a malformed id) is not found, like an unknown one.
+            return _error_page(request, 404, "Not found", "")
+        said = Refusal.of(exc).summary()
+        back = _referring_page(request)
+        if request.method not in ("GET", "HEAD") and back is not None:
+            # A form a page acts with (its own fields read one by one, not a form model, which
+            # comes back as typed): back to that page with why not, as act_form does.
+            return redirect(request, back, said)
+        return _error_page(request, 422, "Invalid input", said)
 
     @app.exception_handler(ValidationError)
     async def model_error(request: Request, exc: ValidationError) -> Response:
@@ -162,17 +180,16 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
             }
             for e in exc.errors(include_url=False, include_context=False, include_input=False)
         ]
-        message = "; ".join(str(e["msg"]) for e in errors)
         if _is_api(request):
             return problems.problem(
                 422,
                 "Invalid input",
-                message,
+                "; ".join(str(e["msg"]) for e in errors),
                 slug="invalid-input",
                 instance=request.url.path,
                 errors=errors,
             )
-        return _error_page(request, 422, "Invalid input", message)
+        return _error_page(request, 422, "Invalid input", Refusal.of(exc).summary())
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

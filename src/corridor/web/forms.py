@@ -9,21 +9,24 @@
   kind of record.
 
 One helper for each, so the transaction, the language of the messages and what a refusal shows
-are decided in one place; `error_text` words a refusal, `parse_time` reads a date-and-time
-field. The sharing fields those forms carry are web/sharing.py's, the fields' caps
-web/params.py's."""
+are decided in one place. A form's own fields are read by `typed` (a form model, kept as typed
+even when a value is over its limit or not of its kind: `save_form` then shows the form again
+rather than saving); a refusal is worded field by field by web.refusals (each mistake beside
+its field, the summary at the top); `parse_time` reads a date-and-time field. The sharing
+fields those forms carry are web/sharing.py's, the fields' caps web/params.py's."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from typing import Any, Protocol, TypeVar
+from functools import cache, partial
+from typing import Any, Protocol, TypeVar, get_args, get_origin
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -34,35 +37,99 @@ from corridor.node.service import Node
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
 from corridor.web.params import PageAuth, Reason
+from corridor.web.refusals import FormFields, Refusal, mark
 from corridor.web.render import activate_locale, redirect
 
 S = TypeVar("S")  # what the service answers (e.g. the saved record's envelope)
+M = TypeVar("M", bound=BaseModel)  # a form model
 
 
-def error_text(exc: Exception, fields: Mapping[str, str] | None = None) -> str:
-    """A refusal as one line a person can act on: a validation's field errors ("Countries:
-    unknown country code 'ZZ'"), each field named as the form names it (`fields`: field →
-    label, translated here), rather than only "invalid body"; else the error's own detail."""
-    errors: list[Mapping[str, Any]]
-    if isinstance(exc, ValidationError):
-        errors = list(exc.errors(include_url=False, include_context=False, include_input=False))
-        detail = ""
-    elif isinstance(exc, CorridorError):
-        errors = list(exc.extra.get("errors") or [])
-        detail = exc.detail
-    else:
-        return str(exc)
-    parts = []
-    for e in errors:
-        msg = str(e.get("msg", "")).removeprefix("Value error, ")
-        loc = [str(p) for p in e.get("loc", ())]
-        if loc and fields and loc[0] in fields:
-            rest = ".".join(loc[1:])
-            name = gettext(fields[loc[0]]) + (f" {rest}" if rest else "")
-        else:
-            name = ".".join(loc)
-        parts.append(f"{name}: {msg}" if name else msg)
-    return "; ".join(parts) or detail
+@dataclass(frozen=True)
+class Typed:
+    """A form model read from a posted form (`typed`), and what was wrong with its fields."""
+
+    model: type[BaseModel]
+    errors: tuple[Mapping[str, Any], ...]
+
+
+def _typed(request: Request) -> list[Typed]:
+    """The form models read from this request's form (the refused ones carry their errors)."""
+    read: list[Typed] | None = getattr(request.state, "typed_forms", None)
+    if read is None:
+        read = request.state.typed_forms = []
+    return read
+
+
+def _many(annotation: object) -> bool:
+    """Whether a field takes every value of its name (checkboxes), not the last one."""
+    kinds = (list, set, frozenset, tuple)
+    return get_origin(annotation) in kinds or any(
+        get_origin(a) in kinds for a in get_args(annotation)
+    )
+
+
+@cache
+def typed(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A page form's own fields as a FastAPI dependency:
+    `form: Annotated[AlertForm, Depends(typed(AlertForm))]`. The model's fields are read from
+    the posted form by their names (aliases) as FastAPI reads a form model (an empty value is
+    the field's default); a value the model refuses (over its `max_length`, a number that is
+    not one) does not refuse the request: the model comes back as typed and `save_form`, seeing
+    its errors, shows the form again with each mistake beside its field and saves nothing.
+    Read only by routes that save through `save_form`."""
+
+    async def read(request: Request) -> M:
+        posted = await request.form()
+        data: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            if _many(info.annotation):
+                values = [v for v in posted.getlist(key) if isinstance(v, str)]
+                if values:
+                    data[key] = values
+            else:
+                value = posted.get(key)
+                if isinstance(value, str) and value != "":
+                    data[key] = value
+        try:
+            form = model.model_validate(data)
+            errors: tuple[Mapping[str, Any], ...] = ()
+        except ValidationError as exc:
+            # As typed; a required field left empty is shown empty.
+            empty = {
+                info.alias or name: [] if _many(info.annotation) else ""
+                for name, info in model.model_fields.items()
+                if info.is_required()
+            }
+            form = model.model_construct(**{**empty, **data})
+            errors = tuple(exc.errors(include_url=False))
+        _typed(request).append(Typed(model, errors))
+        return form
+
+    read.__name__ = f"typed_{model.__name__}"
+    return read
+
+
+def _form_fields(request: Request, labels: Mapping[str, str] | None = None) -> FormFields:
+    """How the posted form names its fields: those of the form models `typed` read, with
+    `labels` (field → label, a message id) where the form does not call a field by its name."""
+    names = {
+        info.alias or name for t in _typed(request) for name, info in t.model.model_fields.items()
+    }
+    return FormFields.of(names, labels)
+
+
+def _shown_again(request: Request, again: Again, refusal: Refusal, status: int) -> Response:
+    """The form's page again (`again`) with a refusal: its summary as the page's error, and
+    each mistake beside its field in the form that posted here."""
+    response = again(error=refusal.summary(), status=status)
+    if not response.media_type or not response.media_type.startswith("text/html"):
+        return response
+    html = bytes(response.body).decode()
+    marked = mark(html, request.url.path, refusal).encode()
+    response.body = marked
+    response.headers["content-length"] = str(len(marked))
+    return response
 
 
 def parse_time(text: str, field: str) -> datetime | None:
@@ -103,12 +170,18 @@ def save_form(
     and saves it (an edit reads what it changes first, and refuses what this node may not
     change before the form is even read); `done` names the page to go to and the message to
     show there (built after the commit, in the reader's language), or is the answer itself (a
-    page that shows a one-time secret). A `refused` exception (but not a `passed_on` one, which
-    goes to the error page) shows the form `again` with its `error_text` (`fields`: how the
-    form names the fields), at `status` (None: the refusal's own status)."""
+    page that shows a one-time secret). A form whose own fields (read by `typed`) were refused
+    is not saved: it is shown `again` at 422. A `refused` exception (but not a `passed_on` one,
+    which goes to the error page) shows the form `again` at `status` (None: the refusal's own
+    status). Either way each mistake is said beside its field (`fields`: field → label where the
+    form does not call a field by its name; see web.refusals)."""
     activate_locale(request, auth)
     if permission is not None:
         auth.principal.require(permission)
+    named = _form_fields(request, fields)
+    typed_errors = [e for t in _typed(request) for e in t.errors]
+    if typed_errors:
+        return _shown_again(request, again, Refusal.of_errors(typed_errors, named), 422)
     node = node_of(request)
     try:
         with node.db.transaction() as session:
@@ -117,7 +190,8 @@ def save_form(
         if isinstance(exc, passed_on):
             raise
         own = exc.status if isinstance(exc, CorridorError) else 422
-        return again(error=error_text(exc, fields), status=own if status is None else status)
+        refusal = Refusal.of(exc, named)
+        return _shown_again(request, again, refusal, own if status is None else status)
     after = done(saved)
     if isinstance(after, Response):
         return after

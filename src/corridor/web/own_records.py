@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Protocol, TypeVar
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from corridor.node.service import Node
 from corridor.records.labels import Labels
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import save_form, withdraw_form
+from corridor.web.forms import save_form, typed, withdraw_form
 from corridor.web.params import PageAuth, Reason
 from corridor.web.sharing import Sharing, SharingContext, SharingForm, sharing_page
 
@@ -124,7 +124,7 @@ class OwnRecords(Generic[F]):
     addressed: Callable[[list[Peer]], SharingForm] = _nobody
     # What the form shows again rather than the error page (see web.forms.save_form), and how
     # it names the fields of the body in an error (field → label, a message id).
-    refused: tuple[type[Exception], ...] = (InvalidInput,)
+    refused: tuple[type[Exception], ...] = (InvalidInput, ValidationError)
     passed_on: tuple[type[Exception], ...] = ()
     fields: Mapping[str, str] | None = None
 
@@ -231,8 +231,15 @@ class OwnRecords(Generic[F]):
             return f"{self.path}/{envelope['id']}", message
 
         def again(*, error: str, status: int) -> Response:
+            envelope = loaded
+            if envelope is None and record_id is not None:
+                # Refused before the save read it (a field over its limit): the edit's record.
+                node = node_of(request)
+                with node.db.transaction() as session:
+                    envelope = self.get(session, node.id, actor=auth.principal, record_id=record_id)
+                self.owned(envelope, node.id)
             return self.page(
-                request, auth, envelope=loaded, form=form, share=share, error=error, status=status
+                request, auth, envelope=envelope, form=form, share=share, error=error, status=status
             )
 
         return save_form(
@@ -302,6 +309,7 @@ class OwnRecords(Generic[F]):
 
 
 def _posts(endpoint: Callable[..., Response], fields: type[RecordFields]) -> None:
-    """What FastAPI reads the form an `endpoint` receives as: `fields`, a form model (set here,
-    where the kind is known, since the endpoint is written once for every kind)."""
-    endpoint.__annotations__["form"] = Annotated[fields, Form()]
+    """What FastAPI reads the form an `endpoint` receives as: `fields`, a form model read by
+    web.forms.typed (set here, where the kind is known, since the endpoint is written once for
+    every kind)."""
+    endpoint.__annotations__["form"] = Annotated[fields, Depends(typed(fields))]

@@ -1,9 +1,11 @@
 """Parameters that several routes share, with their bounds: path and query parameters of the API,
 and the signed-in person and the form fields of the pages.
 
-A page form's fields are capped above what the record schemas allow, so an over-long value is
-reported on the re-rendered form by the schema rather than refused as a malformed request; the
-caps a single form needs of its own stay beside that form."""
+A page form's own fields are a form model read by web.forms.typed, capped at the limits the form
+states (its `maxlength`, the record schema's): a value over one comes back on the same form,
+said beside its field. A field a route reads on its own (a form a page acts with) is refused as
+a whole: back to the page it was posted from, with the mistake said (web.app). The caps a single
+form needs of its own stay beside that form."""
 
 from __future__ import annotations
 

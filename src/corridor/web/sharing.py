@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypedDict, TypeVar
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -27,8 +27,8 @@ from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, TLP_LEVELS, Audience, Labels, audience_for
 from corridor.records.models import StoredRecord
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import save_form
-from corridor.web.params import Handling, Line, PageAuth, Purpose, Tlp
+from corridor.web.forms import save_form, typed
+from corridor.web.params import Handling, PageAuth, Purpose, Tlp
 from corridor.web.render import page
 
 if TYPE_CHECKING:
@@ -40,15 +40,15 @@ KEPT_ON_EDIT = ("forward", "evaluation", "expires", "review")
 
 
 class SharingForm(BaseModel):
-    """The sharing fields of a record form, kept as typed so an error can show them back. As a
-    form model, its fields are capped above what the labels allow, so an over-long value is
-    reported on the re-rendered form rather than refused as a malformed request."""
+    """The sharing fields of a record form, kept as typed so an error can show them back (read
+    by web.forms.typed: a value over its cap comes back on the form, said beside its field).
+    The selects are capped above what the labels allow: the labels say what is wrong."""
 
     # Node ids and sharing-group ids, as checked.
     to: Annotated[set[str], Form()] = set()
     tlp: Tlp = "GREEN"
     handling: Handling = "H0"
-    handling_note: Line = ""
+    handling_note: Annotated[str, Form(max_length=500)] = ""
     purpose: Purpose = "cooperation"
     # TLP:RED: user:<handle> / unit:<handle>[@node], space-separated.
     recipients: Annotated[str, Form(max_length=4000)] = ""
@@ -86,11 +86,14 @@ class SharingForm(BaseModel):
         try:
             return Labels.model_validate({**kept, **typed, **shown})
         except ValidationError as exc:
-            problems = "; ".join(
-                str(e["msg"]).removeprefix("Value error, ")
-                for e in exc.errors(include_url=False, include_context=False, include_input=False)
-            )
-            raise InvalidInput(_("Sharing: %(error)s") % {"error": problems}) from None
+            errors = exc.errors(include_url=False, include_context=False, include_input=False)
+            problems = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in errors)
+            # Each mistake to the field the form shows for it (a rule across the labels names
+            # none: the field it is about, by what it says).
+            fields = [{**e, "loc": e["loc"] or (_label_field(str(e["msg"])),)} for e in errors]
+            raise InvalidInput(
+                _("Sharing: %(error)s") % {"error": problems}, errors=fields
+            ) from None
 
     def addressed(self) -> list[str]:
         """The checked node and group ids in a stable order, as the services take `to`."""
@@ -100,6 +103,17 @@ class SharingForm(BaseModel):
         return audience_for(self.addressed())
 
 
+def _label_field(message: str) -> str:
+    """The sharing field a rule across the labels is about (records.labels.Labels)."""
+    if "handling_note" in message:
+        return "handling_note"
+    if "recipient" in message:
+        return "recipients"
+    if "review" in message or "expir" in message:
+        return "expires"
+    return "tlp"
+
+
 class AmberSharingForm(SharingForm):
     """The sharing fields of partner content (a message, an alert, a request, a joint space):
     TLP:AMBER unless the person chooses otherwise."""
@@ -107,9 +121,10 @@ class AmberSharingForm(SharingForm):
     tlp: Tlp = "AMBER"
 
 
-# The posted sharing fields of a form (records for the network: TLP:GREEN by default).
-Sharing = Annotated[SharingForm, Form()]
-AmberSharing = Annotated[AmberSharingForm, Form()]
+# The posted sharing fields of a form (records for the network: TLP:GREEN by default), kept as
+# typed when a value is refused (web.forms.typed).
+Sharing = Annotated[SharingForm, Depends(typed(SharingForm))]
+AmberSharing = Annotated[AmberSharingForm, Depends(typed(AmberSharingForm))]
 
 
 class SharingContext(TypedDict):

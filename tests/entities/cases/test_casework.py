@@ -455,7 +455,7 @@ def test_case_work_pages(node, make_user) -> None:  # type: ignore[no-untyped-de
     assert "in the past" in post("/tasks", {"title": "Too late", "due": "2021-02-03"})
     task_id = rows(node, CaseTask)[0].id
     assert "Task done." in post(f"/tasks/{task_id}/status", {"status": "done"})
-    assert "status: one of" in post(f"/tasks/{task_id}/status", {"status": "lost"})
+    assert "Status: one of" in post(f"/tasks/{task_id}/status", {"status": "lost"})
 
     part = c.get(f"{case_url}/_work", headers={"HX-Request": "true"})
     assert part.status_code == 200 and "<html" not in part.text

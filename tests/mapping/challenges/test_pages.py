@@ -273,21 +273,24 @@ def test_analyst_records_edits_and_withdraws_through_the_forms(  # type: ignore[
     [
         ({"countries": "PK, XZ"}, "Countries: unknown country code &#39;XZ&#39;"),
         ({"countries": " , "}, "Countries: name at least one country code"),
-        ({"locations": "Taftan crossing 61.6,28.96"}, "Locations, line 1: write Name | lon,lat"),
+        (
+            {"locations": "Taftan crossing 61.6,28.96"},
+            "Locations and border sections, line 1: write Name | lon,lat",
+        ),
         (
             {"locations": "Taftan | 61.6,28.96\nFence | 61.4,29.0; north"},
-            "Locations, line 2: &#39;north&#39; is not a position lon,lat",
+            "Locations and border sections, line 2: &#39;north&#39; is not a position lon,lat",
         ),
         (
             {"locations": "Far away | 200,10"},
-            "Locations, line 1: coordinates: longitude 200.0 out of range",
+            "Locations and border sections, line 1: coordinates: longitude 200.0 out of range",
         ),
         ({"evidence": "Seizure report"}, "Evidence, line 1: give a URL or a reference"),
         ({"evidence": "Seizure report | "}, "Evidence, line 1: give a URL or a reference"),
         ({"evidence": "Report | https://x.example/a b"}, "Evidence, line 1: a URL has no spaces"),
         ({"identified": "2026-05-01", "review_date": "2026-04-01"}, "review date comes before"),
-        ({"title": ""}, "Title: String should have at least 1 character"),
-        ({"theme": "piracy"}, "Theme: Input should be"),
+        ({"title": ""}, "Title: required"),
+        ({"theme": "piracy"}, "Theme: not one of the choices offered"),
         ({"tlp": "RED"}, "TLP:RED needs named recipients"),
     ],
 )

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ from corridor.mapping.routes.service import list_routes
 from corridor.node.service import Node
 from corridor.records.projection import visible
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.forms import act_form, parse_time, typed, withdraw_route
 from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage
@@ -177,7 +177,10 @@ COMPOSE.mount(router)
 
 @router.post("/new", response_class=HTMLResponse)
 def send(
-    request: Request, auth: PageAuth, form: Annotated[AlertForm, Form()], share: AmberSharing
+    request: Request,
+    auth: PageAuth,
+    form: Annotated[AlertForm, Depends(typed(AlertForm))],
+    share: AmberSharing,
 ) -> Response:
     def save(session: Session, node: Node) -> dict[str, Any]:
         return alerts.send(

@@ -175,18 +175,17 @@ def channels_text(channels: list[dict[str, Any]]) -> str:
 
 class ContactForm(BaseModel):
     """The card form's own fields (its sharing fields are a web.sharing.SharingForm), kept as
-    typed so an error can show them back. Capped above what the record schema allows, so an
-    over-long value is reported on the re-rendered form rather than refused as malformed."""
+    typed so an error can show them back; capped as the record schema caps them."""
 
     kind: Annotated[str, Form(max_length=10)] = "person"
-    name: Annotated[str, Form(max_length=1000)] = ""
-    role: Annotated[str, Form(max_length=1000)] = ""
-    unit: Annotated[str, Form(max_length=1000)] = ""
-    country: Annotated[str, Form(max_length=64)] = ""
+    name: Annotated[str, Form(max_length=200)] = ""
+    role: Annotated[str, Form(max_length=200)] = ""
+    unit: Annotated[str, Form(max_length=200)] = ""
+    country: Annotated[str, Form(max_length=3)] = ""
     languages: Annotated[str, Form(max_length=1000)] = ""
     expertise: Annotated[set[str], Form()] = set()
     always: Annotated[str, Form(max_length=8)] = ""  # a checkbox: "1" when ticked
-    timezone: Annotated[str, Form(max_length=100)] = ""
+    timezone: Annotated[str, Form(max_length=64)] = ""
     hours: Annotated[str, Form(max_length=100_000)] = ""
     rota: Annotated[str, Form(max_length=100_000)] = ""
     channels: Annotated[str, Form(max_length=100_000)] = ""

@@ -8,7 +8,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from corridor.cooperation.requests import overview as stats
 from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
 from corridor.cooperation.requests.schemas import URGENCIES, DraftIn, EntityLink
-from corridor.errors import InvalidInput
+from corridor.errors import InvalidInput, NotFound
 from corridor.federation.peers import approved_peers, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
@@ -32,7 +32,7 @@ from corridor.records.attachments import (
 )
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, parse_time, withdraw_route
+from corridor.web.forms import act_form, parse_time, typed, withdraw_route
 from corridor.web.params import PageAuth, Title
 from corridor.web.render import live_list, own_label, page, redirect
 from corridor.web.sharing import AmberSharing, AmberSharingForm, ComposePage, SharingForm
@@ -219,14 +219,17 @@ def edit_draft(request: Request, auth: PageAuth, draft_id: uuid.UUID) -> HTMLRes
 async def send(
     request: Request,
     auth: PageAuth,
-    form: Annotated[RequestForm, Form()],
+    form: Annotated[RequestForm, Depends(typed(RequestForm))],
     share: AmberSharing,
     action: Annotated[str, Form(pattern="^(send|draft)$")] = "send",
     draft_id: Annotated[str, Form(max_length=36)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     attachments = await read_uploads(files or [], MAX_ATTACHMENT_BYTES)
-    existing = uuid.UUID(draft_id) if draft_id else None
+    try:
+        existing = uuid.UUID(draft_id) if draft_id else None
+    except ValueError:
+        raise NotFound(_("no such draft")) from None
 
     def save(session: Session, node: Node) -> str:
         """The page of what was saved: the draft, or the request sent (its draft deleted)."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.records.attachments import read_uploads
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import act_form, withdraw_route
+from corridor.web.forms import act_form, typed, withdraw_route
 from corridor.web.params import Checked, Line, PageAuth, Purpose, Tlp
 from corridor.web.render import live_list, own_label, page
 from corridor.web.sharing import AmberSharing, ComposePage, SharingForm, sharing_context
@@ -51,10 +51,10 @@ live_list(router, "cooperation/spaces/index.html", "cooperation/spaces/_list.htm
 class SpaceForm(BaseModel):
     """The new space's own fields, as typed (its labels are a SharingForm)."""
 
-    name: Line = ""
-    reference: Line = ""
-    case_reference: Line = ""
-    purpose_text: LongText = ""
+    name: Annotated[str, Form(max_length=200)] = ""
+    reference: Annotated[str, Form(max_length=100)] = ""
+    case_reference: Annotated[str, Form(max_length=100)] = ""
+    purpose_text: Annotated[str, Form(max_length=5000)] = ""
     members: Annotated[set[str], Form()] = set()
 
 
@@ -66,7 +66,10 @@ COMPOSE.mount(router)
 
 @router.post("/new", response_class=HTMLResponse)
 def create(
-    request: Request, auth: PageAuth, form: Annotated[SpaceForm, Form()], share: AmberSharing
+    request: Request,
+    auth: PageAuth,
+    form: Annotated[SpaceForm, Depends(typed(SpaceForm))],
+    share: AmberSharing,
 ) -> Response:
     def save(session: Session, node: Node) -> dict[str, Any]:
         return spaces.create_space(

@@ -17,8 +17,8 @@ from corridor.documents.mrz.suggest import Suggestion
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.web.auth import Auth, node_of
-from corridor.web.forms import error_text
 from corridor.web.params import PageAuth
+from corridor.web.refusals import FormFields, Refusal
 from corridor.web.render import activate_locale, page
 
 router = APIRouter(include_in_schema=False)
@@ -114,6 +114,7 @@ def mrz_check(request: Request, auth: PageAuth, mrz: MrzText = "") -> HTMLRespon
         with node_of(request).db.transaction() as session:
             checked = service.check(session, actor=auth.principal, lines=lines)
     except (ValidationError, InvalidInput) as exc:
-        error = error_text(exc, {"lines": N_("MRZ")})
+        fields = FormFields.of(["lines", "mrz"], {"lines": N_("MRZ"), "mrz": N_("MRZ")})
+        error = Refusal.of(exc, fields).summary()
         return _page(request, auth, mrz, error=error, status=422)
     return _page(request, auth, mrz, checked)

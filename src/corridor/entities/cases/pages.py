@@ -10,7 +10,7 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
@@ -37,7 +37,7 @@ from corridor.records.groups import list_groups
 from corridor.records.labels import PURPOSES, Labels
 from corridor.security import people
 from corridor.web.auth import Auth, node_of, safe_next
-from corridor.web.forms import act_form, save_form
+from corridor.web.forms import act_form, save_form, typed
 from corridor.web.params import Checked, Handling, PageAuth, Purpose, Title, Tlp
 from corridor.web.render import page
 
@@ -291,7 +291,9 @@ class CaseForm(BaseModel):
 
 
 @router.post("/cases", response_class=HTMLResponse)
-def case_create(request: Request, auth: PageAuth, form: Annotated[CaseForm, Form()]) -> Response:
+def case_create(
+    request: Request, auth: PageAuth, form: Annotated[CaseForm, Depends(typed(CaseForm))]
+) -> Response:
     def save(session: Session, _node: Node) -> uuid.UUID:
         data = CaseCreate.model_validate(form.model_dump())
         return service.create_case(session, actor=auth.principal, data=data).id
@@ -468,12 +470,17 @@ class EntityForm(BaseModel):
         props = parse_lines(self.schema_, self.more)
         if self.name.strip():
             props.setdefault("name", []).insert(0, self.name.strip())
+        elif not props:
+            raise InvalidInput(_("name: give the entity a name or other properties"))
         return {"schema": self.schema_, "properties": props}
 
 
 @router.post("/cases/{ref}/entities", response_class=HTMLResponse)
 def case_add_entity(
-    request: Request, auth: PageAuth, ref: str, form: Annotated[EntityForm, Form()]
+    request: Request,
+    auth: PageAuth,
+    ref: str,
+    form: Annotated[EntityForm, Depends(typed(EntityForm))],
 ) -> Response:
     def save(session: Session, node: Node) -> str:
         return entity_service.create(

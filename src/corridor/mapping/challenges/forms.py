@@ -30,8 +30,11 @@ from corridor.mapping.challenges.schemas import (
 )
 from corridor.mapping.challenges.service import Filters
 from corridor.mapping.forms import (
+    Description,
     LongText,
+    Name,
     Text,
+    Title,
     field_errors,
     lines,
     parse_position,
@@ -257,8 +260,8 @@ class ChallengeForm(BaseModel):
 
     model_config = ConfigDict(validate_by_name=True)
 
-    title: Text = ""
-    description: LongText = ""
+    title: Title = ""
+    description: Description = ""
     theme: Annotated[str, Form(max_length=40)] = ""
     countries: Text = ""
     regions: Text = ""
@@ -269,7 +272,7 @@ class ChallengeForm(BaseModel):
     trend: Annotated[str, Form(max_length=20)] = "unknown"
     status: Annotated[str, Form(max_length=20)] = "open"
     evidence: LongText = ""
-    owner: Text = ""
+    owner: Name = ""
     identified: Annotated[str, Form(max_length=32)] = ""
     review_date: Annotated[str, Form(max_length=32)] = ""
 

@@ -11,12 +11,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping.forms import lines, split_codes
+from corridor.mapping.schemas import Evidence
 
 # How many empty rows the edit form offers for new milestones and indicators (no JavaScript
 # needed to add more: save, and the form comes back with fresh empty rows).
@@ -296,11 +297,21 @@ def action_fields(
 
 
 def update_evidence(title: str, url: str) -> list[dict[str, Any]]:
-    """The link a progress update cites, if any: its title defaults to the address."""
+    """The link a progress update cites, if any: its title defaults to the address. Checked
+    here, so that a mistake names the form's field (`evidence_title`, `evidence_url`)."""
     if url.strip():
-        return [{"kind": "link", "title": title.strip() or url.strip()[:300], "url": url.strip()}]
+        item = {"kind": "link", "title": title.strip() or url.strip()[:300], "url": url.strip()}
+        try:
+            Evidence.model_validate(item)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False, include_input=False)
+            raise InvalidInput(
+                _("evidence: %(error)s") % {"error": "; ".join(e["msg"] for e in errors)},
+                errors=[{**e, "loc": (f"evidence_{e['loc'][0]}",)} for e in errors if e["loc"]],
+            ) from None
+        return [item]
     if title.strip():
-        raise InvalidInput(_("evidence: give the link (https://…) with its title"))
+        raise InvalidInput(_("evidence_url: give the link (https://…) with its title"))
     return []
 
 

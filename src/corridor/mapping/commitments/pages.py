@@ -52,6 +52,7 @@ from corridor.mapping.commitments.forms import (
 )
 from corridor.mapping.commitments.progress import Portfolio
 from corridor.mapping.commitments.records import ACTION, COMMITMENT
+from corridor.mapping.forms import LongText, Text
 from corridor.mapping.pages import mapping_records
 from corridor.mapping.schemas import THEMES
 from corridor.mapping.service import get_record
@@ -59,11 +60,10 @@ from corridor.node.service import Node
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.own_records import REFUSED, OwnRecords
-from corridor.web.params import Name, PageAuth, Title
+from corridor.web.params import PageAuth
 from corridor.web.render import own_label, page, redirect
 
 router = APIRouter(include_in_schema=False, prefix="/commitments")
-LongText = Annotated[str, Form(max_length=20_000)]
 Column = Annotated[list[str] | None, Form()]  # a field sent once per row of the edit form
 
 S = TypeVar("S")
@@ -291,7 +291,7 @@ def endorse(
     request: Request,
     auth: PageAuth,
     commitment_id: uuid.UUID,
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: LongText = "",
 ) -> Response:
     def save(session: Session, node: Node) -> object:
         return cm.endorse(
@@ -324,8 +324,8 @@ def add_action(
     request: Request,
     auth: PageAuth,
     commitment_id: uuid.UUID,
-    title: Title = "",
-    owner: Name = "",
+    title: Text = "",
+    owner: Text = "",
     description: LongText = "",
     milestones: LongText = "",
     indicators: LongText = "",
@@ -358,14 +358,16 @@ def post_update(
     commitment_id: uuid.UUID,
     action_id: uuid.UUID,
     on: Annotated[str, Form(max_length=10)] = "",
-    text: Annotated[str, Form(max_length=10_000)] = "",
+    text: LongText = "",
     indicator: Column = None,
     value: Column = None,
     milestones_done: Column = None,
-    evidence_title: Title = "",
-    evidence_url: Annotated[str, Form(max_length=2000)] = "",
+    evidence_title: Text = "",
+    evidence_url: LongText = "",
 ) -> Response:
     def save(session: Session, node: Node) -> object:
+        if not text.strip():  # said beside the field (the record would name updates.N.text)
+            raise InvalidInput(_("text: say what was done"))
         values = {
             iid: parse_number(v, iid)
             for iid, v in aligned(indicator or [], value or [])
@@ -474,8 +476,8 @@ def save_action(
     auth: PageAuth,
     commitment_id: uuid.UUID,
     action_id: uuid.UUID,
-    title: Title = "",
-    owner: Name = "",
+    title: Text = "",
+    owner: Text = "",
     description: LongText = "",
     m_id: Column = None,
     m_due: Column = None,

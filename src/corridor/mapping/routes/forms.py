@@ -14,7 +14,14 @@ from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
-from corridor.mapping.forms import LongText, Text, field_errors, parse_position, position_text
+from corridor.mapping.forms import (
+    Description,
+    LongText,
+    Title,
+    field_errors,
+    parse_position,
+    position_text,
+)
 from corridor.mapping.routes.schemas import MODES, RouteBody
 
 GAP = "---"  # a line of its own in the stops: no leg joins the stops around it
@@ -148,8 +155,8 @@ class RouteForm(BaseModel):
     """The route form's own fields (its sharing fields are a web.sharing.SharingForm), kept as
     typed so an error can show them back."""
 
-    name: Text = ""
-    description: LongText = ""
+    name: Title = ""
+    description: Description = ""
     stops: LongText = ""
 
     @classmethod
