@@ -28,8 +28,8 @@ def karims(live_node: LiveNode) -> Iterator[str]:
         assert r.status_code == 201, r.text
         cid = r.json()["id"]
         for props in (
-            {"name": ["Karim Baloch"], "nationality": ["pk"], "birthDate": ["1971-08-15"]},
-            {"name": ["Kareem Balouch"], "nationality": ["af"], "passportNumber": ["P0123456"]},
+            {"name": ["Zarmeen Khattakzai"], "nationality": ["pk"], "birthDate": ["1971-08-15"]},
+            {"name": ["Zarmin Khatakzai"], "nationality": ["af"], "passportNumber": ["P0123456"]},
         ):
             r = api.post(
                 f"/api/v1/cases/{cid}/entities", json={"schema": "Person", "properties": props}
@@ -50,7 +50,7 @@ def test_results_inform_and_facets_narrow(
     page = open_session(viewport=viewport).page
     sign_in(page, live_node.investigator, live_node.password)
     page.goto("/search")
-    page.get_by_label("Name, phone, document or account number").fill("Karim Baloch")
+    page.get_by_label("Name, phone, document or account number").fill("Zarmeen Khattakzai")
     results = page.locator("#results")
     expect(results.get_by_text("2 results")).to_be_visible()
     first = results.locator("li.result").first
@@ -70,6 +70,6 @@ def test_results_inform_and_facets_narrow(
     expect(page.locator("#results li.result")).to_have_count(1)
     expect(page.locator("#results li.result").get_by_text("P0123456")).to_be_visible()
     expect(page.get_by_label("Name, phone, document or account number")).to_have_value(
-        "Karim Baloch"
+        "Zarmeen Khattakzai"
     )
     expect(page.get_by_label("Country")).to_have_value("af")
