@@ -42,9 +42,8 @@ def latin_key(word: str) -> str:
 
 @dataclass(frozen=True)
 class KnownNames:
-    """The table, indexed: each spelling to the names (line numbers) it can be."""
+    """The table, indexed: each spelling to the names (their line numbers) it can be."""
 
-    titles: tuple[str, ...]
     latin: Mapping[str, frozenset[int]]
     arabic: Mapping[str, frozenset[int]]
 
@@ -54,15 +53,11 @@ class KnownNames:
     def of_arabic(self, word: str) -> frozenset[int]:
         return self.arabic.get(arabic_key(word), frozenset())
 
-    def title(self, name: int) -> str:
-        return self.titles[name]
-
 
 def parse(text: str, source: str = "known_names.tsv") -> KnownNames:
     """The table from its text: ``#`` comments, then one name per line, its Arabic-script
     spellings (``-`` for none), a tab, its Latin spellings. A malformed line is an error
     naming the line, never skipped."""
-    titles: list[str] = []
     latin: dict[str, set[int]] = {}
     arabic: dict[str, set[int]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -71,7 +66,7 @@ def parse(text: str, source: str = "known_names.tsv") -> KnownNames:
         fields = line.split("\t")
         if len(fields) != 2 or not fields[1].split():
             raise ValueError(f"{source}:{number}: expected Arabic spellings, a tab, Latin ones")
-        name = len(titles)
+        name = number  # a name is its line
         written = [] if fields[0].strip() == _NONE else fields[0].split()
         for word in written:
             key = arabic_key(word)
@@ -83,13 +78,7 @@ def parse(text: str, source: str = "known_names.tsv") -> KnownNames:
             if not key or key != word:
                 raise ValueError(f"{source}:{number}: {word!r} is not lower-case ASCII letters")
             latin.setdefault(key, set()).add(name)
-        titles.append(
-            f"{fields[1].split()[0].capitalize()} ({written[0]})"
-            if written
-            else fields[1].split()[0].capitalize()
-        )
     return KnownNames(
-        tuple(titles),
         {k: frozenset(v) for k, v in latin.items()},
         {k: frozenset(v) for k, v in arabic.items()},
     )
