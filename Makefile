@@ -49,8 +49,14 @@ test-browser: install chromium
 bench: install
 	$(BIN)/python bench/run_all.py
 
+# The catalogue template from the code; tests/test_catalogues.py writes it elsewhere (POT=…) to
+# check the committed one holds every string. Then each language's catalogue is brought up to
+# date (new strings empty: the suite names them until they are translated).
+POT ?= src/corridor/locale/messages.pot
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location --sort-output -o src/corridor/locale/messages.pot --project corridor .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -k pgettext:1c,2 -k NC_:1c,2 --no-location --sort-output -o $(POT) --project corridor . >/dev/null
+	@if [ "$(POT)" = src/corridor/locale/messages.pot ]; then \
+	  $(BIN)/pybabel update -i $(POT) -d src/corridor/locale --no-fuzzy-matching --ignore-obsolete >/dev/null; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache corridor-data corridor-demo

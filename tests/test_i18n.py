@@ -22,3 +22,13 @@ def test_the_template_catalogue_covers_the_shell() -> None:
     pot = (i18n.LOCALE_DIR / "messages.pot").read_text(encoding="utf-8")
     for msgid in ("Sign in", "Audit log", "Two-factor authentication", "Skip to content"):
         assert f'msgid "{msgid}"' in pot
+
+
+def test_a_record_types_title_inside_a_notice_reads_in_the_readers_language() -> None:
+    from corridor.cooperation.notifications.service import render_title
+
+    assert render_title("{node} read your {what}", {"node": "FIA", "what": "alert"}, "en") == (
+        "FIA read your alert"
+    )
+    french = render_title("{node} read your {what}", {"node": "FIA", "what": "alert"}, "fr")
+    assert "FIA" in french and "alerte" in french and "alert " not in french + " "

@@ -20,6 +20,7 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 from pydantic import AfterValidator
 
+from corridor import formats
 from corridor.errors import InvalidInput
 
 ENGLISH = "en"
@@ -104,12 +105,24 @@ def is_country(value: str) -> bool:
     return True
 
 
-def country_name(code: str, locale: str = ENGLISH) -> str:
-    """The name of a country code for a reader. In English: pycountry's common name where it has
+def country_name(code: str, locale: str | None = None) -> str:
+    """The name of a country code for a reader (by default the one reading now: see
+    `corridor.formats`; English outside a request). In English: pycountry's common name where it has
     one ("Iran", "Syria", "Taiwan"), else its ISO name; for a user-assigned code, and in another
     language, CLDR's name through Babel ("Kosovo"; "DE" in French: "Allemagne"). An unknown
     code is InvalidInput."""
-    return _name(normalise(code), locale)
+    return _name(normalise(code), locale or formats.current().lang.replace("-", "_"))
+
+
+def name_or_code(code: str | None, locale: str | None = None) -> str:
+    """`country_name` for a page: the code itself where it names no country (a partner's
+    private code), nothing for nothing."""
+    if not code:
+        return ""
+    try:
+        return country_name(code, locale)
+    except InvalidInput:
+        return code.upper()
 
 
 @lru_cache(maxsize=4096)

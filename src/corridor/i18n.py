@@ -79,7 +79,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return (_current.get() or _NULL).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose English reads the same as another's but not in every language ("read":
+    a token's scope, an alert's state)."""
+    return (_current.get() or _NULL).pgettext(context, message)
+
+
 _ = gettext
+
+
+def NC_(context: str, message: str) -> str:
+    """`N_` for a message with a context (see `pgettext`)."""
+    return message
 
 
 def N_(message: str) -> str:

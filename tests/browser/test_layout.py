@@ -57,7 +57,7 @@ def test_right_to_left_for_arabic(
     no_horizontal_scroll(page)
     page.locator("input[name=email]").fill(live_node.investigator)
     page.locator("input[name=password]").fill(live_node.password)
-    page.locator("form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
     expect(page.locator("main h1")).to_be_visible()
     expect(html).to_have_attribute("dir", "rtl")
     sidebar = page.locator("nav.sidebar").bounding_box()

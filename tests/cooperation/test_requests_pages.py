@@ -99,7 +99,7 @@ def test_compose_reply_and_overview_in_the_ui(pair, make_user, shift_clock) -> N
     assert "Mehmet K." in page.text and "Marina 2" in page.text and "registry.txt" in page.text
     assert "rfa-state-answered" in page.text and "pending" not in page.text
     ov = to_a.get("/requests/overview")
-    assert ov.status_code == 200 and "Jandarma Van" in ov.text and "100 %" in ov.text
+    assert ov.status_code == 200 and "Jandarma Van" in ov.text and "100%" in ov.text
     _no_inline(ov.text)
 
     # A second request runs past its deadline: the list shows it overdue.

@@ -233,3 +233,16 @@ def test_a_typed_form_over_its_limits_is_not_saved_but_shown_again_as_typed(sign
     assert _note("title", "taken already") in r.text
     r = client.post("/things/new", data={"csrf_token": csrf, "title": "ok"}, follow_redirects=False)
     assert r.status_code == 303 and SAVED[-1].title == "ok" and SAVED[-1].count == 1
+
+
+def test_numbers_may_be_typed_in_any_digits_and_free_text_keeps_them(signed_in) -> None:  # type: ignore[no-untyped-def]
+    client, csrf = signed_in
+    SAVED.clear()
+    for typed_count in ("۱۲", "١٢"):  # Persian and Arabic-Indic twelve
+        r = client.post(
+            "/things/new",
+            data={"csrf_token": csrf, "title": "۱۲", "count": typed_count},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+        assert SAVED[-1].count == 12 and SAVED[-1].title == "۱۲"

@@ -35,8 +35,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def schema_label(name: str) -> str:
+    """A schema's label in the reader's language (our catalogue: `ftm.SCHEMA_LABELS`)."""
     sch = model.get(name)
-    return sch.label if sch is not None else name
+    return _(str(sch.label)) if sch is not None else name
 
 
 def prop_label(schema: str, prop: str) -> str:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from corridor.errors import InvalidInput
+from corridor.i18n import N_
 from corridor.keys import NODE_ID_RE
 from corridor.schemas import StrictModel, UtcDateTime
 
@@ -37,11 +38,19 @@ def _canonical_handling(value: Any) -> Any:
 # else, so a received record's labels are read exactly as the policy compares them.
 TlpIn = Annotated[TLP, BeforeValidator(canonical_tlp)]
 HandlingIn = Annotated[Handling, BeforeValidator(_canonical_handling)]
+# Shown translated (`_(text)`); records carry the code only.
 HANDLING_TEXT = {
-    "H0": "Crime-fighting use only",
-    "H1": "Not for use in judicial proceedings without the originator's permission",
-    "H2": "No dissemination without the originator's permission",
-    "H3": "Other restrictions (see note)",
+    "H0": N_("Crime-fighting use only"),
+    "H1": N_("Not for use in judicial proceedings without the originator's permission"),
+    "H2": N_("No dissemination without the originator's permission"),
+    "H3": N_("Other restrictions (see note)"),
+}
+# What a purpose code reads as on a page; records carry the code.
+PURPOSE_LABELS = {
+    "enforcement": N_("Enforcement"),
+    "risk-analysis": N_("Risk analysis"),
+    "protection": N_("Protection"),
+    "cooperation": N_("Cooperation"),
 }
 Purpose = Literal["enforcement", "risk-analysis", "protection", "cooperation"]
 PURPOSES: tuple[str, ...] = ("enforcement", "risk-analysis", "protection", "cooperation")

@@ -39,6 +39,10 @@ class User(Base):
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     locale: Mapped[str | None] = mapped_column(String(16))
+    # How dates read to this person: IANA zone (None: UTC) and a calendar shown beside the
+    # Gregorian date ("hijri", "jalali"; None: none). See corridor.formats.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    calendar: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
     # The dashboard's memory of visits: when the person last opened it, and where its "since

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from corridor.i18n import NC_
+
 
 class Role(StrEnum):
     administrator = "administrator"
@@ -63,6 +65,11 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")
+SCOPE_LABELS = {
+    "read": NC_("token scope", "read"),
+    "write": NC_("token scope", "write"),
+    "admin": NC_("token scope", "administer"),
+}
 # The scopes that allow a state change at all (every permission whose scope is not "read").
 WRITE_SCOPES = frozenset({"write", "admin"})
 # Every API token expires: after TOKEN_DEFAULT_DAYS unless asked otherwise, never later than

@@ -37,6 +37,19 @@ class UserRead(ReadModel):
     must_change_password: bool
     created_at: UtcDateTime
     last_login_at: UtcDateTime | None
+    # How the person reads dates and numbers (corridor.formats); null: the browser's language,
+    # UTC, no second calendar.
+    language: str | None = Field(default=None, validation_alias="locale")
+    time_zone: str | None = None
+    calendar: str | None = None
+
+
+class ReadingUpdate(StrictModel):
+    """`PATCH /api/v1/me`: a field left out stays as it is; null returns it to the default."""
+
+    language: str | None = Field(default=None, max_length=16, examples=["ur"])
+    time_zone: str | None = Field(default=None, max_length=64, examples=["Asia/Karachi"])
+    calendar: Literal["hijri", "jalali"] | None = None
 
 
 class UserCreate(StrictModel):

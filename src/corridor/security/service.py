@@ -16,7 +16,7 @@ import pyotp
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from corridor import clock
+from corridor import clock, formats, i18n
 from corridor.audit import service as audit
 from corridor.config import Limits
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -240,6 +240,48 @@ def update_user(
             changes.update(_lock_out(session, user))
     session.flush()
     _audit_user(session, actor, "user.update", user.handle, changes)
+    return user
+
+
+UNSET = object()  # a reading convention the call leaves as it is
+
+
+def set_reading(
+    session: Session,
+    *,
+    actor: Principal,
+    user: User,
+    language: object = UNSET,
+    time_zone: object = UNSET,
+    calendar: object = UNSET,
+) -> User:
+    """A person's own reading conventions: language (None: follow the browser), IANA time zone
+    (None: UTC), calendar shown beside the Gregorian date (None: none). Only they set them."""
+    if actor.handle != user.handle:
+        raise PermissionDenied("only the person sets their own language and time zone")
+    changes: dict[str, object] = {}
+    if language is not UNSET:
+        if language is not None and language not in i18n.available():
+            known = ", ".join(i18n.available())
+            raise InvalidInput(f"language: {language!r} is not available here ({known})")
+        user.locale = language if isinstance(language, str) else None
+        changes["language"] = user.locale
+    if time_zone is not UNSET:
+        if time_zone is not None and not formats.valid_zone(str(time_zone)):
+            raise InvalidInput(
+                f"time_zone: {time_zone!r} is not an IANA time zone (e.g. Asia/Karachi)"
+            )
+        user.time_zone = time_zone if isinstance(time_zone, str) else None
+        changes["time_zone"] = user.time_zone
+    if calendar is not UNSET:
+        if calendar is not None and calendar not in formats.CALENDARS:
+            raise InvalidInput(
+                f"calendar: {calendar!r} is not one of {', '.join(formats.CALENDARS)} (or none)"
+            )
+        user.calendar = calendar if isinstance(calendar, str) else None
+        changes["calendar"] = user.calendar
+    session.flush()
+    _audit_user(session, actor, "user.reading", user.handle, changes)
     return user
 
 

@@ -11,10 +11,10 @@ from typing import Annotated, TypeVar
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from corridor import clock, i18n
+from corridor import clock, formats, i18n
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
@@ -23,10 +23,10 @@ from corridor.security import passwords
 from corridor.security import service as security
 from corridor.security.models import User
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
-from corridor.web.auth import Auth, node_of
+from corridor.web.auth import Auth, node_of, optional_page_auth, safe_next
 from corridor.web.forms import act_form, save_form, typed
 from corridor.web.params import Checked, Name, PageAuth
-from corridor.web.render import page, redirect
+from corridor.web.render import LANG_COOKIE, page, redirect
 
 router = APIRouter(include_in_schema=False)
 S = TypeVar("S")  # what a form's service answers
@@ -48,8 +48,11 @@ def _account_page(
             "tokens": tokens,
             "unit": unit,
             "languages": languages,
+            "zones": formats.zones(),
+            "calendars": (("hijri", N_("Hijri (Umm al-Qura)")), ("jalali", N_("Solar Hijri"))),
             "scopes": SCOPES,
             "token_days": (TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS),
+            "now": clock.now(),
             **extra,
         },
         status=status,
@@ -61,16 +64,69 @@ def account(request: Request, auth: PageAuth) -> HTMLResponse:
     return _account_page(request, auth)
 
 
+class Reading(BaseModel):
+    """The profile's "Language and time" form; empty values return to the defaults."""
+
+    locale: str = Field(default="", max_length=16)
+    time_zone: str = Field(default="", max_length=64)
+    calendar: str = Field(default="", max_length=16)
+
+
 @router.post("/account/locale")
-def set_locale(
-    request: Request, auth: PageAuth, locale: Annotated[str, Form(max_length=16)] = ""
+def set_locale(request: Request, auth: PageAuth, form: Annotated[Reading, Form()]) -> Response:
+    try:
+        with node_of(request).db.transaction() as session:
+            user = security.find_user(session, auth.principal.handle)
+            security.set_reading(
+                session,
+                actor=auth.principal,
+                user=user,
+                language=form.locale or None,
+                time_zone=form.time_zone or None,
+                calendar=form.calendar or None,
+            )
+    except InvalidInput as refused:
+        field = refused.detail.split(":", 1)[0]
+        return redirect(request, "/account", _(READING_REFUSED.get(field, READING_REFUSED[""])))
+    return redirect(request, "/account", _("Language and time saved."))
+
+
+READING_REFUSED = {
+    "language": N_("That language is not available."),
+    "time_zone": N_("That time zone is not known; choose one from the list."),
+    "": N_("That calendar is not offered."),
+}
+
+
+@router.post("/language")
+def switch_language(
+    request: Request,
+    auth: Annotated[Auth | None, Depends(optional_page_auth)],
+    lang: Annotated[str, Form(max_length=16)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    if locale and locale not in i18n.available():
-        return redirect(request, "/account", _("That language is not available."))
-    with node_of(request).db.transaction() as session:
-        user = security.find_user(session, auth.principal.handle)
-        user.locale = locale or None
-    return redirect(request, "/account", _("Language saved."))
+    """The header's language switch: saved to the person's profile when they are signed in, in
+    a cookie before they sign in (the login page)."""
+    back = safe_next(next)
+    if lang and lang not in i18n.available():
+        return redirect(request, back, _("That language is not available."))
+    if auth is not None:
+        with node_of(request).db.transaction() as session:
+            user = security.find_user(session, auth.principal.handle)
+            security.set_reading(session, actor=auth.principal, user=user, language=lang or None)
+    resp = redirect(request, back)
+    if lang:
+        resp.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=node_of(request).config.secure_cookies,
+        )
+    else:
+        resp.delete_cookie(LANG_COOKIE)
+    return resp
 
 
 @router.get("/account/password", response_class=HTMLResponse)

@@ -23,6 +23,7 @@ from corridor.schemas import MAX_INT64, Page
 from corridor.security import service as security
 from corridor.security.models import Unit, User
 from corridor.security.schemas import (
+    ReadingUpdate,
     TokenCreate,
     TokenCreated,
     TokenRead,
@@ -65,6 +66,15 @@ def get_node(api: Api) -> NodeRead:
 def me(api: Api) -> UserRead:
     with api.reading() as session:
         return _user_read(security.find_user(session, api.actor.handle))
+
+
+@router.patch("/me", response_model=UserRead, tags=["users"])
+def update_me(api: Api, body: ReadingUpdate) -> UserRead:
+    """The caller's own language, time zone and second calendar."""
+    given = {name: getattr(body, name) for name in body.model_fields_set}
+    with api.transaction() as session:
+        user = security.find_user(session, api.actor.handle)
+        return _user_read(security.set_reading(session, actor=api.actor, user=user, **given))
 
 
 # --- users and units ---------------------------------------------------------------------

@@ -44,7 +44,9 @@ class Auth:
     must_change_password: bool
     totp_enabled: bool
     locale: str | None
-    session_id: str | None = None  # hash of the session cookie, never the cookie
+    session_id: str | None = None
+    time_zone: str | None = None
+    calendar: str | None = None  # hash of the session cookie, never the cookie
 
 
 def node_of(request: Request) -> Node:
@@ -67,6 +69,8 @@ def _auth(principal: Principal, via: str, user: User, ws: WebSession | None = No
         user.totp_enabled,
         user.locale,
         ws.id if ws else None,
+        user.time_zone,
+        user.calendar,
     )
 
 
@@ -181,6 +185,19 @@ async def page_auth(request: Request) -> Auth:
     await _check_csrf(request, auth, allow_form=True)
     if auth.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
         raise PasswordChangeRequired
+    request.state.auth = auth
+    return auth
+
+
+async def optional_page_auth(request: Request) -> Auth | None:
+    """For the few pages anyone may post to (the header's language switch): the session when
+    there is one, with its CSRF check; otherwise nothing, but only from this node's own pages."""
+    auth = await run_in_threadpool(_resolve, request)
+    if auth is None or auth.via != "session":
+        if not _same_origin(request):
+            raise PermissionDenied("cross-origin request refused")
+        return None
+    await _check_csrf(request, auth, allow_form=True)
     request.state.auth = auth
     return auth
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from functools import cache, partial
 from typing import Any, Protocol, TypeVar, get_args, get_origin
 
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
+from corridor.formats import ascii_digits
 from corridor.i18n import gettext
 from corridor.keys import NodeKeys
 from corridor.node.service import Node
@@ -68,6 +70,15 @@ def _many(annotation: object) -> bool:
     )
 
 
+_DIGIT_KINDS = (int, float, Decimal, date, datetime, time)
+
+
+def _counted(annotation: object) -> bool:
+    """Whether a field holds a number, date or time: typed in any digits (۱۲, ١٢, 12)."""
+    kinds = (annotation, *get_args(annotation))
+    return any(isinstance(k, type) and issubclass(k, _DIGIT_KINDS) for k in kinds)
+
+
 @cache
 def typed(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A page form's own fields as a FastAPI dependency:
@@ -90,7 +101,7 @@ def typed(model: type[M]) -> Callable[[Request], Awaitable[M]]:
             else:
                 value = posted.get(key)
                 if isinstance(value, str) and value != "":
-                    data[key] = value
+                    data[key] = ascii_digits(value) if _counted(info.annotation) else value
         try:
             form = model.model_validate(data)
             errors: tuple[Mapping[str, Any], ...] = ()

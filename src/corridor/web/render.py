@@ -14,10 +14,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from corridor import __version__, clock, i18n, modules
-from corridor.records.labels import HANDLING_TEXT, TLP_LEVELS
+from corridor import __version__, countries, formats, i18n, modules
+from corridor.records.labels import HANDLING_TEXT, PURPOSE_LABELS, TLP_LEVELS
 from corridor.security.people import People, Person
-from corridor.security.roles import ROLE_LABELS, Role
+from corridor.security.roles import ROLE_LABELS, SCOPE_LABELS, Role
 from corridor.web import nav
 from corridor.web.auth import Auth, node_of
 
@@ -34,7 +34,14 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["dt"] = lambda d: clock.as_utc(d).strftime("%Y-%m-%d %H:%M UTC") if d else ""
+    # Values in the reader's conventions (corridor.formats, activated per request with the
+    # language): `dt` a moment, `day` a calendar day, `num`/`pct` numbers and shares.
+    env.filters["dt"] = formats.when
+    env.filters["day"] = formats.day
+    env.filters["num"] = formats.number
+    env.filters["pct"] = formats.percent
+    env.filters["country_name"] = countries.name_or_code
+    env.filters["language_name"] = formats.language
     env.globals.update(
         version=__version__,
         role_label=lambda r: i18n.gettext(ROLE_LABELS[Role(r)]),
@@ -42,8 +49,16 @@ def _env() -> Environment:
         tlp_levels=TLP_LEVELS,
         handling_text=HANDLING_TEXT,
         person=_person,
+        ui_languages=_ui_languages,
+        purpose_label=lambda p: i18n.gettext(PURPOSE_LABELS.get(str(p), str(p))),
+        scope_label=lambda s: i18n.pgettext("token scope", SCOPE_LABELS.get(str(s), str(s))),
     )
     return env
+
+
+def _ui_languages() -> list[tuple[str, str]]:
+    """Each language this node has a catalogue for, named in itself (اردو, Français)."""
+    return [(code, i18n.language_name(code)) for code in i18n.available()]
 
 
 def people_of(request: Request) -> People:
@@ -100,8 +115,7 @@ def page(
     auth: Auth | None = None,
 ) -> HTMLResponse:
     auth = auth or getattr(request.state, "auth", None)
-    lang = i18n.negotiate(request.headers.get("accept-language"), auth.locale if auth else None)
-    i18n.activate(lang)
+    lang = use_reader(request, auth).lang
     flash = None
     raw = request.cookies.get(FLASH_COOKIE)
     if raw:
@@ -127,10 +141,28 @@ def page(
     return resp
 
 
+LANG_COOKIE = "corridor_lang"
+
+
+def use_reader(request: Request, auth: Auth | None) -> formats.Reader:
+    """The reader's language (their choice, else the header's switch for someone not signed in,
+    else the browser's Accept-Language), time zone and calendar, active for what follows."""
+    chosen = auth.locale if auth else request.cookies.get(LANG_COOKIE)
+    lang = i18n.negotiate(request.headers.get("accept-language"), chosen)
+    reader = formats.Reader(
+        lang,
+        (auth.time_zone if auth else None) or formats.DEFAULT_ZONE,
+        auth.calendar if auth else None,
+    )
+    i18n.activate(lang)
+    formats.activate(reader)
+    return reader
+
+
 def activate_locale(request: Request, auth: Auth) -> None:
     """Switch to the reader's language before the page renders, for messages built earlier
     (form parse errors, a report's map title)."""
-    i18n.activate(i18n.negotiate(request.headers.get("accept-language"), auth.locale))
+    use_reader(request, auth)
 
 
 def own_label(request: Request) -> str:

@@ -6,7 +6,7 @@ Services take the caller's session and never commit (docs/architecture.md, Trans
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -213,12 +213,24 @@ def render_title(title: str, params: dict[str, Any] | None, locale: str | None =
     text = translate(title)
     if not params:
         return text
-    values = {k: translate(str(v)) for k, v in params.items()}
+    values = {k: _translated(translate, str(v)) for k, v in params.items()}
     try:
         return text.format_map(values)
     except (KeyError, IndexError, ValueError):
         # A translation that names a placeholder the notice lacks: show the source text.
         return title.format_map(values) if _formats(title, values) else title
+
+
+def _translated(translate: Callable[[str], str], value: str) -> str:
+    """A parameter as the reader reads it: a msgid translated; a title written in lower case
+    inside a sentence ("read your alert") as the translated title, lower-cased the same way."""
+    text = translate(value)
+    if text == value and value[:1].islower():
+        titled = value[:1].upper() + value[1:]
+        translated = translate(titled)
+        if translated != titled:
+            return translated[:1].lower() + translated[1:]
+    return text
 
 
 def _formats(text: str, values: dict[str, str]) -> bool:

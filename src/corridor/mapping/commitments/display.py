@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from corridor import clock, countries
+from corridor import clock, countries, formats
 from corridor.errors import InvalidInput
 from corridor.i18n import gettext as _
 from corridor.mapping.commitments.schemas import Indicator
@@ -32,8 +32,8 @@ def country_label(code: str) -> str:
 
 
 def stamp(iso: str) -> str:
-    """An ISO 8601 time of the services ("…T23:17:39.457168Z") as people read it."""
-    return clock.parse(iso).strftime("%Y-%m-%d %H:%M UTC")
+    """An ISO 8601 time of the services ("…T23:17:39.457168Z") as the reader reads it."""
+    return formats.when(clock.parse(iso))
 
 
 def member_labels(members: list[dict[str, Any]], names: dict[str, str]) -> list[str]:

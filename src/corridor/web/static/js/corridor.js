@@ -67,3 +67,31 @@ document.addEventListener("click", function (event) {
     if (data.title) { toast(data.title, safeLink(data.link), Boolean(data.urgent)); }
   });
 })();
+
+// The header's language switch changes language as soon as one is chosen; without scripts its
+// button does it. The profile's time zone starts at the browser's own zone when none is saved
+// (saving stays the person's choice).
+(function () {
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    const button = select.form && select.form.querySelector("button[type=submit]");
+    if (button) { button.remove(); }
+    select.addEventListener("change", function () { select.form.requestSubmit(); });
+  });
+  const zone = document.querySelector("select[data-browser-zone][data-unset]");
+  let browserZone = "";
+  try { browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { browserZone = ""; }
+  if (zone && browserZone && browserZone !== "UTC") {
+    const option = Array.from(zone.options).find(function (o) { return o.value === browserZone; });
+    if (option) { option.selected = true; }
+  }
+})();
+
+// The maps' zoom buttons (Leaflet's own, created with the map) in the reader's language.
+document.addEventListener("DOMContentLoaded", function () {
+  const words = { in: document.body.dataset.zoomIn, out: document.body.dataset.zoomOut };
+  ["in", "out"].forEach(function (way) {
+    document.querySelectorAll(".leaflet-control-zoom-" + way).forEach(function (a) {
+      if (words[way]) { a.title = words[way]; a.setAttribute("aria-label", words[way]); }
+    });
+  });
+});

@@ -1,0 +1,118 @@
+"""Every main page in the practitioners' languages shows no English: an investigator working in
+Urdu (right to left) and in French walks through each page of the sidebar and their profile, and
+the DOM is scanned for what the catalogue would have translated.
+
+A miss is UI text in English: a string of the catalogue shown as written in the source, or a
+label, button, heading, column head, option, menu entry or accessible name made of the
+catalogue's English words. Data people typed (titles, names, notes) is not UI and is not
+scanned: it is shown in the language it was written in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+from babel.messages.pofile import read_po
+from playwright.sync_api import Page, expect
+
+from corridor import i18n
+from tests.browser.conftest import LiveNode, Session
+from tests.browser.pages import no_horizontal_scroll
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+# Where the page speaks, not the data: chrome and controls. Text inside <bdi>, <code>, inputs and
+# user content is skipped by the script below.
+CHROME = (
+    "nav a, h1, h2, h3, th, label, legend, summary, button, option, .badge, .muted, "
+    "p.flash, .empty, dt, caption, [aria-label], [title], [placeholder]"
+)
+SCAN = """(selector) => {
+  const out = [];
+  const skip = (el) => el.closest('bdi, code, pre, textarea, [translate=no], .handle, .data');
+  for (const el of document.querySelectorAll(selector)) {
+    if (skip(el) || (el.offsetParent === null && el.tagName !== 'OPTION')) continue;
+    for (const attr of ['aria-label', 'title', 'placeholder']) {
+      const v = el.getAttribute(attr);
+      if (v) out.push(v);
+    }
+    let own = '';
+    for (const n of el.childNodes) {
+      if (n.nodeType === 3) own += n.textContent;
+    }
+    if (own.trim()) out.push(own.trim());
+  }
+  return out;
+}"""
+WORD = re.compile(r"[A-Za-z]{4,}")
+# FIRST's TLP 2.0: the labels stay in English in every language.
+TLP_WORDS = frozenset({"clear", "green", "amber", "strict"})
+
+
+@cache
+def _english_words(lang: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The catalogue's English UI words that its translation does not keep (TLP, corridor and
+    codes stay), and its whole strings without placeholders."""
+    with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        po = read_po(fh, locale=lang)
+    source: set[str] = set()
+    kept: set[str] = set()
+    whole: set[str] = set()
+    for m in po:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        forms = [m.string] if isinstance(m.string, str) else list(m.string)
+        for i in ids:
+            source.update(w.lower() for w in WORD.findall(i))
+            if "%" not in i and "{" not in i and i not in forms:
+                whole.add(i.strip())
+        for f in forms:
+            kept.update(w.lower() for w in WORD.findall(f or ""))
+    return frozenset(source - kept - TLP_WORDS), frozenset(whole)
+
+
+def _misses(page: Page, lang: str) -> list[str]:
+    words, whole = _english_words(lang)
+    found = []
+    for text in page.evaluate(SCAN, CHROME):
+        english = [w for w in WORD.findall(text) if w.lower() in words]
+        if text in whole or len(english) >= 2 or (english and len(WORD.findall(text)) == 1):
+            found.append(text[:80])
+    return sorted(set(found))
+
+
+def _walk(page: Page, lang: str, live_node: LiveNode) -> dict[str, list[str]]:
+    page.goto("/login")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    misses = {"/login": _misses(page, lang)}
+    page.locator("input[name=email]").fill(live_node.investigator)
+    page.locator("input[name=password]").fill(live_node.password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main h1")).to_be_visible()
+    paths = page.locator("nav.sidebar a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert len(paths) >= 8, paths
+    for path in [*paths, "/account"]:
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(page.locator("main h1")).to_be_visible()
+        no_horizontal_scroll(page)
+        found = _misses(page, lang)
+        if found:
+            misses[path] = found
+    return {p: m for p, m in misses.items() if m}
+
+
+@pytest.mark.parametrize("lang", ["ur", "fr"])
+def test_every_main_page_reads_in_the_language_without_english(
+    open_session: Callable[..., Session], live_node: LiveNode, lang: str
+) -> None:
+    if lang not in i18n.available():
+        pytest.skip(f"no {lang} catalogue")
+    page = open_session(locale=lang, extra_http_headers={"Accept-Language": lang}).page
+    expected_dir = i18n.direction(lang)
+    misses = _walk(page, lang, live_node)
+    expect(page.locator("html")).to_have_attribute("dir", expected_dir)
+    assert not misses, f"English on {lang} pages: {misses}"
