@@ -33,6 +33,10 @@ from corridor.web.app import create_app
 # Argon2 at full cost makes every user creation ~50 ms; tests use a cheap setting.
 passwords.configure(time_cost=1, memory_cost=1024)
 
+# The CLI speaks the operator's language ($CORRIDOR_LANG, else the POSIX locale): the suite reads
+# its English whatever the machine's locale, in process and in the `corridor` processes it starts.
+os.environ["CORRIDOR_LANG"] = "en"
+
 PG_URL = os.environ.get(
     "CORRIDOR_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from corridor import countries, formats
 from corridor.formats import Reader
 
@@ -79,3 +81,18 @@ def test_zones_are_the_iana_names_people_choose_from() -> None:
     assert not formats.valid_zone("Mars/Olympus") and not formats.valid_zone("Etc/GMT+5")
     # An unknown zone saved before a tz database update reads as UTC, never fails a page.
     assert "10:05" in formats.when(MOMENT, Reader(zone="Gone/Away"))
+
+
+def test_a_time_typed_in_a_form_is_the_readers_local_time() -> None:
+    karachi = Reader("ur", "Asia/Karachi")
+    assert formats.from_local("2026-12-07T15:05", karachi) == MOMENT
+    assert formats.from_local("۲۰۲۶-۱۲-۰۷T۱۵:۰۵", karachi) == MOMENT  # in Persian digits
+    assert formats.from_local("2026-12-07T10:05Z", karachi) == MOMENT  # its own zone wins
+    assert formats.from_local("2026-12-07T10:05") == MOMENT  # UTC for a reader without a zone
+    assert formats.local_input(MOMENT, karachi) == "2026-12-07T15:05"
+    assert formats.local_input("2026-12-07T10:05:00Z", Reader(zone="America/New_York")) == (
+        "2026-12-07T05:05"
+    )
+    assert formats.local_input(None) == ""
+    with pytest.raises(ValueError):
+        formats.from_local("tomorrow noon", karachi)

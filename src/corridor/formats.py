@@ -110,6 +110,22 @@ def ascii_digits(text: str) -> str:
     return text.translate(_TO_ASCII)
 
 
+def local_input(value: datetime | str | None, reader: Reader | None = None) -> str:
+    """A moment as a datetime-local input shows it, in the reader's zone ("2026-12-07T15:05")."""
+    if value is None or value == "":
+        return ""
+    return _aware(value).astimezone((reader or current()).tz).strftime("%Y-%m-%dT%H:%M")
+
+
+def from_local(text: str, reader: Reader | None = None) -> datetime:
+    """What a datetime-local input sent, typed in the reader's zone (in any digits), as aware
+    UTC; an explicit offset or Z says its own zone. ValueError when it is no date and time."""
+    moment = datetime.fromisoformat(ascii_digits(text.strip()).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=(reader or current()).tz)
+    return moment.astimezone(UTC)
+
+
 def _aware(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -10,9 +10,10 @@ scanned: it is shown in the language it was written in."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
+import httpx
 import pytest
 from babel.messages.pofile import read_po
 from playwright.sync_api import Page, expect
@@ -20,6 +21,7 @@ from playwright.sync_api import Page, expect
 from corridor import i18n
 from tests.browser.conftest import LiveNode, Session
 from tests.browser.pages import no_horizontal_scroll
+from tests.network.nodeproc import add_users, create_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -47,14 +49,17 @@ SCAN = """(selector) => {
   return out;
 }"""
 WORD = re.compile(r"[A-Za-z]{4,}")
+TOKEN = re.compile(r"\w+")  # a word in any script
+READER = "languages-reader@corridor.test"
 # FIRST's TLP 2.0: the labels stay in English in every language.
 TLP_WORDS = frozenset({"clear", "green", "amber", "strict"})
 
 
 @cache
-def _english_words(lang: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The catalogue's English UI words that its translation does not keep (TLP, corridor and
-    codes stay), and its whole strings without placeholders."""
+def _vocabulary(lang: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """From the catalogue: its English UI words that the translation does not keep (TLP,
+    corridor and codes stay), the words only the translation has, and its whole English strings
+    without placeholders."""
     with (i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         po = read_po(fh, locale=lang)
     source: set[str] = set()
@@ -70,31 +75,76 @@ def _english_words(lang: str) -> tuple[frozenset[str], frozenset[str]]:
             if "%" not in i and "{" not in i and i not in forms:
                 whole.add(i.strip())
         for f in forms:
-            kept.update(w.lower() for w in WORD.findall(f or ""))
-    return frozenset(source - kept - TLP_WORDS), frozenset(whole)
+            kept.update(w.lower() for w in TOKEN.findall(f or ""))
+    english = frozenset(source - kept - TLP_WORDS)
+    translated = frozenset(w for w in kept - source if len(w) >= 3)
+    return english, translated, frozenset(whole)
 
 
 def _misses(page: Page, lang: str) -> list[str]:
-    words, whole = _english_words(lang)
+    """UI text in English. A sentence of the catalogue in the reader's language that quotes
+    data typed in English ("Avancement de <an English title>") is the language's, not a miss."""
+    english, translated, whole = _vocabulary(lang)
     found = []
     for text in page.evaluate(SCAN, CHROME):
-        english = [w for w in WORD.findall(text) if w.lower() in words]
-        if text in whole or len(english) >= 2 or (english and len(WORD.findall(text)) == 1):
+        words = WORD.findall(text)
+        hits = [w for w in words if w.lower() in english]
+        in_language = any(t.lower() in translated for t in TOKEN.findall(text))
+        if text in whole or (not in_language and (len(hits) >= 2 or (hits and len(words) == 1))):
             found.append(text[:80])
     return sorted(set(found))
 
 
-def _walk(page: Page, lang: str, live_node: LiveNode) -> dict[str, list[str]]:
+@pytest.fixture(scope="module")
+def casework(live_node: LiveNode) -> Iterator[list[str]]:
+    """A case of the reader's own with a person and their passport: the case page, an entity
+    page, the case's graph, a search that finds them, and the network's and a country's
+    printable reports."""
+    add_users(live_node.data_dir, [(READER, "investigator")])
+    token = create_token(live_node.data_dir, READER, ["read", "write"])
+    with httpx.Client(
+        base_url=live_node.url, timeout=60, headers={"Authorization": f"Bearer {token}"}
+    ) as api:
+        r = api.post("/api/v1/cases", json={"reference": "LANG-2026-1", "title": "Quetta–Van"})
+        assert r.status_code == 201, r.text
+        case = r.json()["id"]
+
+        def ent(schema: str, **props: list[str]) -> str:
+            r = api.post(
+                f"/api/v1/cases/{case}/entities", json={"schema": schema, "properties": props}
+            )
+            assert r.status_code == 201, r.text
+            return str(r.json()["id"])
+
+        person = ent(
+            "Person",
+            name=["Gul Zaman Achakzai"],
+            birthDate=["1984-03-02"],
+            nationality=["af"],
+            phone=["+923001234567"],
+        )
+        ent("Passport", holder=[person], number=["AB1234567"], country=["af"])
+    yield [
+        f"/cases/{case}",
+        f"/entities/{person}",
+        f"/cases/{case}/graph",
+        "/search?q=Achakzai",
+        "/reports/view?scope=network",
+        "/reports/view?scope=country&country=PK",
+    ]
+
+
+def _walk(page: Page, lang: str, live_node: LiveNode, extra: list[str]) -> dict[str, list[str]]:
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", lang)
     misses = {"/login": _misses(page, lang)}
-    page.locator("input[name=email]").fill(live_node.investigator)
+    page.locator("input[name=email]").fill(READER)
     page.locator("input[name=password]").fill(live_node.password)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main h1")).to_be_visible()
     paths = page.locator("nav.sidebar a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert len(paths) >= 8, paths
-    for path in [*paths, "/account"]:
+    for path in [*paths, "/account", *extra]:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", lang)
         expect(page.locator("main h1")).to_be_visible()
@@ -107,12 +157,12 @@ def _walk(page: Page, lang: str, live_node: LiveNode) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("lang", ["ur", "fr"])
 def test_every_main_page_reads_in_the_language_without_english(
-    open_session: Callable[..., Session], live_node: LiveNode, lang: str
+    open_session: Callable[..., Session], live_node: LiveNode, lang: str, casework: list[str]
 ) -> None:
     if lang not in i18n.available():
         pytest.skip(f"no {lang} catalogue")
     page = open_session(locale=lang, extra_http_headers={"Accept-Language": lang}).page
     expected_dir = i18n.direction(lang)
-    misses = _walk(page, lang, live_node)
+    misses = _walk(page, lang, live_node, casework)
     expect(page.locator("html")).to_have_attribute("dir", expected_dir)
     assert not misses, f"English on {lang} pages: {misses}"

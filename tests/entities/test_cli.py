@@ -28,10 +28,10 @@ def test_import_reports_rows_and_is_idempotent(data_dir, tmp_path) -> None:  # t
     assert r.exit_code == 0, r.output
     assert "mapping by column names" in r.output
     # The row with a date that is no date is imported, the value kept as typed.
-    assert "2 row(s) read, 2 entit(y/ies) stored, 0 row(s) refused, 1 value(s) kept" in r.output
+    assert "2 rows read, 2 entities stored, 0 rows refused, 1 value kept as typed" in r.output
     assert "row 3, column Date of birth: 'yesterday' is not a date" in r.output
     again = cli("import", str(f), "--case", "HCG-1", "--data-dir", str(data_dir))
-    assert again.exit_code == 0 and "2 entit(y/ies) stored" in again.output
+    assert again.exit_code == 0 and "2 entities stored" in again.output
     m = tmp_path / "m.json"
     m.write_text(
         json.dumps(

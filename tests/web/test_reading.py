@@ -3,10 +3,15 @@ form, the header's switch (signed in or not), and pages that follow them."""
 
 from __future__ import annotations
 
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
 from fastapi.testclient import TestClient
 
 from corridor.audit.models import AuditEntry
 from corridor.security import service as security
+from corridor.web.app import create_app
+from corridor.web.forms import parse_time
+from corridor.web.params import PageAuth
 from tests.web.conftest import csrf_from, web_login
 
 
@@ -70,7 +75,7 @@ def test_pages_follow_the_profile_in_language_direction_zone_and_calendar(  # ty
     assert r.status_code == 303
     page = client.get("/account").text
     assert '<html lang="ur" dir="rtl">' in page
-    assert '<option value="Asia/Karachi" selected>' in page
+    assert '<option translate="no" value="Asia/Karachi" selected>' in page
     assert '<option value="hijri" selected>' in page
     assert "GMT +05:00" in page and "هـ)" in page  # now, in Karachi, with the Hijri date
     # A zone not in the list: refused in words, nothing changed.
@@ -117,3 +122,54 @@ def test_the_header_switch_works_before_and_after_signing_in(node, client, make_
     fresh = TestClient(client.app, base_url="http://127.0.0.1:8080")
     assert web_login(fresh, "switch@test.example").status_code == 303
     assert '<html lang="ur" dir="rtl">' in fresh.get("/").text  # another browser, same person
+
+
+def test_a_route_parses_what_was_typed_in_the_readers_zone(node, make_user) -> None:  # type: ignore[no-untyped-def]
+    """The reader is active from the moment the session is known: a form's deadline, read
+    before any page renders, is in the person's time zone."""
+    router = APIRouter()
+
+    @router.get("/_typed")
+    def typed(auth: PageAuth, at: str) -> PlainTextResponse:
+        moment = parse_time(at, "Deadline")
+        return PlainTextResponse(moment.isoformat() if moment else "")
+
+    make_user("investigator", email="zone@test.example")
+    app = create_app(node)
+    app.include_router(router)
+    with TestClient(app, base_url="http://127.0.0.1:8080") as client:
+        assert web_login(client, "zone@test.example").status_code == 303
+        page = client.get("/account").text
+        client.post(
+            "/account/locale",
+            data={"csrf_token": csrf_from(page), "time_zone": "Asia/Karachi"},
+        )
+        r = client.get("/_typed", params={"at": "2026-12-07T15:05"})
+        assert r.status_code == 200, (r.status_code, r.text[r.text.find("<main") :][:1200])
+        assert r.text == "2026-12-07T10:05:00+00:00"
+
+
+def test_what_a_form_stores_is_the_same_whatever_the_language(node, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    """Records stay language-neutral: a case opened from the Urdu page holds the codes an
+    English page would have sent (purpose, handling), never the words shown for them."""
+    make_user("investigator", email="urdu-case@test.example")
+    assert web_login(client, "urdu-case@test.example").status_code == 303
+    page = client.get("/account").text
+    client.post("/account/locale", data={"csrf_token": csrf_from(page), "locale": "ur"})
+    cases = client.get("/cases").text
+    assert '<option value="risk-analysis"' in cases and "Risk analysis" not in cases
+    r = client.post(
+        "/cases",
+        data={
+            "csrf_token": csrf_from(cases),
+            "reference": "UR-2026-1",
+            "title": "کوئٹہ سے وان",
+            "tlp": "AMBER",
+            "purpose": "risk-analysis",
+            "handling": "H1",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text[-500:]
+    case = client.get("/api/v1/cases/UR-2026-1", headers={"X-CSRF-Token": csrf_from(cases)}).json()
+    assert (case["purpose"], case["handling"], case["tlp"]) == ("risk-analysis", "H1", "AMBER")

@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from corridor.cli.common import DataDir, Output, clear_errors, console, opened
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.security.principal import CLI
 
 if TYPE_CHECKING:
@@ -42,11 +45,25 @@ def audit_verify(
         with node.db.transaction() as session:
             result = audit.verify(session)
         if result.ok:
-            console.print(f"audit log intact: {result.checked} entries checked")
-        else:
             console.print(
-                f"[bold red]audit log broken at entry {result.broken_seq}[/]: {result.reason} "
-                f"({result.checked} entries verified before it)"
+                ngettext(
+                    "audit log intact: %(n)d entry checked",
+                    "audit log intact: %(n)d entries checked",
+                    result.checked,
+                )
+                % {"n": result.checked},
+                highlight=False,
+            )
+        else:
+            broken = _("audit log broken at entry %(seq)s") % {"seq": result.broken_seq}
+            before = ngettext(
+                "%(n)d entry verified before it",
+                "%(n)d entries verified before it",
+                result.checked,
+            ) % {"n": result.checked}
+            console.print(
+                f"[bold red]{escape(broken)}[/]: {escape(str(result.reason))} ({escape(before)})",
+                highlight=False,
             )
         witnessed = _audit_verify_peers(node) if peers else True
     if not (result.ok and witnessed):
@@ -63,21 +80,52 @@ def _audit_verify_peers(node: Node, http: httpx.Client | None = None) -> bool:
     else:
         reports = checkpoints.verify_with_peers(node, http=http)
     if not reports:
-        console.print("no approved peer holds checkpoints of this log")
+        console.print(_("no approved peer holds checkpoints of this log"), highlight=False)
     for r in reports:
         who = f"{r.name} ({r.peer})"
         if not r.reachable:
-            console.print(f"[yellow]{who}: not reachable[/] ({r.error[:200]})")
+            unreachable = _("%(peer)s: not reachable") % {"peer": who}
+            console.print(
+                f"[yellow]{escape(unreachable)}[/] ({escape(r.error[:200])})", highlight=False
+            )
             continue
-        invalid = f", {r.invalid} not signed by this node (ignored)" if r.invalid else ""
+        invalid = (
+            ", "
+            + ngettext(
+                "%(n)d not signed by this node (ignored)",
+                "%(n)d not signed by this node (ignored)",
+                r.invalid,
+            )
+            % {"n": r.invalid}
+            if r.invalid
+            else ""
+        )
         if not r.mismatches:
-            console.print(f"{who}: {r.checked} checkpoints match{invalid}")
+            # English keeps its plural for one (scripts and tests read "1 checkpoints match").
+            match = ngettext(
+                "%(peer)s: %(n)d checkpoints match",
+                "%(peer)s: %(n)d checkpoints match",
+                r.checked,
+            ) % {"peer": who, "n": r.checked}
+            console.print(escape(match + invalid), highlight=False)
             continue
         seqs = ", ".join(str(m.seq) for m in r.mismatches[:20])
-        more = f" and {len(r.mismatches) - 20} more" if len(r.mismatches) > 20 else ""
+        if len(r.mismatches) > 20:
+            seqs = _("%(entries)s and %(n)d more") % {
+                "entries": seqs,
+                "n": len(r.mismatches) - 20,
+            }
+        mismatch = ngettext(
+            "%(peer)s: %(n)d of %(checked)d checkpoints do not match the local chain",
+            "%(peer)s: %(n)d of %(checked)d checkpoints do not match the local chain",
+            len(r.mismatches),
+        ) % {"peer": who, "n": len(r.mismatches), "checked": r.checked}
+        entries = _("entries %(seqs)s") % {"seqs": seqs}
+        rewritten = _("the log was rewritten")
         console.print(
-            f"[bold red]{who}: {len(r.mismatches)} of {r.checked} checkpoints do not match "
-            f"the local chain[/] (entries {seqs}{more}){invalid}: the log was rewritten"
+            f"[bold red]{escape(mismatch)}[/] ({escape(entries)}){escape(invalid)}: "
+            f"{escape(rewritten)}",
+            highlight=False,
         )
     return not any(r.mismatches for r in reports)
 

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from corridor.cli.common import DataDir, clear_errors, console, fail, opened
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.security.principal import CLI
 
 app = typer.Typer(help="Records carried as files (links down, air gaps).", no_args_is_help=True)
@@ -27,8 +29,16 @@ def bundle_export(
     with opened(data_dir) as node:
         bundle = export_bundle(node, actor=CLI, to=to)
     file.write_text(json.dumps(bundle, ensure_ascii=False), encoding="utf-8")
+    n = len(bundle["items"])
     console.print(
-        f"{len(bundle['items'])} record version(s) for {to} written to {file}", highlight=False
+        ngettext(
+            "%(n)d record version for %(peer)s written to %(file)s",
+            "%(n)d record versions for %(peer)s written to %(file)s",
+            n,
+        )
+        % {"n": n, "peer": to, "file": file},
+        highlight=False,
+        markup=False,
     )
 
 
@@ -44,7 +54,12 @@ def bundle_import(
     try:
         data = file.read_bytes()
     except OSError as exc:
-        fail(f"cannot read {file}: {exc}")
+        fail(_("cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc})
     with opened(data_dir) as node:
         counts = import_bundle(node, actor=CLI, data=data)
-    console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "empty bundle")
+    # Each outcome by its code (stored, duplicate, …), as the bundle's audit entry names it.
+    console.print(
+        ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or _("empty bundle"),
+        highlight=False,
+        markup=False,
+    )

@@ -6,6 +6,7 @@ import typer
 
 from corridor.cli.common import DataDir, clear_errors, console, opened
 from corridor.config import resolve_data_dir
+from corridor.i18n import gettext as _
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -20,4 +21,7 @@ def db_upgrade(data_dir: DataDir = None) -> None:
     cfg = load_config(resolve_data_dir(data_dir))
     db.upgrade(cfg.database_url)
     with opened(data_dir) as node:
-        console.print(f"store at migration {db.current_revision(node.db)}")
+        console.print(
+            _("store at migration %(revision)s") % {"revision": db.current_revision(node.db)},
+            highlight=False,
+        )

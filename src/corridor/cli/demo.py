@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from corridor import i18n
 from corridor.cli.common import clear_errors, console
+from corridor.i18n import gettext as _
 
 
 @clear_errors
@@ -28,7 +31,7 @@ def demo(
     network = DemoNetwork(directory.resolve(), nodes=nodes, port=port, reset=reset)
     try:
         started = network.start()
-        console.rule("corridor demo")
+        console.rule(_("corridor demo"))
         for node in started:
             console.print(
                 f"[bold]{node.agency.name}[/] ({node.agency.country})  {node.url}/login",
@@ -36,12 +39,30 @@ def demo(
             )
             for email, role in node.logins:
                 console.print(f"    {email:38} {role}", highlight=False)
-            console.print(f"    log: {node.log}", highlight=False)
-        console.print(f"\nPassword for every demo account: [bold]{DEMO_PASSWORD}[/]")
-        console.print("All people and agencies here are fictional. Ctrl-C stops the demo.")
+            log = _("log: %(file)s") % {"file": node.log}
+            console.print(f"    {log}", highlight=False, markup=False)
+        console.print()
+        console.print(
+            escape(_("Password for every demo account: %(password)s"))
+            % {"password": f"[bold]{escape(DEMO_PASSWORD)}[/]"},
+            highlight=False,
+        )
+        console.print(
+            _("All people and agencies here are fictional. Ctrl-C stops the demo."),
+            highlight=False,
+            markup=False,
+        )
+        spoken = ", ".join(i18n.language_name(code) for code in i18n.available())
+        console.print(
+            _("Pages read in %(languages)s: switch in the page header or on your profile.")
+            % {"languages": spoken},
+            highlight=False,
+            markup=False,
+        )
         network.wait()
-        console.print("[red]a demo node stopped; see its log[/]")
+        stopped = _("a demo node stopped; see its log")
+        console.print(f"[red]{escape(stopped)}[/]", highlight=False)
     except KeyboardInterrupt:
-        console.print("stopping the demo nodes")
+        console.print(_("stopping the demo nodes"), highlight=False, markup=False)
     finally:
         network.stop()

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from corridor.cli.common import DataDir, clear_errors, console, fail, opened
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.security.principal import CLI
 
 
@@ -38,7 +41,7 @@ def import_cmd(
     try:
         content = file.read_bytes()
     except OSError as exc:
-        fail(f"cannot read {file}: {exc}")
+        fail(_("cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc})
     with opened(data_dir) as node:
         with node.db.transaction() as session:
             run = imports.upload(
@@ -56,7 +59,11 @@ def import_cmd(
                 with node.db.reading() as session:
                     p = imports.preview(session, node, actor=CLI, run_id=run_id)
                 chosen = p.suggested
-                console.print("No --mapping given; mapping by column names:", highlight=False)
+                console.print(
+                    _("No --mapping given; mapping by column names:"),
+                    highlight=False,
+                    markup=False,
+                )
                 console.print_json(json.dumps(chosen, ensure_ascii=False))
             mapping_mod.parse_mapping(chosen or {})
         with node.db.transaction() as session:
@@ -64,25 +71,43 @@ def import_cmd(
                 session, node, actor=CLI, run_id=run_id, mapping_data=chosen, background=False
             )
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task(f"importing {file.name}", total=None)
+            task = bar.add_task(escape(_("importing %(file)s") % {"file": file.name}), total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
             run = runner.run_import(node, run_id, progress)
     if run.state != "done":
-        fail(f"import failed, nothing stored: {run.error}")
+        fail(_("import failed, nothing stored: %(error)s") % {"error": run.error})
     kept = sum(1 for err in run.errors if err.get("kept"))
+    # One sentence in four parts, each counted in its own plural form, joined by commas.
     console.print(
-        f"{run.rows_done} row(s) read, {run.entities} entit(y/ies) stored, "
-        f"{run.rows_failed} row(s) refused, {kept} value(s) kept as typed",
+        ", ".join(
+            (
+                ngettext("%(n)d row read", "%(n)d rows read", run.rows_done) % {"n": run.rows_done},
+                ngettext("%(n)d entity stored", "%(n)d entities stored", run.entities)
+                % {"n": run.entities},
+                ngettext("%(n)d row refused", "%(n)d rows refused", run.rows_failed)
+                % {"n": run.rows_failed},
+                ngettext("%(n)d value kept as typed", "%(n)d values kept as typed", kept)
+                % {"n": kept},
+            )
+        ),
         highlight=False,
+        markup=False,
     )
     for err in run.errors[:50]:
-        where = f"row {err['row']}" + (f", column {err['column']}" if err.get("column") else "")
-        console.print(f"  {where}: {err['reason']}", highlight=False)
+        if err.get("column"):
+            where = _("row %(row)s, column %(column)s") % {
+                "row": err["row"],
+                "column": err["column"],
+            }
+        else:
+            where = _("row %(row)s") % {"row": err["row"]}
+        console.print(f"  {where}: {err['reason']}", highlight=False, markup=False)
     if len(run.errors) > 50:
-        console.print(f"  … and {len(run.errors) - 50} more (see the import in the UI)")
+        more = _("… and %(n)d more (see the import in the UI)") % {"n": len(run.errors) - 50}
+        console.print(f"  {more}", highlight=False, markup=False)
 
 
 @clear_errors
@@ -106,4 +131,9 @@ def export_cmd(
         sys.stdout.buffer.write(data)
     else:
         out.write_bytes(data)
-        console.print(f"{len(data)} bytes written to {out}", highlight=False)
+        console.print(
+            ngettext("%(n)d byte written to %(file)s", "%(n)d bytes written to %(file)s", len(data))
+            % {"n": len(data), "file": out},
+            highlight=False,
+            markup=False,
+        )

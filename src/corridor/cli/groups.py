@@ -8,6 +8,8 @@ import typer
 
 from corridor.cli.common import DataDir, clear_errors, console, opened
 from corridor.cli.common import table as make_table
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.security.principal import CLI
 
 app = typer.Typer(help="Sharing groups owned by this node.", no_args_is_help=True)
@@ -28,8 +30,16 @@ def group_add(
         group = create_group(
             session, node.keys, actor=CLI, name=name, description=description, members=member
         )
+    n = len(group["body"]["members"])
     console.print(
-        f"group {name} {group['id']} with {len(group['body']['members'])} members", highlight=False
+        ngettext(
+            "group %(name)s %(id)s with %(n)d member",
+            "group %(name)s %(id)s with %(n)d members",
+            n,
+        )
+        % {"name": name, "id": group["id"], "n": n},
+        highlight=False,
+        markup=False,
     )
 
 
@@ -40,13 +50,13 @@ def group_list(data_dir: DataDir = None) -> None:
     from corridor.records.groups import list_groups
 
     with opened(data_dir) as node, node.db.transaction() as session:
-        table = make_table("id", "name", "owner", "members")
+        table = make_table(_("Id"), _("Name"), _("Owner"), _("Members"))
         for g in list_groups(session):
             body = g.envelope["body"]
             table.add_row(
                 str(g.id),
                 body["name"],
-                "this node" if g.origin == node.id else g.origin,
+                _("this node") if g.origin == node.id else g.origin,
                 ", ".join(body["members"]),
             )
         console.print(table)

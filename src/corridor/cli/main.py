@@ -23,7 +23,7 @@ from corridor.cli import (
     units,
     users,
 )
-from corridor.cli.common import console
+from corridor.cli.common import console, use_cli_language
 
 app = typer.Typer(
     help="corridor: a node of the practitioners' network against migrant smuggling.",
@@ -62,6 +62,9 @@ def root(
     ] = False,
 ) -> None:
     """Every command takes --data-dir DIR (default: $CORRIDOR_HOME, else ./corridor-data)."""
+    # Before any command runs (whether from `main()`, the `corridor` script, or a test's
+    # runner): its messages in the operator's language ($CORRIDOR_LANG, else the POSIX locale).
+    use_cli_language()
 
 
 def main() -> None:

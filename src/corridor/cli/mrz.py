@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
-from corridor.cli.common import AsJson, console, fail
+from corridor.cli.common import AsJson, console, fail, in_english
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 
 app = typer.Typer(help="Machine-readable zones (MRZ) of travel documents.", no_args_is_help=True)
 
@@ -41,10 +43,13 @@ def mrz_check(
         try:
             text = file.read_bytes().decode("utf-8", errors="replace")
         except OSError as exc:
-            fail(f"cannot read {file}: {exc.strerror or exc}")
+            fail(
+                _("cannot read %(file)s: %(reason)s")
+                % {"file": file, "reason": exc.strerror or exc}
+            )
     groups = split_text(text)
     if not groups:
-        fail("no MRZ found: give two or three lines per MRZ")
+        fail(_("no MRZ found: give two or three lines per MRZ"))
     invalid = 0
     for n, lines in enumerate(groups, 1):
         try:
@@ -54,25 +59,51 @@ def mrz_check(
             if as_json:
                 print(json.dumps({"mrz": n, "error": exc.detail, "lines": lines}))
             else:
-                console.print(f"MRZ {n}: not an MRZ: {exc.detail}", highlight=False)
+                console.print(
+                    _("MRZ %(n)d: not an MRZ: %(reason)s") % {"n": n, "reason": exc.detail},
+                    highlight=False,
+                    markup=False,
+                )
             continue
         mrz = checked.mrz
         invalid += not mrz.valid
-        if as_json:
-            print(json.dumps({"mrz": n, **checked.to_dict()}, ensure_ascii=False))
+        if as_json:  # what scripts read: the same in every language (the API's English)
+            answer = in_english(checked.to_dict)
+            print(json.dumps({"mrz": n, **answer}, ensure_ascii=False))
             continue
-        state = "valid" if mrz.valid else "INVALID"
-        expired = ", expired" if mrz.expired else ""
-        console.print(f"MRZ {n}: {mrz.format} {state}{expired}", highlight=False, markup=False)
+        # The format and each check's name are codes (Doc 9303's, the API's), not words.
+        said = {"n": n, "format": mrz.format}
+        if mrz.valid:
+            state = (
+                _("MRZ %(n)d: %(format)s valid, expired")
+                if mrz.expired
+                else _("MRZ %(n)d: %(format)s valid")
+            )
+        else:
+            state = (
+                _("MRZ %(n)d: %(format)s INVALID, expired")
+                if mrz.expired
+                else _("MRZ %(n)d: %(format)s INVALID")
+            )
+        console.print(state % said, highlight=False, markup=False)
         for c in mrz.failed:
-            console.print(f"  failed {c.name}: {c.detail}", highlight=False, markup=False)
+            failed = _("failed %(check)s: %(detail)s") % {"check": c.name, "detail": c.detail}
+            console.print(f"  {failed}", highlight=False, markup=False)
         for w in mrz.warnings:
-            console.print(f"  warning {w.name}: {w.detail}", highlight=False, markup=False)
+            warning = _("warning %(check)s: %(detail)s") % {"check": w.name, "detail": w.detail}
+            console.print(f"  {warning}", highlight=False, markup=False)
         for s in checked.suggestions:
-            console.print(f"  suggestion: {s.detail}", highlight=False, markup=False)
+            suggestion = _("suggestion: %(detail)s") % {"detail": s.detail}
+            console.print(f"  {suggestion}", highlight=False, markup=False)
             for line in s.lines:
                 console.print(f"    {line}", highlight=False, markup=False)
     if len(groups) > 1 and not as_json:
-        console.print(f"{len(groups)} MRZs, {invalid} not valid", highlight=False)
+        console.print(
+            ngettext(
+                "%(n)d MRZ, %(invalid)d not valid", "%(n)d MRZs, %(invalid)d not valid", len(groups)
+            )
+            % {"n": len(groups), "invalid": invalid},
+            highlight=False,
+        )
     if invalid:
         raise typer.Exit(1)

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from corridor.cli.common import DataDir, Output, clear_errors, console, fail, opened
 from corridor.config import DEFAULT_URL, resolve_data_dir
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.security.principal import CLI
 
 app = typer.Typer(help="This node's identity.", no_args_is_help=True)
@@ -52,16 +55,32 @@ def init(
         admin_email=admin_email,
     )
     node = result.node
-    console.print(f"[green]Node created[/] in {target}")
-    console.print(f"  node id      {node.id}")
-    console.print(f"  fingerprint  {node.fingerprint}")
-    console.print(f"  store        {node.db.dialect}")
-    console.print(f"  administrator {result.admin_email}")
+    created = _("Node created in %(dir)s") % {"dir": target}
+    console.print(f"[green]{escape(created)}[/]", highlight=False)
+    _print_fields(
+        (
+            (_("Node id"), node.id),
+            (_("Fingerprint"), node.fingerprint),
+            (_("Store"), node.db.dialect),
+            (_("Administrator"), result.admin_email),
+        ),
+        indent="  ",
+    )
+    # Scripts find the password after "one-time password" (tests/network/nodeproc.py).
+    once = escape(
+        _("one-time password %(password)s (shown once; it must be changed at first sign-in)")
+    )
     console.print(
-        f"  one-time password [bold]{result.admin_password}[/] "
-        "(shown once; it must be changed at first sign-in)"
+        "  " + once % {"password": f"[bold]{escape(result.admin_password)}[/]"}, highlight=False
     )
     node.close()
+
+
+def _print_fields(fields: tuple[tuple[str, str], ...], indent: str = "") -> None:
+    """Label and value per line, the values aligned (labels are in the reader's language)."""
+    width = max(len(label) for label, _value in fields)
+    for label, value in fields:
+        console.print(f"{indent}{label:{width}} {value}", highlight=False, markup=False)
 
 
 @app.command("info")
@@ -70,16 +89,17 @@ def node_info(data_dir: DataDir = None) -> None:
     """Show this node's identity."""
     with opened(data_dir) as node:
         c = node.config
-        for k, v in (
-            ("id", node.id),
-            ("fingerprint", node.fingerprint),
-            ("name", c.name),
-            ("org", c.org),
-            ("country", c.country),
-            ("url", c.url),
-            ("store", node.db.dialect),
-        ):
-            console.print(f"{k:12} {v}", highlight=False)
+        _print_fields(
+            (
+                (_("Node id"), node.id),
+                (_("Fingerprint"), node.fingerprint),
+                (_("Name"), c.name),
+                (_("Organisation"), c.org),
+                (_("Country"), c.country),
+                (_("URL"), c.url),
+                (_("Store"), node.db.dialect),
+            )
+        )
 
 
 @app.command("card")
@@ -99,7 +119,8 @@ def node_card(
         print(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
-    sys.stderr.write(f"fingerprint {fingerprint}: tell it to the peer by another channel\n")
+    told = _("fingerprint %(fingerprint)s: tell it to the peer by another channel")
+    sys.stderr.write(told % {"fingerprint": fingerprint} + "\n")
 
 
 @app.command("rotate-key")
@@ -114,17 +135,27 @@ def node_rotate_key(
     from corridor.federation.rotation import rotate
 
     if not yes:
-        typer.confirm("Rotate this node's keys now?", abort=True)
+        typer.confirm(_("Rotate this node's keys now?"), abort=True)
     with opened(data_dir) as node:
         try:  # a running server keeps the old key in memory: it must be stopped first
             running = httpx.get(f"{node.config.url}/healthz", timeout=2).json().get("node")
         except (httpx.HTTPError, ValueError):
             running = None
         if running == node.id:
-            fail(f"the node is running at {node.config.url}: stop it, rotate, start it again")
+            fail(
+                _("the node is running at %(url)s: stop it, rotate, start it again")
+                % {"url": node.config.url}
+            )
         card = rotate(node, actor=CLI)
+        peers = len(card["audience"]["nodes"])
         console.print(
-            f"new key fingerprint {card['body']['fingerprint']}; card version "
-            f"{card['version']} queued for {len(card['audience']['nodes'])} peer(s)",
+            ngettext(
+                "new key fingerprint %(fingerprint)s; card version %(version)s queued for "
+                "%(n)d peer",
+                "new key fingerprint %(fingerprint)s; card version %(version)s queued for "
+                "%(n)d peers",
+                peers,
+            )
+            % {"fingerprint": card["body"]["fingerprint"], "version": card["version"], "n": peers},
             highlight=False,
         )

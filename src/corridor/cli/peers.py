@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from corridor import clock
+from corridor import clock, formats
 from corridor.cli.common import AsJson, DataDir, clear_errors, console, fail, opened
 from corridor.cli.common import table as make_table
+from corridor.i18n import gettext as _
 from corridor.security.principal import CLI
 
 app = typer.Typer(help="Peering with other nodes.", no_args_is_help=True)
@@ -31,30 +32,44 @@ def peer_add(
     from corridor.federation import peers as peering
 
     if (card_file is None) == (url is None):
-        fail("give a card file or --url (with --fingerprint)")
+        fail(_("give a card file or --url (with --fingerprint)"))
     if url is not None:
         if not fingerprint:
-            fail("--url needs --fingerprint, as told by the peer's administrator")
+            fail(_("--url needs --fingerprint, as told by the peer's administrator"))
         text = peering.fetch_card(url, fingerprint or "")
     else:
         assert card_file is not None
         try:
             text = card_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            fail(f"cannot read {card_file}: {exc}")
+            fail(_("cannot read %(file)s: %(reason)s") % {"file": card_file, "reason": exc})
     with opened(data_dir) as node, node.db.transaction() as session:
         peer = peering.add_peer(
             session, actor=CLI, own_node_id=node.id, card_file=text, approve=approve
         )
+        # A peer's state is the code `corridor peer approve|suspend` and the API use.
         console.print(
-            f"peer {peer.name} ({peer.country}) {peer.node_id}: {peer.state}", highlight=False
+            _("peer %(name)s (%(country)s) %(node)s: %(state)s")
+            % {
+                "name": peer.name,
+                "country": peer.country,
+                "node": peer.node_id,
+                "state": peer.state,
+            },
+            highlight=False,
+            markup=False,
         )
-        console.print(f"fingerprint {peer.fingerprint}", highlight=False)
+        console.print(
+            _("fingerprint %(fingerprint)s") % {"fingerprint": peer.fingerprint},
+            highlight=False,
+            markup=False,
+        )
         if peer.state != "approved":
             console.print(
-                "compare the fingerprint with the peer's administrator, then run "
-                f"`corridor peer approve {peer.node_id}`",
+                _("compare the fingerprint with the peer's administrator, then run %(command)s")
+                % {"command": f"`corridor peer approve {peer.node_id}`"},
                 highlight=False,
+                markup=False,
             )
 
 
@@ -63,7 +78,12 @@ def _peer_state(node_id: str, state: str, data_dir: Path | None) -> None:
 
     with opened(data_dir) as node, node.db.transaction() as session:
         peer = peering.set_state(session, actor=CLI, node_id=node_id, state=state)
-        console.print(f"peer {peer.name} {peer.node_id}: {peer.state}", highlight=False)
+        console.print(
+            _("peer %(name)s %(node)s: %(state)s")
+            % {"name": peer.name, "node": peer.node_id, "state": peer.state},
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command("approve")
@@ -107,14 +127,16 @@ def peer_list(
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
         return
-    table = make_table("node id", "name", "country", "state", "last contact", "last error")
+    table = make_table(
+        _("Node id"), _("Name"), _("Country"), _("State"), _("Last contact"), _("Last error")
+    )
     for r in rows:
         table.add_row(
             r["node_id"],
             r["name"],
             r["country"],
             r["state"],
-            r["last_contact"] or "",
+            formats.when(r["last_contact"]),
             r["last_error"] or "",
         )
     console.print(table)

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from corridor.cli.common import DataDir, clear_errors, console, fail, opened
 from corridor.config import is_initialised, load_config, resolve_data_dir
+from corridor.i18n import gettext as _
+from corridor.i18n import ngettext
 from corridor.logs import setup_logging
 
 
@@ -55,10 +58,10 @@ def serve(
     from corridor.web.app import SERVE_DATA_DIR_ENV, create_app
 
     if (tls_cert is None) != (tls_key is None):
-        fail("--tls-cert and --tls-key go together")
+        fail(_("--tls-cert and --tls-key go together"))
     for f in (tls_cert, tls_key):
         if f is not None and not f.is_file():
-            fail(f"{f} is not a readable file")
+            fail(_("%(file)s is not a readable file") % {"file": f})
     setup_logging()
     target = resolve_data_dir(data_dir)
     # Before anything binds or opens: a leftover process holding either is named at once.
@@ -67,9 +70,18 @@ def serve(
         check_store(load_config(target).database_url)
     node = open_node(target)
     processes = workers or default_workers()
+    serving = ngettext(
+        "corridor node %(name)s on %(url)s (login: /login; %(n)d web process)",
+        "corridor node %(name)s on %(url)s (login: /login; %(n)d web processes)",
+        processes,
+    )
     console.print(
-        f"corridor node [bold]{node.config.name}[/] on {'https' if tls_cert else 'http'}://"
-        f"{host}:{port}/ (login: /login; {processes} web process{'es' if processes > 1 else ''})",
+        escape(serving)
+        % {
+            "name": f"[bold]{escape(node.config.name)}[/]",
+            "url": escape(f"{'https' if tls_cert else 'http'}://{host}:{port}/"),
+            "n": processes,
+        },
         highlight=False,
     )
     run = functools.partial(
@@ -115,7 +127,10 @@ def worker_cmd(
     with opened(data_dir) as node:
         w = Worker(node)
         if once:
-            console.print(f"{w.run_pending()} job(s) run")
+            done = w.run_pending()
+            console.print(
+                ngettext("%(n)d job run", "%(n)d jobs run", done) % {"n": done}, highlight=False
+            )
             return
         try:
             w.run_forever()

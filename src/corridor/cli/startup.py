@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from corridor import processes
 from corridor.cli.common import fail
+from corridor.i18n import gettext as _
 
 # How long the start waits for the store's write lock: longer than a live writer holds it (an
 # import's largest transaction takes about 1.3 s on two cores), short enough to report soon.
@@ -30,9 +31,12 @@ def check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+        fail(
+            _("cannot listen on %(address)s: %(reason)s")
+            % {"address": f"{host}:{port}", "reason": exc.strerror}
+        )
         return
-    family, kind, proto, _, address = infos[0]
+    family, kind, proto, _name, address = infos[0]
     try:
         with socket.socket(family, kind, proto) as probe:
             # As uvicorn binds: a closed connection's TIME_WAIT does not hold the port.
@@ -40,12 +44,26 @@ def check_port(host: str, port: int) -> None:
             probe.bind(address)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
-            fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+            fail(
+                _("cannot listen on %(address)s: %(reason)s")
+                % {"address": f"{host}:{port}", "reason": exc.strerror}
+            )
         holders = _holders(processes.port_holders(port))
+        said = {"port": port, "host": host, "holders": holders}
+        if holders:
+            fail(
+                _(
+                    "port %(port)s on %(host)s is already in use by %(holders)s: stop it (an "
+                    "earlier corridor serve or one of its processes?) or choose --port"
+                )
+                % said
+            )
         fail(
-            f"port {port} on {host} is already in use"
-            + (f" by {holders}" if holders else " by another process")
-            + ": stop it (an earlier corridor serve or one of its processes?) or choose --port"
+            _(
+                "port %(port)s on %(host)s is already in use by another process: stop it (an "
+                "earlier corridor serve or one of its processes?) or choose --port"
+            )
+            % said
         )
 
 
@@ -61,7 +79,7 @@ def check_store(database_url: str) -> None:
     try:
         conn = sqlite3.connect(path, timeout=LOCK_WAIT_SECONDS, isolation_level=None)
     except sqlite3.Error as exc:
-        fail(f"cannot open the store {path}: {exc}")
+        fail(_("cannot open the store %(file)s: %(reason)s") % {"file": path, "reason": exc})
         return
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -71,11 +89,22 @@ def check_store(database_url: str) -> None:
             raise
         files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
         holders = _holders(processes.lock_holders(files) or processes.file_users(files))
+        said = {"file": path, "holders": holders, "seconds": round(LOCK_WAIT_SECONDS)}
+        if holders:
+            fail(
+                _(
+                    "the store %(file)s is locked by %(holders)s (waited %(seconds)d s): stop it "
+                    "(an earlier corridor serve or worker, or one of their processes?) and start "
+                    "again"
+                )
+                % said
+            )
         fail(
-            f"the store {path} is locked"
-            + (f" by {holders}" if holders else " by another process")
-            + f" (waited {LOCK_WAIT_SECONDS:.0f} s): stop it (an earlier corridor serve or"
-            " worker, or one of their processes?) and start again"
+            _(
+                "the store %(file)s is locked by another process (waited %(seconds)d s): stop it "
+                "(an earlier corridor serve or worker, or one of their processes?) and start again"
+            )
+            % said
         )
     finally:
         conn.close()

@@ -7,13 +7,14 @@ import sys
 import uuid
 from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from corridor import clock
+from corridor import clock, formats
 from corridor.cli.common import AsJson, DataDir, clear_errors, console, fail, opened
 from corridor.cli.common import table as make_table
+from corridor.i18n import gettext as _
 from corridor.security.principal import CLI
 from corridor.security.roles import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 
@@ -43,7 +44,7 @@ def token_create(
     from corridor.security import service as security
 
     if not 1 <= expires_days <= TOKEN_MAX_DAYS:
-        fail(f"--expires-days must be between 1 and {TOKEN_MAX_DAYS}")
+        fail(_("--expires-days must be between 1 and %(max)d") % {"max": TOKEN_MAX_DAYS})
     expires = clock.now() + timedelta(days=expires_days)
     with opened(data_dir) as node, node.db.transaction() as session:
         user = security.find_user(session, email)
@@ -56,7 +57,13 @@ def token_create(
             expires_at=expires,
         )
     print(secret)
-    sys.stderr.write(f"token {tok.id} ({', '.join(tok.scopes)}) for {email}; shown once\n")
+    # The scopes are the codes --scope takes.
+    told = _("token %(id)s (%(scopes)s) for %(email)s; shown once") % {
+        "id": tok.id,
+        "scopes": ", ".join(tok.scopes),
+        "email": email,
+    }
+    sys.stderr.write(told + "\n")
 
 
 @app.command("list")
@@ -71,7 +78,7 @@ def token_list(
 
     with opened(data_dir) as node, node.db.transaction() as session:
         user = security.find_user(session, email) if email else None
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": str(t.id),
                 "user": t.user.email,
@@ -87,9 +94,20 @@ def token_list(
         for row in rows:
             print(json.dumps(row))
         return
-    table = make_table("id", "user", "name", "prefix", "scopes", "expires", "state")
+    table = make_table(
+        _("Id"), _("User"), _("Name"), _("Prefix"), _("Scopes"), _("Expires"), _("State")
+    )
+    states = {"active": _("active"), "revoked": _("revoked")}
     for row in rows:
-        table.add_row(*(",".join(v) if isinstance(v, list) else str(v or "") for v in row.values()))
+        table.add_row(
+            row["id"],
+            row["user"],
+            row["name"] or "",
+            row["prefix"],
+            ",".join(row["scopes"]),  # the codes --scope takes
+            formats.when(row["expires"]),
+            states[row["state"]],
+        )
     console.print(table)
 
 
@@ -102,7 +120,7 @@ def token_revoke(token_id: str, data_dir: DataDir = None) -> None:
     try:
         tid = uuid.UUID(token_id)
     except ValueError:
-        fail(f"{token_id!r} is not a token id")
+        fail(_("%(value)s is not a token id") % {"value": repr(token_id)})
     with opened(data_dir) as node, node.db.transaction() as session:
         security.revoke_token(session, actor=CLI, token_id=tid)
-    console.print(f"token {token_id} revoked")
+    console.print(_("token %(id)s revoked") % {"id": token_id}, highlight=False, markup=False)

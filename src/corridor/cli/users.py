@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from corridor.cli.common import AsJson, DataDir, clear_errors, console, fail, opened
 from corridor.cli.common import table as make_table
+from corridor.i18n import gettext as _
 from corridor.security.principal import CLI
 from corridor.security.roles import Role
 
@@ -39,7 +41,7 @@ def user_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            fail("no password on standard input")
+            fail(_("no password on standard input"))
     one_time = password is None
     if password is None:
         password = security.generate_password()
@@ -55,11 +57,16 @@ def user_add(
             unit=unit_obj,
             must_change_password=one_time,
         )
+        # The role is the code --role takes.
         console.print(
-            f"user {user.email} ({user.role}) added, handle {user.handle}", highlight=False
+            _("user %(email)s (%(role)s) added, handle %(handle)s")
+            % {"email": user.email, "role": user.role, "handle": user.handle},
+            highlight=False,
+            markup=False,
         )
     if one_time:
-        console.print(f"one-time password [bold]{password}[/] (shown once; change at sign-in)")
+        once = escape(_("one-time password %(password)s (shown once; change at sign-in)"))
+        console.print(once % {"password": f"[bold]{escape(password)}[/]"}, highlight=False)
 
 
 @app.command("list")
@@ -88,15 +95,17 @@ def user_list(
                     )
                 )
             return
-        table = make_table("e-mail", "name", "role", "unit", "2FA", "status", "handle")
+        table = make_table(
+            _("E-mail"), _("Name"), _("Role"), _("Unit"), _("2FA"), _("Status"), _("Handle")
+        )
         for u in users:
             table.add_row(
                 u.email,
                 u.display_name,
-                u.role,
+                u.role,  # the code --role takes
                 u.unit.name if u.unit else "",
-                "on" if u.totp_enabled else "off",
-                "disabled" if u.disabled else "active",
+                _("on") if u.totp_enabled else _("off"),
+                _("disabled") if u.disabled else _("active"),
                 u.handle,
             )
         console.print(table)
@@ -108,7 +117,8 @@ def _set_disabled(email: str, data_dir: Path | None, disabled: bool) -> None:
     with opened(data_dir) as node, node.db.transaction() as session:
         user = security.find_user(session, email)
         security.update_user(session, actor=CLI, user=user, disabled=disabled)
-        console.print(f"user {user.email} {'disabled' if disabled else 'enabled'}")
+        done = _("user %(email)s disabled") if disabled else _("user %(email)s enabled")
+        console.print(done % {"email": user.email}, highlight=False, markup=False)
 
 
 @app.command("disable")
@@ -134,4 +144,8 @@ def user_reset_password(email: str, data_dir: DataDir = None) -> None:
     with opened(data_dir) as node, node.db.transaction() as session:
         user = security.find_user(session, email)
         password = security.reset_password(session, actor=CLI, user=user)
-        console.print(f"one-time password for {user.email}: [bold]{password}[/] (shown once)")
+        once = escape(_("one-time password for %(email)s: %(password)s (shown once)"))
+        console.print(
+            once % {"email": escape(user.email), "password": f"[bold]{escape(password)}[/]"},
+            highlight=False,
+        )

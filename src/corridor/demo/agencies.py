@@ -24,6 +24,8 @@ class Agency:
     org: str
     country: str
     domain: str
+    # Where its people work: dates on their pages read in this zone (each may change it).
+    zone: str
     units: tuple[tuple[str, str], ...]
     # (role, display name, unit index or None)
     people: tuple[tuple[str, str, int | None], ...]
@@ -36,6 +38,7 @@ AGENCIES = (
         "Federal Investigation Agency (demo)",
         "PK",
         "fia-pk.demo",
+        "Asia/Karachi",
         (
             ("Anti-Human Smuggling Circle, Islamabad", "Investigations of smuggling networks"),
             ("Risk Analysis Unit", "Routes, trends and risk profiles"),
@@ -56,6 +59,7 @@ AGENCIES = (
         "Gendarmerie General Command (demo)",
         "TR",
         "jandarma-tr.demo",
+        "Europe/Istanbul",
         (
             ("Migrant Smuggling and Human Trafficking Unit, Van", "Eastern border investigations"),
             ("Risk Analysis Unit", "Eastern Mediterranean route analysis"),
@@ -74,6 +78,7 @@ AGENCIES = (
         "Hellenic Coast Guard (demo)",
         "GR",
         "hcg-gr.demo",
+        "Europe/Athens",
         (
             ("Directorate against Smuggling, Piraeus", "Maritime smuggling investigations"),
             ("Risk Analysis Unit", "Aegean sea arrivals and risk"),
@@ -92,6 +97,7 @@ AGENCIES = (
         "Polizia di Stato (demo)",
         "IT",
         "sco-it.demo",
+        "Europe/Rome",
         (
             ("Immigration and Border Police Investigations", "Central Mediterranean networks"),
             ("Risk Analysis Unit", "Arrivals and routes"),
@@ -108,6 +114,7 @@ AGENCIES = (
         "Border Police (demo)",
         "BG",
         "bp-bg.demo",
+        "Europe/Sofia",
         (("Investigations Sector, Svilengrad", "Land border with Türkiye"),),
         (("investigator", "Insp. Ivan Petrov", 0), ("liaison_officer", "Elena Dimitrova", 0)),
     ),
@@ -127,7 +134,7 @@ def seed_accounts(node: Node, agency: Agency) -> list[tuple[str, str]]:
         ]
         for role, display, unit_index in agency.people:
             email = f"{role.replace('_', '.')}@{agency.domain}"
-            security.create_user(
+            user = security.create_user(
                 session,
                 actor=SYSTEM,
                 email=email,
@@ -136,6 +143,7 @@ def seed_accounts(node: Node, agency: Agency) -> list[tuple[str, str]]:
                 display_name=display,
                 unit=units[unit_index] if unit_index is not None else None,
             )
+            user.time_zone = agency.zone
             logins.append((email, role))
     return logins
 

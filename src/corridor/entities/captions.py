@@ -14,10 +14,9 @@ import copy
 from collections.abc import Iterable, Mapping
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import NamedTuple
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from followthemoney import Schema
 from followthemoney.property import Property
@@ -25,12 +24,13 @@ from followthemoney.types import registry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corridor import countries
+from corridor import countries, formats
 from corridor.entities.ftm import model
 from corridor.entities.models import Entity
 from corridor.errors import InvalidInput
 from corridor.federation.peers import list_peers
 from corridor.i18n import gettext as _
+from corridor.i18n import pgettext
 from corridor.security.principal import Principal
 
 # The two ends of what is not an FtM edge but reads as one (FtM's Call has no source/target).
@@ -52,12 +52,8 @@ FACT_VALUES = 3
 # --- values in the reader's conventions ---------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
 def _locale(lang: str) -> Locale:
-    try:
-        return Locale.parse((lang or "en").replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return Locale.parse("en")
+    return formats.Reader(lang or "en").locale
 
 
 def number(value: str | float | Decimal, lang: str) -> str:
@@ -80,7 +76,7 @@ def number(value: str | float | Decimal, lang: str) -> str:
     loc = _locale(lang)
     pattern = copy.copy(loc.decimal_formats[None])
     pattern.frac_prec = (0, 0) if d == d.to_integral_value() else (2, 2)
-    return str(pattern.apply(d, loc))
+    return formats.local_digits(str(pattern.apply(d, loc)), formats.Reader(lang or "en"))
 
 
 def day(value: str, lang: str, *, with_time: bool = True) -> str:
@@ -88,17 +84,19 @@ def day(value: str, lang: str, *, with_time: bool = True) -> str:
     it ("2026", "May 2026", "May 3, 2026", "May 3, 2026 2:20 PM"; the time, as written, left
     out `with_time=False`); anything else as written."""
     text = value.strip()
-    loc = _locale(lang)
+    reader = formats.Reader(lang or "en")
+    loc = reader.locale
     try:
         if len(text) == 4 and text.isdigit():
-            return text
+            return formats.local_digits(text, reader)
         if len(text) == 7:
-            return str(format_skeleton("yMMM", date.fromisoformat(text + "-01"), locale=loc))
-        shown = str(format_date(date.fromisoformat(text[:10]), "medium", locale=loc))
+            shown = str(format_skeleton("yMMM", date.fromisoformat(text + "-01"), locale=loc))
+        else:
+            shown = str(format_date(date.fromisoformat(text[:10]), "medium", locale=loc))
         if with_time and len(text) >= 16 and text[10] == "T":
             moment = time(int(text[11:13]), int(text[14:16]))
             shown += " " + str(format_time(moment, "short", locale=loc))
-        return shown
+        return formats.local_digits(shown, reader)
     except ValueError:
         return value
 
@@ -152,7 +150,7 @@ def key_facts(entity: Entity, lang: str, *, identifiers: bool = False) -> list[t
         values = props.get(name)
         if values and name != "name" and prop is not None and prop.type is not registry.entity:
             shown = ", ".join(value(prop, v, lang) for v in values[:FACT_VALUES])
-            out.append((prop.label, shown))
+            out.append((pgettext("entity", str(prop.label)), shown))
     return out[: HIT_FACTS if identifiers else FACTS]
 
 

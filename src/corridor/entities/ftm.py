@@ -19,7 +19,6 @@ from followthemoney.types import registry
 from corridor.entities.normalize import normalize_phone
 from corridor.entities.schemas import ID_RE
 from corridor.errors import InvalidInput
-from corridor.i18n import N_
 
 EXTENSION_DIR = Path(__file__).parent / "schema"
 
@@ -97,32 +96,6 @@ if "MobileDevice" not in _model.schemata:
     _add_unread()
 
 model = _model
-
-
-# The labels of the schemata people create, for the catalogue (FollowTheMoney's own catalogues
-# lack most of our languages): shown through `_()` wherever a schema is named.
-SCHEMA_LABELS = (
-    N_("Person"),
-    N_("Organization"),
-    N_("Company"),
-    N_("Passport"),
-    N_("Identification"),
-    N_("Bank account"),
-    N_("Vessel"),
-    N_("Vehicle"),
-    N_("User account"),
-    N_("Mobile device"),
-    N_("Address"),
-    N_("Event"),
-    N_("Trip"),
-    N_("Call"),
-    N_("Payment"),
-    N_("Associate"),
-    N_("Family"),
-    N_("Membership"),
-    N_("Ownership"),
-    N_("Other link"),
-)
 
 
 def entity_schemata() -> list[str]:

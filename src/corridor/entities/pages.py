@@ -24,6 +24,7 @@ from corridor.entities.service import context_of
 from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers
 from corridor.i18n import gettext as _
+from corridor.i18n import pgettext
 from corridor.node.service import Node
 from corridor.records.groups import list_groups
 from corridor.web.auth import Auth, node_of
@@ -35,15 +36,15 @@ router = APIRouter(include_in_schema=False)
 
 
 def schema_label(name: str) -> str:
-    """A schema's label in the reader's language (our catalogue: `ftm.SCHEMA_LABELS`)."""
+    """A schema's label in the reader's language (our catalogue: `ftm_labels`)."""
     sch = model.get(name)
-    return _(str(sch.label)) if sch is not None else name
+    return pgettext("entity", str(sch.label)) if sch is not None else name
 
 
 def prop_label(schema: str, prop: str) -> str:
     sch = model.get(schema)
     p = sch.get(prop) if sch is not None else None
-    return p.label if p is not None else prop
+    return pgettext("entity", str(p.label)) if p is not None else prop
 
 
 @pass_context

@@ -23,10 +23,10 @@ from corridor.security import passwords
 from corridor.security import service as security
 from corridor.security.models import User
 from corridor.security.roles import SCOPES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
-from corridor.web.auth import Auth, node_of, optional_page_auth, safe_next
+from corridor.web.auth import LANG_COOKIE, Auth, node_of, optional_page_auth, safe_next
 from corridor.web.forms import act_form, save_form, typed
 from corridor.web.params import Checked, Name, PageAuth
-from corridor.web.render import LANG_COOKIE, page, redirect
+from corridor.web.render import page, redirect
 
 router = APIRouter(include_in_schema=False)
 S = TypeVar("S")  # what a form's service answers

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from corridor import formats, i18n
 from corridor.errors import PermissionDenied, Unauthenticated
 from corridor.security import service as security
 from corridor.security.models import User, WebSession
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "corridor_session"
 LOGIN_CSRF_COOKIE = "corridor_login_csrf"
+LANG_COOKIE = "corridor_lang"  # the header's language switch, before sign-in
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages a user who must change a one-time password may still reach.
 PASSWORD_CHANGE_PATHS = frozenset({"/account/password", "/logout"})
@@ -186,6 +188,7 @@ async def page_auth(request: Request) -> Auth:
     if auth.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
         raise PasswordChangeRequired
     request.state.auth = auth
+    use_reader(request, auth)
     return auth
 
 
@@ -200,6 +203,22 @@ async def optional_page_auth(request: Request) -> Auth | None:
     await _check_csrf(request, auth, allow_form=True)
     request.state.auth = auth
     return auth
+
+
+def use_reader(request: Request, auth: Auth | None) -> formats.Reader:
+    """The reader's language (their choice, else the header's switch for someone not signed in,
+    else the browser's Accept-Language), time zone and calendar, active for what follows: the
+    page, and before it what the route parses (a deadline typed in the reader's time) and words."""
+    chosen = auth.locale if auth else request.cookies.get(LANG_COOKIE)
+    lang = i18n.negotiate(request.headers.get("accept-language"), chosen)
+    reader = formats.Reader(
+        lang,
+        (auth.time_zone if auth else None) or formats.DEFAULT_ZONE,
+        auth.calendar if auth else None,
+    )
+    i18n.activate(lang)
+    formats.activate(reader)
+    return reader
 
 
 def login_redirect_target(next_path: str) -> str:

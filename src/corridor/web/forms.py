@@ -30,9 +30,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from corridor import clock
 from corridor.errors import CorridorError, InvalidInput
-from corridor.formats import ascii_digits
+from corridor.formats import ascii_digits, from_local
 from corridor.i18n import gettext
 from corridor.keys import NodeKeys
 from corridor.node.service import Node
@@ -144,12 +143,12 @@ def _shown_again(request: Request, again: Again, refusal: Refusal, status: int) 
 
 
 def parse_time(text: str, field: str) -> datetime | None:
-    """A date and time field (datetime-local, read as UTC: the forms say so); empty is None.
-    `field`: how the form names it (a message id, translated here)."""
+    """A date and time field (datetime-local), typed in the reader's time zone (the forms say
+    which); empty is None. `field`: how the form names it (a message id, translated here)."""
     if not text.strip():
         return None
     try:
-        return clock.parse(text.strip())
+        return from_local(text)
     except ValueError:
         raise InvalidInput(
             gettext("%(field)s: %(value)r is not a date and time")

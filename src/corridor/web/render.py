@@ -19,7 +19,7 @@ from corridor.records.labels import HANDLING_TEXT, PURPOSE_LABELS, TLP_LEVELS
 from corridor.security.people import People, Person
 from corridor.security.roles import ROLE_LABELS, SCOPE_LABELS, Role
 from corridor.web import nav
-from corridor.web.auth import Auth, node_of
+from corridor.web.auth import Auth, node_of, use_reader
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FLASH_COOKIE = "corridor_flash"
@@ -33,7 +33,9 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
     # Values in the reader's conventions (corridor.formats, activated per request with the
     # language): `dt` a moment, `day` a calendar day, `num`/`pct` numbers and shares.
     env.filters["dt"] = formats.when
@@ -50,6 +52,7 @@ def _env() -> Environment:
         handling_text=HANDLING_TEXT,
         person=_person,
         ui_languages=_ui_languages,
+        reader=formats.current,
         purpose_label=lambda p: i18n.gettext(PURPOSE_LABELS.get(str(p), str(p))),
         scope_label=lambda s: i18n.pgettext("token scope", SCOPE_LABELS.get(str(s), str(s))),
     )
@@ -139,24 +142,6 @@ def page(
     if raw:
         resp.delete_cookie(FLASH_COOKIE)
     return resp
-
-
-LANG_COOKIE = "corridor_lang"
-
-
-def use_reader(request: Request, auth: Auth | None) -> formats.Reader:
-    """The reader's language (their choice, else the header's switch for someone not signed in,
-    else the browser's Accept-Language), time zone and calendar, active for what follows."""
-    chosen = auth.locale if auth else request.cookies.get(LANG_COOKIE)
-    lang = i18n.negotiate(request.headers.get("accept-language"), chosen)
-    reader = formats.Reader(
-        lang,
-        (auth.time_zone if auth else None) or formats.DEFAULT_ZONE,
-        auth.calendar if auth else None,
-    )
-    i18n.activate(lang)
-    formats.activate(reader)
-    return reader
 
 
 def activate_locale(request: Request, auth: Auth) -> None:

@@ -25,7 +25,7 @@ from corridor.cooperation.alerts.records import SEVERITIES, TYPES
 from corridor.errors import InvalidInput, NotFound
 from corridor.federation import receipts
 from corridor.federation.peers import approved_peers, node_names
-from corridor.i18n import N_
+from corridor.i18n import N_, pgettext
 from corridor.i18n import gettext as _
 from corridor.mapping import geo
 from corridor.mapping.forms import split_codes
@@ -66,7 +66,7 @@ def _i18n_json() -> str:
         {
             "new": _("New alert"),
             "urgent": _("URGENT alert"),
-            "open": _("Open"),
+            "open": pgettext("link", "Open"),
             "dismiss": _("Dismiss"),
             "failed": _("The alerts could not be loaded. Try again in a moment."),
             "count_one": _("1 active alert on the map"),

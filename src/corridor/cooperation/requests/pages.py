@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from corridor import clock
+from corridor import clock, formats
 from corridor.cooperation.requests import overview as stats
 from corridor.cooperation.requests import replies
 from corridor.cooperation.requests import service as rfa
@@ -136,7 +136,7 @@ class RequestForm(BaseModel):
                 **payload,
                 "questions": "\n".join(payload.get("questions", [])),
                 "entities": "\n".join(entities),
-                "deadline": (payload.get("deadline") or "")[:16],
+                "deadline": formats.local_input(payload.get("deadline")),
             }
         )
 

@@ -51,15 +51,16 @@ SELECTOR_KINDS = {
 
 
 def legend_types() -> list[tuple[str, str, str]]:
-    """(group, schema, label) of every schema the graph draws as a node, in the legend's order:
+    """(group, schema, label) of every schema the graph draws as a node, in the legend's order
+    (the label in English: the page translates it, once the reader's language is active):
     the groups' own schemata, then the other schemata a user may create."""
     out = []
     for group, names in graph.NODE_GROUPS.items():
-        out += [(group, n, model[n].label) for n in names if n in model.schemata]
+        out += [(group, n, str(model[n].label)) for n in names if n in model.schemata]
     listed = {name for _, name, _ in out}
     for name in entity_schemata():
         if name not in listed and not model[name].edge:
-            out.append((graph.schema_group(name), name, model[name].label))
+            out.append((graph.schema_group(name), name, str(model[name].label)))
     return out
 
 
