@@ -56,7 +56,50 @@ def sign_in(page: Page, email: str, password: str) -> None:
     expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
 
 
+# The outermost elements that reach past either side of the window and that no scrolling or
+# clipping box around them holds in: what makes a page scroll sideways, as CSS selectors.
+_TOO_WIDE = """() => {
+    const width = document.documentElement.clientWidth;
+    const name = (el) => {
+        let s = el.tagName.toLowerCase();
+        if (el.id) return s + "#" + el.id;
+        const classes = String(el.getAttribute("class") || "").trim().split(/\\s+/).filter(Boolean);
+        s += classes.map((c) => "." + c).join("");
+        const kin = el.parentElement ? [...el.parentElement.children] : [];
+        const same = kin.filter((c) => c.tagName === el.tagName);
+        return same.length > 1 ? `${s}:nth-of-type(${same.indexOf(el) + 1})` : s;
+    };
+    const path = (el) => {
+        const parts = [];
+        for (let e = el; e && e !== document.body && parts.length < 5; e = e.parentElement) {
+            parts.unshift(name(e));
+            if (e.id) break;
+        }
+        return parts.join(" > ");
+    };
+    const held = (el) => {
+        for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+            if (getComputedStyle(e).overflowX !== "visible") return true;
+        }
+        return false;
+    };
+    const out = (el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
+    };
+    const found = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        if (!out(el) || held(el) || (el.parentElement && out(el.parentElement))) continue;
+        if (getComputedStyle(el).position === "absolute" && el.matches(".skip")) continue;
+        const r = el.getBoundingClientRect();
+        found.push(`${path(el)} (${Math.round(r.left)}..${Math.round(r.right)} of ${width})`);
+    }
+    return found.slice(0, 5);
+}"""
+
+
 def no_horizontal_scroll(page: Page) -> None:
+    """The document does not scroll sideways; otherwise say which elements stick out."""
     sizes = page.evaluate(
         """() => ({
             viewport: window.innerWidth,
@@ -64,5 +107,7 @@ def no_horizontal_scroll(page: Page) -> None:
             body: document.body.scrollWidth,
         })"""
     )
-    assert sizes["html"] <= sizes["viewport"], f"{page.url} scrolls sideways: {sizes}"
-    assert sizes["body"] <= sizes["viewport"], f"{page.url} scrolls sideways: {sizes}"
+    if sizes["html"] > sizes["viewport"] or sizes["body"] > sizes["viewport"]:
+        raise AssertionError(
+            f"{page.url} scrolls sideways: {sizes}; too wide: {page.evaluate(_TOO_WIDE)}"
+        )

@@ -37,19 +37,21 @@
       grid: {
         containLabel: true,
         outerBoundsClampWidth: "45%",
-        left: 8,
-        right: 24,
+        left: rtl ? 24 : 8,
+        right: rtl ? 8 : 24,
         top: stacked ? 32 : 8,
         bottom: 8,
       },
-      legend: { show: stacked, top: 0 },
+      legend: rtl ? { show: stacked, top: 0, right: 0 } : { show: stacked, top: 0 },
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
+        extraCssText: rtl ? "direction: rtl; text-align: right;" : "",
         valueFormatter: function (v) { return v === null || v === undefined ? "—" : format(v); },
       },
       // Horizontal bars: long theme and country names stay readable. In right-to-left pages
-      // the bars grow from the right and the names sit on the right.
+      // the bars grow from the right and the names sit on the right (the SVG itself is drawn
+      // left to right, see commitments.css).
       xAxis: {
         type: "value",
         min: 0,

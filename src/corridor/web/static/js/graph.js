@@ -104,6 +104,11 @@
   }
   function tlpClass(tlp) { return "tlp-" + tlp.toLowerCase().replace("+", "-"); }
 
+  // A name on the canvas keeps its own direction whatever the page's: isolated (FSI … PDI), an
+  // account number cut short in a right-to-left page still ends with its ellipsis on the right
+  // and an Arabic name in a left-to-right page with its ellipsis on the left.
+  function isolated(ele) { return "\u2068" + (ele.data("label") || "") + "\u2069"; }
+
   // Sizes of text are given in model units divided by the zoom, so they stay the same on screen;
   // lines and outlines never get thinner on screen than at zoom 1.
   function buildStyle(zoom) {
@@ -122,7 +127,7 @@
         "background-color": colour("other"), "border-width": 3 * thick,
         "border-color": networkColour,
       }) },
-      { selector: "node.labelled, node.hover, node.focus", style: { "label": "data(label)" } },
+      { selector: "node.labelled, node.hover, node.focus", style: { "label": isolated } },
       // Where placeLabels found room when below the node was taken.
       { selector: "node.label-top", style: { "text-valign": "top", "text-margin-y": -3 * k } },
       { selector: "node.label-right", style: { "text-valign": "center", "text-halign": "right",
@@ -134,7 +139,7 @@
       style.push({ selector: 'node[group = "' + group + '"]',
         style: { "shape": GROUP_SHAPES[group], "background-color": colour(group) } });
     });
-    style.push({ selector: 'node[kind = "cluster"]', style: { "label": "data(label)",
+    style.push({ selector: 'node[kind = "cluster"]', style: { "label": isolated,
       "text-valign": "center", "text-halign": "center", "text-margin-y": 0, "font-weight": 600,
       "text-background-opacity": 0, "border-style": "dashed", "border-width": 2 * k,
       "background-color": colour("cluster"), "border-color": colour("net-none", MUTED),
@@ -171,7 +176,7 @@
       { selector: "edge[?directed]", style: { "target-arrow-shape": "triangle" } },
       { selector: "edge.focus-edge, edge:selected, edge.hover", style: {
         "line-color": ACCENT, "target-arrow-color": ACCENT } },
-      { selector: "edge.edge-labelled, edge:selected, edge.hover", style: { "label": "data(label)" } },
+      { selector: "edge.edge-labelled, edge:selected, edge.hover", style: { "label": isolated } },
       { selector: ".faded", style: { "opacity": 0.18 } },
       { selector: ".filtered", style: { "display": "none" } },
     );

@@ -44,6 +44,22 @@
     return t(n === 1 ? "count_one" : "count_other", { n: n.toLocaleString(document.documentElement.lang || undefined) });
   }
   function countryName(cc) { return label("countries", cc); }
+  // Names typed by people (a route, a hub, a location, a partner node) keep their own direction
+  // in a page of either direction: each in a <bdi>, also inside a translated sentence.
+  const rtl = document.documentElement.getAttribute("dir") === "rtl";
+  function isolate(text) {
+    const bdi = document.createElement("bdi");
+    bdi.textContent = text;
+    return bdi;
+  }
+  function withName(key, name) {
+    const frag = document.createDocumentFragment();
+    (T[key] || key).split("{name}").forEach(function (part, i) {
+      if (i) { frag.appendChild(isolate(name)); }
+      frag.appendChild(document.createTextNode(part));
+    });
+    return frag;
+  }
   function originName(id) { return label("origins", id); }
   function status(text) { if (statusEl) { statusEl.textContent = text || ""; } }
 
@@ -182,6 +198,7 @@
     lines.forEach(function (line, i) {
       const part = document.createElement(i === 0 ? "strong" : "div");
       part.textContent = line;
+      part.dir = "auto"; // a name in its own direction
       box.appendChild(part);
     });
     return box;
@@ -281,6 +298,7 @@
     const a = document.createElement("a");
     a.href = "/challenges/" + encodeURIComponent(c.id);
     a.textContent = c.title;
+    a.dir = "auto"; // a title keeps its own direction (and its end punctuation) in any page
     return a;
   }
 
@@ -300,7 +318,8 @@
       meta.append(
         document.createTextNode(label("themes", c.theme) + " · "),
         severityBadge(c.severity),
-        document.createTextNode(" · " + label("statuses", c.status) + " · " + originName(c.origin)),
+        document.createTextNode(" · " + label("statuses", c.status) + " · "),
+        isolate(originName(c.origin)),
       );
       li.append(challengeLink(c), meta);
       ul.appendChild(li);
@@ -308,9 +327,9 @@
     return ul;
   }
 
-  function heading(text) {
+  function heading(content) {
     const h = document.createElement("h2");
-    h.textContent = text;
+    h.append(content);
     return h;
   }
 
@@ -365,7 +384,7 @@
     } else if (selection.kind === "route") {
       const route = (data.routes || []).find(function (r) { return r.id === selection.key; });
       if (!route) { selection = null; showOverview(data); return; }
-      title = t("route", { name: route.name });
+      title = withName("route", route.name);
       list = all.filter(function (c) {
         return (c.routes || []).some(function (ref) { return ref.route === route.id; });
       });
@@ -373,15 +392,17 @@
       extra.className = "map-legs";
       route.legs.forEach(function (leg) {
         const li = document.createElement("li");
-        const end = function (p) { return (p.hub ? p.hub + ", " : "") + countryName(p.country); };
-        li.textContent = end(leg.from) + " → " + end(leg.to) + " · " + label("modes", leg.mode);
+        // Each end isolated (a hub is typed by whoever recorded the route); the arrow points
+        // the way the page reads.
+        const end = function (p) { return isolate((p.hub ? p.hub + ", " : "") + countryName(p.country)); };
+        li.append(end(leg.from), rtl ? " ← " : " → ", end(leg.to), " · " + label("modes", leg.mode));
         extra.appendChild(li);
       });
     } else {
       const c = all.find(function (x) { return x.id === selection.key; });
       if (!c) { selection = null; showOverview(data); return; }
       const loc = (c.locations || [])[selection.index] || {};
-      title = t("location", { name: loc.name || t("unnamed") });
+      title = loc.name ? withName("location", loc.name) : t("location", { name: t("unnamed") });
       list = [c];
     }
     const head = document.createElement("div");
@@ -416,7 +437,7 @@
         cell(severityBadge(c.severity)),
         cell(label("statuses", c.status)),
         cell(c.countries.map(countryName).join(", ")),
-        cell(originName(c.origin)),
+        cell(isolate(originName(c.origin))),
         cell(c.identified || ""),
       );
       frag.appendChild(tr);

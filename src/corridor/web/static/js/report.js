@@ -17,6 +17,9 @@
     });
   });
 
+  // The chart's SVG is drawn left to right (report.css); in a right-to-left report the bars
+  // grow from the right, the themes sit on the right and the legend starts there.
+  const rtl = document.documentElement.getAttribute("dir") === "rtl";
   const charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     if (!window.echarts) { return; }
@@ -25,11 +28,15 @@
     chart.setOption({
       animation: false,
       aria: { enabled: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { top: 0 },
-      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: spec.categories, inverse: true },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        extraCssText: rtl ? "direction: rtl; text-align: right;" : "",
+      },
+      legend: rtl ? { top: 0, right: 0 } : { top: 0 },
+      grid: { left: rtl ? 24 : 8, right: rtl ? 8 : 24, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1, inverse: rtl },
+      yAxis: { type: "category", data: spec.categories, inverse: true, position: rtl ? "right" : "left" },
       series: spec.series.map(function (s) {
         return {
           name: s.name,
