@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # user content is skipped by the script below.
 CHROME = (
     "nav a, h1, h2, h3, th, label, legend, summary, button, option, .badge, .muted, "
-    "p.flash, .empty, dt, caption, [aria-label], [title], [placeholder]"
+    "p.flash, .empty, dt, caption, .role, [aria-label], [title], [placeholder]"
 )
 SCAN = """(selector) => {
   const out = [];

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from corridor.i18n import NC_
+from corridor.i18n import NC_, N_
 
 
 class Role(StrEnum):
@@ -19,12 +19,12 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.administrator: "Administrator",
-    Role.analyst: "Analyst",
-    Role.investigator: "Investigator",
-    Role.liaison_officer: "Liaison officer",
-    Role.protection_officer: "Protection officer",
-    Role.viewer: "Viewer",
+    Role.administrator: N_("Administrator"),
+    Role.analyst: N_("Analyst"),
+    Role.investigator: N_("Investigator"),
+    Role.liaison_officer: N_("Liaison officer"),
+    Role.protection_officer: N_("Protection officer"),
+    Role.viewer: N_("Viewer"),
 }
 
 # Purpose limitation (DOMAIN.md): protection data never reaches enforcement roles, and the
