@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from corridor.i18n import NC_, N_
+from corridor.i18n import N_, NC_
 
 
 class Role(StrEnum):
