@@ -1,4 +1,5 @@
-"""Dates, numbers and names of countries and languages in the reader's conventions (Babel/CLDR).
+"""Dates, numbers and language names in the reader's conventions (Babel/CLDR); country names
+are `corridor.countries.country_name`, which reads the same reader.
 
 One mechanism for every place a person reads a value: pages, e-mails, notifications, printable
 reports, the CLI. Records never go through here: what travels between nodes carries ISO dates,
@@ -8,8 +9,8 @@ The reader's conventions are a language (a catalogue code such as "ur"), a time 
 and an optional second calendar shown beside the Gregorian date: the Hijri calendar in its Umm
 al-Qura reckoning (Saudi Arabia, the Gulf) or the Solar Hijri calendar (Iran, Afghanistan).
 Digits follow the locale's CLDR default numbering system: Persian and Pashto write Extended
-Arabic-Indic digits, Arabic as used in Egypt or the Gulf writes Arabic-Indic digits if the reader
-chooses that locale; inputs accept any of them (`ascii_digits`)."""
+Arabic-Indic digits; CLDR gives Arabic and Urdu Latin digits, as the Maghreb and Pakistan
+write them. Inputs accept any of them (`ascii_digits`)."""
 
 from __future__ import annotations
 
@@ -133,8 +134,8 @@ def _aware(value: datetime | str) -> datetime:
 
 
 def when(value: datetime | str | None, reader: Reader | None = None) -> str:
-    """A moment as the reader reads it: short date and time in their zone, the zone named when it
-    is not the one they would assume, a second calendar's date when they chose one."""
+    """A moment as the reader reads it: date and time in their zone followed by the zone's
+    offset ("UTC" for UTC), and the second calendar's date when they chose one."""
     if value is None or value == "":
         return ""
     r = reader or current()
@@ -219,7 +220,8 @@ def number(value: float | int | None, reader: Reader | None = None, *, digits: i
 
 
 def percent(value: float | None, reader: Reader | None = None, *, digits: int = 0) -> str:
-    """A share (0.25) as the reader writes a percentage ("25 %", "%25", "٪۲۵")."""
+    """A share (0.25) as the reader writes a percentage ("25%", "25 %" in French, "%25" in
+    Turkish, "۲۵%" in Persian)."""
     if value is None:
         return ""
     r = reader or current()
