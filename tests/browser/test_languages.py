@@ -1,6 +1,7 @@
 """Every main page in the practitioners' languages shows no English: an investigator working in
-Urdu (right to left) and in French walks through each page of the sidebar and their profile, and
-the DOM is scanned for what the catalogue would have translated.
+Urdu, Arabic, Persian (right to left), French and Turkish walks through each page of the
+sidebar, their profile, a case, an entity, the case's graph, a search and two printable
+reports, and the DOM is scanned for what the catalogue would have translated.
 
 A miss is UI text in English: a string of the catalogue shown as written in the source, or a
 label, button, heading, column head, option, menu entry or accessible name made of the
@@ -155,7 +156,7 @@ def _walk(page: Page, lang: str, live_node: LiveNode, extra: list[str]) -> dict[
     return {p: m for p, m in misses.items() if m}
 
 
-@pytest.mark.parametrize("lang", ["ur", "fr"])
+@pytest.mark.parametrize("lang", ["ur", "ar", "fa", "fr", "tr"])
 def test_every_main_page_reads_in_the_language_without_english(
     open_session: Callable[..., Session], live_node: LiveNode, lang: str, casework: list[str]
 ) -> None:
