@@ -173,3 +173,37 @@ def test_what_a_form_stores_is_the_same_whatever_the_language(node, client, make
     assert r.status_code == 303, r.text[-500:]
     case = client.get("/api/v1/cases/UR-2026-1", headers={"X-CSRF-Token": csrf_from(cases)}).json()
     assert (case["purpose"], case["handling"], case["tlp"]) == ("risk-analysis", "H1", "AMBER")
+
+
+def test_the_graph_names_links_in_the_pages_language_and_in_english_for_a_token(  # type: ignore[no-untyped-def]
+    client, token_for
+) -> None:
+    """The graph the case page draws (its own call, with the session) names each kind of link
+    in the reader's language; a script with a token reads the same graph in English."""
+    headers = token_for("investigator", scopes=("read", "write"), email="graph-fr@test.example")
+    case = client.post(
+        "/api/v1/cases", json={"reference": "FR-GRAPH-1", "title": "x"}, headers=headers
+    ).json()["id"]
+
+    def ent(schema: str, **props: list[str]) -> str:
+        r = client.post(
+            f"/api/v1/cases/{case}/entities",
+            json={"schema": schema, "properties": props},
+            headers=headers,
+        )
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    owner = ent("Person", name=["Gul Zaman"])
+    boat = ent("Vessel", name=["Sea Star"])
+    ent("Ownership", owner=[owner], asset=[boat])
+    client.patch("/api/v1/me", json={"language": "fr"}, headers=headers)
+
+    def labels(**kw: object) -> set[str]:
+        r = client.get(f"/api/v1/cases/{case}/graph", **kw)  # type: ignore[arg-type]
+        assert r.status_code == 200, r.text
+        return {e["data"]["label"] for e in r.json()["edges"]}
+
+    assert labels(headers=headers) == {"owns"}
+    assert web_login(client, "graph-fr@test.example").status_code == 303
+    assert labels() == {"détient"}

@@ -156,6 +156,8 @@ async def _api_auth(request: Request) -> Auth:
         raise Unauthenticated("authenticate with 'Authorization: Bearer <token>'")
     request.state.auth = auth  # before any refusal, so the denial is audited with its actor
     await _check_csrf(request, auth, allow_form=False)
+    if auth.via == "session":  # the pages' own calls: the words they show in the page's language
+        use_reader(request, auth)
     return auth
 
 

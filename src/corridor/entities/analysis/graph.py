@@ -29,6 +29,7 @@ from rigour.addresses import normalize_address
 
 from corridor.entities.ftm import model
 from corridor.errors import InvalidInput
+from corridor.i18n import pgettext
 
 SELECTOR_SCHEMA = "Selector"
 ENTITY_KIND = "entity"
@@ -392,8 +393,9 @@ def collect(entities: Iterable[EntityProxy]) -> dict[str, EntityProxy]:
 
 
 def edge_label(relations: list[Relation]) -> str:
-    """'paid ×3; Holder' — each kind of link once, with how often it occurs."""
-    counts = Counter(r.label for r in relations)
+    """'paid ×3; Holder' — each kind of link once, with how often it occurs, in the reader's
+    language (the page's own calls; a token's caller reads English)."""
+    counts = Counter(pgettext("entity", r.label) for r in relations)
     return "; ".join(f"{label} ×{n}" if n > 1 else label for label, n in counts.items())
 
 
