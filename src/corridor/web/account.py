@@ -40,14 +40,12 @@ def _account_page(
         user = security.find_user(session, auth.principal.handle)
         tokens = security.list_tokens(session, actor=auth.principal, user=user)
         unit = user.unit.name if user.unit else None
-    languages = [(code, i18n.language_name(code)) for code in i18n.available()]
     return page(
         request,
         "account/account.html",
         {
             "tokens": tokens,
             "unit": unit,
-            "languages": languages,
             "zones": formats.zones(),
             "calendars": (("hijri", N_("Hijri (Umm al-Qura)")), ("jalali", N_("Solar Hijri"))),
             "scopes": SCOPES,

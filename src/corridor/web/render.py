@@ -43,7 +43,6 @@ def _env() -> Environment:
     env.filters["num"] = formats.number
     env.filters["pct"] = formats.percent
     env.filters["country_name"] = countries.name_or_code
-    env.filters["language_name"] = formats.language
     env.globals.update(
         version=__version__,
         role_label=lambda r: i18n.gettext(ROLE_LABELS[Role(r)]),

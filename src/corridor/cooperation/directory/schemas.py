@@ -16,6 +16,7 @@ import phonenumbers
 import pycountry
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from corridor import formats
 from corridor.countries import CountryCode
 from corridor.i18n import N_
 from corridor.records.labels import Labels, LabelsIn, TlpIn
@@ -107,8 +108,8 @@ def language_code(value: str) -> str:
 
 
 def language_name(code: str) -> str:
-    lang = pycountry.languages.get(alpha_2=code)
-    return str(lang.name) if lang is not None else code
+    """The language's name in the reader's language (`corridor.formats.language`)."""
+    return formats.language(code)
 
 
 def e164(value: str) -> str:
