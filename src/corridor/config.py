@@ -53,6 +53,15 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
+class MatchingLimits:
+    """How many hit/no-hit evaluations one peer may ask of this node (node.toml `[matching]`):
+    what bounds a member testing guesses through the evaluation endpoint."""
+
+    per_minute: int = 60_000
+    per_day: int = 1_000_000
+
+
+@dataclass(frozen=True)
 class Smtp:
     """Outgoing e-mail for notifications (node.toml `[smtp]`); the password comes from the
     environment variable CORRIDOR_SMTP_PASSWORD or a file readable by the node's owner only."""
@@ -83,6 +92,7 @@ class NodeConfig:
     database_url: str
     limits: Limits = field(default_factory=Limits)
     deadlines: Deadlines = field(default_factory=Deadlines)
+    matching: MatchingLimits = field(default_factory=MatchingLimits)
     smtp: Smtp | None = None
 
     @property
@@ -148,8 +158,19 @@ def load_config(data_dir: Path) -> NodeConfig:
         url=raw.get("url", DEFAULT_URL),
         database_url=database_url,
         deadlines=_deadlines(raw.get("requests", {}).get("deadlines", {}), path),
+        matching=_matching(raw.get("matching", {}), path),
         smtp=_smtp(raw.get("smtp"), path),
     )
+
+
+def _matching(raw: dict[str, object], path: Path) -> MatchingLimits:
+    unknown = set(raw) - {"per_minute", "per_day"}
+    if unknown:
+        raise CorridorError(f"{path}: [matching] knows per_minute, per_day, not {sorted(unknown)}")
+    for key, value in raw.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10**9:
+            raise CorridorError(f"{path}: [matching] {key} is a number of evaluations (1-10⁹)")
+    return MatchingLimits(**raw)  # type: ignore[arg-type]
 
 
 def _deadlines(raw: dict[str, object], path: Path) -> Deadlines:

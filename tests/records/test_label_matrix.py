@@ -622,7 +622,12 @@ ROUTE_LINK = Scenario(
     revoke=_revoke_record("A"),
 )
 # Paths whose cases need more than one source and are tested on their own below.
-DEDICATED = {("entities", "merge"): "test_merged_partner_statements_never_reach_a_third_node"}
+DEDICATED = {
+    ("entities", "merge"): "test_merged_partner_statements_never_reach_a_third_node",
+    # A case's entries in the hit/no-hit index (the case is the source; system-signed): refused
+    # for protection, risk-analysis, RED and H3 cases, revoked everywhere when the case leaves.
+    ("matching.index", "share"): "tests/matching/test_check.py",
+}
 
 
 def test_every_type_joins_the_matrix() -> None:

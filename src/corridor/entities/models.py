@@ -32,6 +32,8 @@ class Case(Base):
     tlp: Mapped[str] = mapped_column(String(16))
     purpose: Mapped[str] = mapped_column(String(32))
     handling: Mapped[str] = mapped_column(String(4))
+    # Its entities' selectors and names enter the node's hit/no-hit index (module matching).
+    matching: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

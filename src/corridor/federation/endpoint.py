@@ -31,7 +31,9 @@ def card(request: Request) -> JSONResponse:
     return JSONResponse(chain[0] if len(chain) == 1 else chain)
 
 
-def _authenticate(request: Request, body: bytes) -> str:
+def authenticate(request: Request, body: bytes) -> str:
+    """The approved peer that signed this request (RFC 9421, nonce claimed once), or
+    Unauthenticated (audited)."""
     node = node_of(request)
 
     def current_key(node_id: str) -> bytes | None:
@@ -64,7 +66,7 @@ def _authenticate(request: Request, body: bytes) -> str:
 async def inbox(request: Request) -> dict[str, Any]:
     body = await request.body()
     node = node_of(request)
-    peer_id = await run_in_threadpool(_authenticate, request, body)
+    peer_id = await run_in_threadpool(authenticate, request, body)
     batch = delivery.parse_batch(body)
     return await run_in_threadpool(delivery.answer_push, node, peer_id, batch.items)
 
@@ -76,7 +78,7 @@ async def feed(
     limit: Annotated[int, Query(ge=1, le=delivery.MAX_BATCH)] = delivery.BATCH,
 ) -> dict[str, Any]:
     node = node_of(request)
-    peer_id = await run_in_threadpool(_authenticate, request, b"")
+    peer_id = await run_in_threadpool(authenticate, request, b"")
     return await run_in_threadpool(delivery.serve_feed, node, peer_id, since, limit)
 
 
@@ -90,5 +92,5 @@ async def audit_checkpoints(
     """The audit checkpoints this node holds of `origin`, as signed envelopes; only the
     origin itself may ask (see `checkpoints.serve`)."""
     node = node_of(request)
-    peer_id = await run_in_threadpool(_authenticate, request, b"")
+    peer_id = await run_in_threadpool(authenticate, request, b"")
     return await run_in_threadpool(checkpoints.serve, node, peer_id, origin, after, limit)

@@ -62,6 +62,11 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     # Checking a travel document's MRZ: the front line (computes an answer, stores nothing
     # but its audit entry, so a read token may).
     "documents.check": (WORKING_ROLES, "read"),
+    # Hit/no-hit across the network: partners evaluate for us and are told of each hit (a
+    # record we sign), so a write credential; enforcement roles only, never protection.
+    "matching.check": (ENFORCEMENT_ROLES, "write"),
+    # The hits partners made on this node's data: who asked, when, which handle.
+    "matching.hits": (ENFORCEMENT_ROLES, "read"),
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")

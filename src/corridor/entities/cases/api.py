@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from corridor.entities import access
-from corridor.entities.cases import files, notes, service, tasks
+from corridor.entities.cases import files, matching, notes, service, tasks
 from corridor.entities.cases.models import CaseTask
 from corridor.entities.cases.schemas import (
     CaseCreate,
@@ -23,6 +23,7 @@ from corridor.entities.cases.schemas import (
     FileList,
     FileOut,
     FileUploaded,
+    MatchingIn,
     MemberIn,
     MemberOut,
     NoteIn,
@@ -76,6 +77,21 @@ def _listed(
 def create_case(api: Api, payload: CaseCreate) -> CaseOut:
     with api.transaction() as session:
         case = service.create_case(session, actor=api.actor, data=payload)
+        if payload.matching:
+            matching.switch(session, actor=api.actor, node_id=api.node.id, ref=case.id, on=True)
+        return case_out(case, "owner")
+
+
+@router.post("/cases/{ref}/matching", tags=CASES, response_model_exclude_unset=True)
+def set_matching(api: Api, ref: str, payload: MatchingIn) -> CaseOut:
+    """Opt the case in to the network's hit/no-hit index (or out): its entities' selectors and
+    names enter the index partners check against (the flow rule refuses a protection,
+    risk-analysis or TLP:RED case). Owners only."""
+    with api.transaction() as session:
+        view = matching.switch(
+            session, actor=api.actor, node_id=api.node.id, ref=ref, on=payload.matching
+        )
+        case = access.find_case(session, view.id)
         return case_out(case, "owner")
 
 

@@ -25,6 +25,13 @@ class CaseCreate(StrictModel):
     tlp: TLP = "AMBER"
     purpose: Purpose = "enforcement"
     handling: Handling = "H0"
+    # Its entities' selectors and names enter the node's hit/no-hit index (as the flow rule
+    # allows: never a protection, risk-analysis, TLP:RED case).
+    matching: bool = False
+
+
+class MatchingIn(StrictModel):
+    matching: bool
 
 
 class MemberIn(StrictModel):
@@ -74,6 +81,7 @@ class CaseOut(Answer):
     tlp: str
     purpose: str
     handling: str
+    matching: bool = False
     created_by: str
     created_at: UtcDateTime | None
     updated_at: UtcDateTime | None

@@ -276,6 +276,27 @@ def loose_keys(name: str) -> list[list[str]]:
     ]
 
 
+def part_alternatives(name: str, *, loose: bool = True) -> list[tuple[str, ...]]:
+    """For each part of a name that has keys (initials and honorifics have none), the keys one
+    spelling of it may share with another: the names of known_names.tsv it can be when it is
+    listed there (so Muhammad and Mahmood, one skeleton, stay apart), else its loose skeletons
+    (see `_LOOSE`) or, with ``loose=False``, the exact ones. Whole-name keys (hit/no-hit
+    across nodes) combine one alternative per part."""
+    out: list[tuple[str, ...]] = []
+    for part in name_parts(name):
+        if part.honorific or not part.skeletons:
+            continue
+        if part.known:
+            out.append(tuple(f"k{n}" for n in sorted(part.known)))
+            continue
+        keys = (*part.skeletons, *part.readings)
+        if loose:
+            keys = tuple(dict.fromkeys(k for s in keys if (k := _loose(s))))
+        if keys:
+            out.append(keys)
+    return out
+
+
 def letter_pairs(name: str) -> list[str]:
     """The letter-pair keys of all parts of a name (see `_LOOSE`)."""
     out: dict[str, None] = {}

@@ -1,0 +1,1 @@
+"""Hit/no-hit across the network without disclosure (DESIGN.md section 5)."""
