@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -110,6 +111,68 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
             assert "Quetta–Van–Evros" in client.get("/spaces").text
             report = client.get("/reports/view", params={"scope": "country", "country": "TR"})
             assert report.status_code == 200 and "Night crossings from Iran" in report.text
+        _hit_no_hit_walk(port)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
+
+
+def _signed_in(port: int, email: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True, timeout=30)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    data = {"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+    r = client.post("/login", data=data)
+    assert r.status_code == 200, r.text[-2000:]
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    return client, csrf
+
+
+def _hit_no_hit_walk(port: int) -> None:
+    """Hit/no-hit in the demo network: TR's investigator checks the phone and the Urdu-script
+    name of a man in FIA's case, sees FIA holds a match, sends the request filled in with the
+    handle; FIA's investigator sees the hits on FIA's data and is notified."""
+    tr, tr_csrf = _signed_in(port + 1, "investigator@jandarma-tr.demo")
+    pk, _ = _signed_in(port, "investigator@fia-pk.demo")
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # FIA's index reaches TR once FIA's worker has published it
+            r = tr.post(
+                "/matching",
+                data={"csrf_token": tr_csrf, "type": "phone", "value": "0300 5550147",
+                      "country": "PK"},
+            )  # fmt: skip
+            assert r.status_code == 200, r.text[-2000:]
+            if "1 partner holds a match." in r.text or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert "1 partner holds a match." in r.text and "FIA Anti-Human Smuggling" in r.text
+        r = tr.post(
+            "/matching", data={"csrf_token": tr_csrf, "type": "name", "value": "محمد آصف خان"}
+        )
+        assert "1 partner holds a match." in r.text, r.text[-3000:]
+        link = re.search(r'href="(/requests/new\?[^"]+)"', r.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+        form = tr.get(link)
+        subject = re.search(r'name="subject"[^>]*value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        handle = re.search(r"[A-Z2-7]{4}(?:-[A-Z2-7]{4}){3}", subject).group(0)  # type: ignore[union-attr]
+        fia = re.search(r'name="to" value="([a-z2-7]{26})"[^>]*checked', form.text).group(1)  # type: ignore[union-attr]
+        sent = tr.post(
+            "/requests/new",
+            data={"csrf_token": tr_csrf, "to": fia, "subject": subject, "urgency": "normal",
+                  "text": "Demo: what can you disclose?", "tlp": "AMBER",
+                  "purpose": "enforcement", "handling": "H0"},
+        )  # fmt: skip
+        assert sent.status_code == 200 and "/requests/" in str(sent.url), sent.text[-2000:]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            hits = pk.get("/matching/hits").text
+            received = pk.get("/requests", params={"box": "received"}).text
+            if handle in hits and handle in received and "Jandarma" in hits:
+                break
+            time.sleep(0.5)
+        assert handle in hits and "Jandarma" in hits and "Muhammad Asif Khan" in hits
+        assert handle in received
+        assert "hit your data" in pk.get("/notifications").text
+    finally:
+        tr.close()
+        pk.close()

@@ -187,6 +187,8 @@ def test_every_main_page_in_both_directions(
                 report,
                 "/commitments/dashboard",
                 "/search?q=محمد آصف خان",  # a field holding Urdu text
+                "/matching?q=محمد آصف خان",  # hit/no-hit, the name filled in
+                "/matching/hits",
             ],
         ),
     ):

@@ -131,3 +131,15 @@ def test_garbage_elements_are_refused_by_name(held, elements, field) -> None:  #
     transport.sign(request, b.keys, to=a.id, body=body)
     r = to_a.send(request)
     assert r.status_code == 422 and field in r.json()["detail"], r.text
+
+
+def test_the_queriers_data_directory_never_holds_the_holders_values(held) -> None:  # type: ignore[no-untyped-def]
+    b = held["b"]
+    if not b.config.database_url.startswith("sqlite"):
+        pytest.skip("reads the SQLite files of the data directory")
+    with b.db.reading() as s:
+        assert s.scalars(select(PartnerEntry)).first() is not None  # A's index arrived
+    b.db.dispose()  # everything written out of the WAL into the files read below
+    stored = b"".join(p.read_bytes() for p in b.config.data_dir.rglob("*") if p.is_file())
+    for raw in ("923001234567", "AB1234567", "Tariq", "Mehmood", "9074729", "Sea Star"):
+        assert raw.encode() not in stored, raw

@@ -52,6 +52,14 @@ def demo(
             highlight=False,
             markup=False,
         )
+        console.print(
+            _(
+                "Hit/no-hit: on another node, check the phone 0300 5550147 (Pakistan) or the "
+                "name محمد آصف خان under Intelligence → Check across the network."
+            ),
+            highlight=False,
+            markup=False,
+        )
         spoken = ", ".join(i18n.language_name(code) for code in i18n.available())
         console.print(
             _("Pages read in %(languages)s: switch in the page header or on your profile.")

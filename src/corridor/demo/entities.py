@@ -70,6 +70,9 @@ def _investigation(pk: DemoApi, node_ids: dict[str, str]) -> None:
             "tlp": "AMBER",
             "purpose": "enforcement",
             "handling": "H2",
+            # In the network's hit/no-hit index: partners' checks of these phones, passports
+            # and names (any script) find that FIA holds a match, and FIA is told.
+            "matching": True,
         },
     )
     cid = case["id"]

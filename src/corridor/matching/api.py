@@ -4,18 +4,27 @@ nodes call (/federation/v1/matching/evaluate, signed by the calling node)."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from corridor.audit import service as audit
 from corridor.errors import InvalidInput
 from corridor.federation.endpoint import authenticate
-from corridor.matching import evaluation, service
-from corridor.matching.models import HitOnOurs
-from corridor.matching.schemas import CheckIn, CheckOut, HitList, HitOnOursOut
+from corridor.matching import evaluation, runs, service
+from corridor.matching.models import CheckRun
+from corridor.matching.schemas import (
+    CheckIn,
+    CheckOut,
+    HitList,
+    HitOnOursOut,
+    HitOut,
+    RunIn,
+    RunOut,
+    RunResult,
+    SelectorOut,
+)
 from corridor.web.auth import node_of
 from corridor.web.endpoints import Api
 
@@ -37,14 +46,57 @@ def check(api: Api, payload: CheckIn) -> CheckOut:
     return CheckOut.model_validate(service.as_json(outcome))
 
 
+@router.post(API + "/runs", response_model=RunOut, status_code=202)
+def start_run(api: Api, payload: RunIn) -> RunOut:
+    """Check many selectors (up to 100,000) or every entity of a case as a job; follow it with
+    `GET /api/v1/matching/runs/{id}` (progress, then the selectors with hits)."""
+    if bool(payload.selectors) == bool(payload.case):
+        raise InvalidInput("selectors: give either selectors or a case", field="selectors")
+    with api.transaction() as session:
+        if payload.case:
+            run = runs.start_case(session, api.node, actor=api.actor, ref=payload.case)
+        else:
+            queries = [s.model_dump(exclude_none=True) for s in payload.selectors]
+            for q in queries:
+                if "country" in q:
+                    q["country"] = q["country"].upper()
+            title = payload.title or f"{len(queries)} selectors"
+            run = runs.start(session, actor=api.actor, queries=queries, title=title)
+        return _run_out(run)
+
+
+@router.get(API + "/runs/{run_id}", response_model=RunOut)
+def get_run(api: Api, run_id: uuid.UUID) -> RunOut:
+    with api.reading() as session:
+        return _run_out(runs.get(session, actor=api.actor, run_id=run_id))
+
+
+def _run_out(run: CheckRun) -> RunOut:
+    results = [
+        RunResult(selector=SelectorOut(**q), hits=[HitOut(**h) for h in hits])
+        for q, hits in zip(run.queries, run.results, strict=False)
+        if hits
+    ]
+    return RunOut(
+        id=str(run.id),
+        title=run.title,
+        kind=run.kind,
+        state=run.state,
+        total=run.total,
+        done=run.done,
+        hits=run.hits,
+        error=run.error,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+        results=results,
+    )
+
+
 @router.get(API + "/hits", response_model=HitList)
 def hits(api: Api) -> HitList:
     """The hits partners made on this node's data: which handle, of which entity, who asked
     (node and person) and when, newest first."""
-    api.actor.require("matching.hits")
     with api.transaction() as session:
-        rows = session.scalars(select(HitOnOurs).order_by(HitOnOurs.at.desc()).limit(1000)).all()
-        audit.append(session, actor=api.actor, action="matching.hits", detail={"count": len(rows)})
         items = [
             HitOnOursOut(
                 id=str(r.id),
@@ -56,7 +108,7 @@ def hits(api: Api) -> HitList:
                 author=r.author,
                 at=r.at,
             )
-            for r in rows
+            for r in service.hits_on_ours(session, actor=api.actor)
         ]
     return HitList(items=items)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
@@ -117,3 +118,43 @@ class EvaluationUse(Base):
     peer: Mapped[str] = mapped_column(String(26), primary_key=True)
     period: Mapped[str] = mapped_column(String(16), primary_key=True)  # 2026-12-07 / …T14:05
     used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CheckRun(Base):
+    """A check of many selectors (a list, a whole case, or a case's new entities), run as a job
+    so the person sees its progress; the selectors and hits stay on this node."""
+
+    __tablename__ = "matching_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    author: Mapped[str] = mapped_column(String(40), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # list | case | new
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    queries: Mapped[list[dict[str, Any]]]
+    # One entry per query: its hits ([] none); shorter than queries while running.
+    results: Mapped[list[Any]] = mapped_column(JSON)
+    peers: Mapped[dict[str, Any]]
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(8))  # queued | running | done | failed
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class CaseWatch(Base):
+    """A case whose new entities are checked across the network as they arrive (opt-in by an
+    owner, who the checks run as)."""
+
+    __tablename__ = "matching_watches"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    author: Mapped[str] = mapped_column(String(40))
+    # Entities written after this were not checked yet.
+    since: Mapped[datetime]

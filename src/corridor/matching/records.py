@@ -20,8 +20,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
+from corridor.cooperation.notifications import service as notices
+from corridor.cooperation.notifications.registry import Notice, register_kinds
 from corridor.db import bulk_insert
+from corridor.entities.cases import matching as cases
 from corridor.errors import PermissionDenied
+from corridor.federation.models import Peer
+from corridor.i18n import N_
+from corridor.keys import own_node_id
 from corridor.matching.models import HitOnOurs, MatchingHandle, MatchingSegment, PartnerEntry
 from corridor.matching.selectors import TYPES
 from corridor.records.flow import Flow
@@ -35,6 +41,8 @@ HANDLE_BYTES = 10
 ENTRY_BYTES = TAG_BYTES + HANDLE_BYTES
 MAX_SEGMENT = 5000
 HANDLE_RE = r"^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$"
+HIT_NOTICE = "matching.hit"
+register_kinds({HIT_NOTICE: N_("Partners' checks that hit our data")})
 
 
 def pack(entries: list[tuple[bytes, bytes]]) -> str:
@@ -121,6 +129,26 @@ def _project_hit(session: Session, envelope: dict[str, Any]) -> None:
             author=envelope["author"],
             at=clock.parse(envelope["ts"]),
         )
+    )
+    own = own_node_id(session)
+    if own is None:
+        return
+    peer = session.get(Peer, envelope["origin"])
+    # The members of the case the entity is in are told; they decide what to disclose.
+    notices.notify(
+        session,
+        node_id=own,
+        notice=Notice(
+            kind=HIT_NOTICE,
+            title=N_("{node} hit your data: handle {handle}"),
+            link="/matching/hits",
+            params={
+                "node": f"{peer.name} ({peer.country})" if peer else envelope["origin"],
+                "handle": body["handle"],
+            },
+        ),
+        envelope=envelope,
+        handles=cases.member_handles(session, handle.case_id),
     )
 
 

@@ -71,3 +71,32 @@ class HitOnOursOut(BaseModel):
 
 class HitList(BaseModel):
     items: list[HitOnOursOut]
+
+
+class RunIn(StrictModel):
+    """A check run as a job: a list of selectors (up to 100,000) or every entity of a case."""
+
+    selectors: list[SelectorIn] = Field(default_factory=list, max_length=100_000)
+    case: str | None = Field(default=None, max_length=80, description="a case's id or reference")
+    title: str = Field(default="", max_length=300)
+
+
+class RunResult(BaseModel):
+    selector: SelectorOut
+    hits: list[HitOut]
+
+
+class RunOut(BaseModel):
+    id: str
+    title: str
+    kind: str
+    state: str = Field(description="queued | running | done | failed")
+    total: int
+    done: int
+    hits: int
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+    results: list[RunResult] = Field(
+        default_factory=list, description="the selectors with hits, as far as checked"
+    )

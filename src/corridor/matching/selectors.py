@@ -116,9 +116,11 @@ def query_bands(year: int) -> list[str]:
 
 
 def _held(type_: str, value: str, qualifier: str | None) -> Iterator[Selector]:
-    """A holder's entries for one value: unqualified, and qualified or marked as lacking it."""
+    """A holder's entries for one value: unqualified, and for a type a country qualifies,
+    qualified or marked as lacking it."""
     yield Selector(type_, value, "*")
-    yield Selector(type_, value, qualifier or "-")
+    if type_ in COUNTRY_QUALIFIED:
+        yield Selector(type_, value, qualifier or "-")
 
 
 def _asked(type_: str, value: str, qualifiers: list[str] | None) -> Iterator[Selector]:
@@ -196,3 +198,22 @@ def of_query(
 
 def inputs(selectors: Iterable[Selector]) -> list[bytes]:
     return [s.oprf_input() for s in selectors]
+
+
+def queries_of_entity(
+    proxy: EntityProxy, default_region: str | None = None
+) -> list[tuple[str, str, str | None, int | None]]:
+    """What to ask the network about one of our entities: (type, value, country, birth year)
+    for each selector and, for a person, each name (with its birth year when it has one)."""
+    out: dict[tuple[str, str, str | None, int | None], None] = {}
+    country = _single_country(proxy)
+    for kind, value in selector_values(proxy, default_region):
+        type_ = KIND_TYPE.get(kind)
+        if type_ is not None:
+            out[(type_, value, country if type_ in COUNTRY_QUALIFIED else None, None)] = None
+    if proxy.schema.is_a("Person"):
+        years = _birth_years(proxy)
+        for name in proxy.names:
+            if asked_name_values(name):
+                out[("name", name, None, years[0] if len(years) == 1 else None)] = None
+    return list(out)

@@ -29,7 +29,7 @@ from corridor.federation.models import Peer
 from corridor.matching import oprf
 from corridor.matching.evaluation import MAX_ELEMENTS
 from corridor.matching.index import format_handle, seal, tag_of
-from corridor.matching.models import PartnerEntry
+from corridor.matching.models import HitOnOurs, PartnerEntry
 from corridor.matching.records import HIT_TYPE
 from corridor.matching.selectors import Selector, of_query
 from corridor.node.service import Node
@@ -116,6 +116,15 @@ def http_evaluator(node: Node, http: httpx.Client | None = None) -> Evaluator:
 
 class PeerRefused(Exception):
     pass
+
+
+def validate(queries: Sequence[Query]) -> None:
+    """Refuse (naming `selectors[i].field`) a query that cannot be asked."""
+    _inputs(queries)
+
+
+def hit_json(hit: Hit) -> dict[str, str]:
+    return {"node": hit.node, "type": hit.type, "handle": hit.handle, "level": hit.level}
 
 
 def _inputs(queries: Sequence[Query]) -> list[list[Selector]]:
@@ -251,6 +260,14 @@ def _record(
             records.create_many(session, node.keys, actor=actor, items=items)
 
 
+def hits_on_ours(session: Session, *, actor: Principal, limit: int = 1000) -> list[HitOnOurs]:
+    """The partners' hits on our data, newest first (an audited read)."""
+    actor.require("matching.hits")
+    rows = list(session.scalars(select(HitOnOurs).order_by(HitOnOurs.at.desc()).limit(limit)))
+    audit.append(session, actor=actor, action="matching.hits", detail={"count": len(rows)})
+    return rows
+
+
 def as_json(outcome: Outcome) -> dict[str, Any]:
     return {
         "results": [
@@ -265,10 +282,7 @@ def as_json(outcome: Outcome) -> dict[str, Any]:
                     )
                     if v is not None
                 },
-                "hits": [
-                    {"node": h.node, "type": h.type, "handle": h.handle, "level": h.level}
-                    for h in r.hits
-                ],
+                "hits": [hit_json(h) for h in r.hits],
             }
             for r in outcome.results
         ],

@@ -214,9 +214,33 @@ class ComposePage(Generic[F]):
         )
 
     def new(self, request: Request, auth: Auth) -> HTMLResponse:
-        """The empty form, for those who may write records."""
+        """The empty form, for those who may write records; filled in with what the link that
+        opened it says (`?to=<node>&subject=…&purpose=…`: a hit's "Send a request")."""
         auth.principal.require("records.write")
-        return self.page(request, auth)
+        form, share = self.prefilled(request.query_params)
+        return self.page(request, auth, form=form, share=share)
+
+    def prefilled(self, params: Mapping[str, Any]) -> tuple[F | None, SharingForm | None]:
+        """The form and sharing fields a link fills in: the form's own text fields and `to`,
+        `tlp`, `handling`, `purpose`. A link that does not fit the form opens it empty."""
+        empty = self.form()
+        own = {k: params[k] for k in type(empty).model_fields if k in params}
+        form: F | None = None
+        if own:
+            try:
+                form = type(empty).model_validate({**empty.model_dump(), **own})
+            except ValidationError:
+                form = None
+        labels = {k: params[k] for k in ("tlp", "handling", "purpose") if k in params}
+        getlist = getattr(params, "getlist", None)
+        to = set(getlist("to")) if getlist else set()
+        share: SharingForm | None = None
+        if to or labels:
+            try:
+                share = AmberSharingForm.model_validate({"to": to, **labels})
+            except ValidationError:
+                share = None
+        return form, share
 
     def mount(self, router: APIRouter) -> None:
         """Add `GET <prefix>/new`, the empty form, to `router` (before a route that takes any

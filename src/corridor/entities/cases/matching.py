@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from corridor.entities import store
-from corridor.entities.access import audit_case, open_case
-from corridor.entities.models import Case, Entity
+from corridor.entities.access import audit_case, list_cases, member_role, open_case
+from corridor.entities.models import Case, CaseMember, Entity
 from corridor.errors import InvalidInput
 from corridor.federation.peers import approved_peers
 from corridor.jobs.queue import HANDLERS, enqueue
@@ -94,6 +94,48 @@ def check_allowed(session: Session, case: CaseView, node_id: str) -> None:
         )
     except flow.FlowRefused as exc:
         raise InvalidInput(f"matching: {exc.detail}", field="matching") from None
+
+
+def case_to_read(session: Session, *, actor: Principal, ref: str | uuid.UUID) -> CaseView:
+    """A case the actor may read (else NotFound, as for a case that does not exist)."""
+    return _view(open_case(session, actor=actor, ref=ref))
+
+
+def case_to_manage(session: Session, *, actor: Principal, ref: str | uuid.UUID) -> CaseView:
+    """A case the actor owns (else NotFound or PermissionDenied)."""
+    return _view(open_case(session, actor=actor, ref=ref, manage=True))
+
+
+def is_owner(session: Session, *, actor: Principal, case_id: uuid.UUID) -> bool:
+    case = session.get(Case, case_id)
+    return case is not None and member_role(session, actor, case) == "owner"
+
+
+def readable_cases(session: Session, *, actor: Principal) -> list[CaseView]:
+    """The open cases the actor may read, to offer for a check of a whole case."""
+    return [_view(c) for c in list_cases(session, actor=actor) if c.status == "open"]
+
+
+def captions(session: Session, entity_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """(caption, schema) of our entities by id, for a page that names them."""
+    rows = session.execute(
+        select(Entity.id, Entity.caption, Entity.schema).where(Entity.id.in_(entity_ids))
+    )
+    return {i: (c, s) for i, c, s in rows}
+
+
+def reference_of(session: Session, case_id: uuid.UUID) -> str:
+    return session.scalar(select(Case.reference).where(Case.id == case_id)) or str(case_id)
+
+
+def member_handles(session: Session, case_id: uuid.UUID) -> list[str]:
+    """The users who are members of a case in their own name (owners first)."""
+    rows = session.execute(
+        select(CaseMember.handle, CaseMember.role).where(
+            CaseMember.case_id == case_id, CaseMember.kind == "user"
+        )
+    ).all()
+    return [h for h, _ in sorted(rows, key=lambda r: r[1] != "owner")]
 
 
 def switch(

@@ -140,10 +140,52 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("peer", "period", name=op.f("pk_matching_usage")),
     )
 
+    op.create_table(
+        "matching_runs",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("author", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("case_id", sa.Uuid(), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("queries", sa.JSON(), nullable=False),
+        sa.Column("results", sa.JSON(), nullable=False),
+        sa.Column("peers", sa.JSON(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=8), nullable=False),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        _when("created_at"),
+        _when("finished_at", nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_matching_runs_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_matching_runs")),
+    )
+    with op.batch_alter_table("matching_runs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_matching_runs_author"), ["author"])
+        batch_op.create_index(batch_op.f("ix_matching_runs_case_id"), ["case_id"])
+    op.create_table(
+        "matching_watches",
+        sa.Column("case_id", sa.Uuid(), nullable=False),
+        sa.Column("author", sa.String(length=40), nullable=False),
+        _when("since"),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_matching_watches_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_matching_watches")),
+    )
+
 
 def downgrade() -> None:
     for table in (
-        "matching_usage", "matching_hits", "matching_index", "matching_own",
+        "matching_watches", "matching_runs", "matching_usage", "matching_hits", "matching_index", "matching_own",
         "matching_segments", "matching_cases", "matching_handles", "matching_keys",
     ):  # fmt: skip
         op.drop_table(table)
