@@ -3,11 +3,13 @@ watched case's new entities checked automatically, the owner told of the hits.""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
 from sqlalchemy import select
 
+from corridor.config import MatchingLimits
 from corridor.cooperation.notifications.models import Notification
 from corridor.errors import InvalidInput
 from corridor.matching import runs
@@ -84,3 +86,28 @@ def test_arabic_script_separators_are_read() -> None:
         {"type": "name", "value": "طارق محمود", "birth_year": 1984},
         {"type": "phone", "value": "0300 1234567", "country": "PK"},
     ]
+
+
+def test_a_run_waits_for_a_partners_minute_instead_of_losing_its_answers(
+    b_calls_a, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_b, hb = b_calls_a["a"], b_calls_a["b"], b_calls_a["to_b"], b_calls_a["hb"]
+    limits = MatchingLimits(per_minute=1, per_day=1000)
+    monkeypatch.setattr(a, "config", dataclasses.replace(a.config, matching=limits))
+    waited: list[float] = []
+
+    def wait(seconds: float) -> None:  # the minute passes: A's limit is lifted
+        waited.append(seconds)
+        monkeypatch.setattr(a, "config", dataclasses.replace(a.config, matching=MatchingLimits()))
+
+    monkeypatch.setattr(runs.time, "sleep", wait)
+    r = to_b.post(
+        "/api/v1/matching/runs",
+        headers=hb,
+        json={
+            "selectors": [{"type": "phone", "value": PHONE}, {"type": "imo", "value": "9074729"}]
+        },
+    )
+    runs.run_chunks(b, uuid.UUID(r.json()["id"]))
+    done = to_b.get(f"/api/v1/matching/runs/{r.json()['id']}", headers=hb).json()
+    assert waited == [runs.RETRY_WAIT] and done["hits"] == 2

@@ -209,25 +209,28 @@ def _leave(session: Session, case_ids: list[uuid.UUID]) -> None:
 
 
 def _publish(session: Session, keys: NodeKeys, key: MatchingKey) -> int:
-    """Sign every changed segment (and every segment whose peers changed) again."""
+    """Sign every segment that changed, or whose peers or labels changed, again; revoke the
+    ones left empty or whose case left the index."""
     peers = cases.index_peers(session)
     views = {c.id: c for c in cases.matching_cases(session)}
     signed = 0
     for segment in session.scalars(select(MatchingSegment)).all():
-        row = session.get(StoredRecord, segment.record_id) if segment.record_id else None
-        record = row.envelope if row is not None else None
-        current = (record or {}).get("audience", {}).get("nodes")
-        if not segment.dirty and current == peers:
-            continue
         case = views.get(segment.case_id)
-        if segment.entries <= 0 or case is None or not peers:
-            if segment.record_id and record and record.get("body") is not None:
-                records.revoke(
-                    session, keys, actor=SYSTEM, record_id=segment.record_id, reason="unindexed"
-                )
-            if segment.entries <= 0 or case is None:
-                session.delete(segment)
+        labels = cases.index_labels(case) if case is not None else None
+        wanted = f"{labels.tlp}/{labels.handling}" if labels else ""
+        if not segment.dirty and segment.audience == peers and segment.labels == wanted:
             continue
+        row = session.get(StoredRecord, segment.record_id) if segment.record_id else None
+        live = row.id if row is not None and row.state == "active" else None
+        if segment.entries <= 0 or labels is None or not peers:
+            if live:
+                records.revoke(session, keys, actor=SYSTEM, record_id=live, reason="unindexed")
+            if segment.entries <= 0 or labels is None:
+                session.delete(segment)
+            else:
+                segment.audience, segment.labels = [], ""
+            continue
+        assert case is not None
         entries = [
             (tag, sealed)
             for tag, sealed in session.execute(
@@ -237,10 +240,9 @@ def _publish(session: Session, keys: NodeKeys, key: MatchingKey) -> int:
             )
         ]
         body = {"key": key.id, "count": len(entries), "entries": pack(entries)}
-        labels = cases.index_labels(case)
         audience = Audience(nodes=peers)
         sources = [cases.index_source(case, keys.node_id)]
-        if record is None or record.get("body") is None:
+        if not live:
             envelope = records.create(
                 session,
                 keys,
@@ -257,13 +259,13 @@ def _publish(session: Session, keys: NodeKeys, key: MatchingKey) -> int:
                 session,
                 keys,
                 actor=SYSTEM,
-                record_id=segment.record_id,  # type: ignore[arg-type]
+                record_id=live,
                 body=body,
                 labels=labels,
                 audience=audience,
                 sources=sources,
             )
-        segment.dirty = False
+        segment.dirty, segment.audience, segment.labels = False, peers, wanted
         segment.published_at = clock.now()
         signed += 1
     return signed

@@ -58,8 +58,11 @@ class MatchingSegment(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
     entries: Mapped[int] = mapped_column(Integer, default=0)
-    # The `matching.index` record that publishes it (None until first signed).
+    # The `matching.index` record that publishes it (None until first signed), and the peers
+    # and labels it was last signed for (a change of either signs it again).
     record_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    audience: Mapped[list[str]] = mapped_column(default=list)
+    labels: Mapped[str] = mapped_column(String(40), default="")
     # Changed since its record was last signed (entities added, changed or gone).
     dirty: Mapped[bool] = mapped_column(default=True)
     published_at: Mapped[datetime | None]

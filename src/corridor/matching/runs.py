@@ -7,6 +7,7 @@ the page shows a progress bar and a run survives a restart where it stopped."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -32,6 +33,9 @@ RUN_JOB = "matching.run"
 WATCH_JOB = "matching.watch"
 WATCH_EVERY = timedelta(seconds=30)
 CHUNK = 1000
+# A partner over its per-minute limit is asked again after the minute, at most this often.
+RETRIES = 3
+RETRY_WAIT = 61.0
 MAX_RUN = 100_000
 MAX_LINE = 400
 _SEPARATORS = str.maketrans({"\t": ",", ";": ",", "،": ",", "؛": ","})
@@ -186,7 +190,7 @@ def run_chunks(node: Node, run_id: uuid.UUID) -> None:
         if not chunk:
             _finish(node, run_id)
             return
-        outcome = service.check(node, actor=actor, queries=chunk)
+        outcome = _ask(node, actor, chunk)
         with node.db.transaction() as session:
             run = session.get(CheckRun, run_id)
             assert run is not None
@@ -195,6 +199,22 @@ def run_chunks(node: Node, run_id: uuid.UUID) -> None:
             run.done += len(chunk)
             run.hits += sum(len(f) for f in found)
             run.peers = {**run.peers, **outcome.peers}
+
+
+def _ask(node: Node, actor: Principal, chunk: list[service.Query]) -> service.Outcome:
+    """One chunk, asked again of the partners that refused it for their per-minute limit once
+    the minute has passed (a long run paces itself instead of losing their answers)."""
+    outcome = service.check(node, actor=actor, queries=chunk)
+    for _ in range(RETRIES):
+        limited = {n for n, state in outcome.peers.items() if state.startswith("refused: 429")}
+        if not limited:
+            break
+        time.sleep(RETRY_WAIT)
+        again = service.check(node, actor=actor, queries=chunk, only=limited)
+        for result, more in zip(outcome.results, again.results, strict=True):
+            result.hits.extend(more.hits)
+        outcome.peers.update(again.peers)
+    return outcome
 
 
 def _finish(node: Node, run_id: uuid.UUID) -> None:

@@ -158,7 +158,9 @@ def check(
     queries: Sequence[Query],
     evaluator: Evaluator | None = None,
     notify: bool = True,
+    only: set[str] | None = None,
 ) -> Outcome:
+    """Check `queries` with every partner that published an index (or those in `only`)."""
     actor.require("matching.check")
     if not queries:
         raise InvalidInput("selectors: name at least one selector", field="selectors")
@@ -173,7 +175,7 @@ def check(
                 unique[data] = oprf.blind(data)
     blinded = list(unique.values())
     with node.db.reading() as session:
-        targets = holders(session, node.id)
+        targets = [t for t in holders(session, node.id) if only is None or t[0] in only]
     evaluate = evaluator or http_evaluator(node)
 
     def ask(target: tuple[str, str]) -> tuple[str, list[bytes] | str]:

@@ -74,6 +74,8 @@ def upgrade() -> None:
         sa.Column("case_id", sa.Uuid(), nullable=False),
         sa.Column("entries", sa.Integer(), nullable=False),
         sa.Column("record_id", sa.Uuid(), nullable=True),
+        sa.Column("audience", sa.JSON(), nullable=False),
+        sa.Column("labels", sa.String(length=40), nullable=False),
         sa.Column("dirty", sa.Boolean(), nullable=False),
         _when("published_at", nullable=True),
         sa.ForeignKeyConstraint(
