@@ -75,20 +75,22 @@ def _peer_names(node: Node) -> dict[str, str]:
         return {p.node_id: f"{p.name} ({p.country})" for p in session.scalars(select(Peer))}
 
 
-def request_link(hit: dict[str, str], names: dict[str, str]) -> str:
-    """The request for assistance to the partner that holds a match, its handle filled in."""
-    what = _(TYPE_LABELS.get(hit["type"], hit["type"]))
+def request_link(hits: list[dict[str, str]], names: dict[str, str]) -> str:
+    """The request for assistance to the partner that holds a match (`hits`: that partner's
+    hits of one selector), its handles filled in."""
+    what = ", ".join(dict.fromkeys(_(TYPE_LABELS.get(h["type"], h["type"])) for h in hits))
+    handles = ", ".join(dict.fromkeys(h["handle"] for h in hits))
     params = {
-        "to": hit["node"],
+        "to": hits[0]["node"],
         "purpose": "enforcement",
         "subject": _("Hit/no-hit: %(what)s, handle %(handle)s")
-        % {"what": what, "handle": hit["handle"]},
+        % {"what": what, "handle": handles},
         "text": _(
             "Our check across the network found a match in your data (%(what)s) under your "
             "referral handle %(handle)s. Please tell us what you can disclose about it and on "
             "what conditions."
         )
-        % {"what": what, "handle": hit["handle"]},
+        % {"what": what, "handle": handles},
     }
     return "/requests/new?" + urlencode(params)
 

@@ -30,11 +30,12 @@ from corridor.matching import oprf
 from corridor.matching.evaluation import MAX_ELEMENTS
 from corridor.matching.index import format_handle, seal, tag_of
 from corridor.matching.models import HitOnOurs, PartnerEntry
-from corridor.matching.records import HIT_TYPE
+from corridor.matching.records import HIT_TYPE, INDEX_TYPE
 from corridor.matching.selectors import Selector, of_query
 from corridor.node.service import Node
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
+from corridor.records.models import StoredRecord
 from corridor.security.principal import Principal
 
 # Selectors in one check (a bulk check of a case or a list is cut into checks of this size).
@@ -77,7 +78,14 @@ Evaluator = Callable[[str, str, list[bytes]], list[bytes]]
 
 def holders(session: Session, own_id: str) -> list[tuple[str, str]]:
     """Approved peers whose index we hold: (node id, url)."""
-    with_index = set(session.scalars(select(PartnerEntry.holder).distinct()))
+    # From the segments' records (a few hundred rows), not from the entries (millions).
+    with_index = set(
+        session.scalars(
+            select(StoredRecord.origin)
+            .where(StoredRecord.type == INDEX_TYPE, StoredRecord.state == "active")
+            .distinct()
+        )
+    )
     return [
         (p.node_id, p.url)
         for p in session.scalars(select(Peer).where(Peer.state == "approved"))
