@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
 from corridor.audit.models import AuditEntry
 from corridor.federation import delivery
-from corridor.matching import index
-from corridor.matching.models import PartnerEntry
+from corridor.matching import index, service
+from corridor.matching.models import MatchingSegment, OwnEntry, PartnerEntry
+from corridor.security import service as security
+from corridor.security.principal import principal_for
 from tests.entities.partners import add
 from tests.entities.test_api import bearer
 
@@ -148,3 +151,56 @@ def test_protection_and_red_cases_never_enter_the_index(pair) -> None:  # type: 
         assert r.status_code == 422 and "matching" in r.text, (labels, r.text)
     # Nothing was stored half-way: no case was created.
     assert to_a.get("/api/v1/cases", headers=inv).json()["items"] == []
+
+
+def test_entries_fill_segments_and_every_segment_reaches_the_peer(pair, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    a, b, to_a, to_b = pair
+    monkeypatch.setattr(index, "MAX_SEGMENT", 10)
+    ha, _ = bearer(a, "investigator", "seg@a.example")
+    case = to_a.post(
+        "/api/v1/cases", headers=ha, json={"reference": "S-1", "title": "s", "matching": True}
+    ).json()
+    ids = [add(to_a, ha, case["id"], "Vessel", name=["Boat"], imoNumber=["IMO 9074729"])] + [
+        add(
+            to_a, ha, case["id"], "Person", phone=[f"+9230012345{n:02d}"], email=[f"p{n}@x.example"]
+        )
+        for n in range(12)
+    ]
+    sync(a, b, to_b)
+    with a.db.reading() as s:
+        segments = s.scalars(select(MatchingSegment)).all()
+        assert all(0 < seg.entries <= 10 for seg in segments)
+        assert sum(seg.entries for seg in segments) == s.query(OwnEntry).count() == 1 + 24
+        assert len(segments) >= 3 and all(seg.record_id and not seg.dirty for seg in segments)
+    with b.db.reading() as s:
+        assert s.query(PartnerEntry).count() == 25
+    for entity_id in ids[1:7]:
+        assert to_a.delete(f"/api/v1/entities/{entity_id}", headers=ha).status_code in (200, 204)
+    sync(a, b, to_b)
+    with b.db.reading() as s:
+        assert s.query(PartnerEntry).count() == 25 - 12
+
+
+def test_a_holder_that_answers_late_is_asked_again_and_one_down_is_reported(b_calls_a) -> None:  # type: ignore[no-untyped-def]
+    a, b = b_calls_a["a"], b_calls_a["b"]
+    real = service.http_evaluator(b)
+    calls: list[str] = []
+
+    def flaky(holder: str, url: str, elements: list[bytes]) -> list[bytes]:
+        calls.append(holder)
+        if len(calls) == 1:
+            raise httpx.ReadTimeout("busy")
+        return real(holder, url, elements)
+
+    with b.db.reading() as s:
+        actor = principal_for(security.find_user(s, "inv@b.example"), kind="session")
+    query = [service.Query("phone", PHONE)]
+    out = service.check(b, actor=actor, queries=query, evaluator=flaky, notify=False)
+    assert calls == [a.id, a.id] and out.peers == {a.id: "answered"}
+    assert [h.node for h in out.results[0].hits] == [a.id]
+
+    def down(holder: str, url: str, elements: list[bytes]) -> list[bytes]:
+        raise httpx.ConnectError("refused")
+
+    out = service.check(b, actor=actor, queries=query, evaluator=down, notify=False)
+    assert out.peers == {a.id: "unreachable"} and out.results[0].hits == []

@@ -46,6 +46,7 @@ from corridor.security.principal import SYSTEM
 log = logging.getLogger("corridor.matching")
 REFRESH_JOB = cases.REFRESH_JOB
 REFRESH_EVERY = timedelta(seconds=10)
+MAX_PER_ENTITY = 1000
 
 
 def current_key(session: Session) -> MatchingKey:
@@ -81,18 +82,34 @@ def tag_of(output: bytes) -> bytes:
 # --- bringing the index in step -----------------------------------------------------------------
 
 
-def _segment_with_room(session: Session, case_id: uuid.UUID, needed: int) -> MatchingSegment:
-    segment = session.scalar(
-        select(MatchingSegment)
-        .where(MatchingSegment.case_id == case_id, MatchingSegment.entries + needed <= MAX_SEGMENT)
-        .order_by(MatchingSegment.entries.desc())
-        .limit(1)
-    )
-    if segment is None:
-        segment = MatchingSegment(case_id=case_id, entries=0, dirty=True, record_id=None)
-        session.add(segment)
-        session.flush()
-    return segment
+class _Segments:
+    """Where a batch of one case's entities goes: the case's segments with room, read once,
+    the fullest filled first, a new one when none has room (no query per entity)."""
+
+    def __init__(self, session: Session, case_id: uuid.UUID) -> None:
+        self.session, self.case_id = session, case_id
+        self.open = list(
+            session.scalars(
+                select(MatchingSegment)
+                .where(MatchingSegment.case_id == case_id, MatchingSegment.entries < MAX_SEGMENT)
+                .order_by(MatchingSegment.entries.desc())
+            )
+        )
+
+    def take(self, needed: int) -> MatchingSegment:
+        for segment in self.open:
+            if segment.entries + needed <= MAX_SEGMENT:
+                break
+        else:
+            segment = MatchingSegment(
+                case_id=self.case_id, entries=0, dirty=True, record_id=None, audience=[], labels=""
+            )
+            self.session.add(segment)
+            self.session.flush()
+            self.open.append(segment)
+        segment.entries += needed
+        segment.dirty = True
+        return segment
 
 
 def _drop(session: Session, entity_ids: list[str]) -> None:
@@ -117,8 +134,10 @@ def _index_entities(
     _drop_entries(session, list(old))
     rows: list[dict[str, Any]] = []
     now = clock.now()
+    segments = _Segments(session, case_id)
     for proxy in proxies:
-        selectors = of_entity(proxy, node.config.country)
+        # An entity of hundreds of names could fill segments alone: its first entries suffice.
+        selectors = of_entity(proxy, node.config.country)[:MAX_PER_ENTITY]
         if not selectors:
             continue
         if proxy.id not in handles:
@@ -129,9 +148,7 @@ def _index_entities(
                 )
             )
         raw = handle_bytes(handles[proxy.id])
-        segment = _segment_with_room(session, case_id, len(selectors))
-        segment.entries += len(selectors)
-        segment.dirty = True
+        segment = segments.take(len(selectors))
         for s in selectors:
             output = oprf.evaluate(key.secret, s.oprf_input())
             rows.append(

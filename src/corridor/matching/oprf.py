@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cached_property
 
 import rbcl
 
@@ -81,6 +82,11 @@ class Blinded:
     blind: bytes  # the scalar r, kept by the querier
     element: bytes  # r·H(x), sent to the holder
 
+    @cached_property
+    def inverse(self) -> bytes:
+        """r⁻¹, once for every holder the same blinded element went to."""
+        return bytes(rbcl.crypto_core_ristretto255_scalar_invert(self.blind))
+
 
 def blind(value: bytes, *, scalar: bytes | None = None) -> Blinded:
     """The querier's first step (`Blind`); `scalar` only for the RFC's test vectors."""
@@ -103,8 +109,7 @@ def blind_evaluate(key: bytes, element: bytes) -> bytes:
 
 def finalize(blinded: Blinded, evaluated: bytes) -> bytes:
     """The querier's last step (`Finalize`): F(k, x) from the holder's answer."""
-    inverse = rbcl.crypto_core_ristretto255_scalar_invert(blinded.blind)
-    unblinded = _mult(inverse, evaluated)
+    unblinded = _mult(blinded.inverse, evaluated)
     return _finalize_hash(blinded.value, unblinded)
 
 

@@ -83,8 +83,7 @@ def request_link(hits: list[dict[str, str]], names: dict[str, str]) -> str:
     params = {
         "to": hits[0]["node"],
         "purpose": "enforcement",
-        "subject": _("Hit/no-hit: %(what)s, handle %(handle)s")
-        % {"what": what, "handle": handles},
+        "subject": _("Hit/no-hit: %(what)s, handle %(handle)s") % {"what": what, "handle": handles},
         "text": _(
             "Our check across the network found a match in your data (%(what)s) under your "
             "referral handle %(handle)s. Please tell us what you can disclose about it and on "

@@ -9,7 +9,7 @@ without one of them ("M. Asif Khan" meets "Muhammad Asif Khan"; see `asked_name_
 
 Qualifiers narrow a value without losing a partner who lacks them. A holder indexes each
 value unqualified (``*``) and, where it knows it, qualified (a document's issuing state, a
-plate's country, a person's birth year) or marked as lacking it (``-``); a querier who
+plate's country, a person's birth-year bands) or marked as lacking it (``-``); a querier who
 knows the qualifier asks for it and for ``-``, one who does not asks for ``*``. So a passport
 number asked with the wrong issuing state does not hit, and one asked without any still does.
 """
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from followthemoney import EntityProxy
 
 from corridor.entities.normalize import normalize_identifier, selector_values
-from corridor.entities.search.names import part_alternatives
+from corridor.entities.search.names import INITIAL_KEY, part_alternatives
 from corridor.errors import InvalidInput
 
 # The selector types a check names (the API's `type`), and the normaliser kinds behind them.
@@ -47,10 +47,12 @@ KIND_TYPE = {
 }
 # Types a country qualifies (a passport number is unique only within its issuing state).
 COUNTRY_QUALIFIED = frozenset({"document", "plate"})
-# Birth years are often estimated (1 January of a guessed year) and off by one or two: a
-# holder files a name under its birth year, a querier asks for its year ± 2 (the querier
-# expands, so partners' indexes stay small).
-BIRTH_SLACK = 2
+# Birth years are often estimated (1 January of a guessed year) and off by one or two. A name
+# is filed under two bands of five years, one grid shifted by two from the other, and asked
+# for with the same two: years two apart or less always share a band of one grid (years up
+# to four apart may), at two inputs a name key instead of the five exact years would take.
+BIRTH_BAND = 5
+BIRTH_SHIFT = 2
 # A name of many parts spelled many ways: at most this many whole-name keys (the most
 # specific first), so one name cannot flood an index or a holder's quota.
 MAX_NAME_KEYS = 24
@@ -80,15 +82,24 @@ def _combined(groups: list[list[tuple[str, ...]]], limit: int) -> list[str]:
 
 
 def name_keys(name: str) -> tuple[list[str], list[str]]:
-    """(whole-name keys, keys of the name less one part) of a name in any script; the second
-    only for names of three parts or more. Both empty when no part has a key."""
-    parts = part_alternatives(name)
-    if not parts:
+    """(whole-name keys, keys of the name less one part) of a name in any script, both empty
+    when no part has a key.
+
+    Initials count as parts (`_m`), so "N. Aef" is not filed as the one-word name "Aef"; a name
+    with initials also has the whole key of its other parts when two or more are left ("M. Asif
+    Khan" is also "Asif Khan"). Keys less one part drop one part that is not an initial, and
+    only from names with three or more such parts."""
+    parts = part_alternatives(name, initials=True)
+    core = [p for p in parts if not p[0].startswith(INITIAL_KEY)]
+    if not core:
         return [], []
-    full = _combined([parts], MAX_NAME_KEYS)
-    if len(parts) < 3:
+    groups = [parts]
+    if len(core) < len(parts) and len(core) >= 2:
+        groups.append(core)
+    full = _combined(groups, MAX_NAME_KEYS)
+    if len(core) < 3:
         return full, []
-    less_one = [parts[:i] + parts[i + 1 :] for i in range(len(parts))]
+    less_one = [core[:i] + core[i + 1 :] for i in range(len(core))]
     return full, [k for k in _combined(less_one, MAX_NAME_KEYS) if k not in full]
 
 
@@ -107,12 +118,9 @@ def asked_name_values(name: str) -> list[str]:
     return [f"f:{k}" for k in full] + [f"p:{k}" for k in full] + [f"f:{k}" for k in partial]
 
 
-def band(year: int) -> str:
-    return f"y:{year}"
-
-
-def query_bands(year: int) -> list[str]:
-    return [band(y) for y in range(year - BIRTH_SLACK, year + BIRTH_SLACK + 1)]
+def bands(year: int) -> list[str]:
+    """The two birth-year bands of a year (see BIRTH_BAND)."""
+    return [f"y:{year // BIRTH_BAND}", f"z:{(year + BIRTH_SHIFT) // BIRTH_BAND}"]
 
 
 def _held(type_: str, value: str, qualifier: str | None) -> Iterator[Selector]:
@@ -162,7 +170,9 @@ def of_entity(proxy: EntityProxy, default_region: str | None = None) -> list[Sel
             for key in held_name_values(name):
                 out[Selector("name", key, "*")] = None
                 if years:
-                    out.update(dict.fromkeys(Selector("name", key, band(y)) for y in years))
+                    out.update(
+                        dict.fromkeys(Selector("name", key, b) for y in years for b in bands(y))
+                    )
                 else:
                     out[Selector("name", key, "-")] = None
     return list(out)
@@ -183,8 +193,8 @@ def of_query(
         keys = asked_name_values(value)
         if not keys:
             raise InvalidInput("value: this name has no part that can be compared", field="value")
-        bands = query_bands(birth_year) if birth_year else None
-        return [s for k in keys for s in _asked("name", k, bands)]
+        asked = bands(birth_year) if birth_year else None
+        return [s for k in keys for s in _asked("name", k, asked)]
     kind = next(k for k, t in KIND_TYPE.items() if t == type_ and k != "bank_account")
     normal = normalize_identifier(kind, value, country)
     if normal is None and type_ == "account":

@@ -27,7 +27,6 @@ from corridor.errors import InvalidInput
 from corridor.federation import transport
 from corridor.federation.models import Peer
 from corridor.matching import oprf
-from corridor.matching.evaluation import MAX_ELEMENTS
 from corridor.matching.index import format_handle, seal, tag_of
 from corridor.matching.models import HitOnOurs, PartnerEntry
 from corridor.matching.records import HIT_TYPE, INDEX_TYPE
@@ -41,6 +40,12 @@ from corridor.security.principal import Principal
 # Selectors in one check (a bulk check of a case or a list is cut into checks of this size).
 MAX_SELECTORS = 10_000
 LOOKUP_CHUNK = 500
+# Elements in one call to a holder (it takes up to MAX_ELEMENTS): small calls keep a loaded
+# holder's answer within the timeout and let several peers' calls interleave.
+CALL_ELEMENTS = 2_000
+EVALUATION_TIMEOUT = httpx.Timeout(60.0, connect=3.0)
+# Holders asked at once; the ones that did not answer are asked once more at the end.
+PARALLEL = 8
 
 
 @dataclass(frozen=True)
@@ -97,17 +102,19 @@ def http_evaluator(node: Node, http: httpx.Client | None = None) -> Evaluator:
     def call(holder: str, url: str, elements: list[bytes]) -> list[bytes]:
         client = http or transport.shared_client()
         out: list[bytes] = []
-        for i in range(0, len(elements), MAX_ELEMENTS):
-            chunk = elements[i : i + MAX_ELEMENTS]
+        for i in range(0, len(elements), CALL_ELEMENTS):
+            chunk = elements[i : i + CALL_ELEMENTS]
             body = json.dumps({"elements": [base64.b64encode(e).decode() for e in chunk]})
-            r = transport.send(
-                client,
+            request = client.build_request(
                 "POST",
                 url + "/federation/v1/matching/evaluate",
-                node.keys,
-                to=holder,
-                body=body.encode(),
+                content=body.encode(),
+                headers={"content-type": "application/json"},
+                # A busy holder evaluating many peers' bulk checks answers late, not never.
+                timeout=EVALUATION_TIMEOUT,
             )
+            transport.sign(request, node.keys, to=holder, body=body.encode())
+            r = client.send(request)
             if r.status_code != 200:
                 detail = ""
                 with contextlib.suppress(ValueError):
@@ -195,8 +202,10 @@ def check(
         except (httpx.HTTPError, ValueError, KeyError, oprf.InvalidElement):
             return holder, "unreachable"
 
-    with ThreadPoolExecutor(max_workers=max(1, min(16, len(targets)))) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(targets)))) as pool:
         answers = dict(pool.map(ask, targets))
+        late = [t for t in targets if answers[t[0]] == "unreachable"]
+        answers.update(pool.map(ask, late))
     peers: dict[str, str] = {}
     # input -> [(holder, handle)]
     matched: dict[bytes, list[tuple[str, str]]] = defaultdict(list)

@@ -276,15 +276,24 @@ def loose_keys(name: str) -> list[list[str]]:
     ]
 
 
-def part_alternatives(name: str, *, loose: bool = True) -> list[tuple[str, ...]]:
-    """For each part of a name that has keys (initials and honorifics have none), the keys one
-    spelling of it may share with another: the names of known_names.tsv it can be when it is
-    listed there (so Muhammad and Mahmood, one skeleton, stay apart), else its loose skeletons
-    (see `_LOOSE`) or, with ``loose=False``, the exact ones. Whole-name keys (hit/no-hit
-    across nodes) combine one alternative per part."""
+INITIAL_KEY = "_"  # prefix of an initial's key: no skeleton or known name starts with it
+
+
+def part_alternatives(
+    name: str, *, loose: bool = True, initials: bool = False
+) -> list[tuple[str, ...]]:
+    """For each part of a name that has keys (honorifics have none; initials only with
+    ``initials``, as ``_m``), the keys one spelling of it may share with another: the names of
+    known_names.tsv it can be when it is listed there (so Muhammad and Mahmood, one skeleton,
+    stay apart), else its loose skeletons (see `_LOOSE`) or, with ``loose=False``, the exact
+    ones. Whole-name keys (hit/no-hit across nodes) combine one alternative per part."""
     out: list[tuple[str, ...]] = []
     for part in name_parts(name):
-        if part.honorific or not part.skeletons:
+        if part.honorific:
+            continue
+        if part.initial:
+            if initials:
+                out.append((INITIAL_KEY + part.latin,))
             continue
         if part.known:
             out.append(tuple(f"k{n}" for n in sorted(part.known)))
