@@ -153,16 +153,17 @@ def _inputs(queries: Sequence[Query]) -> list[list[Selector]]:
     return out
 
 
-def _lookup(session: Session, holder: str, tags: list[bytes]) -> dict[bytes, list[bytes]]:
-    found: dict[bytes, list[bytes]] = defaultdict(list)
-    for i in range(0, len(tags), LOOKUP_CHUNK):
-        chunk = tags[i : i + LOOKUP_CHUNK]
-        for tag, sealed in session.execute(
-            select(PartnerEntry.tag, PartnerEntry.sealed).where(
-                PartnerEntry.tag.in_(chunk), PartnerEntry.holder == holder
+def _lookup(session: Session, tags: list[bytes]) -> list[tuple[str, bytes, bytes]]:
+    """(holder, tag, sealed handle) of the partners' entries under any of `tags`."""
+    found: list[tuple[str, bytes, bytes]] = []
+    unique = list(dict.fromkeys(tags))
+    for i in range(0, len(unique), LOOKUP_CHUNK):
+        rows = session.execute(
+            select(PartnerEntry.holder, PartnerEntry.tag, PartnerEntry.sealed).where(
+                PartnerEntry.tag.in_(unique[i : i + LOOKUP_CHUNK])
             )
-        ):
-            found[tag].append(sealed)
+        )
+        found.extend((h, t, s) for h, t, s in rows)
     return found
 
 
@@ -207,26 +208,27 @@ def check(
         late = [t for t in targets if answers[t[0]] == "unreachable"]
         answers.update(pool.map(ask, late))
     peers: dict[str, str] = {}
+    # (holder, tag) -> (input, output) for every answer, then one lookup for all holders
+    outputs: dict[tuple[str, bytes], tuple[bytes, bytes]] = {}
+    for holder, answer in answers.items():
+        if isinstance(answer, str):
+            peers[holder] = answer
+            continue
+        peers[holder] = "answered"
+        for b, z in zip(blinded, answer, strict=True):
+            try:
+                out = oprf.finalize(b, z)
+            except oprf.InvalidElement:
+                peers[holder] = "refused: an invalid element in its answer"
+                continue
+            outputs[(holder, tag_of(out))] = (b.value, out)
     # input -> [(holder, handle)]
     matched: dict[bytes, list[tuple[str, str]]] = defaultdict(list)
     with node.db.reading() as session:
-        for holder, answer in answers.items():
-            if isinstance(answer, str):
-                peers[holder] = answer
-                continue
-            peers[holder] = "answered"
-            outputs = {}
-            for b, z in zip(blinded, answer, strict=True):
-                try:
-                    out = oprf.finalize(b, z)
-                except oprf.InvalidElement:
-                    peers[holder] = "refused: an invalid element in its answer"
-                    continue
-                outputs[tag_of(out)] = (b.value, out)
-            for tag, sealed_list in _lookup(session, holder, list(outputs)).items():
-                value, out = outputs[tag]
-                for sealed in sealed_list:
-                    matched[value].append((holder, format_handle(seal(sealed, out))))
+        for holder, tag, sealed in _lookup(session, [t for _, t in outputs]):
+            if (holder, tag) in outputs:
+                value, out = outputs[(holder, tag)]
+                matched[value].append((holder, format_handle(seal(sealed, out))))
     results = []
     for q, selectors in zip(queries, per_query, strict=True):
         seen: dict[tuple[str, str], Hit] = {}
