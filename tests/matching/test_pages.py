@@ -110,3 +110,21 @@ def test_the_holder_sees_the_hits_and_owners_switch_the_case(at_b) -> None:  # t
     assert "will be checked across the network" in r.text
     frag = owner.get(f"/matching/cases/{case_id}/switches")
     assert "Put into the index" in frag.text and "Stop checking new entities" in frag.text
+
+
+def test_a_list_from_a_file(at_b) -> None:  # type: ignore[no-untyped-def]
+    _, c, csrf = at_b
+    csv = f"phone,{PHONE}\nimo,9074729\n".encode()
+    r = c.post(
+        "/matching/runs",
+        data={"csrf_token": csrf},
+        files={"file": ("suspects.csv", csv, "text/csv")},
+    )
+    assert r.status_code == 200 and "/matching/runs/" in str(r.url), r.text
+    assert "suspects.csv" in r.text and "0 of 2 selectors checked" in r.text
+    r = c.post(
+        "/matching/runs",
+        data={"csrf_token": csrf},
+        files={"file": ("bad.csv", b"\xff\xfe\x00", "text/csv")},
+    )
+    assert r.status_code == 422 and "not UTF-8" in r.text

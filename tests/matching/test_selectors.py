@@ -79,6 +79,7 @@ def test_phones_in_any_notation_and_documents_by_issuing_state() -> None:
     )
     assert held & _inputs(of_query("phone", "0300-1234567", country="PK"))
     assert held & _inputs(of_query("phone", "0092 300 1234567"))
+    assert held & _inputs(of_query("phone", "0300 1234567", default_region="PK"))  # the node's
     assert held & _inputs(of_query("document", "ab 123 4567", country="PK"))
     assert held & _inputs(of_query("document", "AB1234567"))  # no state asked
     assert not held & _inputs(of_query("document", "AB1234567", country="TR"))

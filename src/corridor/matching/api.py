@@ -61,7 +61,13 @@ def start_run(api: Api, payload: RunIn) -> RunOut:
                 if "country" in q:
                     q["country"] = q["country"].upper()
             title = payload.title or f"{len(queries)} selectors"
-            run = runs.start(session, actor=api.actor, queries=queries, title=title)
+            run = runs.start(
+                session,
+                actor=api.actor,
+                queries=queries,
+                title=title,
+                region=api.node.config.country,
+            )
         return _run_out(run)
 
 

@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -173,10 +173,19 @@ def start_run(
     lines: Annotated[str, Form(max_length=runs.MAX_RUN * 100)] = "",
     case: Annotated[str, Form(max_length=80)] = "",
     title: Text = "",
+    file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     auth.principal.require(PERMISSION)
     node = node_of(request)
     try:
+        if file is not None and file.filename:
+            # A list exported from a spreadsheet or another system: CSV or text, UTF-8.
+            raw = file.file.read(runs.MAX_RUN * 100 + 1)
+            try:
+                lines = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise InvalidInput(_("File: not UTF-8 text"), field="lines") from None
+            title = title or file.filename
         with node.db.transaction() as session:
             if case:
                 run = runs.start_case(session, node, actor=auth.principal, ref=case)
@@ -187,6 +196,7 @@ def start_run(
                     actor=auth.principal,
                     queries=queries,
                     title=title.strip() or _("List of %(n)d selectors") % {"n": len(queries)},
+                    region=node.config.country,
                 )
             run_id = run.id
     except InvalidInput as exc:

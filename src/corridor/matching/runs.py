@@ -107,12 +107,13 @@ def start(
     title: str,
     kind: str = "list",
     case_id: uuid.UUID | None = None,
+    region: str | None = None,
 ) -> CheckRun:
     actor.require("matching.check")
     if not queries:
         raise InvalidInput("selectors: nothing to check", field="selectors")
     # Every selector is read now, so a mistake is said before anything runs.
-    service.validate([_query(q) for q in queries])
+    service.validate([_query(q) for q in queries], region)
     run = CheckRun(
         author=actor.handle,
         kind=kind,
@@ -141,7 +142,13 @@ def start_case(session: Session, node: Node, *, actor: Principal, ref: str) -> C
     if not queries:
         raise InvalidInput("case: its entities have no selector or name to check", field="case")
     return start(
-        session, actor=actor, queries=queries, title=case.reference, kind="case", case_id=case.id
+        session,
+        actor=actor,
+        queries=queries,
+        title=case.reference,
+        kind="case",
+        case_id=case.id,
+        region=node.config.country,
     )
 
 
@@ -279,6 +286,7 @@ def check_watched(node: Node) -> int:
                     title=cases.reference_of(session, row.case_id),
                     kind="new",
                     case_id=row.case_id,
+                    region=node.config.country,
                 )
                 started += 1
             except (NotFound, PermissionDenied, InvalidInput):

@@ -179,10 +179,16 @@ def of_entity(proxy: EntityProxy, default_region: str | None = None) -> list[Sel
 
 
 def of_query(
-    type_: str, value: str, *, country: str | None = None, birth_year: int | None = None
+    type_: str,
+    value: str,
+    *,
+    country: str | None = None,
+    birth_year: int | None = None,
+    default_region: str | None = None,
 ) -> list[Selector]:
     """A querier's inputs for one selector as a person typed it: a phone in any national
-    notation (read with `country`), a name in any script. InvalidInput names what is wrong."""
+    notation (read with `country`, else `default_region`: the asking node's country), a name
+    in any script. InvalidInput names what is wrong."""
     if type_ not in TYPES:
         raise InvalidInput(f"type: {type_!r} is not one of {', '.join(TYPES)}", field="type")
     value = value.strip()
@@ -196,7 +202,7 @@ def of_query(
         asked = bands(birth_year) if birth_year else None
         return [s for k in keys for s in _asked("name", k, asked)]
     kind = next(k for k, t in KIND_TYPE.items() if t == type_ and k != "bank_account")
-    normal = normalize_identifier(kind, value, country)
+    normal = normalize_identifier(kind, value, country or default_region)
     if normal is None and type_ == "account":
         normal = normalize_identifier("bank_account", value)
     if normal is None:

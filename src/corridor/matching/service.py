@@ -133,20 +133,28 @@ class PeerRefused(Exception):
     pass
 
 
-def validate(queries: Sequence[Query]) -> None:
+def validate(queries: Sequence[Query], default_region: str | None = None) -> None:
     """Refuse (naming `selectors[i].field`) a query that cannot be asked."""
-    _inputs(queries)
+    _inputs(queries, default_region)
 
 
 def hit_json(hit: Hit) -> dict[str, str]:
     return {"node": hit.node, "type": hit.type, "handle": hit.handle, "level": hit.level}
 
 
-def _inputs(queries: Sequence[Query]) -> list[list[Selector]]:
+def _inputs(queries: Sequence[Query], region: str | None) -> list[list[Selector]]:
     out = []
     for i, q in enumerate(queries):
         try:
-            out.append(of_query(q.type, q.value, country=q.country, birth_year=q.birth_year))
+            out.append(
+                of_query(
+                    q.type,
+                    q.value,
+                    country=q.country,
+                    birth_year=q.birth_year,
+                    default_region=region,
+                )
+            )
         except InvalidInput as exc:
             field = f"selectors[{i}].{exc.extra.get('field') or 'value'}"
             raise InvalidInput(f"{field}: {exc.detail.split(': ', 1)[-1]}", field=field) from None
@@ -182,7 +190,7 @@ def check(
         raise InvalidInput("selectors: name at least one selector", field="selectors")
     if len(queries) > MAX_SELECTORS:
         raise InvalidInput(f"selectors: at most {MAX_SELECTORS} in one check", field="selectors")
-    per_query = _inputs(queries)
+    per_query = _inputs(queries, node.config.country)
     unique: dict[bytes, oprf.Blinded] = {}
     for selectors in per_query:
         for s in selectors:
