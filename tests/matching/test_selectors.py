@@ -27,6 +27,7 @@ def _meet(held: list[str], asked: list[str]) -> bool:
         ("Abdul Rahman Chaudhry", "عبدالرحمن چوہدری"),
         ("Sadia Noor", "Sadiya Nur"),
         ("Al-Omari", "العمري"),
+        ("Adamson", "آدمسون"),  # one long part: its loose skeleton
     ],
 )
 def test_spellings_of_one_name_meet(stored: str, asked: str) -> None:
@@ -42,6 +43,8 @@ def test_spellings_of_one_name_meet(stored: str, asked: str) -> None:
         ("Tariq Mehmood", "Tariq"),  # one part of two is not the name
         ("N. Aef", "Aef"),  # an initial is a part: not the one-word name
         ("M. Khan", "Khan"),
+        ("Ana Haie", "Ana"),  # a part whose loose skeleton is empty is still a part
+        ("Tariq", "Tarek Aziz"),
     ],
 )
 def test_different_names_do_not_meet(stored: str, asked: str) -> None:

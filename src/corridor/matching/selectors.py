@@ -57,6 +57,9 @@ BIRTH_SHIFT = 2
 # specific first), so one name cannot flood an index or a holder's quota.
 MAX_NAME_KEYS = 24
 VERSION = b"corridor-hit/1"
+# A one-part name keeps its loose skeleton only when that has four letters or more (tuned on
+# the tuning half of the Arabic-Latin pairs, bench/RESULTS.md section 15).
+LOOSE_ALONE = 4
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ def name_keys(name: str) -> tuple[list[str], list[str]]:
     Khan" is also "Asif Khan"). Keys less one part drop one part that is not an initial, and
     only from names with three or more such parts."""
     parts = part_alternatives(name, initials=True)
+    if len(parts) == 1 and min(len(k) for k in parts[0]) < LOOSE_ALONE:
+        # A short one-part name has only its few letters to tell it from others: its exact
+        # skeleton, not the loose one that merges many short names.
+        parts = part_alternatives(name, initials=True, loose=False)
     core = [p for p in parts if not p[0].startswith(INITIAL_KEY)]
     if not core:
         return [], []

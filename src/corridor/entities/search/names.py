@@ -300,7 +300,8 @@ def part_alternatives(
             continue
         keys = (*part.skeletons, *part.readings)
         if loose:
-            keys = tuple(dict.fromkeys(k for s in keys if (k := _loose(s))))
+            # A part whose loose skeleton is empty (Haie: h) keeps its exact one: still a part.
+            keys = tuple(dict.fromkeys(k for s in keys if (k := _loose(s)))) or keys
         if keys:
             out.append(keys)
     return out
