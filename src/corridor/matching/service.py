@@ -1,7 +1,7 @@
 """The querier's side: check selectors across the network.
 
 Each value is blinded once (`oprf.blind`), sent to every partner that published an index (in
-parallel, signed, in calls of `evaluation.MAX_ELEMENTS`), unblinded with the partner's answer
+parallel, signed, in calls of `CALL_ELEMENTS`), unblinded with the partner's answer
 and looked up in the partner's index as we hold it. A hit names the partner, the selector
 type, the partner's referral handle (unsealed with the evaluation) and its level; the partner
 is told of each hit (a `matching.hit` record, authored by the person who asked). Nothing a
