@@ -204,3 +204,18 @@ def test_a_holder_that_answers_late_is_asked_again_and_one_down_is_reported(b_ca
 
     out = service.check(b, actor=actor, queries=query, evaluator=down, notify=False)
     assert out.peers == {a.id: "unreachable"} and out.results[0].hits == []
+
+
+def test_a_holder_answering_garbage_is_refused(b_calls_a) -> None:  # type: ignore[no-untyped-def]
+    a, b = b_calls_a["a"], b_calls_a["b"]
+    with b.db.reading() as s:
+        actor = principal_for(security.find_user(s, "inv@b.example"), kind="session")
+
+    def lying(holder: str, url: str, elements: list[bytes]) -> list[bytes]:
+        return [b"\x00" * 32 for _ in elements]  # the identity: no holder's evaluation
+
+    out = service.check(
+        b, actor=actor, queries=[service.Query("phone", PHONE)], evaluator=lying, notify=False
+    )
+    assert out.peers == {a.id: "refused: an invalid element in its answer"}
+    assert out.results[0].hits == []

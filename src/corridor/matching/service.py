@@ -203,13 +203,19 @@ def check(
     evaluate = evaluator or http_evaluator(node)
 
     def ask(target: tuple[str, str]) -> tuple[str, list[bytes] | str]:
+        """A holder's evaluations, unblinded here: libsodium releases the GIL, so the
+        holders' answers are finalised on every core."""
         holder, url = target
         try:
-            return holder, evaluate(holder, url, [b.element for b in blinded])
+            answer = evaluate(holder, url, [b.element for b in blinded])
         except PeerRefused as exc:
             return holder, f"refused: {exc}"
         except (httpx.HTTPError, ValueError, KeyError, oprf.InvalidElement):
             return holder, "unreachable"
+        try:
+            return holder, [oprf.finalize(b, z) for b, z in zip(blinded, answer, strict=True)]
+        except (oprf.InvalidElement, ValueError):
+            return holder, "refused: an invalid element in its answer"
 
     with ThreadPoolExecutor(max_workers=max(1, min(PARALLEL, len(targets)))) as pool:
         answers = dict(pool.map(ask, targets))
@@ -223,12 +229,7 @@ def check(
             peers[holder] = answer
             continue
         peers[holder] = "answered"
-        for b, z in zip(blinded, answer, strict=True):
-            try:
-                out = oprf.finalize(b, z)
-            except oprf.InvalidElement:
-                peers[holder] = "refused: an invalid element in its answer"
-                continue
+        for b, out in zip(blinded, answer, strict=True):
             outputs[(holder, tag_of(out))] = (b.value, out)
     # input -> [(holder, handle)]
     matched: dict[bytes, list[tuple[str, str]]] = defaultdict(list)
