@@ -7,6 +7,7 @@ import inspect
 import os
 import platform
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +27,19 @@ def _read(path: str) -> str:
             return fh.read()
     except OSError:
         return ""
+
+
+def free_ports(n: int) -> list[int]:
+    """n distinct free loopback ports (held together while chosen, so no two are the same)."""
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
 
 
 def cpu_model() -> str:

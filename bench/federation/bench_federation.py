@@ -19,7 +19,6 @@ import json
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,24 +49,12 @@ from corridor.security.principal import CLI, SYSTEM
 PASSWORD = "benchmark password 2026"
 
 
-def free_ports(n: int) -> list[int]:
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
-
-
 class Net:
     """N initialised nodes in a scratch directory; node 0 is peered with every other."""
 
     def __init__(self, root: Path, n: int) -> None:
         self.root = root
-        self.ports = free_ports(n)
+        self.ports = benchlib.free_ports(n)
         self.dirs = [root / f"n{i}" for i in range(n)]
         self.ids: list[str] = []
         self.procs: list[subprocess.Popen[bytes] | None] = [None] * n

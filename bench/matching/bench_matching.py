@@ -44,7 +44,6 @@ import pstats
 import random
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -666,23 +665,11 @@ def cmd_baseline(args: argparse.Namespace) -> int:
 # --- the network -----------------------------------------------------------------------------
 
 
-def free_ports(n: int) -> list[int]:
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
-
-
 class Net:
     def __init__(self, root: Path, holders: int, per_minute: int, per_day: int) -> None:
         self.root = root
         self.n = holders + 1
-        self.ports = free_ports(self.n)
+        self.ports = benchlib.free_ports(self.n)
         self.dirs = [root / ("querier" if i == 0 else f"holder{i - 1}") for i in range(self.n)]
         self.procs: list[subprocess.Popen[bytes] | None] = [None] * self.n
 
