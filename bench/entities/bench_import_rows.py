@@ -22,8 +22,8 @@ from datasets import DATA_DIR
 
 import benchlib
 from corridor.entities.imports.columns import apply_row, parse_mapping
-from corridor.entities.imports.rows import RowError
-from corridor.entities.imports.tabular import read_rows
+from corridor.tabular.reading import read_rows
+from corridor.tabular.rows import RowError
 
 FEBRL = {
     "entities": {

@@ -48,9 +48,9 @@ from corridor.entities import store
 from corridor.entities.imports import columns as mapping_module
 from corridor.entities.imports import runner as imports
 from corridor.entities.imports.columns import apply, parse_mapping
-from corridor.entities.imports.rows import RowError
-from corridor.entities.imports.tabular import read_rows
 from corridor.entities.search import names, skeletons
+from corridor.tabular.reading import read_rows
+from corridor.tabular.rows import RowError
 
 TARGET = 10_000.0
 HEADERS = ["Full Name", "DOB", "Nationality", "Phone 1", "Phone 2", "Passport No", "Remarks"]

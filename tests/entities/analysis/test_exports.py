@@ -13,8 +13,8 @@ from followthemoney import EntityProxy
 from corridor.entities.analysis import exports
 from corridor.entities.ftm import make_entity
 from corridor.entities.imports.ftm_lines import read_ftm
-from corridor.entities.imports.rows import RowError
 from corridor.errors import InvalidInput
+from corridor.tabular.rows import RowError
 
 
 def person(entity_id: str, **props: list[str]) -> EntityProxy:

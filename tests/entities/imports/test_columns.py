@@ -18,12 +18,13 @@ from corridor.entities.imports.columns import (
     guess_date_format,
     parse_mapping,
 )
-from corridor.entities.imports.rows import Row, RowError
 from corridor.entities.imports.suggest import suggest_mapping
-from corridor.entities.imports.tabular import read_rows
 from corridor.errors import InvalidInput
+from corridor.tabular.reading import read_rows
+from corridor.tabular.rows import Row, RowError
+from tests.shared_data import LINKAGE
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
+DATA = LINKAGE
 
 PERSON_AND_PASSPORT: dict[str, Any] = {
     "entities": {

@@ -5,7 +5,6 @@ import math
 import random
 from collections import Counter
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 from followthemoney import EntityProxy
@@ -25,8 +24,9 @@ from corridor.entities.resolution.dedupe import (
     find_duplicates,
     pairwise_scores,
 )
+from tests.shared_data import LINKAGE
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
+DATA = LINKAGE
 
 # Two slots, three levels each; matches agree far more often than non-matches.
 TRUE_M = {

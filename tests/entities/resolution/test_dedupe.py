@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import csv
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 from followthemoney import EntityProxy
@@ -20,8 +19,9 @@ from corridor.entities.resolution.dedupe import (
     pairwise_scores,
 )
 from corridor.errors import InvalidInput
+from tests.shared_data import LINKAGE
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
+DATA = LINKAGE
 
 
 def person(entity_id: str, name: str, birth: str | None = None, **props: str) -> EntityProxy:

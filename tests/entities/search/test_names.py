@@ -3,7 +3,6 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from corridor.entities.search.names import (
     name_parts,
     name_similarity,
 )
+from tests.shared_data import LINKAGE
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
+DATA = LINKAGE
 
 
 def shared(a: str, b: str) -> set[str]:

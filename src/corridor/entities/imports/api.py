@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor.entities.access import open_case
 from corridor.entities.imports import service as imports
-from corridor.entities.imports.rows import DEFAULT_LIMITS
 from corridor.entities.imports.schemas import (
     ImportList,
     ImportOut,
@@ -25,6 +24,7 @@ from corridor.entities.imports.schemas import (
     StartIn,
 )
 from corridor.errors import InvalidInput
+from corridor.tabular.rows import DEFAULT_LIMITS
 from corridor.web.endpoints import Api
 
 router = APIRouter(prefix="/api/v1", tags=["entities"])

@@ -35,8 +35,8 @@ from followthemoney.types import registry
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from corridor.entities.ftm import SUPPORTED, UNREAD, model
-from corridor.entities.imports.rows import Row, RowError
 from corridor.errors import InvalidInput
+from corridor.tabular.rows import Row, RowError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 

@@ -10,7 +10,8 @@ from followthemoney import EntityProxy
 from followthemoney.types import registry
 
 from corridor.entities.ftm import SUPPORTED, model
-from corridor.entities.imports.rows import (
+from corridor.errors import CorridorError
+from corridor.tabular.rows import (
     DEFAULT_LIMITS,
     Limits,
     RowError,
@@ -18,7 +19,6 @@ from corridor.entities.imports.rows import (
     check_size,
     file_size,
 )
-from corridor.errors import CorridorError
 
 
 def _entity_from_json(

@@ -15,11 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from corridor.entities.access import open_case
 from corridor.entities.ftm import entity_schemata, model
 from corridor.entities.imports import service as imports
-from corridor.entities.imports import tabular
-from corridor.entities.imports.rows import DEFAULT_LIMITS
 from corridor.errors import CorridorError, InvalidInput
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
+from corridor.tabular import reading as tabular
+from corridor.tabular.rows import DEFAULT_LIMITS
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.params import PageAuth

@@ -37,14 +37,15 @@ from sqlalchemy.orm import Session
 from corridor import clock, processes
 from corridor.entities import store
 from corridor.entities.access import audit_case, find_case, touch
-from corridor.entities.imports import columns, tabular
+from corridor.entities.imports import columns
 from corridor.entities.imports.models import ImportRun
-from corridor.entities.imports.rows import RowError
 from corridor.entities.imports.service import IMPORT_JOB, error_dict, file_of, ftm_items
 from corridor.errors import CorridorError, InvalidInput, NotFound, TooLarge
 from corridor.jobs import queue
 from corridor.node.service import Node
 from corridor.security.principal import SYSTEM
+from corridor.tabular import reading as tabular
+from corridor.tabular.rows import RowError
 
 # Rows per transaction. Primary keys are hashes, so every commit rewrites index pages all over
 # the store, and the more so the larger the store: fewer, larger commits cost less (a 50,000-row

@@ -18,16 +18,17 @@ from sqlalchemy.orm import Session
 from corridor import clock
 from corridor.audit import service as audit
 from corridor.entities.access import audit_case, open_case
-from corridor.entities.imports import columns, tabular
+from corridor.entities.imports import columns
 from corridor.entities.imports.ftm_lines import read_ftm
 from corridor.entities.imports.models import ImportRun, SavedMapping
-from corridor.entities.imports.rows import DEFAULT_LIMITS, Row, RowError
 from corridor.entities.imports.suggest import suggest_mapping
 from corridor.errors import Conflict, InvalidInput, NotFound, TooLarge
 from corridor.ids import uuid7
 from corridor.jobs import queue
 from corridor.node.service import Node
 from corridor.security.principal import Principal
+from corridor.tabular import reading as tabular
+from corridor.tabular.rows import DEFAULT_LIMITS, Row, RowError
 
 PREVIEW_ROWS = 20
 IMPORT_JOB = "entities.import"

@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from corridor.entities.imports.columns import EntityMap, Mapping, PropertyMap, guess_date_format
-from corridor.entities.imports.rows import Row
 from corridor.errors import InvalidInput
+from corridor.tabular.rows import Row
 
 # Header names, "|"-separated and compared as _header_words reads them -> Person property.
 # English first, then common French, Arabic, Turkish, Greek and Italian headers.

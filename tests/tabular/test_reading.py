@@ -12,12 +12,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from corridor.entities.imports import csv_text, ftm_lines, tabular, xlsx
-from corridor.entities.imports.rows import Limits, Row, RowError
-from corridor.entities.imports.tabular import read_rows
+from corridor.entities.imports import ftm_lines
 from corridor.errors import InvalidInput, TooLarge
+from corridor.tabular import csv_text, xlsx
+from corridor.tabular import reading as tabular
+from corridor.tabular.reading import read_rows
+from corridor.tabular.rows import Limits, Row, RowError
+from tests.shared_data import LINKAGE
 
-DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "linkage"
+DATA = LINKAGE
 
 PEOPLE = [
     {"name": "Muhammad Asif Khan", "city": "Quetta", "phone": "+923001234567"},

@@ -14,8 +14,9 @@ from collections import Counter
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from corridor.entities.imports.csv_text import bom_encoding, open_csv, utf16_without_bom
-from corridor.entities.imports.rows import (
+from corridor.errors import InvalidInput
+from corridor.tabular.csv_text import bom_encoding, open_csv, utf16_without_bom
+from corridor.tabular.rows import (
     DEFAULT_LIMITS,
     Format,
     Limits,
@@ -26,8 +27,7 @@ from corridor.entities.imports.rows import (
     file_size,
     read_head,
 )
-from corridor.entities.imports.xlsx import xlsx_records
-from corridor.errors import InvalidInput
+from corridor.tabular.xlsx import xlsx_records
 
 _CSV_EXTENSIONS = {".csv", ".tsv", ".tab", ".txt"}
 _FTM_EXTENSIONS = {".json", ".jsonl", ".ndjson", ".ijson", ".ftm"}
@@ -128,6 +128,19 @@ def _records(
         raise InvalidInput("a CSV file has no sheets")
     with open_csv(path, limits=limits) as text:
         yield from text.records()
+
+
+def records(
+    path: Source,
+    *,
+    format: Format | None = None,
+    sheet: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[tuple[int, list[str] | str]]:
+    """Every row of a CSV or XLSX file as it is, header or not: `(number, cells)`, or
+    `(number, reason)` for a CSV record that cannot be read. For layouts whose header is not the
+    first row (a title above it, as in published statistics workbooks)."""
+    return _records(path, _resolve_format(path, format, limits), sheet, limits)
 
 
 def _resolve_format(path: Source, fmt: Format | None, limits: Limits) -> Format:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import BinaryIO
 
-from corridor.entities.imports.rows import (
+from corridor.errors import InvalidInput
+from corridor.tabular.rows import (
     DEFAULT_LIMITS,
     HEAD_BYTES,
     Limits,
@@ -23,7 +24,6 @@ from corridor.entities.imports.rows import (
     check_size,
     file_size,
 )
-from corridor.errors import InvalidInput
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -11,7 +11,8 @@ from datetime import date, datetime, time, timedelta
 import openpyxl
 from python_calamine import CalamineWorkbook
 
-from corridor.entities.imports.rows import (
+from corridor.errors import CorridorError, InvalidInput, TooLarge
+from corridor.tabular.rows import (
     DEFAULT_LIMITS,
     Limits,
     MiB,
@@ -19,7 +20,6 @@ from corridor.entities.imports.rows import (
     check_size,
     file_size,
 )
-from corridor.errors import CorridorError, InvalidInput, TooLarge
 
 
 def _cell_text(value: object) -> str:
