@@ -112,9 +112,32 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
             report = client.get("/reports/view", params={"scope": "country", "country": "TR"})
             assert report.status_code == 200 and "Night crossings from Iran" in report.text
         _hit_no_hit_walk(port)
+        _risk_walk(port)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
+
+
+def _risk_walk(port: int) -> None:
+    """The FIA's analyst finds the national figures, their trend and the assessment; the real
+    published data too when ../shared/data is beside the checkout."""
+    from corridor.demo.risk import shared_data
+
+    pk, _csrf = _signed_in(port, "analyst@fia-pk.demo")
+    try:
+        work = pk.get("/risk", params={"indicator": "refusals_of_entry", "period": "quarter"})
+        assert work.status_code == 200, work.text[-2000:]
+        assert "synthetic demo figures" in work.text
+        ranking = pk.get("/risk/assessments").text
+        assert "Taftan border section" in ranking and "risk-matrix" in ranking
+        if (shared_data() / "frontex-ibc-monthly.csv").is_file():
+            route = {
+                "indicator": "illegal_border_crossings",
+                "route": "Eastern Mediterranean Route",
+            }
+            assert "Jul 2015" in pk.get("/risk", params=route).text
+    finally:
+        pk.close()
 
 
 def _signed_in(port: int, email: str) -> tuple[httpx.Client, str]:

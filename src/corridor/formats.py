@@ -171,6 +171,29 @@ def day(value: date | datetime | str | None, reader: Reader | None = None) -> st
     return local_digits(f"{text} ({other})" if other else text, r)
 
 
+def period(label: str | None, reader: Reader | None = None) -> str:
+    """A statistical period as the reader writes it: "2015" (the year), "2015-09" (Sept 2015),
+    "2015-Q3" (Q3 2015), "2015-09-02" (the day). Statistics count Gregorian months and years:
+    no second calendar beside them."""
+    if not label:
+        return ""
+    r = reader or current()
+    if len(label) == 4 and label.isdigit():
+        return local_digits(label, r)
+    if len(label) == 7 and label[4] == "-" and label[5:].isdigit():
+        text = babel_dates.format_skeleton(
+            "yMMM", date(int(label[:4]), int(label[5:]), 1), locale=r.locale
+        )
+        return local_digits(text, r)
+    if len(label) == 7 and label[5] == "Q":
+        month = (int(label[6]) - 1) * 3 + 1
+        text = babel_dates.format_skeleton("yQQQ", date(int(label[:4]), month, 1), locale=r.locale)
+        return local_digits(text, r)
+    return local_digits(
+        babel_dates.format_date(date.fromisoformat(label), "medium", locale=r.locale), r
+    )
+
+
 def _other_calendar(d: date, r: Reader) -> str:
     if r.calendar == "hijri":
         return hijri(d, r.lang)

@@ -3,13 +3,15 @@ times and the one shape of a listing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, ValidationError
 
 from corridor.clock import as_utc, iso
 from corridor.countries import field_values
+from corridor.i18n import gettext as _
 
 
 def _require_tz(value: datetime) -> datetime:
@@ -68,3 +70,20 @@ class Page(StrictModel, Generic[T]):
     items: list[T]
     next: str | None = None
     total: int | None = None
+
+
+def field_errors(exc: ValidationError, fields: Mapping[str, str]) -> str:
+    """A validation's errors as one line, each field named as the form names it (`fields`:
+    field → label, translated here): "Title: String should have at least 1 character"."""
+    out = []
+    for e in exc.errors(include_url=False, include_context=False, include_input=False):
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        loc = [str(p) for p in e["loc"]]
+        if loc and loc[0] in fields:
+            rest = ".".join(loc[1:])
+            out.append(f"{_(fields[loc[0]])}{' ' + rest if rest else ''}: {msg}")
+        elif loc:
+            out.append(f"{'.'.join(loc)}: {msg}")
+        else:
+            out.append(msg)
+    return "; ".join(out)

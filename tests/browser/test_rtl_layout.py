@@ -33,6 +33,8 @@ LANGUAGES = {"ur": "rtl", "fr": "ltr"}
 VIEWPORTS: list[ViewportSize] = [{"width": 390, "height": 844}, {"width": 1366, "height": 768}]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 INVESTIGATOR = "rtl-investigator@corridor.test"
+ANALYST = "rtl-analyst@corridor.test"
+RISK = "/risk?indicator=illegal_border_crossings&route=Central Mediterranean Route"
 CASE = "RTL-2026-1"
 # Names in both scripts, a phone number and an account: what a page interpolates in a sentence
 # or a table cell, and what must keep its own direction there.
@@ -89,7 +91,31 @@ def casework(live_node: LiveNode) -> Iterator[dict[str, str]]:
                 "tlp": "GREEN",
             },
         )
+    _indicators(live_node)
     yield {"person": ids["asif"]}
+
+
+def _indicators(live_node: LiveNode) -> None:
+    """Six years of monthly detections on one route (a summer high, a surge in 2023), as an
+    analyst imports them: the workbench draws its chart, anomalies and forecast."""
+    add_users(live_node.data_dir, [(ANALYST, "analyst")])
+    token = create_token(live_node.data_dir, ANALYST, ["read", "write"])
+    rows = ["route,border_type,nationality_iso3,month,detections"]
+    for year in range(2019, 2025):
+        for month in range(1, 13):
+            base = 800 + 700 * (month in (6, 7, 8, 9)) + 60 * (year - 2019)
+            for nat, share in (("BGD", 0.5), ("PAK", 0.3), ("SYR", 0.2)):
+                surge = 4 if (year, month) in ((2023, 7), (2023, 8)) else 1
+                rows.append(f"Central Mediterranean Route,sea,{nat},{year}-{month:02d},"
+                            f"{int(base * share * surge)}")  # fmt: skip
+    r = httpx.post(
+        f"{live_node.url}/api/v1/indicators/imports",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("detections.csv", "\n".join(rows).encode(), "text/csv")},
+        data={"source": "frontex-ibc"},
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
 
 
 def _sign_in(page: Page, email: str) -> None:
@@ -189,6 +215,7 @@ def test_every_main_page_in_both_directions(
                 "/search?q=محمد آصف خان",  # a field holding Urdu text
                 "/matching?q=محمد آصف خان",  # hit/no-hit, the name filled in
                 "/matching/hits",
+                RISK,
             ],
         ),
     ):
@@ -229,3 +256,6 @@ def _screenshot(page: Page, path: str, report: str) -> None:
     elif path == report:
         expect(page.locator(".report-chart")).to_have_attribute("data-state", "ready")
         _shoot(page, "report")
+    elif path == RISK:
+        expect(page.locator("#risk-chart")).to_have_attribute("data-forecast", "drawn")
+        _shoot(page, "risk")

@@ -46,12 +46,14 @@ from corridor.records import service as records
 from corridor.records.flow import FlowRefused
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord
+from corridor.risk.assessments.service import save_assessment
 from corridor.security import service as security
 from corridor.security.principal import SYSTEM, Principal
 from corridor.security.roles import Role
 from corridor.web.app import create_app
 from tests.conftest import peer_all
 from tests.mapping.conftest import EASTERN_ROUTE, challenge
+from tests.risk.test_assessments import ASSESSMENT_BODY
 
 pytestmark = pytest.mark.xdist_group("label-matrix")
 
@@ -481,6 +483,29 @@ def _challenge(w: World, src: Source, labels: Labels, to: list[str], author: str
         )
 
 
+def _challenge_at(origin: str) -> Callable[[World, Labels, str], Source]:
+    # Written by the analyst who then assesses it (a RED challenge is theirs to link).
+    def make(w: World, labels: Labels, author: str) -> Source:
+        body = challenge()
+        body.pop("tlp", None)
+        with w.tx(origin) as s:
+            env = save_challenge(
+                s, w.nodes[origin].keys, actor=w.people[origin]["analyst"], body=body, labels=labels
+            )
+        return Source(env["id"], env)
+
+    return make
+
+
+def _assessment(w: World, src: Source, labels: Labels, to: list[str], author: str) -> Any:
+    # Only the Risk Analysis Unit's analysts write assessments, whatever the purpose.
+    body = {**ASSESSMENT_BODY, "challenges": [src.ref["id"]]}
+    with w.tx("A") as s:
+        return save_assessment(
+            s, w.nodes["A"].keys, actor=w.people["A"]["analyst"], body=body, labels=labels, to=to
+        )
+
+
 def _endorse(w: World, src: Source, labels: Labels, to: list[str], author: str) -> Any:
     with w.tx("B") as s:
         return cm.endorse(
@@ -579,6 +604,17 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
             "A",
             _route_at("A"),
             _challenge,
+            ("B",),
+            MAPPING,
+            revoke=_revoke_record("A"),
+        ),
+        Scenario(
+            "risk.assessment",
+            "link",
+            "A",
+            "A",
+            _challenge_at("A"),
+            _assessment,
             ("B",),
             MAPPING,
             revoke=_revoke_record("A"),

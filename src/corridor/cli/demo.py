@@ -60,6 +60,15 @@ def demo(
             highlight=False,
             markup=False,
         )
+        console.print(
+            _(
+                "Risk analysis: sign in to the FIA node as analyst@fia-pk.demo and open "
+                "Guidance → Risk analysis (Frontex, IOM and Eurostat data are imported when "
+                "../shared/data is there; corridor indicators import FILE --source … adds more)."
+            ),
+            highlight=False,
+            markup=False,
+        )
         spoken = ", ".join(i18n.language_name(code) for code in i18n.available())
         console.print(
             _("Pages read in %(languages)s: switch in the page header or on your profile.")

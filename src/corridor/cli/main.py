@@ -15,6 +15,7 @@ from corridor.cli import (
     demo,
     entities,
     groups,
+    indicators,
     mrz,
     node,
     peers,
@@ -47,6 +48,7 @@ app.add_typer(peers.app, name="peer")
 app.add_typer(bundles.app, name="bundle")
 app.add_typer(groups.app, name="group")
 app.add_typer(mrz.app, name="mrz")
+app.add_typer(indicators.app, name="indicators")
 
 
 def _version(value: bool) -> None:

@@ -5,11 +5,10 @@ caps of their text fields (the forms are form models, read as typed by the pages
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated
 
 from fastapi import Form
-from pydantic import ValidationError
 
 from corridor.i18n import gettext as _
 
@@ -54,20 +53,3 @@ def number_text(value: float) -> str:
 
 def position_text(position: Sequence[float]) -> str:
     return f"{number_text(position[0])},{number_text(position[1])}"
-
-
-def field_errors(exc: ValidationError, fields: Mapping[str, str]) -> str:
-    """A validation's errors as one line, each field named as the form names it (`fields`:
-    field → label, translated here): "Title: String should have at least 1 character"."""
-    out = []
-    for e in exc.errors(include_url=False, include_context=False, include_input=False):
-        msg = str(e["msg"]).removeprefix("Value error, ")
-        loc = [str(p) for p in e["loc"]]
-        if loc and loc[0] in fields:
-            rest = ".".join(loc[1:])
-            out.append(f"{_(fields[loc[0]])}{' ' + rest if rest else ''}: {msg}")
-        elif loc:
-            out.append(f"{'.'.join(loc)}: {msg}")
-        else:
-            out.append(msg)
-    return "; ".join(out)

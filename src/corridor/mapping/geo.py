@@ -15,25 +15,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, pairwise
-from pathlib import Path
 from typing import Any
 
 import pycountry
 
+from corridor.assets import VENDOR, VENDOR_DIR
 from corridor.countries import USER_ASSIGNED, country_name
 from corridor.errors import InvalidInput
 from corridor.i18n import N_
 
-# Folder names under web/static/vendor/: templates build their <script>/<link> URLs from these,
-# so upgrading a library means changing this one place (and the folder).
-VENDOR: dict[str, str] = {
-    "leaflet": "leaflet-1.9.4",
-    "echarts": "echarts-6.1.0",
-    "topojson": "topojson-client-3.1.0",
-    "world_atlas": "world-atlas-2.0.2",
-}
-# Read as files of the package (the web layer serves the same folder).
-VENDOR_DIR = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor"
 WORLD_ATLAS = VENDOR_DIR / VENDOR["world_atlas"] / "countries-50m.json"
 
 # One wording for every map (Leaflet page, PNG export, printed report), translated once.

@@ -9,21 +9,26 @@ match)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from corridor.records.envelope import Envelope
+from corridor.records.labels import Audience, Labels, LabelsIn
 from corridor.schemas import Page, ReadModel, StrictModel
 
 __all__ = [
+    "Answer",
     "Envelope",
     "EnvelopePage",
+    "RecordOut",
     "RevokeBody",
     "SentRead",
+    "Shared",
     "WithdrawIn",
     "addressed_view",
     "origin_field",
+    "record_out",
     "record_view",
     "sent_view",
 ]
@@ -98,3 +103,66 @@ def sent_view(envelope: dict[str, Any], sent_at: str) -> dict[str, Any]:
         "sent_at": sent_at,
         "labels": envelope["labels"],
     }
+
+
+# --- node-owned records (records.owned) in the API ---------------------------------------
+
+LABEL_FIELDS = frozenset(LabelsIn.model_fields)
+
+
+class Shared(LabelsIn):
+    """A record's body in an API request, with its labels and audience flat beside it."""
+
+    to: list[str] | None = Field(
+        default=None,
+        max_length=200,
+        description="node and/or group ids; omitted: this node only (new), unchanged (change)",
+    )
+
+    def labels_if_given(self) -> Labels | None:
+        """On a change, labels stay as they were unless the request names one of them."""
+        return self.labels() if self.model_fields_set & LABEL_FIELDS else None
+
+    def body(self, model: type[BaseModel]) -> dict[str, Any]:
+        return self.model_dump(
+            mode="json", include=set(model.model_fields), by_alias=True, exclude_unset=True
+        )
+
+    def sharing(self, *, new: bool) -> dict[str, Any]:
+        """The labels and audience a service saves: for a new record what the request says
+        (labels by default, this node only), for a change only what it names."""
+        if new:
+            return {"labels": self.labels(), "to": self.to or []}
+        return {"labels": self.labels_if_given(), "to": self.to}
+
+
+class Answer(BaseModel):
+    """What the API answers. Forbidding unknown fields makes the OpenAPI document say that
+    nothing else comes (and a test holds the answers to it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordOut(Answer):
+    """A record as the API answers it: its envelope's metadata, then its body's fields (none
+    once the record is withdrawn)."""
+
+    id: str
+    version: int
+    origin: str = Field(description="node id of the node that recorded it")
+    author: str
+    updated_at: str = Field(description="time of this version (ISO 8601, UTC)")
+    labels: Labels
+    audience: Audience
+    state: Literal["active", "withdrawn"]
+
+
+def record_out(body: type[BaseModel], name: str) -> type[RecordOut]:
+    """The answer model of a record type: RecordOut with each field of its body, not required:
+    a withdrawn record answers without them, and an optional field is left out rather than
+    null (bodies are stored without their empty fields)."""
+    fields: dict[str, Any] = {
+        key: (info.annotation, Field(default=None, description=info.description))
+        for key, info in body.model_fields.items()
+    }
+    return create_model(name, __base__=RecordOut, **fields)

@@ -35,12 +35,14 @@ class Principal:
         if self.kind == "cli":
             # The CLI runs as the machine's operator (who holds the key files): administration
             # and the node's own records (card, sharing groups). It may load files into a case
-            # and export one (`corridor import/export`, audited), but never browse or search.
+            # and export one (`corridor import/export`, audited), load published indicators
+            # (`corridor indicators import`), but never browse or search.
             return PERMISSIONS[permission][1] == "admin" or permission in (
                 "account.self",
                 "records.write",
                 "entities.import",
                 "entities.export",
+                "risk.import",
             )
         roles, scope = PERMISSIONS[permission]
         if self.role not in roles:

@@ -38,6 +38,7 @@ ROLE_PURPOSES: dict[Role, frozenset[str]] = {
     Role.viewer: frozenset({"cooperation", "risk-analysis"}),
 }
 ENFORCEMENT_ROLES = frozenset({Role.analyst, Role.investigator, Role.liaison_officer})
+RISK_ROLES = frozenset(r for r, purposes in ROLE_PURPOSES.items() if "risk-analysis" in purposes)
 # The roles that produce operational data (not the administrator, not the viewer).
 WORKING_ROLES = ENFORCEMENT_ROLES | {Role.protection_officer}
 
@@ -67,6 +68,12 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "matching.check": (ENFORCEMENT_ROLES, "write"),
     # The hits partners made on this node's data: who asked, when, which handle.
     "matching.hits": (ENFORCEMENT_ROLES, "read"),
+    # Risk analysis: indicators, trends, anomalies and forecasts are read by every role whose
+    # purposes include risk analysis; the Risk Analysis Unit's analysts import the data.
+    "risk.read": (RISK_ROLES, "read"),
+    "risk.import": (frozenset({Role.analyst}), "write"),
+    # Writing CIRAM-style assessments: the Risk Analysis Unit's analysts.
+    "risk.assess": (frozenset({Role.analyst}), "write"),
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")

@@ -15,10 +15,16 @@ and an actor": those are passed on unchecked by mypy, and each route's tests cal
 
 The answers: `as_json` (a finished model, serialised once), `answer` (what the services built,
 as it is), `envelope_response` (a signed envelope untouched), `file_response` (a download);
-`only_set` for a route whose answer carries only the fields it has."""
+`only_set` for a route whose answer carries only the fields it has.
+
+The routes of node-owned records (records.owned: routes, challenges, commitments,
+assessments) share one course per change and for reading one, each answered as the record
+(`records.schemas.RecordOut`): `save_record`, `withdraw_record`, `read_record`, and
+`signed_record` for any other service that signs one record."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -31,7 +37,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from corridor.node.service import Node
+from corridor.records import owned
 from corridor.records.attachments import Download, download
+from corridor.records.schemas import Shared, WithdrawIn, record_view
 from corridor.security.principal import Principal
 from corridor.web.auth import api_principal, node_of
 
@@ -118,3 +126,47 @@ def envelope_response(envelope: dict[str, Any] | list[dict[str, Any]]) -> JSONRe
     """A stored envelope (or chain of versions) handed out as it is, for its signature to
     check (`records.schemas`): the route's response_model=Envelope documents it only."""
     return JSONResponse(envelope)
+
+
+def signed_record(
+    api: ApiCall, service: Callable[..., dict[str, Any]], status: int = 200, **fields: Any
+) -> JSONResponse:
+    """Run a service that signs one record (`ApiCall.run`, the service's own keyword arguments
+    in `fields`); once it is committed, answer that record with `status`."""
+    with api.transaction() as session:
+        envelope = api.run(session, service, **fields)
+    return answer(record_view(envelope), status)
+
+
+def save_record(
+    api: ApiCall,
+    *,
+    save: owned.SaveOwn,
+    payload: Shared,
+    body: type[BaseModel],
+    record_id: uuid.UUID | None = None,
+) -> JSONResponse:
+    """Create one of this node's records (no `record_id`: 201) or change it, through `save`."""
+    new = record_id is None
+    return signed_record(
+        api,
+        save,
+        201 if new else 200,
+        body=payload.body(body),
+        record_id=record_id,
+        **payload.sharing(new=new),
+    )
+
+
+def withdraw_record(
+    api: ApiCall, *, type: str, record_id: uuid.UUID, payload: WithdrawIn
+) -> JSONResponse:
+    return signed_record(api, owned.withdraw, type=type, record_id=record_id, reason=payload.reason)
+
+
+def read_record(api: ApiCall, *, type: str, record_id: uuid.UUID) -> JSONResponse:
+    with api.transaction() as session:
+        envelope = owned.get_record(
+            session, api.node.id, actor=api.actor, type=type, record_id=record_id
+        )
+    return answer(record_view(envelope))

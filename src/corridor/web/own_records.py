@@ -22,9 +22,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from corridor.errors import CorridorError, InvalidInput, NotFound, PermissionDenied
+from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.keys import NodeKeys
 from corridor.node.service import Node
+from corridor.records import owned
 from corridor.records.labels import Labels
 from corridor.security.principal import Principal
 from corridor.web.auth import Auth, node_of
@@ -313,3 +315,36 @@ def _posts(endpoint: Callable[..., Response], fields: type[RecordFields]) -> Non
     web.forms.typed (set here, where the kind is known, since the endpoint is written once for
     every kind)."""
     endpoint.__annotations__["form"] = Annotated[fields, Depends(typed(fields))]
+
+
+def node_owned(
+    record_type: str,
+    save: owned.SaveOwn,
+    *,
+    permission: str,
+    peers: Callable[[Session], list[Peer]],
+) -> dict[str, Any]:
+    """The arguments of an `OwnRecords` over a node-owned record type (records.owned) besides
+    its place, form and messages: written by `save`, read and withdrawn by records.owned, by
+    the roles holding `permission`; `peers` as for OwnRecords."""
+
+    def get(
+        session: Session, node_id: str, *, actor: Principal, record_id: uuid.UUID
+    ) -> dict[str, Any]:
+        return owned.get_record(
+            session, node_id, actor=actor, type=record_type, record_id=record_id
+        )
+
+    def saved(session: Session, node: Node, **fields: Any) -> dict[str, Any]:
+        return save(session, node.keys, **fields)
+
+    return {
+        "permission": permission,
+        "get": get,
+        "save": saved,
+        "withdrawal": partial(owned.withdraw, type=record_type),
+        "peers": peers,
+        "withdrawn": N_("Withdrawn: every partner node that holds it purges it."),
+        "gone": N_("it was withdrawn by the node that recorded it"),
+        "not_ours": N_("only the node that recorded it may change it"),
+    }

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from corridor import __version__, countries, formats, i18n, modules
+from corridor.assets import VENDOR
 from corridor.records.labels import HANDLING_TEXT, PURPOSE_LABELS, TLP_LEVELS
 from corridor.security.people import People, Person
 from corridor.security.roles import ROLE_LABELS, SCOPE_LABELS, Role
@@ -42,6 +43,8 @@ def _env() -> Environment:
     env.filters["day"] = formats.day
     env.filters["num"] = formats.number
     env.filters["pct"] = formats.percent
+    env.filters["period"] = formats.period
+    env.globals["vendor"] = VENDOR
     env.filters["country_name"] = countries.name_or_code
     env.globals.update(
         version=__version__,

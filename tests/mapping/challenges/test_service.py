@@ -15,13 +15,13 @@ from corridor import clock
 from corridor.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from corridor.federation import delivery
 from corridor.mapping import geo
-from corridor.mapping import service as mapping
 from corridor.mapping.challenges import exports
 from corridor.mapping.challenges import service as challenges
 from corridor.mapping.challenges.records import CHALLENGE
 from corridor.mapping.map import service as the_map
 from corridor.mapping.routes import service as routes
 from corridor.mapping.routes.records import ROUTE
+from corridor.records import owned as mapping
 from corridor.records.flow import FlowRefused
 from corridor.records.labels import Labels
 from corridor.security import service as security

@@ -89,7 +89,7 @@ def _listing(request: Request, auth: PageAuth) -> dict[str, Any]:
         )
         names = node_names(session, node.id, own_label(request))
     # The map of the page (its rows alone need none of it).
-    drawn = {"vendor": geo.VENDOR, "i18n_json": _i18n_json, "disclaimer": geo.DISCLAIMER}
+    drawn = {"i18n_json": _i18n_json, "disclaimer": geo.DISCLAIMER}
     return {"items": items, "acks": acks, "names": names, **drawn, **_common()}
 
 
@@ -244,7 +244,6 @@ def detail(request: Request, auth: PageAuth, alert_id: uuid.UUID) -> HTMLRespons
             "names": names,
             "route": route,
             "area_json": json.dumps(body.get("area")) if body.get("area") else "",
-            "vendor": geo.VENDOR,
             "i18n_json": _i18n_json,
             "disclaimer": geo.DISCLAIMER,
             **_common(),

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from corridor import countries
-from corridor.mapping.api import read_record, save_record, withdraw_record
 from corridor.mapping.challenges import exports
 from corridor.mapping.challenges import service as challenges
 from corridor.mapping.challenges.records import CHALLENGE
@@ -26,7 +25,7 @@ from corridor.mapping.challenges.schemas import (
 from corridor.mapping.routes import service as routes
 from corridor.mapping.schemas import Theme
 from corridor.records.schemas import WithdrawIn
-from corridor.web.endpoints import Api
+from corridor.web.endpoints import Api, read_record, save_record, withdraw_record
 
 router = APIRouter(prefix="/api/v1", tags=["mapping"])
 

@@ -35,13 +35,13 @@ from corridor.mapping.forms import (
     Name,
     Text,
     Title,
-    field_errors,
     lines,
     parse_position,
     position_text,
     split_codes,
 )
 from corridor.mapping.schemas import EVIDENCE_KINDS, THEMES, Evidence
+from corridor.schemas import field_errors
 
 # What a field of the challenge's body is called on the form, for validation messages.
 FIELD_LABELS: dict[str, str] = {

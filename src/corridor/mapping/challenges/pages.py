@@ -30,8 +30,8 @@ from corridor.mapping.routes.forms import GAP, RouteForm, leg_label
 from corridor.mapping.routes.records import ROUTE
 from corridor.mapping.routes.schemas import MODES, RouteBody
 from corridor.mapping.schemas import THEMES
-from corridor.mapping.service import get_record
 from corridor.node.service import Node
+from corridor.records.owned import get_record
 from corridor.web.auth import Auth, node_of
 from corridor.web.own_records import OwnRecords
 from corridor.web.params import PageAuth

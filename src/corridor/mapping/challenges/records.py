@@ -9,8 +9,9 @@ from typing import Any
 from corridor import clock
 from corridor.mapping.challenges.models import ChallengeRow
 from corridor.mapping.challenges.schemas import ChallengeBody
-from corridor.mapping.records import MAINTAINED, day, register_type
+from corridor.mapping.records import MAINTAINED
 from corridor.records.flow import Flow
+from corridor.records.owned import day, register_owned
 
 CHALLENGE = "challenge"
 
@@ -55,7 +56,7 @@ def challenge_summary(row: ChallengeRow) -> dict[str, Any]:
     }
 
 
-register_type(
+register_owned(
     CHALLENGE,
     body=ChallengeBody,
     model=ChallengeRow,

@@ -12,7 +12,8 @@ from corridor.errors import InvalidInput
 from corridor.i18n import N_
 from corridor.mapping import geo
 from corridor.mapping.routes.schemas import MAX_LEGS
-from corridor.mapping.schemas import Answer, Evidence, Shared, ShortText, Theme, record_out
+from corridor.mapping.schemas import Evidence, ShortText, Theme
+from corridor.records.schemas import Answer, Shared, record_out
 from corridor.schemas import CountryCodes, StrictModel, trimmed_texts
 
 SEVERITIES: dict[str, str] = {

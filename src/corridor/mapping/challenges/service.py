@@ -20,8 +20,9 @@ from corridor.mapping.challenges.models import ChallengeRow
 from corridor.mapping.challenges.records import CHALLENGE
 from corridor.mapping.challenges.schemas import SEVERITY_RANK, ChallengeBody
 from corridor.mapping.routes.service import link_route
-from corridor.mapping.service import SaveOwn, visible_row
 from corridor.records import flow
+from corridor.records.models import StoredRecord
+from corridor.records.owned import SaveOwn, visible_row
 from corridor.records.policy import can_see
 from corridor.records.projection import label_view
 from corridor.security.principal import Principal
@@ -51,6 +52,20 @@ def visible_challenge(
     session: Session, node_id: str, actor: Principal, challenge_id: str | uuid.UUID
 ) -> ChallengeRow | None:
     return visible_row(session, ChallengeRow, node_id, actor, challenge_id)
+
+
+def link_challenge(
+    session: Session, node_id: str, actor: Principal, challenge_id: str | uuid.UUID, *, where: str
+) -> tuple[ChallengeRow, flow.Source]:
+    """A challenge that a record links to (a risk assessment): one this actor may see, else
+    InvalidInput naming `where`; with the challenge's record as a flow source (path "link"),
+    so its labels bind the linking record's."""
+    row = visible_challenge(session, node_id, actor, challenge_id)
+    record = session.get(StoredRecord, row.id) if row is not None else None
+    if row is None or record is None:
+        raise InvalidInput(f"{where}: no challenge {challenge_id} on this node")
+    source = flow.of_record(record.envelope, path="link")
+    return row, dataclasses.replace(source, name=row.title)
 
 
 # --- the network view -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from corridor import countries
 from corridor.errors import NotFound
 from corridor.federation.peers import node_countries
-from corridor.mapping.api import save_record, signed_record, withdraw_record
 from corridor.mapping.commitments import service as cm
 from corridor.mapping.commitments.progress import Portfolio
 from corridor.mapping.commitments.records import ACTION, COMMITMENT
@@ -30,9 +29,9 @@ from corridor.mapping.commitments.schemas import (
     UpdateIn,
 )
 from corridor.mapping.schemas import Theme
-from corridor.mapping.service import get_record
+from corridor.records.owned import get_record
 from corridor.records.schemas import WithdrawIn, record_view
-from corridor.web.endpoints import Api, ApiCall, answer
+from corridor.web.endpoints import Api, ApiCall, answer, save_record, signed_record, withdraw_record
 
 router = APIRouter(prefix="/api/v1", tags=["mapping"])
 

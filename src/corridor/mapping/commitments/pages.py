@@ -22,7 +22,6 @@ from corridor.errors import CorridorError, InvalidInput, PermissionDenied
 from corridor.federation.peers import node_countries, node_names
 from corridor.i18n import N_
 from corridor.i18n import gettext as _
-from corridor.mapping import geo
 from corridor.mapping.commitments import service as cm
 from corridor.mapping.commitments.display import (
     chart_specs,
@@ -55,8 +54,8 @@ from corridor.mapping.commitments.records import ACTION, COMMITMENT
 from corridor.mapping.forms import LongText, Text
 from corridor.mapping.pages import mapping_records
 from corridor.mapping.schemas import THEMES
-from corridor.mapping.service import get_record
 from corridor.node.service import Node
+from corridor.records.owned import get_record
 from corridor.web.auth import Auth, node_of
 from corridor.web.forms import save_form
 from corridor.web.own_records import REFUSED, OwnRecords
@@ -78,7 +77,6 @@ def _helpers(node: Node, names: dict[str, str] | None = None) -> dict[str, Any]:
         "country_name": country_label,
         "names": names or {},
         "own_name": node.config.name,
-        "vendor": geo.VENDOR,
     }
 
 

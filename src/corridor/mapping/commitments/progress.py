@@ -15,7 +15,7 @@ from corridor import clock
 from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
 from corridor.mapping.commitments.schemas import Indicator
 from corridor.mapping.schemas import THEMES
-from corridor.mapping.service import visible_rows
+from corridor.records.owned import visible_rows
 from corridor.security.principal import Principal
 
 

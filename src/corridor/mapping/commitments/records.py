@@ -10,8 +10,9 @@ from typing import Any
 
 from corridor.mapping.commitments.models import ActionRow, CommitmentRow, EndorsementRow
 from corridor.mapping.commitments.schemas import ActionBody, CommitmentBody, EndorsementBody
-from corridor.mapping.records import MAINTAINED, day, register_type
+from corridor.mapping.records import MAINTAINED
 from corridor.records.flow import Flow
+from corridor.records.owned import day, register_owned
 
 COMMITMENT = "commitment"
 ENDORSEMENT = "commitment.endorsement"
@@ -44,7 +45,7 @@ def _fill_action(row: ActionRow, body: dict[str, Any]) -> None:
     row.last_update = max((date.fromisoformat(u["on"]) for u in updates), default=None)
 
 
-register_type(
+register_owned(
     COMMITMENT,
     body=CommitmentBody,
     model=CommitmentRow,
@@ -53,7 +54,7 @@ register_type(
     flow=Flow(editors=MAINTAINED),
 )
 # Endorsements and actions answer a commitment.
-register_type(
+register_owned(
     ENDORSEMENT,
     body=EndorsementBody,
     model=EndorsementRow,
@@ -61,7 +62,7 @@ register_type(
     title="Endorsement",
     flow=Flow(embeds=("reply",), editors=MAINTAINED),
 )
-register_type(
+register_owned(
     ACTION,
     body=ActionBody,
     model=ActionRow,

@@ -8,8 +8,9 @@ from datetime import date
 from pydantic import Field, model_validator
 
 from corridor.countries import CountryCode
-from corridor.mapping.schemas import Answer, Evidence, Shared, ShortText, Theme, record_out
+from corridor.mapping.schemas import Evidence, ShortText, Theme
 from corridor.records.labels import Labels
+from corridor.records.schemas import Answer, Shared, record_out
 from corridor.schemas import CountryCodes, StrictModel
 
 NODE_ID = r"^[a-z2-7]{26}$"

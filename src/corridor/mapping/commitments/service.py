@@ -20,10 +20,10 @@ from corridor.mapping.commitments.models import ActionRow, CommitmentRow, Endors
 from corridor.mapping.commitments.progress import action_view, commitment_summary
 from corridor.mapping.commitments.records import ACTION, COMMITMENT, ENDORSEMENT
 from corridor.mapping.commitments.schemas import ActionBody
-from corridor.mapping.service import SaveOwn, get_record
 from corridor.records import flow, registry
 from corridor.records import service as records
 from corridor.records.labels import Audience, Labels
+from corridor.records.owned import SaveOwn, get_record
 from corridor.records.projection import visible
 from corridor.security.principal import Principal
 

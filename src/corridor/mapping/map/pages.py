@@ -156,7 +156,6 @@ def map_page(request: Request, auth: PageAuth) -> HTMLResponse:
         request,
         "mapping/map.html",
         {
-            "vendor": geo.VENDOR,
             "topo_ids": geo.alpha2_by_topo_id_json(),
             "labels_json": labels_json,
             "messages_json": _messages_json,

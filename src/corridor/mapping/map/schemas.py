@@ -8,7 +8,8 @@ from pydantic import Field
 
 from corridor.mapping.challenges.schemas import ChallengeSummary, Severity, Status
 from corridor.mapping.routes.schemas import RouteView
-from corridor.mapping.schemas import Answer, Theme
+from corridor.mapping.schemas import Theme
+from corridor.records.schemas import Answer
 
 
 class MapFilters(Answer):

@@ -82,7 +82,6 @@ def view(
             "disclaimer": geo.DISCLAIMER,
             "chart_json": json.dumps(_chart(report), ensure_ascii=False, separators=(",", ":")),
             "own_label": own_label(request),
-            "vendor": geo.VENDOR,
             "themes": THEMES,
             "severities": SEVERITIES,
             "trends": TRENDS,

@@ -7,12 +7,11 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from corridor.mapping.api import read_record, save_record, withdraw_record
 from corridor.mapping.routes import service as routes
 from corridor.mapping.routes.records import ROUTE
 from corridor.mapping.routes.schemas import RouteBody, RouteIn, RouteList, RouteOut
 from corridor.records.schemas import WithdrawIn
-from corridor.web.endpoints import Api, answer
+from corridor.web.endpoints import Api, answer, read_record, save_record, withdraw_record
 
 router = APIRouter(prefix="/api/v1", tags=["mapping"])
 

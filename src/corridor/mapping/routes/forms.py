@@ -18,11 +18,11 @@ from corridor.mapping.forms import (
     Description,
     LongText,
     Title,
-    field_errors,
     parse_position,
     position_text,
 )
 from corridor.mapping.routes.schemas import MODES, RouteBody
+from corridor.schemas import field_errors
 
 GAP = "---"  # a line of its own in the stops: no leg joins the stops around it
 # What a field of the route's body is called on the form, for validation messages.

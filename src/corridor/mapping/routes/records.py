@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from corridor.mapping.records import MAINTAINED, register_type
+from corridor.mapping.records import MAINTAINED
 from corridor.mapping.routes.models import RouteRow
 from corridor.mapping.routes.schemas import RouteBody
 from corridor.records.flow import Flow
+from corridor.records.owned import register_owned
 
 ROUTE = "route"
 
@@ -18,7 +19,7 @@ def _fill_route(row: RouteRow, body: dict[str, Any]) -> None:
     row.countries = RouteBody.model_validate(body).countries()
 
 
-register_type(
+register_owned(
     ROUTE,
     body=RouteBody,
     model=RouteRow,

@@ -8,7 +8,8 @@ from pydantic import ConfigDict, Field, field_validator
 
 from corridor.countries import CountryCode
 from corridor.i18n import N_
-from corridor.mapping.schemas import Answer, Shared, ShortText, record_out
+from corridor.mapping.schemas import ShortText
+from corridor.records.schemas import Answer, Shared, record_out
 from corridor.schemas import StrictModel
 
 MAX_LEGS = 40  # legs of one route, and leg indexes one challenge cites from a route

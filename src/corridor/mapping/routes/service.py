@@ -11,9 +11,9 @@ from corridor.errors import InvalidInput
 from corridor.mapping import geo
 from corridor.mapping.routes.models import RouteRow
 from corridor.mapping.routes.records import ROUTE
-from corridor.mapping.service import SaveOwn, visible_row, visible_rows
 from corridor.records import flow
 from corridor.records.models import StoredRecord
+from corridor.records.owned import SaveOwn, visible_row, visible_rows
 from corridor.security.principal import Principal
 
 

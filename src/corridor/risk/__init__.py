@@ -1,0 +1,1 @@
+"""Risk analysis: indicators from published and national data, trends, anomalies, forecasts."""

@@ -1,0 +1,24 @@
+from corridor.i18n import N_
+from corridor.manifest import BodyLimit, Manifest, Section
+
+MANIFEST = Manifest(
+    name="risk",
+    order=80,
+    tables=("corridor.risk.models", "corridor.risk.assessments.models"),
+    records=("corridor.risk.assessments.records",),
+    routers=(
+        "corridor.risk.api",
+        "corridor.risk.assessments.api",
+        "corridor.risk.reports.pages",
+        "corridor.risk.pages",
+        "corridor.risk.assessments.pages",
+    ),
+    body_limits=(
+        BodyLimit("/api/v1/indicators/imports", "max_import_bytes", 64 * 1024),
+        BodyLimit("/risk/imports", "max_import_bytes", 64 * 1024),
+    ),
+    nav=Section("Guidance", "risk.read").entries(
+        (N_("Risk analysis"), "/risk", 35),
+        (N_("Risk assessments"), "/risk/assessments", 36),
+    ),
+)
