@@ -47,6 +47,7 @@ from corridor.records.flow import FlowRefused
 from corridor.records.labels import Labels
 from corridor.records.models import StoredRecord
 from corridor.risk.assessments.service import save_assessment
+from corridor.risk.profiles.service import save_profile
 from corridor.security import service as security
 from corridor.security.principal import SYSTEM, Principal
 from corridor.security.roles import Role
@@ -54,6 +55,7 @@ from corridor.web.app import create_app
 from tests.conftest import peer_all
 from tests.mapping.conftest import EASTERN_ROUTE, challenge
 from tests.risk.test_assessments import ASSESSMENT_BODY
+from tests.risk.test_profiles import PROFILE_BODY
 
 pytestmark = pytest.mark.xdist_group("label-matrix")
 
@@ -506,6 +508,26 @@ def _assessment(w: World, src: Source, labels: Labels, to: list[str], author: st
         )
 
 
+def _assessment_at(origin: str) -> Callable[[World, Labels, str], Source]:
+    def make(w: World, labels: Labels, author: str) -> Source:
+        with w.tx(origin) as s:
+            env = save_assessment(
+                s, w.nodes[origin].keys, actor=w.people[origin]["analyst"],
+                body=ASSESSMENT_BODY, labels=labels,
+            )  # fmt: skip
+        return Source(env["id"], env)
+
+    return make
+
+
+def _profile(w: World, src: Source, labels: Labels, to: list[str], author: str) -> Any:
+    body = {**PROFILE_BODY, "assessment": src.ref["id"]}
+    with w.tx("A") as s:
+        return save_profile(
+            s, w.nodes["A"].keys, actor=w.people["A"]["analyst"], body=body, labels=labels, to=to
+        )
+
+
 def _endorse(w: World, src: Source, labels: Labels, to: list[str], author: str) -> Any:
     with w.tx("B") as s:
         return cm.endorse(
@@ -615,6 +637,17 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
             "A",
             _challenge_at("A"),
             _assessment,
+            ("B",),
+            MAPPING,
+            revoke=_revoke_record("A"),
+        ),
+        Scenario(
+            "risk.profile",
+            "link",
+            "A",
+            "A",
+            _assessment_at("A"),
+            _profile,
             ("B",),
             MAPPING,
             revoke=_revoke_record("A"),

@@ -4,14 +4,20 @@ from corridor.manifest import BodyLimit, Manifest, Section
 MANIFEST = Manifest(
     name="risk",
     order=80,
-    tables=("corridor.risk.models", "corridor.risk.assessments.models"),
-    records=("corridor.risk.assessments.records",),
+    tables=(
+        "corridor.risk.models",
+        "corridor.risk.assessments.models",
+        "corridor.risk.profiles.models",
+    ),
+    records=("corridor.risk.assessments.records", "corridor.risk.profiles.records"),
     routers=(
         "corridor.risk.api",
         "corridor.risk.assessments.api",
+        "corridor.risk.profiles.api",
         "corridor.risk.reports.pages",
         "corridor.risk.pages",
         "corridor.risk.assessments.pages",
+        "corridor.risk.profiles.pages",
     ),
     body_limits=(
         BodyLimit("/api/v1/indicators/imports", "max_import_bytes", 64 * 1024),
@@ -20,5 +26,6 @@ MANIFEST = Manifest(
     nav=Section("Guidance", "risk.read").entries(
         (N_("Risk analysis"), "/risk", 35),
         (N_("Risk assessments"), "/risk/assessments", 36),
+        (N_("Risk profiles"), "/risk/profiles", 37),
     ),
 )
