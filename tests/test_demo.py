@@ -115,7 +115,8 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
         _risk_walk(port)
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=20)
+        # The demo stops its nodes one after the other, 10 s each at most, then kills them.
+        proc.wait(timeout=60)
 
 
 def _risk_walk(port: int) -> None:
