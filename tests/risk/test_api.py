@@ -121,6 +121,8 @@ def test_bad_input_names_the_field(node: Node, client: TestClient) -> None:
     assert r.status_code == 422 and "route" in r.json()["detail"]
     r = _upload(client, analyst, FRONTEX, source="csv", mapping="{not json")
     assert r.status_code == 422 and r.json()["field"] == "mapping"
+    r = _upload(client, analyst, FRONTEX, source="csv", mapping="[1, 2]")
+    assert r.status_code == 422 and r.json()["field"] == "mapping"
     r = _upload(client, analyst, FRONTEX, source="csv", mapping=json.dumps({"value": "count"}))
     assert r.status_code == 422 and "count" in r.json()["detail"]
     assert _upload(client, analyst, FRONTEX, source="frontex-ibc").status_code == 201

@@ -26,6 +26,8 @@ from corridor.risk.models import Dataset, ImportRun
 from corridor.risk.sources import SOURCES
 from corridor.security.principal import Principal
 
+# What a mapping may say of its dataset besides its columns.
+_META = ("dataset", "title", "source", "licence")
 _DATASET = re.compile(r"[a-z0-9][a-z0-9._-]{0,59}")
 
 
@@ -59,16 +61,19 @@ def import_file(
     name = file_name or path.name
     if mapping is not None and source != "csv":
         raise InvalidInput("mapping: only --source csv takes a mapping", field="mapping")
-    given = dataset or (mapping or {}).get("dataset") or chosen.dataset or Path(name).stem
+    if mapping is not None and not isinstance(mapping, dict):
+        raise InvalidInput("mapping: a JSON object of field → column is expected", field="mapping")
+    meta = {k: str(v) for k, v in (mapping or {}).items() if k in _META and v is not None}
+    given = dataset or meta.get("dataset") or chosen.dataset or Path(name).stem
     ds_id = dataset_id(str(given))
     now = clock.now()
     ds = session.get(Dataset, ds_id)
     if ds is None:
         ds = Dataset(
             id=ds_id,
-            title=(title or (mapping or {}).get("title") or chosen.title or name)[:300],
-            source=str((mapping or {}).get("source") or chosen.citation)[:2000],
-            licence=str((mapping or {}).get("licence") or chosen.licence)[:300],
+            title=(title or meta.get("title") or chosen.title or name)[:300],
+            source=(meta.get("source") or chosen.citation)[:2000],
+            licence=(meta.get("licence") or chosen.licence)[:300],
             url=chosen.url,
             coverage={},
             imported_at=now,
