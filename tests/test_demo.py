@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -65,6 +66,7 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
         stderr=subprocess.STDOUT,
         text=True,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        start_new_session=True,
     )
     try:
         assert proc.stdout is not None
@@ -115,8 +117,12 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
         _risk_walk(port)
     finally:
         proc.send_signal(signal.SIGINT)
-        # The demo stops its nodes one after the other, 10 s each at most, then kills them.
-        proc.wait(timeout=60)
+        try:
+            # The demo stops its nodes one after the other, 10 s each at most, then kills them.
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # no node left running after a failure
+            raise
 
 
 def _risk_walk(port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,9 @@ def demo(
     from corridor.demo.agencies import DEMO_PASSWORD
     from corridor.demo.network import DemoNetwork
 
+    # Ctrl-C stops the demo even when whatever started it ignores SIGINT (a disposition a
+    # process inherits: a script's `trap '' INT`, some test runners' workers).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     network = DemoNetwork(directory.resolve(), nodes=nodes, port=port, reset=reset)
     try:
         started = network.start()
