@@ -12,6 +12,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -113,9 +114,10 @@ def template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
 
-@pytest.fixture
-def node(template: Template, tmp_path: Path) -> Iterator[Node]:
-    data_dir = tmp_path / "node"
+@contextmanager
+def node_copy(template: Template, data_dir: Path) -> Iterator[Node]:
+    """A node of its own made from the template (its files at `data_dir`, on PostgreSQL a
+    database copied from the template's), closed and dropped at the end."""
     shutil.copytree(template.data_dir, data_dir)
     dbname = None
     if template.dbname:
@@ -129,6 +131,12 @@ def node(template: Template, tmp_path: Path) -> Iterator[Node]:
         n.close()
         if dbname:
             pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+@pytest.fixture
+def node(template: Template, tmp_path: Path) -> Iterator[Node]:
+    with node_copy(template, tmp_path / "node") as n:
+        yield n
 
 
 @pytest.fixture

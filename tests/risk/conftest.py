@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from corridor.node.service import Node, open_node
+from corridor.node.service import Node
 from corridor.risk import service
 from corridor.security.principal import CLI, Principal
 from corridor.security.roles import Role
-from tests.conftest import Template, _rewrite_db, pg_admin, pg_db_url
+from tests.conftest import Template, node_copy
 from tests.shared_data import SHARED_DATA
 
 FILES = {
@@ -35,19 +33,7 @@ def loaded(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iter
     missing = [str(p) for p in FILES.values() if not p.is_file()]
     if missing:
         pytest.skip(f"shared data not found: {', '.join(missing)}")
-    data_dir = tmp_path_factory.mktemp("risk") / "node"
-    shutil.copytree(template.data_dir, data_dir)
-    dbname = None
-    if template.dbname:
-        dbname = f"corridor_t_{uuid.uuid4().hex[:12]}"
-        pg_admin(f'CREATE DATABASE "{dbname}" TEMPLATE "{template.dbname}"')
-        _rewrite_db(data_dir, pg_db_url(dbname))
-    node = open_node(data_dir)
-    try:
+    with node_copy(template, tmp_path_factory.mktemp("risk") / "node") as node:
         for source, path in FILES.items():
             import_file(node, path, source)
         yield node
-    finally:
-        node.close()
-        if dbname:
-            pg_admin(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
