@@ -9,6 +9,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -76,8 +77,13 @@ def test_a_replayed_evaluation_is_refused(held) -> None:  # type: ignore[no-unty
     assert again.status_code == 401 and again.json()["title"] == "Replayed request"
 
 
-def test_over_quota_evaluations_are_refused_and_audited(b_calls_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_over_quota_evaluations_are_refused_and_audited(
+    b_calls_a, monkeypatch, shift_clock
+) -> None:  # type: ignore[no-untyped-def]
     a, to_b = b_calls_a["a"], b_calls_a["to_b"]
+    # Both checks must fall in one minute of the quota: start at the top of a minute.
+    now = datetime.now(UTC)
+    shift_clock(now.replace(second=0, microsecond=0) - now)
     limits = MatchingLimits(per_minute=3, per_day=100)
     monkeypatch.setattr(a, "config", dataclasses.replace(a.config, matching=limits))
     phone = {"type": "phone", "value": PHONE}
