@@ -137,12 +137,16 @@ def _risk_walk(port: int) -> None:
         assert "synthetic demo figures" in work.text
         ranking = pk.get("/risk/assessments").text
         assert "Taftan border section" in ranking and "risk-matrix" in ranking
+        # Figures shared with the partners along the route, labelled as their dataset.
+        shared = pk.get("/risk/figures").text
+        assert "Refusals of entry at the western border" in shared
         if (shared_data() / "frontex-ibc-monthly.csv").is_file():
             route = {
                 "indicator": "illegal_border_crossings",
                 "route": "Eastern Mediterranean Route",
             }
             assert "Jul 2015" in pk.get("/risk", params=route).text
+            assert "Eastern Mediterranean Route: detections since 2023" in shared
     finally:
         pk.close()
 

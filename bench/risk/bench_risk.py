@@ -191,6 +191,15 @@ def bench_queries(url: str | None, rows: int, repeats: int) -> dict[str, Any]:
             "route anomalies": lambda s: service.anomalies(
                 s, actor=ANALYST, filter=Filter(rng.choice(INDICATORS), route=rng.choice(ROUTES))
             ),
+            "routes × nationalities": lambda s: service.matrix(
+                s, actor=ANALYST, filter=Filter(rng.choice(INDICATORS))
+            ),
+            "map of flows": lambda s: service.flow_map(
+                s, actor=ANALYST, filter=Filter(rng.choice(INDICATORS))
+            ),
+            "seasonal pattern of a route": lambda s: service.seasonality(
+                s, actor=ANALYST, filter=Filter(rng.choice(INDICATORS), route=rng.choice(ROUTES))
+            ),
         }  # fmt: skip
         for name, query in queries.items():
             with node.db.reading() as session:

@@ -194,6 +194,12 @@ def period(label: str | None, reader: Reader | None = None) -> str:
     )
 
 
+def month_name(month: int, reader: Reader | None = None) -> str:
+    """A calendar month (1–12) by itself, abbreviated as the reader's language writes it."""
+    r = reader or current()
+    return str(babel_dates.get_month_names("abbreviated", "stand-alone", locale=r.locale)[month])
+
+
 def _other_calendar(d: date, r: Reader) -> str:
     if r.calendar == "hijri":
         return hijri(d, r.lang)

@@ -35,6 +35,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 INVESTIGATOR = "rtl-investigator@corridor.test"
 ANALYST = "rtl-analyst@corridor.test"
 RISK = "/risk?indicator=illegal_border_crossings&route=Central Mediterranean Route"
+# Every route: the map of flows, the routes × nationalities table, the seasonal pattern.
+RISK_ROUTES = "/risk?indicator=illegal_border_crossings"
 CASE = "RTL-2026-1"
 # Names in both scripts, a phone number and an account: what a page interpolates in a sentence
 # or a table cell, and what must keep its own direction there.
@@ -108,6 +110,7 @@ def _indicators(live_node: LiveNode) -> None:
                 surge = 4 if (year, month) in ((2023, 7), (2023, 8)) else 1
                 rows.append(f"Central Mediterranean Route,sea,{nat},{year}-{month:02d},"
                             f"{int(base * share * surge)}")  # fmt: skip
+            rows.append(f"Eastern Mediterranean Route,sea,SYR,{year}-{month:02d},{base // 3}")
     r = httpx.post(
         f"{live_node.url}/api/v1/indicators/imports",
         headers={"Authorization": f"Bearer {token}"},
@@ -216,6 +219,7 @@ def test_every_main_page_in_both_directions(
                 "/matching?q=محمد آصف خان",  # hit/no-hit, the name filled in
                 "/matching/hits",
                 RISK,
+                RISK_ROUTES,
             ],
         ),
     ):
@@ -259,3 +263,7 @@ def _screenshot(page: Page, path: str, report: str) -> None:
     elif path == RISK:
         expect(page.locator("#risk-chart")).to_have_attribute("data-forecast", "drawn")
         _shoot(page, "risk")
+    elif path == RISK_ROUTES:
+        expect(page.locator("#risk-map")).to_have_attribute("data-state", "ready")
+        expect(page.locator("#risk-map")).to_have_attribute("data-routes", "2")
+        _shoot(page, "risk-map")

@@ -696,6 +696,9 @@ DEDICATED = {
     # A case's entries in the hit/no-hit index (the case is the source; system-signed): refused
     # for protection, risk-analysis, RED and H3 cases, revoked everywhere when the case leaves.
     ("matching.index", "share"): "tests/matching/test_check.py",
+    # Figures exported from a dataset of the indicator store (local content with its own TLP
+    # and purpose): those labels bind the record's.
+    ("risk.figures", "export"): "tests/risk/test_figures.py",
 }
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from corridor.node.service import Node
+from corridor.risk.models import Dataset
 from tests.entities.partners import login_at
 from tests.risk.conftest import import_file
 
@@ -38,6 +39,13 @@ def test_the_workbench_shows_a_selection(node: Node, tmp_path: Path) -> None:
     assert "Jul 2023" in r.text and "surge" in r.text
     assert 'hx-get="/risk/forecast?' in r.text
     assert "Frontex" in r.text and "Licence" in r.text
+    # The route's nationalities open the route narrowed to each (drill-down).
+    route = c.get("/risk?indicator=illegal_border_crossings&route=Central+Mediterranean+Route")
+    drill = re.search(r'href="(/risk\?[^"]*nationality=BGD)"', route.text)
+    assert drill, route.text
+    narrowed = c.get(drill.group(1).replace("&amp;", "&"))
+    assert narrowed.status_code == 200 and "Bangladesh" in narrowed.text
+    assert '<option value="BGD" selected' in narrowed.text
     # A viewer reads; only an analyst imports.
     assert 'action="/risk/imports"' not in r.text
     r = c.get(f"/risk/forecast?{query}")
@@ -91,6 +99,19 @@ def test_an_analyst_imports_on_the_page(node: Node, tmp_path: Path) -> None:
     )
     assert r.status_code == 422
     assert "When" in r.text and "x_y" in r.text  # the message and the mapping as typed
+    # Labels chosen on the form; a purpose the analyst does not work for is refused by name.
+    labelled = {"csrf_token": csrf, "source": "csv", "mapping": mapping, "dataset": "fia",
+                "tlp": "AMBER", "purpose": "protection"}  # fmt: skip
+    one = {"file": ("refusals.csv", b"Month,Count\n2024-01,5\n", "text/csv")}
+    r = c.post("/risk/imports", data=labelled, files=one)
+    assert r.status_code == 422 and "Purpose" in r.text
+    assert '<option value="AMBER" selected>' in r.text
+    r = c.post("/risk/imports", data={**labelled, "purpose": "enforcement"}, files=one,
+               follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303, r.text
+    with node.db.reading() as session:
+        ds = session.get(Dataset, "fia")
+        assert ds is not None and (ds.tlp, ds.purpose) == ("AMBER", "enforcement")
     r = c.post(
         "/risk/imports",
         data={"source": "csv"},

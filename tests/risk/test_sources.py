@@ -244,3 +244,16 @@ def test_the_cli_imports_and_reports(node: Node, tmp_path: Path) -> None:
     assert "row 3: month: '2015-13' is not a month" in result.output
     result = runner.invoke(app, [a if a != "frontex-ibc" else "frontex" for a in args])
     assert result.exit_code != 0 and "source" in result.output
+    # Labels: the dataset's TLP and purpose set at import (the operator may choose any
+    # purpose); a RED dataset or an unknown purpose is refused by name, nothing changed.
+    result = runner.invoke(app, [*args, "--tlp", "tlp:amber", "--purpose", "enforcement"])
+    assert result.exit_code == 0, result.output
+    with node.db.reading() as session:
+        ds = session.get(Dataset, "frontex-ibc")
+        assert ds is not None and (ds.tlp, ds.purpose) == ("AMBER", "enforcement")
+    for bad, field in ((["--tlp", "red"], "tlp"), (["--purpose", "gossip"], "purpose")):
+        result = runner.invoke(app, [*args, *bad])
+        assert result.exit_code != 0 and field in result.output, result.output
+    with node.db.reading() as session:
+        ds = session.get(Dataset, "frontex-ibc")
+        assert ds is not None and (ds.tlp, ds.purpose) == ("AMBER", "enforcement")

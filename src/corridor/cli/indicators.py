@@ -40,6 +40,23 @@ def import_cmd(
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="The dataset to import into.")
     ] = None,
+    tlp: Annotated[
+        str | None,
+        typer.Option(
+            "--tlp",
+            help="The dataset's TLP (CLEAR, GREEN, AMBER, AMBER+STRICT): every figure shared "
+            "from it carries it. A new dataset is CLEAR.",
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            help="Who reads the dataset here and what its shared figures may serve "
+            "(risk-analysis, enforcement, protection, cooperation). A new dataset is "
+            "risk-analysis.",
+        ),
+    ] = None,
     as_json: AsJson = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -59,7 +76,14 @@ def import_cmd(
             )
     with opened(data_dir) as node, node.db.transaction() as session:
         run = service.import_file(
-            session, actor=CLI, path=file, source=source, mapping=spec, dataset=dataset
+            session,
+            actor=CLI,
+            path=file,
+            source=source,
+            mapping=spec,
+            dataset=dataset,
+            tlp=tlp,
+            purpose=purpose,
         )
         stored, refused, errors, ds = run.rows_stored, run.rows_refused, run.errors, run.dataset
     if as_json:

@@ -1,7 +1,9 @@
 """The demo's risk analysis: the FIA's Risk Analysis Unit (its analyst, Bilal Qureshi) imports
 the real published data beside the checkout (../shared/data: Frontex, IOM, Eurostat) when it is
 there, its own national figures (synthetic, labelled so), and writes a CIRAM-style assessment
-of the Taftan border section that links one of its challenges."""
+of the Taftan border section that links one of its challenges. It shares figures with the
+partners along the route: the Eastern Mediterranean detections (public, CLEAR) and its own
+refusals at the western border (AMBER, as the national dataset is labelled)."""
 
 from __future__ import annotations
 
@@ -78,12 +80,39 @@ def seed_risk(nodes: DemoNodes) -> None:
             "csv",
             mapping=json.dumps({k: v for k, v in NATIONAL.items() if k != "dataset"}),
             dataset=NATIONAL["dataset"],
+            tlp="AMBER",
         )
         challenges = api.call("GET", "/api/v1/challenges")["items"]
         ours = [c["id"] for c in challenges if c["origin"] == nodes.node_ids[SLUG]][:1]
         api.call("POST", "/api/v1/risk/assessments", json=_assessment(ours))
+        _share_figures(api, nodes, published=(data / PUBLISHED[0][1]).is_file())
     finally:
         api.close()
+
+
+def _share_figures(api: DemoApi, nodes: DemoNodes, *, published: bool) -> None:
+    partners = nodes.others(SLUG)
+    shares = [
+        {
+            "title": "Refusals of entry at the western border, by nationality (demo figures)",
+            "note": "Monthly refusals at Taftan, Chaman and Torkham; fictional demo figures.",
+            "selection": {"indicator": "refusals_of_entry", "dataset": NATIONAL["dataset"],
+                          "country": "PAK", "since": "2024-01", "by": "nationality"},
+            "tlp": "AMBER",
+        }
+    ]  # fmt: skip
+    if published:
+        shares.append(
+            {
+                "title": "Eastern Mediterranean Route: detections since 2023",
+                "selection": {"indicator": "illegal_border_crossings", "dataset": "frontex-ibc",
+                              "route": "Eastern Mediterranean Route", "since": "2023-01",
+                              "by": "nationality"},
+                "tlp": "CLEAR",
+            }
+        )  # fmt: skip
+    for body in shares:
+        api.call("POST", "/api/v1/risk/figures", json={**body, "to": partners})
 
 
 def _assessment(challenges: list[str]) -> dict[str, object]:

@@ -37,6 +37,8 @@ get_record = records.get_of_type
 # Rules across records for a record about to be saved (its body validated already): raises
 # InvalidInput, or answers the records it draws on (None: none, as before).
 Check = Callable[[Session, str, Principal, dict[str, Any]], list[flow.Source] | None]
+# The body as the node completes it, from the body as given (InvalidInput naming a field).
+Prepare = Callable[[Session, Principal, dict[str, Any]], dict[str, Any]]
 
 
 def day(value: str | None) -> date | None:
@@ -75,10 +77,22 @@ class SaveOwn:
     """The service that records this node's records of `type`, or (with `record_id`) a new
     version of one it owns: the body checked by the type's schema, then by `check`, whose
     sources (the records it draws on, records.flow) are checked against its labels and
-    audience (routes, challenges, commitments, assessments)."""
+    audience (routes, challenges, commitments, assessments). `prepare` completes the body
+    first with what the node, not the client, provides (shared figures: computed from its
+    indicator store)."""
 
     type: str
     check: Check | None = None
+    prepare: Prepare | None = None
+
+    def _owned(
+        self, session: Session, keys: NodeKeys, actor: Principal, record_id: uuid.UUID
+    ) -> None:
+        existing = get_record(
+            session, keys.node_id, actor=actor, type=self.type, record_id=record_id
+        )
+        if existing["origin"] != keys.node_id:
+            raise PermissionDenied("only the node that recorded it may change it")
 
     def __call__(
         self,
@@ -91,6 +105,12 @@ class SaveOwn:
         to: list[str] | None = None,
         record_id: uuid.UUID | None = None,
     ) -> dict[str, Any]:
+        if self.prepare is not None:
+            # Who may, and on which record, before the node does the work of completing it.
+            require_editor(actor, self.type)
+            if record_id is not None:
+                self._owned(session, keys, actor, record_id)
+            body = self.prepare(session, actor, body)
         body = registry.validate_body(self.type, body)
         sources = self.check(session, keys.node_id, actor, body) if self.check else None
         require_editor(actor, self.type)
@@ -106,11 +126,7 @@ class SaveOwn:
                 audience=audience,
                 sources=sources or (),
             )
-        existing = get_record(
-            session, keys.node_id, actor=actor, type=self.type, record_id=record_id
-        )
-        if existing["origin"] != keys.node_id:
-            raise PermissionDenied("only the node that recorded it may change it")
+        self._owned(session, keys, actor, record_id)
         return records.update(
             session,
             keys,

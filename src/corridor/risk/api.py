@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InvalidInput, TooLarge
+from corridor.records.labels import canonical_tlp
 from corridor.risk import anomalies as anomalies_mod
 from corridor.risk import service
 from corridor.risk.models import Dataset, ImportRun
@@ -25,6 +26,8 @@ from corridor.risk.schemas import (
     ForecastOut,
     ImportList,
     ImportOut,
+    MatrixOut,
+    SeasonalityOut,
     SeriesOut,
 )
 from corridor.risk.series import Filter
@@ -72,6 +75,21 @@ def _filters(f: Filter) -> dict[str, str]:
         )
         if v is not None
     }
+
+
+def _drawn(f: Filter, made: dict[str, Any]) -> Response:
+    """An answer drawn from one dataset (a breakdown, a table, a map): the selection, what was
+    computed, the dataset's citation and licence."""
+    dataset = made.pop("dataset")
+    return answer(
+        {
+            "indicator": f.indicator,
+            "dataset": dataset.id,
+            "filters": _filters(f),
+            **made,
+            "source": service.source_of(dataset),
+        }
+    )
 
 
 @router.get("/series", response_model=SeriesOut)
@@ -167,16 +185,61 @@ def breakdown(
     before; the rest summed as one item."""
     with node_of(request).db.reading() as session:
         made = service.breakdown(session, actor=actor, filter=f, by=by, months=months, top=top)
-        dataset = made.pop("dataset")
+        return _drawn(f, made)
+
+
+@router.get("/matrix", response_model=MatrixOut)
+def matrix(
+    request: Request,
+    actor: Reader,
+    f: Filtered,
+    rows: Annotated[str, Query(max_length=20)] = "route",
+    columns: Annotated[str, Query(max_length=20)] = "nationality",
+    months: Annotated[int, Query(ge=1, le=120)] = 12,
+) -> Response:
+    """A two-way breakdown over the last `months` months the dataset covers (route ×
+    nationality by default): the ten largest rows and eight largest columns with each cell's
+    sum, the rest of each summed as "others"."""
+    with node_of(request).db.reading() as session:
+        made = service.matrix(
+            session, actor=actor, filter=f, rows=rows, columns=columns, months=months
+        )
+        return _drawn(f, made)
+
+
+@router.get("/seasonality", response_model=SeasonalityOut)
+def seasonality(request: Request, actor: Reader, f: Filtered) -> Response:
+    """The seasonal pattern of the monthly series: per calendar month, its mean ratio to an
+    average month of the same year over the last five full years (1.0: an average month), with
+    the lowest and highest ratio of those years. Empty without a full year of months."""
+    with node_of(request).db.reading() as session:
+        s, season = service.seasonality(session, actor=actor, filter=f)
+        made = season.to_dict() if season else {"years": [], "items": []}
         return answer(
             {
                 "indicator": f.indicator,
-                "dataset": dataset.id,
-                "filters": _filters(f),
+                "dataset": s.dataset.id,
+                "filters": _filters(s.filter),
                 **made,
-                "source": service.source_of(dataset),
+                "source": service.source_of(s.dataset),
             }
         )
+
+
+@router.get("/flows")
+def flows(
+    request: Request,
+    actor: Reader,
+    f: Filtered,
+    months: Annotated[int, Query(ge=1, le=120)] = 12,
+) -> Response:
+    """The map of flows and incidents: each route's sum over the last `months` months the
+    dataset covers (with the months before and the change), the lines the map draws it along
+    (latitude, longitude; none for a route without a sketch), and the deaths and disappearances
+    recorded in the same months with their places ([lat, lon, value, route], the largest first)."""
+    with node_of(request).db.reading() as session:
+        made = service.flow_map(session, actor=actor, filter=f, months=months)
+        return _drawn(f, made)
 
 
 def dataset_view(d: Dataset) -> dict[str, Any]:
@@ -189,6 +252,8 @@ def dataset_view(d: Dataset) -> dict[str, Any]:
         "rows": d.rows,
         "coverage": d.coverage,
         "imported_at": d.imported_at,
+        "tlp": canonical_tlp(d.tlp),
+        "purpose": d.purpose,
     }
 
 
@@ -227,6 +292,8 @@ async def import_file(
     source: Annotated[str, Form(max_length=40)],
     mapping: Annotated[str | None, Form(max_length=100_000)] = None,
     dataset: Annotated[str | None, Form(max_length=60)] = None,
+    tlp: Annotated[str | None, Form(max_length=30)] = None,
+    purpose: Annotated[str | None, Form(max_length=40)] = None,
 ) -> Response:
     """Import a file of a named source (frontex-ibc, frontex-ibc-wide, iom-mmp, iom-mmp-2020,
     eurostat-asylum, or csv with a mapping): per-row errors in the answer; importing the same
@@ -259,6 +326,8 @@ async def import_file(
                     file_name=file.filename or "upload",
                     mapping=parsed,
                     dataset=dataset,
+                    tlp=tlp,
+                    purpose=purpose,
                 )
                 return import_view(run)
 

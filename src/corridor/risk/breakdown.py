@@ -107,3 +107,87 @@ def breakdown(
         "total": number(total),
         "items": items,
     }
+
+
+def matrix(
+    session: Session,
+    f: Filter,
+    *,
+    rows: str = "route",
+    columns: str = "nationality",
+    months: int = 12,
+    top_rows: int = 10,
+    top_columns: int = 8,
+) -> dict[str, Any]:
+    """A two-way breakdown over the last `months` months the dataset covers (route ×
+    nationality): the largest rows and columns, each cell's value, the rest of each summed as
+    one ("others", key None with `others` the count)."""
+    if rows not in BY or columns not in BY or rows == columns:
+        raise InvalidInput(
+            f"columns: two different ones of {', '.join(BY)}",
+            field="columns" if rows in BY else "rows",
+        )
+    if not 1 <= months <= 120:
+        raise InvalidInput("months: 1 to 120", field="months")
+    dataset, f = resolve(session, f)
+    cover = dataset.coverage[f.indicator]
+    last_year, last_month = cover["last"][0], cover["last"][1] or 12
+    end = _month_index(last_year, last_month if cover["finest"] != "year" else 12)
+    start = end - months + 1
+    row_col, col_col = getattr(_t, rows), getattr(_t, columns)
+    index = _t.year * 12 + func.coalesce(_t.month, 1) - 1
+    query = (
+        select(row_col, col_col, func.sum(_t.value))
+        .where(and_(*conditions(dataset, f)), index >= start, index <= end)
+        .group_by(row_col, col_col)
+    )
+    cells: dict[tuple[str | None, str | None], float] = {
+        (r, c): float(v or 0) for r, c, v in session.execute(query)
+    }
+    row_totals: dict[str | None, float] = {}
+    col_totals: dict[str | None, float] = {}
+    for (r, c), v in cells.items():
+        row_totals[r] = row_totals.get(r, 0.0) + v
+        col_totals[c] = col_totals.get(c, 0.0) + v
+    kept_rows = _largest(row_totals, top_rows)
+    kept_cols = _largest(col_totals, top_columns)
+    rest_rows = len(row_totals) - len(kept_rows)
+    rest_cols = len(col_totals) - len(kept_cols)
+
+    def slot(key: str | None, kept: list[str | None]) -> int:
+        return kept.index(key) if key in kept else len(kept)
+
+    width = len(kept_cols) + (1 if rest_cols else 0)
+    grid = [[0.0] * width for _ in range(len(kept_rows) + (1 if rest_rows else 0))]
+    for (r, c), v in cells.items():
+        grid[slot(r, kept_rows)][slot(c, kept_cols)] += v
+
+    def heads(kept: list[str | None], totals: dict[str | None, float], rest: int) -> list[Any]:
+        out = [_head(k, totals[k]) for k in kept]
+        if rest:
+            others = sum(v for k, v in totals.items() if k not in kept)
+            out.append({"key": None, "name": None, "total": number(others), "others": rest})
+        return out
+
+    return {
+        "dataset": dataset,
+        "rows_by": rows,
+        "columns_by": columns,
+        "window": {"from": _label(start), "to": _label(end)},
+        "total": number(sum(cells.values())),
+        "columns": heads(kept_cols, col_totals, rest_cols),
+        "rows": [
+            {**head, "cells": [number(v) for v in grid[i]]}
+            for i, head in enumerate(heads(kept_rows, row_totals, rest_rows))
+        ],
+    }
+
+
+def _largest(totals: dict[str | None, float], n: int) -> list[str | None]:
+    ranked = sorted(totals, key=lambda k: (-totals[k], k or ""))
+    return [k for k in ranked[:n] if totals[k]]
+
+
+def _head(key: str | None, total: float) -> dict[str, Any]:
+    coded = key is not None and key.isupper()
+    return {"key": key, "name": code_name(key) if coded and key else key, "total": number(total)}

@@ -8,16 +8,23 @@ MANIFEST = Manifest(
         "corridor.risk.models",
         "corridor.risk.assessments.models",
         "corridor.risk.profiles.models",
+        "corridor.risk.figures.models",
     ),
-    records=("corridor.risk.assessments.records", "corridor.risk.profiles.records"),
+    records=(
+        "corridor.risk.assessments.records",
+        "corridor.risk.profiles.records",
+        "corridor.risk.figures.records",
+    ),
     routers=(
         "corridor.risk.api",
         "corridor.risk.assessments.api",
         "corridor.risk.profiles.api",
+        "corridor.risk.figures.api",
         "corridor.risk.reports.pages",
         "corridor.risk.pages",
         "corridor.risk.assessments.pages",
         "corridor.risk.profiles.pages",
+        "corridor.risk.figures.pages",
     ),
     body_limits=(
         BodyLimit("/api/v1/indicators/imports", "max_import_bytes", 64 * 1024),
@@ -27,5 +34,6 @@ MANIFEST = Manifest(
         (N_("Risk analysis"), "/risk", 35),
         (N_("Risk assessments"), "/risk/assessments", 36),
         (N_("Risk profiles"), "/risk/profiles", 37),
+        (N_("Shared figures"), "/risk/figures", 38),
     ),
 )

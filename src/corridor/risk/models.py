@@ -35,7 +35,8 @@ class Dataset(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     licence: Mapped[str] = mapped_column(String(300), default="")
     url: Mapped[str] = mapped_column(String(500), default="")
-    tlp: Mapped[str] = mapped_column(String(20), default="clear")
+    # Labels of every figure shared from it (risk.figures records); who reads it here.
+    tlp: Mapped[str] = mapped_column(String(20), default="CLEAR")
     purpose: Mapped[str] = mapped_column(String(40), default="risk-analysis")
     rows: Mapped[int] = mapped_column(Integer, default=0)
     # Per indicator, the periods the dataset covers and its finest period: {"dead_and_missing":

@@ -16,14 +16,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from corridor import formats
 from corridor.errors import CorridorError, InvalidInput, NotFound
 from corridor.i18n import N_, ngettext
 from corridor.i18n import gettext as _
+from corridor.records.labels import canonical_tlp
 from corridor.risk import service, trends
 from corridor.risk.series import Filter, Series
 from corridor.risk.sources.common import code_name
@@ -50,6 +52,13 @@ PERIOD_LABELS = {
     "quarter": N_("Quarter"),
     "year": N_("Year"),
 }
+BY_LABELS = {
+    "nationality": N_("Nationality"),
+    "route": N_("Route"),
+    "country": N_("Country"),
+    "border_type": N_("Border type"),
+    "sex": N_("Sex"),
+}
 SOURCE_LABELS = {
     "frontex-ibc": N_("Frontex detections (long table, CSV)"),
     "frontex-ibc-wide": N_("Frontex detections (Frontex's own workbook)"),
@@ -59,12 +68,14 @@ SOURCE_LABELS = {
     "csv": N_("Another table (CSV or XLSX, with a mapping)"),
 }
 FIELDS = FormFields.of(
-    ["file", "source", "dataset", "mapping"],
+    ["file", "source", "dataset", "mapping", "tlp", "purpose"],
     {
         "file": N_("File"),
         "source": N_("Source"),
         "dataset": N_("Dataset"),
         "mapping": N_("Mapping"),
+        "tlp": N_("TLP"),
+        "purpose": N_("Purpose"),
     },
 )
 _Q = Annotated[str, Query(max_length=200)]
@@ -126,6 +137,8 @@ def _choices(auth: Auth, request: Request) -> dict[str, Any]:
                     "licence": d.licence,
                     "coverage": d.coverage,
                     "imported_at": d.imported_at,
+                    "tlp": canonical_tlp(d.tlp),
+                    "purpose": d.purpose,
                 }
                 for d in datasets
             ],
@@ -182,6 +195,46 @@ def _chart(s: Series, found: list[Any], title: str) -> dict[str, Any]:
     return chart
 
 
+def _heat(made: dict[str, Any]) -> dict[str, Any]:
+    """Each cell's shade (0–4) by its share of the largest cell, for the eye; numbers stay."""
+    peak = max((c for r in made["rows"] for c in r["cells"]), default=0)
+    for row in made["rows"]:
+        row["heat"] = [min(4, int(5 * c / peak)) if peak and c else 0 for c in row["cells"]]
+    return made
+
+
+# The seasonal pattern as bars (an SVG drawn on the server: no script needed).
+_BAR_WIDTH, _BAR_HEIGHT = 28, 72
+
+
+def _season_bars(season: trends.Seasonality) -> dict[str, Any]:
+    top = max(season.high) or 1.0
+    bars = []
+    for m, (index, low, high) in enumerate(zip(season.index, season.low, season.high, strict=True)):
+        height = round(index / top * _BAR_HEIGHT, 1)
+        bars.append(
+            {
+                "month": formats.month_name(m + 1),
+                "index": index,
+                "low": low,
+                "high": high,
+                "x": m * _BAR_WIDTH,
+                "y": round(_BAR_HEIGHT - height, 1),
+                "height": height,
+                "y_low": round(_BAR_HEIGHT - low / top * _BAR_HEIGHT, 1),
+                "y_high": round(_BAR_HEIGHT - high / top * _BAR_HEIGHT, 1),
+            }
+        )
+    return {
+        "years": season.years,
+        "bars": bars,
+        "width": 12 * _BAR_WIDTH,
+        "height": _BAR_HEIGHT,
+        "bar": _BAR_WIDTH - 6,
+        "average_y": round(_BAR_HEIGHT - 1 / top * _BAR_HEIGHT, 1),
+    }
+
+
 def _forecast_chart(made: Any) -> dict[str, Any]:
     return {
         "labels": [formats.period(p) for p, *_r in made.points],
@@ -214,6 +267,13 @@ def _view(request: Request, auth: Auth, f: Filter, period: str) -> dict[str, Any
         if f.nationality and f.route:
             by = "country"
         out["breakdown"] = service.breakdown(session, actor=auth.principal, filter=f, by=by)
+        season = trends.seasonality(s)
+        out["season"] = _season_bars(season) if season else None
+        routes = s.dataset.coverage.get(f.indicator, {}).get("routes")
+        if f.route is None and f.nationality is None and routes and len(routes) > 1:
+            out["matrix"] = _heat(service.matrix(session, actor=auth.principal, filter=f))
+        # The map of the routes' flows (and incidents) when the selection spans routes.
+        out["flow_map"] = f.route is None and bool(routes)
         out["routes"] = _dimension(s, "routes")
         out["nationalities"] = _dimension(s, "nationalities")
         out["countries"] = _dimension(s, "countries")
@@ -252,8 +312,31 @@ def workbench(request: Request, auth: PageAuth, chosen: Selection) -> HTMLRespon
         form=form,
         view=view,
         error=error,
-        csv_query=request.url.query,
+        # The selection shown (with the indicator chosen for a bare /risk): what its download,
+        # its forecast and its map ask for.
+        csv_query=urlencode({k: v for k, v in form.items() if v}),
+        share_query=_share_query(view, period),
     )
+
+
+def _share_query(view: dict[str, Any] | None, period: str) -> str:
+    """The link that offers the selection shown to partners (risk.figures): the form of
+    /risk/figures/new with the selection and a title filled in."""
+    if view is None:
+        return ""
+    f = view["series"].filter
+    parts = [indicator_label(f.indicator), f.route, f.nationality and code_name(f.nationality),
+             f.country and code_name(f.country)]  # fmt: skip
+    given = {
+        "title": " · ".join(str(p) for p in parts if p),
+        "indicator": f.indicator,
+        "dataset": view["series"].dataset.id,
+        "route": f.route,
+        "nationality": f.nationality,
+        "country": f.country,
+        "period": period if period in PERIOD_LABELS else "month",
+    }
+    return urlencode({k: v for k, v in given.items() if v})
 
 
 def _render(
@@ -270,11 +353,28 @@ def _render(
             "code_name": code_name,
             "part_label": lambda item: item.get("name") or item.get("key"),
             "may_import": auth.principal.has("risk.import"),
+            "may_share": auth.principal.has("risk.assess"),
+            "dataset_tlps": service.DATASET_TLP,
+            "import_purposes": sorted(auth.principal.purposes),
             "import_form": {},
             **extra,
         },
         status=status,
         auth=auth,
+    )
+
+
+@router.get("/flows.json")
+def flows_json(request: Request, auth: PageAuth, chosen: Selection) -> Response:
+    """The map's data for the selection (the same as /api/v1/indicators/flows), fetched by the
+    workbench's map after the page, with the page's session."""
+    auth.principal.require("risk.read")
+    f = chosen.filter()
+    with node_of(request).db.reading() as session:
+        made = service.flow_map(session, actor=auth.principal, filter=f)
+    made.pop("dataset")
+    return JSONResponse(
+        {**made, "window_text": {k: formats.period(v) for k, v in made["window"].items()}}
     )
 
 
@@ -342,10 +442,13 @@ async def import_page(
     source: Annotated[str, Form(max_length=40)] = "",
     dataset: Annotated[str, Form(max_length=60)] = "",
     mapping: Annotated[str, Form(max_length=100_000)] = "",
+    tlp: Annotated[str, Form(max_length=30)] = "",
+    purpose: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     auth.principal.require("risk.import")
     node = node_of(request)
-    form = {"source": source, "dataset": dataset, "mapping": mapping}
+    form = {"source": source, "dataset": dataset, "mapping": mapping, "tlp": tlp,
+            "purpose": purpose}  # fmt: skip
     try:
         if file is None or not file.filename:
             raise InvalidInput(_("File: choose the file to import"), field="file")
@@ -368,6 +471,7 @@ async def import_page(
                 run = service.import_file(
                     session, actor=auth.principal, path=Path(spool.name), source=source,
                     file_name=file.filename, mapping=spec, dataset=dataset.strip() or None,
+                    tlp=tlp or None, purpose=purpose or None,
                 )  # fmt: skip
                 stored, refused, ds = run.rows_stored, run.rows_refused, run.dataset
     except InvalidInput as exc:

@@ -111,6 +111,8 @@ class DatasetOut(BaseModel):
     rows: int
     coverage: dict[str, Any]
     imported_at: datetime
+    tlp: str
+    purpose: str
 
 
 class DatasetList(BaseModel):
@@ -138,3 +140,43 @@ class ImportOut(BaseModel):
 
 class ImportList(BaseModel):
     items: list[ImportOut]
+
+
+class HeadOut(BaseModel):
+    key: str | None
+    name: str | None
+    total: float
+    others: int | None = None
+
+
+class MatrixRowOut(HeadOut):
+    cells: list[float]
+
+
+class MatrixOut(BaseModel):
+    indicator: str
+    dataset: str
+    filters: dict[str, str]
+    rows_by: str
+    columns_by: str
+    window: Window
+    total: float
+    columns: list[HeadOut]
+    rows: list[MatrixRowOut]
+    source: SourceOut
+
+
+class SeasonOut(BaseModel):
+    month: int
+    index: float
+    low: float
+    high: float
+
+
+class SeasonalityOut(BaseModel):
+    indicator: str
+    dataset: str
+    filters: dict[str, str]
+    years: list[int]
+    items: list[SeasonOut]
+    source: SourceOut

@@ -45,6 +45,12 @@ class Filter:
     country: str | None = None
     nationality: str | None = None
     sex: str | None = None
+    # The purposes of the reader: a dataset labelled for another purpose is not there for them
+    # (None: every dataset, for the node's own work such as the rollup).
+    purposes: frozenset[str] | None = None
+
+    def read_by(self, purposes: frozenset[str]) -> Filter:
+        return dataclasses.replace(self, purposes=purposes)
 
     @classmethod
     def parse(cls, **given: str | None) -> Filter:
@@ -97,14 +103,23 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 3)
 
 
+def readable(dataset: Dataset, purposes: frozenset[str] | None) -> bool:
+    """Whether a reader of these purposes sees the dataset (its purpose label)."""
+    return purposes is None or dataset.purpose in purposes
+
+
 def choose_dataset(session: Session, f: Filter) -> Dataset:
-    datasets = [d for d in session.scalars(select(Dataset)) if f.indicator in (d.coverage or {})]
+    datasets = [
+        d
+        for d in session.scalars(select(Dataset))
+        if f.indicator in (d.coverage or {}) and readable(d, f.purposes)
+    ]
     if f.dataset:
         for d in datasets:
             if d.id == f.dataset:
                 return d
         known = session.get(Dataset, f.dataset)
-        if known is None:
+        if known is None or not readable(known, f.purposes):
             raise InvalidInput(f"dataset: no dataset {f.dataset!r} on this node", field="dataset")
         raise InvalidInput(
             f"indicator: dataset {f.dataset!r} has no figures of {f.indicator}; it has "

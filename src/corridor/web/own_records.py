@@ -91,6 +91,18 @@ class WithdrawOwn(Protocol):
     ) -> object: ...
 
 
+def _prefilled(form: F, request: Request) -> F:
+    """A new record's form with the fields its link names (`/risk/figures/new?indicator=…`:
+    another page offers to record what it shows); only the form's own text fields, capped."""
+    fields = type(form).model_fields  # type: ignore[attr-defined]
+    given = {
+        k: v[:2000]
+        for k, v in request.query_params.items()
+        if k in fields and isinstance(getattr(form, k, None), str)
+    }
+    return form.model_copy(update=given) if given else form  # type: ignore[attr-defined]
+
+
 def _no_more(_session: Session, _node: Node, _auth: Auth) -> dict[str, Any]:
     return {}
 
@@ -167,7 +179,7 @@ class OwnRecords(Generic[F]):
             if envelope is None:
                 return {
                     **context,
-                    "form": self.blank(node),
+                    "form": _prefilled(self.blank(node), request),
                     "share": self.addressed(offered["peers"]),
                 }
             shared = SharingForm.of_record(envelope, offered["groups"])

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor import clock
-from corridor.errors import InvalidInput
+from corridor.errors import InvalidInput, NotFound
 from corridor.risk import anomalies, breakdown, forecast
 from corridor.risk.models import Dataset, IndicatorRow, ReportNote
 from corridor.risk.series import Filter, Series, choose_dataset, number, series
@@ -126,9 +126,9 @@ def monthly(
         name = indicator_name(indicator, "indicator")
     except ValueError as exc:
         raise InvalidInput(str(exc), field="indicator") from None
-    ds = choose_dataset(session, Filter(name, dataset))
+    ds = choose_dataset(session, Filter(name, dataset, purposes=actor.purposes))
     chosen = _month(month, ds, name)
-    base = Filter(name, ds.id)
+    base = Filter(name, ds.id, purposes=actor.purposes)
     total = _figures("", series(session, base, "month"), chosen)
     routes = []
     for route in ds.coverage[name].get("routes", []):
@@ -157,7 +157,7 @@ def monthly(
         nationalities=breakdown.breakdown(session, base, months=1, top=10, until=chosen),
         flagged=flagged,
         outlook=outlook,
-        incidents=_incidents(session, chosen),
+        incidents=_incidents(session, chosen, actor.purposes),
         labels=_last_months(chosen, 36),
     )
 
@@ -167,12 +167,12 @@ def _last_months(month: str, n: int) -> list[str]:
     return [f"{k // 12}-{k % 12 + 1:02d}" for k in range(index - n + 1, index + 1)]
 
 
-def _incidents(session: Session, month: str) -> dict[str, Any] | None:
+def _incidents(session: Session, month: str, purposes: frozenset[str]) -> dict[str, Any] | None:
     """Deaths and disappearances recorded in the month (the fullest dataset of them), with
     their places: the map's points and the sum per route."""
     try:
-        ds = choose_dataset(session, Filter("dead_and_missing"))
-    except Exception:
+        ds = choose_dataset(session, Filter("dead_and_missing", purposes=purposes))
+    except NotFound:
         return None
     year, m = int(month[:4]), int(month[5:])
     where = (_t.dataset == ds.id, _t.indicator == "dead_and_missing", _t.year == year,
