@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from corridor.errors import NotFound
 from corridor.risk import breakdown
-from corridor.risk.models import IndicatorRow
+from corridor.risk.models import IndicatorRow, Rollup
 from corridor.risk.series import Filter, choose_dataset, number
 
 # Route (as Frontex writes it, case-folded) -> lines of (latitude, longitude).
@@ -44,6 +44,7 @@ ROUTE_LINES: dict[str, list[list[tuple[float, float]]]] = {
 # The incidents a map shows at most (the largest first): IOM records a few thousand a year.
 MAX_INCIDENTS = 5_000
 _t = IndicatorRow.__table__.c
+_r = Rollup.__table__.c
 
 
 def lines_of(route: str | None) -> list[list[tuple[float, float]]]:
@@ -83,20 +84,24 @@ def incidents(
     except NotFound:
         return None
     first, last = window["from"], window["to"]
-    index = _t.year * 12 + func.coalesce(_t.month, 1) - 1
     start = int(first[:4]) * 12 + int(first[5:7]) - 1
     end = int(last[:4]) * 12 + int(last[5:7]) - 1
-    where = (
-        _t.dataset == ds.id,
-        _t.indicator == "dead_and_missing",
-        _t.aggregate.is_(False),
-        index >= start,
-        index <= end,
-    )
-    total, count = session.execute(select(func.sum(_t.value), func.count()).where(*where)).one()
+
+    def within(c: Any) -> tuple[Any, ...]:
+        index = c.year * 12 + func.coalesce(c.month, 1) - 1
+        # The years bound the index's range; the months inside them are filtered after.
+        years = (c.year >= start // 12, c.year <= end // 12)
+        return (c.dataset == ds.id, c.indicator == "dead_and_missing", *years,
+                index >= start, index <= end)  # fmt: skip
+
+    # The sums from the rollup (its `figures` counts the incidents); the places from the
+    # figures that have one (a partial index holds only those).
+    total, count = session.execute(
+        select(func.sum(_r.value), func.sum(_r.figures)).where(*within(_r))
+    ).one()
     placed = session.execute(
         select(_t.lat, _t.lon, _t.value, _t.route)
-        .where(*where, _t.lat.is_not(None), _t.lon.is_not(None))
+        .where(*within(_t), _t.aggregate.is_(False), _t.lat.is_not(None), _t.lon.is_not(None))
         .order_by(desc(_t.value))
         .limit(MAX_INCIDENTS)
     ).all()
@@ -105,7 +110,7 @@ def incidents(
         "title": ds.title,
         "licence": ds.licence,
         "total": number(total or 0),
-        "count": count,
+        "count": int(count or 0),
         "points": [
             [round(lat, 4), round(lon, 4), number(value), route]
             for lat, lon, value, route in placed

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corridor.db import Base
@@ -55,6 +55,16 @@ class IndicatorRow(Base):
         Index("ix_risk_indicators_route", "dataset", "indicator", "route", "year", "month"),
         Index("ix_risk_indicators_nationality", "dataset", "indicator", "nationality", "year"),
         Index("ix_risk_indicators_country", "dataset", "indicator", "country", "year"),
+        # The figures with a place (IOM's incidents): the map reads them by period.
+        Index(
+            "ix_risk_indicators_placed",
+            "dataset",
+            "indicator",
+            "year",
+            "month",
+            postgresql_where=text("lat IS NOT NULL"),
+            sqlite_where=text("lat IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(_ROW_ID, primary_key=True, autoincrement=True)
