@@ -179,6 +179,15 @@ def test_analyst_records_endorses_acts_and_reports(sign_in, node) -> None:  # ty
     assert "Officers trained (persons) 0 30 40 75 %" in page
     assert 'href="https://example.org/kits"' in r.text and "Kits installed at the crossing." in page
     assert "1 of 3 done" in page
+    # The update names its poster as people read them, not by handle, and its day as the
+    # reader writes it.
+    poster = re.search(
+        r'<li>\s*<p><strong class="time">([^<]+)</strong> · <span class="muted">(.*?)</span>',
+        r.text,
+    )
+    assert poster, r.text
+    assert 'class="person' in poster.group(2) and not re.search(r">u-\w+<", poster.group(2))
+    assert poster.group(1) != day(0)  # not the ISO date the record keeps
 
     # Editing: existing rows keep their ids; a new row is added; a reported one cannot go.
     r = c.get(f"/commitments/{cid}/actions/{aid}/edit")

@@ -110,7 +110,7 @@ def _computed(
             actor=actor,
             filter=f,
             by=chosen.by,
-            months=BREAKDOWN_MONTHS if chosen.period != "year" else 12,
+            months=BREAKDOWN_MONTHS,
             until=_last_month(chosen.period, points[-1][0]),
         )
         out["breakdown"] = {
