@@ -210,3 +210,40 @@ def test_the_wide_workbook_gives_the_same_figures_and_importing_again_changes_no
         loaded, "month", indicator="illegal_border_crossings", route="Western Balkan Route"
     )
     assert after == before
+
+
+def test_the_crosstab_the_map_and_the_seasons_agree_with_the_series(loaded: Node) -> None:
+    """On the Frontex and IOM data: the routes × nationalities table and the map's routes sum
+    to each route's series over the same months; the map's incidents to IOM's series; the
+    Central Mediterranean crossings peak in summer and ebb in winter."""
+    f = Filter("illegal_border_crossings", "frontex-ibc")
+    with loaded.db.reading() as session:
+        table = service.matrix(session, actor=ANALYST, filter=f)
+        flows = service.flow_map(session, actor=ANALYST, filter=f)
+        window = table["window"]
+        assert flows["window"] == window
+        months = [p for p, _v in service.series(session, actor=ANALYST, filter=f).points
+                  if window["from"] <= p <= window["to"]]  # fmt: skip
+        assert len(months) == 12
+        by_route = {}
+        for route in [r["route"] for r in flows["routes"]]:
+            s = service.series(session, actor=ANALYST, filter=Filter(f.indicator, f.dataset, route))
+            by_route[route] = sum(v for p, v in s.points if p in months)
+        assert {r["route"]: r["value"] for r in flows["routes"]} == by_route
+        assert all(r["lines"] for r in flows["routes"] if r["route"] != "Other")
+        rows = {r["key"]: r["total"] for r in table["rows"] if not r.get("others")}
+        assert rows == {k: v for k, v in by_route.items() if k in rows}
+        assert (
+            sum(sum(r["cells"]) for r in table["rows"]) == table["total"] == sum(by_route.values())
+        )
+        dead = service.series(session, actor=ANALYST, filter=Filter("dead_and_missing"))
+        assert flows["incidents"]["total"] == sum(v for p, v in dead.points if p in months)
+        assert flows["incidents"]["points"]  # IOM places its incidents
+        _s, season = service.seasonality(
+            session,
+            actor=ANALYST,
+            filter=Filter(f.indicator, f.dataset, "Central Mediterranean Route"),
+        )
+    assert season is not None and len(season.years) == 5
+    summer, winter = season.index[6:9], season.index[0:2]
+    assert min(summer) > 1 > max(winter), season
