@@ -673,7 +673,12 @@ def test_a_form_read_field_by_field_goes_back_to_its_page_with_why_not(made) -> 
     r = c.post(action, data=data, headers={"referer": page}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/cases/{ids['case']}"
     said = f"Title: at most {MAX_TASK_TITLE} characters (you typed {MAX_TASK_TITLE + 1})"
-    assert said in c.get(r.headers["location"]).text
+    shown = c.get(r.headers["location"]).text
+    assert said in shown
+    # Said as an alert marked refused: the page's script puts back what was typed.
+    assert re.search(
+        r'<p class="flash error" role="alert" data-refused="1">[^<]*' + re.escape(said), shown
+    )
     for referer in ({}, {"referer": "http://127.0.0.1:8080/account/totp/begin"}):
         r = c.post(action, data=data, headers=referer, follow_redirects=False)
         assert r.status_code == 422 and said in r.text and "body.title" not in r.text

@@ -165,8 +165,9 @@ def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
         back = _referring_page(request)
         if request.method not in ("GET", "HEAD") and back is not None:
             # A form a page acts with (its own fields read one by one, not a form model, which
-            # comes back as typed): back to that page with why not, as act_form does.
-            return redirect(request, back, said)
+            # comes back as typed): back to that page with why not, as act_form does (the
+            # browser puts back what was typed).
+            return redirect(request, back, said, refused=True)
         return _error_page(request, 422, "Invalid input", said)
 
     @app.exception_handler(ValidationError)

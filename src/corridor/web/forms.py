@@ -4,7 +4,8 @@
   update): save, then redirect with a message; on a refusal, the same form again with the error
   and everything the person typed;
 - `act_form`: a form that acts on what a page shows (acknowledge an alert, add a note or a
-  member): back to that page with what happened, or with why not; `withdraw_form` is the one
+  member): back to that page with what happened, or with why not (and the browser puts back
+  what was typed in the form); `withdraw_form` is the one
   that withdraws the record a page shows, and `withdraw_route` adds that form's route for a
   kind of record.
 
@@ -228,7 +229,7 @@ def act_form(
         return back, gettext(done) if isinstance(done, str) else (done(result) or "")
 
     def refused(*, error: str, status: int) -> Response:
-        return redirect(request, back, error)
+        return redirect(request, back, error, refused=True)
 
     return save_form(request, auth, permission=permission, save=act, done=told, again=refused)
 

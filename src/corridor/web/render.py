@@ -97,12 +97,18 @@ def _flash_serializer(request: Request) -> URLSafeSerializer:
     return URLSafeSerializer(node_of(request).secret, salt="flash")
 
 
-def redirect(request: Request, path: str, flash: str | None = None) -> RedirectResponse:
+def redirect(
+    request: Request, path: str, flash: str | None = None, *, refused: bool = False
+) -> RedirectResponse:
+    """To `path` with a message shown once there; `refused`: the message says why a form posted
+    from that page was not taken (the page shows it as an alert, and the browser puts back what
+    was typed in that form: static/js/corridor.js)."""
     resp = RedirectResponse(path, status_code=303)
     if flash:
+        said: str | dict[str, Any] = {"text": flash, "refused": True} if refused else flash
         resp.set_cookie(
             FLASH_COOKIE,
-            _flash_serializer(request).dumps(flash),
+            _flash_serializer(request).dumps(said),
             max_age=60,
             httponly=True,
             samesite="strict",
@@ -121,13 +127,18 @@ def page(
 ) -> HTMLResponse:
     auth = auth or getattr(request.state, "auth", None)
     lang = use_reader(request, auth).lang
-    flash = None
+    flash: str | None = None
+    refused = False
     raw = request.cookies.get(FLASH_COOKIE)
     if raw:
         try:
-            flash = _flash_serializer(request).loads(raw)
+            said: Any = _flash_serializer(request).loads(raw)
         except BadSignature:
-            flash = None
+            said = None
+        if isinstance(said, dict):  # a refusal (redirect(…, refused=True))
+            flash, refused = str(said.get("text", "")), bool(said.get("refused"))
+        elif said is not None:
+            flash = str(said)
     node = node_of(request)
     ctx = {
         "node": node,
@@ -137,6 +148,7 @@ def page(
         "lang": lang,
         "dir": i18n.direction(lang),
         "flash": flash,
+        "flash_refused": refused,
         "path": request.url.path,
         **(context or {}),
     }

@@ -95,3 +95,79 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A form that acts on what a page shows (a note, a reply, a post, a task) goes back to the page;
+// when the node refuses it, the page says why (a flash with data-refused) and this puts back
+// what was typed in that form, so nothing is lost. What is typed is kept in this tab's
+// sessionStorage only from the submit to the next page, and dropped there whatever happened;
+// passwords, hidden fields and files are never kept.
+(function () {
+  const KEY = "corridor-typed";
+  function keep(form) {
+    const fields = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled) { return; }
+      const type = (el.type || "").toLowerCase();
+      if (["password", "hidden", "file", "submit", "button", "reset"].indexOf(type) >= 0) { return; }
+      if (type === "checkbox" || type === "radio") {
+        if (el.checked) { (fields[el.name] = fields[el.name] || []).push(el.value); }
+        return;
+      }
+      if (el.tagName === "SELECT" && el.multiple) {
+        fields[el.name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; });
+        return;
+      }
+      fields[el.name] = el.value;
+    });
+    return fields;
+  }
+  function actionOf(form) {
+    return new URL(form.getAttribute("action") || window.location.href, window.location.href).pathname;
+  }
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.method || "").toLowerCase() !== "post") { return; }
+    try {
+      window.sessionStorage.setItem(KEY, JSON.stringify({ action: actionOf(form), fields: keep(form) }));
+    } catch (e) { /* storage full or refused: the form still posts */ }
+  }, true);
+  let kept = null;
+  function restore() {
+    if (!kept) { return; }
+    const form = Array.prototype.find.call(document.forms, function (f) {
+      return (f.method || "").toLowerCase() === "post" && actionOf(f) === kept.action;
+    });
+    if (!form) { return; }  // not yet: a part of the page loaded later (htmx) may hold it
+    const fields = kept.fields;
+    kept = null;
+    let first = null;
+    Object.keys(fields).forEach(function (name) {
+      const value = fields[name];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (el.name !== name) { return; }
+        const type = (el.type || "").toLowerCase();
+        if (type === "checkbox" || type === "radio") {
+          el.checked = Array.isArray(value) && value.indexOf(el.value) >= 0;
+        } else if (el.tagName === "SELECT" && el.multiple && Array.isArray(value)) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) >= 0; });
+        } else if (typeof value === "string" && ["hidden", "file", "password"].indexOf(type) < 0) {
+          el.value = value;
+          if (!first && value) { first = el; }
+        }
+      });
+    });
+    const details = form.closest("details");
+    if (details) { details.open = true; }
+    if (first) { first.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    try {
+      kept = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
+      window.sessionStorage.removeItem(KEY);
+    } catch (e) { kept = null; }
+    if (!document.querySelector("[data-refused]")) { kept = null; }
+    restore();
+  });
+  document.body.addEventListener("htmx:afterSettle", restore);
+})();
