@@ -28,10 +28,9 @@ class Part:
     previous: float
 
     def to_dict(self, total: float) -> dict[str, Any]:
-        coded = self.key is not None and self.key.isupper()
         return {
             "key": self.key,
-            "name": code_name(self.key) if coded and self.key else self.key,
+            "name": _name(self.key),
             "value": number(self.value),
             "share": round(self.value / total, 4) if total else None,
             "previous": number(self.previous),
@@ -204,5 +203,9 @@ def _largest(totals: dict[str | None, float], n: int) -> list[str | None]:
 
 
 def _head(key: str | None, total: float) -> dict[str, Any]:
-    coded = key is not None and key.isupper()
-    return {"key": key, "name": code_name(key) if coded and key else key, "total": number(total)}
+    return {"key": key, "name": _name(key), "total": number(total)}
+
+
+def _name(key: str | None) -> str | None:
+    """A part as people read it: a country code by its name, a route as the source writes it."""
+    return code_name(key) if key and key.isupper() else key
