@@ -96,17 +96,31 @@ def _document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+_heap_frozen = False
+
+
+def _freeze_the_loaded_heap() -> None:
+    """Everything loaded when the first app starts (modules, the FtM model, templates) lives
+    as long as the process: frozen out of the collector, a full collection no longer walks it,
+    which took 150-200 ms in one request out of ten on a 1 MB map answer (bench/mapping).
+    Once per process: frozen objects are never collected, so freezing again at each app's
+    start would keep every earlier app and node for good (the test suite, which starts apps
+    one after the other, grew to 7 GB per worker)."""
+    global _heap_frozen
+    if _heap_frozen:
+        return
+    _heap_frozen = True
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(node: Node, *, run_worker: bool = False) -> FastAPI:
     worker = Worker(node) if run_worker else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _warm_routes(_app)
-        # Everything loaded so far (modules, the FtM model, templates) lives as long as the
-        # process: frozen out of the collector, a full collection no longer walks it, which
-        # took 150-200 ms in one request out of ten on a 1 MB map answer (bench/mapping).
-        gc.collect()
-        gc.freeze()
+        _freeze_the_loaded_heap()
         # Hear the other processes of the node (events for our subscribers, job wake-ups).
         channel = signals.attach(node.db.engine, node.config.data_dir)
         if worker is not None:
