@@ -115,6 +115,7 @@ def test_corridor_demo_starts_a_peered_network_with_threads(tmp_path) -> None:  
             assert report.status_code == 200 and "Night crossings from Iran" in report.text
         _hit_no_hit_walk(port)
         _risk_walk(port)
+        _protection_walk(port)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -149,6 +150,33 @@ def _risk_walk(port: int) -> None:
             assert "Eastern Mediterranean Route: detections since 2023" in shared
     finally:
         pk.close()
+
+
+def _protection_walk(port: int) -> None:
+    """GR's protection officer referred a rescued woman to a shelter in Pakistan: the FIA's
+    protection officer and supervisor see the referral; nobody else on either node does."""
+    for email in ("protection.officer@fia-pk.demo", "protection.supervisor@fia-pk.demo"):
+        pk, _csrf = _signed_in(port, email)
+        try:
+            home = pk.get("/protection").text
+            assert "Zainab Bibi (fictional)" in home and "Shelter" in home
+        finally:
+            pk.close()
+    gr, _csrf = _signed_in(port + 2, "protection.officer@hcg-gr.demo")
+    try:
+        home = gr.get("/protection").text
+        assert "Zainab Bibi (fictional)" in home and "Hamid (fictional)" in home
+    finally:
+        gr.close()
+    for at, email in ((port, "investigator@fia-pk.demo"), (port + 2, "investigator@hcg-gr.demo")):
+        other, _csrf = _signed_in(at, email)
+        try:
+            assert other.get("/protection").status_code == 404
+            found = other.get("/search", params={"q": "Zainab Bibi"}).text
+            assert "Zainab Bibi (fictional)" not in found  # the query itself is shown back
+            assert "Zainab" not in other.get("/notifications").text
+        finally:
+            other.close()
 
 
 def _signed_in(port: int, email: str) -> tuple[httpx.Client, str]:

@@ -699,6 +699,12 @@ DEDICATED = {
     # Figures exported from a dataset of the indicator store (local content with its own TLP
     # and purpose): those labels bind the record's.
     ("risk.figures", "export"): "tests/risk/test_figures.py",
+    # A referral exports a person screened in the protection compartment (local content,
+    # protection, AMBER+STRICT, H3, kept from the nodes of the country an asylum seeker fled).
+    ("protection.referral", "export"): "tests/protection/test_flow.py",
+    # The receiving service's answer to a referral: back to the referring node only, labelled
+    # as the referral; withdrawn with it.
+    ("protection.referral.status", "reply"): "tests/protection/test_status.py",
 }
 
 

@@ -332,6 +332,9 @@ class AuditFilter:
     outcome: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # What the entries are about: a type or a prefix of one ("protection" matches
+    # "protection.referral" too).
+    object_type: str | None = None
 
 
 def _filtered(f: AuditFilter) -> Any:
@@ -342,6 +345,8 @@ def _filtered(f: AuditFilter) -> Any:
         q = q.where(AuditEntry.actor == f.actor)
     if f.outcome:
         q = q.where(AuditEntry.outcome == f.outcome)
+    if f.object_type:
+        q = q.where(AuditEntry.object_type.startswith(f.object_type))
     if f.since:
         q = q.where(AuditEntry.ts >= f.since)
     if f.until:

@@ -23,6 +23,7 @@ from corridor.demo.cooperation import seed_cooperation
 from corridor.demo.entities import seed_investigation
 from corridor.demo.mapping.guidance import seed_guidance
 from corridor.demo.messages import seed_messages
+from corridor.demo.protection import seed_protection
 from corridor.demo.risk import seed_risk
 from corridor.demo.seeding import DemoNodes
 from corridor.errors import InvalidInput
@@ -40,6 +41,7 @@ SEEDS: tuple[tuple[str, Callable[[DemoNodes], None]], ...] = (
     ("cooperation", seed_cooperation),
     ("guidance", seed_guidance),
     ("risk", seed_risk),
+    ("protection", seed_protection),
 )
 
 

@@ -15,6 +15,8 @@ The rule, for each source:
   (plus its origin); AMBER+STRICT partner content only back to its origin;
 - **TLP:RED**: the derived item is RED, its recipients among the source's recipients (or the
   source's author) and its audience among their nodes;
+- **barred nodes**: content its holder keeps from some nodes (a protected asylum seeker's, from
+  the nodes of the country they fled) reaches none of them;
 - **compartments**: content of a local compartment (a case: membership, not role) makes the
   derived record readable at home only by those who may open the compartment.
 
@@ -93,6 +95,8 @@ class Source:
     record_id: uuid.UUID | None = None  # the record carrying it: its revocation cascades
     path: str = "link"
     name: str = ""  # how an error names it to a person (a caption, a subject)
+    # Nodes this content must never reach, whatever else its labels allow.
+    never_to: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +112,7 @@ class Source:
             "audience": None if self.audience is None else list(self.audience),
             "path": self.path,
             "name": self.name,
+            "never_to": list(self.never_to),
         }
 
 
@@ -147,6 +152,7 @@ def _from_json(data: dict[str, Any], compartment: str | None, record_id: Any) ->
         record_id=record_id,
         path=data.get("path", "link"),
         name=data.get("name", ""),
+        never_to=tuple(data.get("never_to", ())),
     )
 
 
@@ -240,6 +246,13 @@ def _check_one(
         raise FlowRefused(
             f"handling_note: {name} is H3 ({source.handling_note!r}); carry its restriction",
             field="handling_note",
+            source=name,
+        )
+    barred = nodes & set(source.never_to)
+    if barred:
+        raise FlowRefused(
+            f"to: {name} must never reach {', '.join(sorted(barred))}",
+            field="to",
             source=name,
         )
     if source.tlp == "RED":

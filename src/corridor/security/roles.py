@@ -15,6 +15,8 @@ class Role(StrEnum):
     investigator = "investigator"
     liaison_officer = "liaison_officer"
     protection_officer = "protection_officer"
+    # Leads the protection team: reads its access log, reviews break-glass access.
+    protection_supervisor = "protection_supervisor"
     viewer = "viewer"
 
 
@@ -24,6 +26,7 @@ ROLE_LABELS = {
     Role.investigator: N_("Investigator"),
     Role.liaison_officer: N_("Liaison officer"),
     Role.protection_officer: N_("Protection officer"),
+    Role.protection_supervisor: N_("Protection supervisor"),
     Role.viewer: N_("Viewer"),
 }
 
@@ -35,12 +38,14 @@ ROLE_PURPOSES: dict[Role, frozenset[str]] = {
     Role.investigator: frozenset({"cooperation", "enforcement", "risk-analysis"}),
     Role.liaison_officer: frozenset({"cooperation", "enforcement"}),
     Role.protection_officer: frozenset({"cooperation", "protection"}),
+    Role.protection_supervisor: frozenset({"cooperation", "protection"}),
     Role.viewer: frozenset({"cooperation", "risk-analysis"}),
 }
 ENFORCEMENT_ROLES = frozenset({Role.analyst, Role.investigator, Role.liaison_officer})
 RISK_ROLES = frozenset(r for r, purposes in ROLE_PURPOSES.items() if "risk-analysis" in purposes)
 # The roles that produce operational data (not the administrator, not the viewer).
-WORKING_ROLES = ENFORCEMENT_ROLES | {Role.protection_officer}
+PROTECTION_ROLES = frozenset({Role.protection_officer, Role.protection_supervisor})
+WORKING_ROLES = ENFORCEMENT_ROLES | PROTECTION_ROLES
 
 # permission -> (roles that hold it, API token scope it needs)
 PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
@@ -74,6 +79,15 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "risk.import": (frozenset({Role.analyst}), "write"),
     # Writing CIRAM-style assessments: the Risk Analysis Unit's analysts.
     "risk.assess": (frozenset({Role.analyst}), "write"),
+    # The protection compartment (corridor.protection): screened people, consent, referrals.
+    # Its roles only; no other role reaches it on any node, whatever its scope.
+    "protection.read": (PROTECTION_ROLES, "read"),
+    "protection.write": (PROTECTION_ROLES, "write"),
+    # The compartment's access log, break-glass reviews.
+    "protection.supervise": (frozenset({Role.protection_supervisor}), "read"),
+    # The one way out of the compartment: counts of people screened, small ones suppressed,
+    # for risk analysis.
+    "protection.aggregates": (RISK_ROLES | PROTECTION_ROLES, "read"),
 }
 
 SCOPES: tuple[str, ...] = ("read", "write", "admin")

@@ -1,0 +1,1 @@
+"""Victim-centred protection: a compartment of its own (screened people, consent, referrals)."""
