@@ -6,6 +6,7 @@ the template database."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -33,6 +34,24 @@ from corridor.web.app import create_app
 
 # Argon2 at full cost makes every user creation ~50 ms; tests use a cheap setting.
 passwords.configure(time_cost=1, memory_cost=1024)
+
+# The collector's own pace (a young collection every 700 allocations) spent a third of the
+# suite's time walking what the tests keep for the whole run (modules, templates, the name
+# caches, session fixtures). Young collections are rarer here, and after each test, once its
+# fixtures are gone, what is left is collected and then frozen out of the collector: later
+# collections walk only what later tests make. Frozen objects are never freed, so this runs
+# only when no test holds anything (`pytest_runtest_logfinish`, after pytest dropped the
+# test's fixture values); what a module- or session-scoped fixture held stays until the end.
+# Measured on 439 tests of entities and cooperation: 139 s instead of 170 s, the process at
+# 0.7 GB (freezing at each app's start instead kept every test's node: 7 GB per worker).
+gc.set_threshold(20_000, 20, 10)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    gc.collect()
+    gc.freeze()
+
 
 # The CLI speaks the operator's language ($CORRIDOR_LANG, else the POSIX locale): the suite reads
 # its English whatever the machine's locale, in process and in the `corridor` processes it starts.

@@ -166,6 +166,7 @@ def _protection_walk(port: int) -> None:
     try:
         home = gr.get("/protection").text
         assert "Zainab Bibi (fictional)" in home and "Hamid (fictional)" in home
+        assert "Accepted" in home  # the FIA's answer came back
     finally:
         gr.close()
     for at, email in ((port, "investigator@fia-pk.demo"), (port + 2, "investigator@hcg-gr.demo")):

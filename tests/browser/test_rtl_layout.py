@@ -261,7 +261,10 @@ def _screenshot(page: Page, path: str, report: str) -> None:
         expect(page.locator(".report-chart")).to_have_attribute("data-state", "ready")
         _shoot(page, "report")
     elif path == RISK:
-        expect(page.locator("#risk-chart")).to_have_attribute("data-forecast", "drawn")
+        # The forecast is fitted on the first request (a few seconds on a busy machine).
+        expect(page.locator("#risk-chart")).to_have_attribute(
+            "data-forecast", "drawn", timeout=30_000
+        )
         _shoot(page, "risk")
     elif path == RISK_ROUTES:
         expect(page.locator("#risk-map")).to_have_attribute("data-state", "ready")
