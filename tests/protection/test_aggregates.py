@@ -72,3 +72,18 @@ def test_a_bad_dimension_is_refused_by_name(client, node) -> None:  # type: igno
     analyst = bearer(node, "analyst", "rau@fia.example")[0]
     r = client.get("/api/v1/protection/aggregates?by=name", headers=analyst)
     assert r.status_code == 422 and "by" in r.text
+
+
+def test_the_counts_page_for_an_analyst(client, node, screened) -> None:  # type: ignore[no-untyped-def]
+    from tests.entities.partners import login_at
+
+    analyst, _ = login_at(node, "analyst")
+    assert 'href="/protection/counts"' in analyst.get("/").text
+    page = analyst.get("/protection/counts")
+    assert page.status_code == 200, page.text[-2000:]
+    assert "Syria" in page.text and "fewer than 5" in page.text
+    assert "Abandoned at sea, in the desert or at a border" in page.text
+    assert "Person 1" not in page.text  # counts, never people
+    liaison, _ = login_at(node, "liaison_officer")
+    assert liaison.get("/protection/counts").status_code == 403
+    assert 'href="/protection/counts"' not in liaison.get("/").text

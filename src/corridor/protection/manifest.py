@@ -8,5 +8,10 @@ MANIFEST = Manifest(
     records=("corridor.protection.records",),
     jobs=("corridor.protection.retention",),
     routers=("corridor.protection.api", "corridor.protection.pages"),
-    nav=Section("Cooperation", "protection.read").entries((N_("Protection"), "/protection", 60)),
+    nav=(
+        *Section("Cooperation", "protection.read").entries((N_("Protection"), "/protection", 60)),
+        *Section("Guidance", "protection.aggregates").entries(
+            (N_("Protection counts"), "/protection/counts", 39)
+        ),
+    ),
 )

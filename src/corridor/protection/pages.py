@@ -20,6 +20,7 @@ from corridor.i18n import N_
 from corridor.i18n import gettext as _
 from corridor.node.service import Node
 from corridor.protection import service
+from corridor.protection.aggregates import THRESHOLD, By, counts
 from corridor.protection.indicators import (
     ANSWER_LABELS,
     BY_CODE,
@@ -307,6 +308,34 @@ def refer(
 
     back = f"/protection/people/{person_id}"
     return act_form(request, auth, act=act, back=back, done=N_("Referral sent."))
+
+
+BY_LABELS: dict[By, str] = {
+    "nationality": N_("Nationality"),
+    "route": N_("Route"),
+    "sex": N_("Sex"),
+    "age_band": N_("Age band"),
+    "vulnerability": N_("Vulnerability type"),
+}
+
+
+@router.get("/counts", response_class=HTMLResponse)
+def counted(request: Request, auth: PageAuth) -> HTMLResponse:
+    """The counts that leave the compartment, as risk analysts read them."""
+    node = node_of(request)
+    with node.db.transaction() as session:
+        tables = {by: counts(session, actor=auth.principal, by=by) for by in BY_LABELS}
+    return page(
+        request,
+        "protection/counts.html",
+        {
+            "tables": tables,
+            "by_labels": BY_LABELS,
+            "by_code": BY_CODE,
+            "threshold": THRESHOLD,
+            "sexes_shown": SEX_LABELS,
+        },
+    )
 
 
 @router.get("/access", response_class=HTMLResponse)
