@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from corridor import clock
@@ -20,6 +19,7 @@ from corridor.i18n import N_
 from corridor.protection.models import ReferralRow
 from corridor.protection.schemas import REFERRAL_TYPE, STATUS_TYPE, ReferralBody, StatusBody
 from corridor.records.flow import Flow
+from corridor.records.owned import purge_row
 from corridor.records.projection import labelled_row
 from corridor.records.registry import RecordType, register
 
@@ -42,15 +42,14 @@ def _project(session: Session, envelope: dict[str, Any]) -> None:
     row.audience = list(envelope["audience"]["nodes"])
 
 
-def _purge(session: Session, envelope: dict[str, Any]) -> None:
-    # Withdrawn or expired: nothing of the person stays, not even in a list.
-    session.execute(delete(ReferralRow).where(ReferralRow.id == uuid.UUID(envelope["id"])))
+def _protection_only(envelope: dict[str, Any], what: str) -> None:
+    # Whatever its sender did, it is read here by protection roles only.
+    if (envelope.get("labels") or {}).get("purpose") != "protection":
+        raise InvalidInput(f"labels.purpose: {what} is labelled protection")
 
 
 def _check_received(session: Session, envelope: dict[str, Any]) -> None:
-    # Whatever its sender did, a referral is read here by protection roles only.
-    if (envelope.get("labels") or {}).get("purpose") != "protection":
-        raise InvalidInput("labels.purpose: a protection referral is labelled protection")
+    _protection_only(envelope, "a protection referral")
 
 
 register(
@@ -59,7 +58,8 @@ register(
         body=ReferralBody,
         flow=Flow(embeds=("export",), editors=EDITORS),
         project=_project,
-        purge=_purge,
+        # Withdrawn or expired: nothing of the person stays, not even in a list.
+        purge=purge_row(ReferralRow),
         check=_check_received,
         sensitive=True,
         title="Protection referral",
@@ -94,8 +94,7 @@ def _project_status(session: Session, envelope: dict[str, Any]) -> None:
 
 def _check_status(session: Session, envelope: dict[str, Any]) -> None:
     """Only a node the referral was sent to answers it, and its answer stays protection."""
-    if (envelope.get("labels") or {}).get("purpose") != "protection":
-        raise InvalidInput("labels.purpose: a referral's status is labelled protection")
+    _protection_only(envelope, "a referral's status")
     row = session.get(ReferralRow, uuid.UUID(envelope["body"]["referral"]))
     if row is None or envelope["origin"] not in row.audience:
         raise PermissionDenied("only the service a referral was sent to answers it")

@@ -155,7 +155,8 @@ def withdraw(
     return records.revoke(session, keys, actor=actor, record_id=record_id, reason=reason)
 
 
-def _purge(model: type[Labelled]) -> Callable[[Session, dict[str, Any]], None]:
+def purge_row(model: type[Labelled]) -> Callable[[Session, dict[str, Any]], None]:
+    """A record type's `purge`: its projection row deleted (withdrawn or expired)."""
     key = inspect(model).primary_key[0]
 
     def purge(session: Session, envelope: dict[str, Any]) -> None:
@@ -187,7 +188,7 @@ def register_owned(
             body=body,
             flow=flow,
             project=project,
-            purge=_purge(model),
+            purge=purge_row(model),
             sensitive=sensitive,
             title=title,
         )
